@@ -1,0 +1,172 @@
+/* gcverify: numerical gradient checking of backpropagation, parallel over parameters.
+ *
+ * The library API. A model (the built-in MLP, or any caller-defined function of θ) is
+ * described by a gcv_model; gcv_check() perturbs every parameter across OpenMP threads and
+ * returns a gcv_result with per-parameter, per-block and per-layer verdicts. Nothing here
+ * prints or exits: every fallible function returns a gcv_status and, on failure, fills a
+ * caller-provided gcv_error with one human-readable line. */
+#ifndef GCVERIFY_H
+#define GCVERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GCV_VERSION "0.1.0"
+
+/* Return status of every fallible library function. */
+typedef enum gcv_status {
+    GCV_OK = 0,
+    GCV_ERR_INVALID,  /* bad config, data, argument or model description (exit code 2) */
+    GCV_ERR_IO,       /* a file could not be read or written (exit code 2) */
+    GCV_ERR_NOMEM     /* allocation failed or the estimate exceeds the memory limit (exit 2) */
+} gcv_status;
+
+#define GCV_ERROR_LEN 512
+
+/* One line of human text describing the last failure: "file: json.path: expected …, got …". */
+typedef struct gcv_error {
+    char msg[GCV_ERROR_LEN];
+} gcv_error;
+
+/* ---------------------------------------------------------------------------------------
+ * The model interface. The engine knows parameter blocks and cost evaluations, nothing of
+ * layers. cost() is called concurrently from several threads, each with its own θ copy and
+ * its own workspace of ws_bytes bytes; it must not write to anything else. */
+
+#define GCV_NAME_LEN 32
+
+/* A named block of θ: rows × cols values stored row-major from θ[offset]. */
+typedef struct gcv_block {
+    char name[GCV_NAME_LEN]; /* "W1", "b1", … */
+    int layer;               /* 1-based layer number, used to group blocks in reports */
+    size_t rows, cols;
+    size_t offset;
+} gcv_block;
+
+typedef struct gcv_model gcv_model;
+
+struct gcv_model {
+    void *self;              /* the model's own state (read-only during a check) */
+    size_t n_params;         /* P */
+    size_t n_blocks;
+    gcv_block *blocks;       /* n_blocks entries, covering θ[0, P) in order without gaps */
+    double *theta;           /* the point θ at which the gradient is checked, P values */
+    size_t ws_bytes;         /* per-thread workspace the cost needs */
+
+    /* J(θ) into *cost; returns 0 on success, non-zero if the evaluation failed. A non-finite
+     * *cost is reported by the engine as "nonfinite", not treated as a failure here. */
+    int (*cost)(const gcv_model *m, const double *theta, void *ws, double *cost);
+    /* The analytic gradient ∂J/∂θ into grad (P values) and J(θ) into *cost. */
+    int (*gradient)(const gcv_model *m, const double *theta, double *grad, void *ws,
+                    double *cost);
+    /* Optional: after a cost() call on ws, how many kinks (ReLU-like points of
+     * non-differentiability) lie strictly between that θ and m->theta. NULL: smooth model. */
+    size_t (*kinks_crossed)(const gcv_model *m, const void *ws);
+    /* Frees self, blocks and theta. Called by gcv_model_free(). */
+    void (*destroy)(gcv_model *m);
+    char type[GCV_NAME_LEN]; /* "mlp", or what the caller calls its model */
+};
+
+/* Frees a model and everything it owns; accepts NULL. */
+void gcv_model_free(gcv_model *m);
+
+/* ---------------------------------------------------------------------------------------
+ * The check. */
+
+typedef enum gcv_method {
+    GCV_METHOD_CENTRAL = 0, /* (J(θ+h) − J(θ−h)) / 2h, error O(h²) */
+    GCV_METHOD_FORWARD,     /* (J(θ+h) − J(θ)) / h,    error O(h)  */
+    GCV_METHOD_BACKWARD     /* (J(θ) − J(θ−h)) / h,    error O(h)  */
+} gcv_method;
+
+typedef struct gcv_options {
+    gcv_method method;
+    double epsilon;   /* nominal step; the step taken is h = (θ+ε) − θ, exactly representable */
+    double threshold; /* a block passes when its normalized difference ≤ threshold */
+    double rtol, atol;/* a parameter is a mismatch when |g−g̃| > atol + rtol·max(|g|,|g̃|) */
+    int threads;      /* 0: OpenMP's default */
+} gcv_options;
+
+/* The defaults of DESIGN.md: central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
+void gcv_options_default(gcv_options *o);
+const char *gcv_method_name(gcv_method m);
+/* Parses "central" | "forward" | "backward"; returns 0 on success, -1 if unknown. */
+int gcv_method_parse(const char *s, gcv_method *out);
+
+typedef enum gcv_param_status {
+    GCV_PARAM_OK = 0,
+    GCV_PARAM_MISMATCH,
+    GCV_PARAM_KINK,      /* the ±h evaluations crossed a kink: no verdict on this parameter */
+    GCV_PARAM_NONFINITE  /* a cost or the analytic value was NaN or ±Inf */
+} gcv_param_status;
+
+typedef enum gcv_verdict {
+    GCV_PASS = 0,
+    GCV_FAIL = 1,
+    GCV_INCONCLUSIVE = 3
+} gcv_verdict;
+
+const char *gcv_param_status_name(gcv_param_status s);
+const char *gcv_verdict_name(gcv_verdict v);
+
+/* One parameter's outcome, written by the thread that checked it. */
+typedef struct gcv_param_result {
+    double theta, analytic, numeric, abs_error, rel_error;
+    double step;              /* the step actually taken (h⁺ + h⁻ for central) */
+    int status;               /* a gcv_param_status */
+} gcv_param_result;
+
+typedef struct gcv_block_result {
+    size_t checked, mismatches, kinks, nonfinite;
+    double difference;        /* ‖g − g̃‖ / (‖g‖ + ‖g̃‖) over the block's finite, non-kink entries */
+    double norm_analytic, norm_numeric;
+    double max_abs_error, max_rel_error;
+    size_t worst_row, worst_col; /* coordinates of the largest relative error */
+    gcv_verdict status;
+} gcv_block_result;
+
+typedef struct gcv_layer_result {
+    int layer;
+    size_t first_block, n_blocks; /* blocks of this layer: consecutive in the model */
+    double difference;
+    gcv_verdict status;
+} gcv_layer_result;
+
+typedef struct gcv_result {
+    size_t n_params, n_blocks, n_layers;
+    gcv_param_result *params;   /* n_params, index order */
+    gcv_block_result *blocks;   /* n_blocks, model order */
+    gcv_layer_result *layers;   /* n_layers, model order */
+    double cost;                /* J at the unperturbed θ */
+    double difference;          /* over all checked parameters */
+    size_t params_checked, evaluations;
+    size_t mismatches, kinks, nonfinite;
+    size_t blocks_failed;
+    int threads;                /* threads actually used */
+    double seconds;             /* wall time of gradient + perturbation loop */
+    gcv_verdict status;
+    gcv_options options;        /* the options the check ran with */
+} gcv_result;
+
+/* Checks m's analytic gradient at m->theta. On GCV_OK *out holds a new result that the
+ * caller frees with gcv_result_free(). A cost or gradient that is not finite is no error
+ * here: the parameters it touches get status nonfinite and the verdict is inconclusive. */
+gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
+                     gcv_error *err);
+
+/* Frees a result; accepts NULL. */
+void gcv_result_free(gcv_result *r);
+
+/* Normalized difference ‖a − b‖₂ / (‖a‖₂ + ‖b‖₂) of n values, 0 when both are zero.
+ * Scaled so that it neither overflows nor underflows. */
+double gcv_difference(const double *a, const double *b, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,269 @@
+/* The gcverify command: parses the command line, loads the config, runs the check and
+ * writes the reports. Exit codes (DESIGN.md): 0 pass, 1 mismatch, 2 bad input, 3 inconclusive. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gcverify/gcverify.h"
+#include "io/config.h"
+#include "model/mlp.h"
+#include "report/report.h"
+
+enum { EXIT_PASS = 0, EXIT_MISMATCH = 1, EXIT_BAD_INPUT = 2, EXIT_INCONCLUSIVE = 3 };
+
+static const char usage[] =
+    "usage: gcverify [options] CONFIG.json\n"
+    "\n"
+    "Checks a network's backpropagation against numerical differentiation, every parameter,\n"
+    "in parallel. Exit status: 0 pass, 1 gradient mismatch, 2 bad command/config/data,\n"
+    "3 inconclusive (non-finite cost or gradient).\n"
+    "\n"
+    "options (override the config file):\n"
+    "  --threads N         OpenMP threads (0: OMP_NUM_THREADS or all cores)\n"
+    "  --method M          central | forward | backward\n"
+    "  --epsilon E         perturbation step (default 1e-6)\n"
+    "  --threshold T       a block passes when its normalized difference <= T (default 1e-7)\n"
+    "  --json PATH         write the JSON report (schema gcverify.report/1) to PATH\n"
+    "  --params MODE       parameters listed in the JSON report: none | mismatches | all\n"
+    "  --top N             worst parameters listed in the text report (default 10)\n"
+    "  --max-memory SIZE   refuse checks estimated above SIZE bytes (suffixes K, M, G, T;\n"
+    "                      default: the machine's available memory)\n"
+    "  --quiet             no text report; the exit status and the JSON report only\n"
+    "  --help              this text\n"
+    "  --version           the version\n";
+
+typedef struct cli {
+    const char *config;
+    int threads;           /* -1: from the config */
+    int method_set;
+    gcv_method method;
+    double epsilon, threshold; /* NAN: from the config */
+    const char *json;
+    int params_mode;       /* -1: from the config */
+    long top;              /* -1: from the config */
+    size_t max_memory;
+    int quiet;
+} cli;
+
+static int bad_arg(const char *opt, const char *expected, const char *got)
+{
+    fprintf(stderr, "gcverify: %s: expected %s, got '%s'\n", opt, expected, got ? got : "");
+    return EXIT_BAD_INPUT;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_positive(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0.0) || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    double mult = 1.0;
+    if (*end == 'K' || *end == 'k')
+        mult = 0x1p10;
+    else if (*end == 'M')
+        mult = 0x1p20;
+    else if (*end == 'G')
+        mult = 0x1p30;
+    else if (*end == 'T')
+        mult = 0x1p40;
+    if (mult != 1.0)
+        end++;
+    if (errno || end == s || *end || !(v > 0.0) || v * mult >= 0x1p63)
+        return -1;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+/* Returns -1 when the command line is fine, or the exit code to stop with. */
+static int parse_args(int argc, char **argv, cli *c)
+{
+    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            return EXIT_PASS;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("gcverify %s\n", GCV_VERSION);
+            return EXIT_PASS;
+        }
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            c->quiet = 1;
+            continue;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (c->config)
+                return bad_arg("CONFIG", "one config file", a);
+            c->config = a;
+            continue;
+        }
+        static const char *const with_value[] = {"--threads", "--method", "--epsilon",
+                                                 "--threshold", "--json", "--params",
+                                                 "--top", "--max-memory"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+            known |= strcmp(a, with_value[k]) == 0;
+        if (!known)
+            return bad_arg("option", "one of the options in gcverify --help", a);
+        if (i + 1 >= argc)
+            return bad_arg(a, "a value", NULL);
+        const char *v = argv[++i];
+        long n;
+        if (strcmp(a, "--threads") == 0) {
+            if (parse_long(v, 0, 4096, &n))
+                return bad_arg(a, "an integer from 0 to 4096", v);
+            c->threads = (int)n;
+        } else if (strcmp(a, "--method") == 0) {
+            if (gcv_method_parse(v, &c->method))
+                return bad_arg(a, "central, forward or backward", v);
+            c->method_set = 1;
+        } else if (strcmp(a, "--epsilon") == 0) {
+            if (parse_positive(v, &c->epsilon) || c->epsilon >= 1.0)
+                return bad_arg(a, "a number in (0, 1)", v);
+        } else if (strcmp(a, "--threshold") == 0) {
+            if (parse_positive(v, &c->threshold))
+                return bad_arg(a, "a positive number", v);
+        } else if (strcmp(a, "--json") == 0) {
+            c->json = v;
+        } else if (strcmp(a, "--params") == 0) {
+            gcv_params_mode pm;
+            if (gcv_params_mode_parse(v, &pm))
+                return bad_arg(a, "none, mismatches or all", v);
+            c->params_mode = (int)pm;
+        } else if (strcmp(a, "--top") == 0) {
+            if (parse_long(v, 0, 1000000, &n))
+                return bad_arg(a, "an integer from 0 to 1000000", v);
+            c->top = n;
+        } else if (parse_size(v, &c->max_memory)) {
+            return bad_arg(a, "a size in bytes such as 512M or 8G", v);
+        }
+    }
+    if (!c->config) {
+        fputs("gcverify: expected a config file (gcverify --help for usage)\n", stderr);
+        return EXIT_BAD_INPUT;
+    }
+    return -1;
+}
+
+static void apply_overrides(const cli *c, gcv_config *cfg)
+{
+    if (c->threads >= 0)
+        cfg->opts.threads = c->threads;
+    if (c->method_set)
+        cfg->opts.method = c->method;
+    if (!isnan(c->epsilon))
+        cfg->opts.epsilon = c->epsilon;
+    if (!isnan(c->threshold))
+        cfg->opts.threshold = c->threshold;
+    if (c->params_mode >= 0)
+        cfg->params_mode = (gcv_params_mode)c->params_mode;
+    if (c->top >= 0)
+        cfg->top = (size_t)c->top;
+}
+
+/* "mlp 4-5-3-1, relu → sigmoid, binary_cross_entropy, l2 0.1, dropout keep 0.8" */
+static void describe(const gcv_config *cfg, char *buf, size_t n)
+{
+    size_t k = (size_t)snprintf(buf, n, "mlp ");
+    for (size_t l = 0; l <= cfg->n_layers && k < n; l++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%zu", l ? "-" : "", cfg->sizes[l]);
+    int uniform = 1;
+    for (size_t l = 1; l + 1 < cfg->n_layers; l++)
+        uniform &= cfg->hidden[l] == cfg->hidden[0];
+    for (size_t l = 0; l + 1 < cfg->n_layers && k < n; l++) {
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", l ? "/" : ", ",
+                              gcv_act_get(cfg->hidden[l])->name);
+        if (uniform)
+            break;
+    }
+    if (k < n)
+        k += (size_t)snprintf(buf + k, n - k, " → %s, %s", gcv_act_get(cfg->output)->name,
+                              gcv_loss_get(cfg->loss)->name);
+    if (cfg->l2 > 0.0 && k < n)
+        k += (size_t)snprintf(buf + k, n - k, ", l2 %g", cfg->l2);
+    if (cfg->keep_prob < 1.0 && k < n)
+        k += (size_t)snprintf(buf + k, n - k, ", dropout keep %g", cfg->keep_prob);
+    if (cfg->n_inject && k < n)
+        snprintf(buf + k, n - k, ", %zu fault%s injected", cfg->n_inject,
+                 cfg->n_inject == 1 ? "" : "s");
+}
+
+static int use_color(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int exit_code(gcv_verdict v)
+{
+    return v == GCV_PASS ? EXIT_PASS : v == GCV_FAIL ? EXIT_MISMATCH : EXIT_INCONCLUSIVE;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    int rc = parse_args(argc, argv, &c);
+    if (rc >= 0)
+        return rc;
+    gcv_config *cfg = NULL;
+    gcv_model *model = NULL;
+    gcv_result *res = NULL;
+    gcv_error err = {{0}};
+    rc = EXIT_BAD_INPUT;
+    if (gcv_config_load(c.config, c.max_memory, &cfg, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        goto done;
+    }
+    apply_overrides(&c, cfg);
+    gcv_mlp_spec spec;
+    gcv_config_mlp_spec(cfg, &spec);
+    if (gcv_mlp_new(&spec, &model, &err) != GCV_OK ||
+        gcv_check(model, &cfg->opts, &res, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s: %s\n", c.config, err.msg);
+        goto done;
+    }
+    char desc[256];
+    describe(cfg, desc, sizeof desc);
+    gcv_report_info info = {cfg->name, c.config, "mlp", cfg->sizes, cfg->n_layers + 1, desc,
+                            cfg->m, cfg->top, (int)cfg->params_mode, use_color()};
+    if (!c.quiet) {
+        gcv_report_text(stdout, &info, model, res);
+        fflush(stdout);
+    }
+    const char *json = c.json ? c.json : cfg->json_path;
+    if (json && gcv_report_json(json, &info, model, res, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        goto done;
+    }
+    rc = exit_code(res->status);
+done:
+    gcv_result_free(res);
+    gcv_model_free(model);
+    gcv_config_free(cfg);
+    return rc;
+}

@@ -1,0 +1,438 @@
+/* The perturbation loop. Parameters are split across OpenMP threads; each thread owns a θ
+ * copy and a workspace, allocated and first touched by itself before the loop. Every
+ * iteration writes only its own result slot; all sums are taken afterwards, serially and in
+ * index order, so results are bit-identical for any thread count or schedule. */
+#include "gcverify/gcverify.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void gcv_options_default(gcv_options *o)
+{
+    o->method = GCV_METHOD_CENTRAL;
+    o->epsilon = 1e-6;
+    o->threshold = 1e-7;
+    o->rtol = 1e-5;
+    o->atol = 1e-8;
+    o->threads = 0;
+}
+
+static const char *const method_names[] = {"central", "forward", "backward"};
+
+const char *gcv_method_name(gcv_method m)
+{
+    return (unsigned)m < sizeof method_names / sizeof *method_names ? method_names[m] : "?";
+}
+
+int gcv_method_parse(const char *s, gcv_method *out)
+{
+    for (unsigned i = 0; i < sizeof method_names / sizeof *method_names; i++)
+        if (strcmp(s, method_names[i]) == 0) {
+            *out = (gcv_method)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *gcv_param_status_name(gcv_param_status s)
+{
+    static const char *const n[] = {"ok", "mismatch", "kink", "nonfinite"};
+    return (unsigned)s < 4 ? n[s] : "?";
+}
+
+const char *gcv_verdict_name(gcv_verdict v)
+{
+    return v == GCV_PASS ? "pass" : v == GCV_FAIL ? "fail" : "inconclusive";
+}
+
+void gcv_model_free(gcv_model *m)
+{
+    if (m && m->destroy)
+        m->destroy(m);
+}
+
+void gcv_result_free(gcv_result *r)
+{
+    if (!r)
+        return;
+    free(r->params);
+    free(r->blocks);
+    free(r->layers);
+    free(r);
+}
+
+/* ---- norms that neither overflow nor underflow (the scaled sum of LAPACK's dnrm2) ---- */
+
+typedef struct norm_acc {
+    double scale, ssq;
+} norm_acc;
+
+static void norm_add(norm_acc *a, double x)
+{
+    double ax = fabs(x);
+    if (ax == 0.0)
+        return;
+    if (a->scale < ax) {
+        double r = a->scale / ax;
+        a->ssq = 1.0 + a->ssq * r * r;
+        a->scale = ax;
+    } else {
+        double r = ax / a->scale;
+        a->ssq += r * r;
+    }
+}
+
+static double norm_value(const norm_acc *a)
+{
+    return a->scale * sqrt(a->ssq);
+}
+
+static double ratio_or_zero(double num, double den)
+{
+    return den > 0.0 ? num / den : 0.0;
+}
+
+double gcv_difference(const double *a, const double *b, size_t n)
+{
+    norm_acc d = {0, 0}, na = {0, 0}, nb = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        norm_add(&d, a[i] - b[i]);
+        norm_add(&na, a[i]);
+        norm_add(&nb, b[i]);
+    }
+    return ratio_or_zero(norm_value(&d), norm_value(&na) + norm_value(&nb));
+}
+
+/* ---- validation ---- */
+
+static gcv_status fail(gcv_error *err, gcv_status st, const char *msg)
+{
+    if (err)
+        snprintf(err->msg, sizeof err->msg, "%s", msg);
+    return st;
+}
+
+static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *err)
+{
+    if (!m || !m->cost || !m->gradient || !m->theta || !m->blocks)
+        return fail(err, GCV_ERR_INVALID, "model: expected cost, gradient, θ and blocks, got NULL");
+    if (m->n_params == 0 || m->n_blocks == 0)
+        return fail(err, GCV_ERR_INVALID, "model: expected at least one parameter and one block");
+    size_t next = 0;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        const gcv_block *bl = &m->blocks[b];
+        if (bl->offset != next || bl->rows == 0 || bl->cols == 0 ||
+            bl->rows > (m->n_params - next) / bl->cols) {
+            char msg[GCV_ERROR_LEN];
+            snprintf(msg, sizeof msg,
+                     "model.blocks[%zu] (%.*s): expected a block starting at θ[%zu] within "
+                     "the %zu parameters, got offset %zu and shape %zu×%zu",
+                     b, GCV_NAME_LEN, bl->name, next, m->n_params, bl->offset, bl->rows,
+                     bl->cols);
+            return fail(err, GCV_ERR_INVALID, msg);
+        }
+        next += bl->rows * bl->cols;
+    }
+    if (next != m->n_params)
+        return fail(err, GCV_ERR_INVALID, "model.blocks: expected blocks adding up to P");
+    for (size_t i = 0; i < m->n_params; i++)
+        if (!isfinite(m->theta[i])) {
+            char msg[GCV_ERROR_LEN];
+            snprintf(msg, sizeof msg, "model.theta[%zu]: expected a finite number, got %g", i,
+                     m->theta[i]);
+            return fail(err, GCV_ERR_INVALID, msg);
+        }
+    if (!o || (unsigned)o->method > GCV_METHOD_BACKWARD)
+        return fail(err, GCV_ERR_INVALID, "check.method: expected central, forward or backward");
+    if (!(o->epsilon > 0.0) || !isfinite(o->epsilon))
+        return fail(err, GCV_ERR_INVALID, "check.epsilon: expected a positive finite number");
+    if (!(o->threshold > 0.0) || !(o->rtol >= 0.0) || !(o->atol >= 0.0))
+        return fail(err, GCV_ERR_INVALID,
+                    "check: expected threshold > 0, rtol ≥ 0 and atol ≥ 0");
+    if (o->threads < 0)
+        return fail(err, GCV_ERR_INVALID, "check.threads: expected an integer ≥ 0");
+    return GCV_OK;
+}
+
+/* ---- one parameter ---- */
+
+typedef struct loop_ctx {
+    const gcv_model *m;
+    const gcv_options *o;
+    const double *grad;
+    double cost0;
+} loop_ctx;
+
+/* Evaluates J with θᵢ set to v; returns NaN when the model reports a failed evaluation. */
+static double eval_at(const loop_ctx *c, double *th, size_t i, double v, void *ws,
+                      size_t *kinks)
+{
+    double j;
+    th[i] = v;
+    if (c->m->cost(c->m, th, ws, &j) != 0)
+        j = NAN;
+    if (c->m->kinks_crossed)
+        *kinks += c->m->kinks_crossed(c->m, ws);
+    return j;
+}
+
+static void check_one(const loop_ctx *c, double *th, void *ws, size_t i, gcv_param_result *r)
+{
+    const double t = c->m->theta[i], eps = c->o->epsilon;
+    /* The steps actually taken are exactly representable: h = (θ+ε) − θ (Sterbenz). */
+    const double tp = t + eps, tm = t - eps;
+    const double hp = tp - t, hm = t - tm;
+    size_t kinks = 0;
+    double jp, jm, num, step;
+    switch (c->o->method) {
+    case GCV_METHOD_FORWARD:
+        jp = eval_at(c, th, i, tp, ws, &kinks);
+        jm = c->cost0;
+        step = hp;
+        break;
+    case GCV_METHOD_BACKWARD:
+        jp = c->cost0;
+        jm = eval_at(c, th, i, tm, ws, &kinks);
+        step = hm;
+        break;
+    default:
+        jp = eval_at(c, th, i, tp, ws, &kinks);
+        jm = eval_at(c, th, i, tm, ws, &kinks);
+        step = hp + hm;
+        break;
+    }
+    th[i] = t; /* restored from the saved value, never by subtracting ε back */
+    num = (jp - jm) / step;
+
+    double g = c->grad[i];
+    r->theta = t;
+    r->analytic = g;
+    r->numeric = num;
+    r->step = step;
+    r->abs_error = fabs(g - num);
+    double mx = fmax(fabs(g), fabs(num));
+    r->rel_error = mx > 0.0 ? r->abs_error / mx : 0.0;
+    if (!isfinite(jp) || !isfinite(jm) || !isfinite(num) || !isfinite(g))
+        r->status = GCV_PARAM_NONFINITE;
+    else if (kinks)
+        r->status = GCV_PARAM_KINK;
+    else if (r->abs_error > c->o->atol + c->o->rtol * mx)
+        r->status = GCV_PARAM_MISMATCH;
+    else
+        r->status = GCV_PARAM_OK;
+}
+
+/* ---- the parallel loop ---- */
+
+static size_t round_up(size_t n, size_t a)
+{
+    return (n + a - 1) / a * a;
+}
+
+/* Runs the loop on nt threads; returns the number of threads used, or 0 if a thread could
+ * not allocate its buffers (then nothing was evaluated). */
+static int run_loop(const loop_ctx *c, gcv_param_result *res, int nt)
+{
+    const gcv_model *m = c->m;
+    const size_t P = m->n_params;
+    int used = 0;
+    int *ok = calloc((size_t)nt, sizeof *ok);
+    if (!ok)
+        return 0;
+    /* Chunks of 8 keep neighbouring result slots (48 bytes each) mostly in one thread's
+     * cache lines while still balancing blocks of very different cost. */
+#pragma omp parallel num_threads(nt)
+    {
+        int t = omp_get_thread_num(), n = omp_get_num_threads();
+        double *th = malloc(P * sizeof *th);
+        void *ws = aligned_alloc(64, round_up(m->ws_bytes ? m->ws_bytes : 64, 64));
+        if (th && ws) {
+            memcpy(th, m->theta, P * sizeof *th); /* first touch in the owning thread */
+            memset(ws, 0, round_up(m->ws_bytes ? m->ws_bytes : 64, 64));
+            ok[t] = 1;
+        }
+#pragma omp barrier
+        int all = 1;
+        for (int k = 0; k < n; k++)
+            all &= ok[k];
+        if (all) {
+#pragma omp for schedule(dynamic, 8)
+            for (size_t i = 0; i < P; i++)
+                check_one(c, th, ws, i, &res[i]);
+        }
+#pragma omp single
+        used = all ? n : 0;
+        free(th);
+        free(ws);
+    }
+    free(ok);
+    return used;
+}
+
+/* ---- serial reduction in index order ---- */
+
+typedef struct acc {
+    norm_acc d, g, n;
+} acc;
+
+static void acc_add(acc *a, const gcv_param_result *p)
+{
+    norm_add(&a->d, p->analytic - p->numeric);
+    norm_add(&a->g, p->analytic);
+    norm_add(&a->n, p->numeric);
+}
+
+static double acc_diff(const acc *a)
+{
+    return ratio_or_zero(norm_value(&a->d), norm_value(&a->g) + norm_value(&a->n));
+}
+
+static int counts_in_difference(int status)
+{
+    return status == GCV_PARAM_OK || status == GCV_PARAM_MISMATCH;
+}
+
+static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
+{
+    const gcv_block *bl = &m->blocks[b];
+    gcv_block_result *br = &r->blocks[b];
+    acc a = {{0, 0}, {0, 0}, {0, 0}};
+    size_t n = bl->rows * bl->cols, worst = 0;
+    double worst_rel = -1.0;
+    for (size_t k = 0; k < n; k++) {
+        const gcv_param_result *p = &r->params[bl->offset + k];
+        br->checked++;
+        br->mismatches += p->status == GCV_PARAM_MISMATCH;
+        br->kinks += p->status == GCV_PARAM_KINK;
+        br->nonfinite += p->status == GCV_PARAM_NONFINITE;
+        if (!counts_in_difference(p->status))
+            continue;
+        acc_add(&a, p);
+        if (p->abs_error > br->max_abs_error)
+            br->max_abs_error = p->abs_error;
+        if (p->rel_error > worst_rel) {
+            worst_rel = p->rel_error;
+            worst = k;
+        }
+    }
+    br->max_rel_error = worst_rel > 0.0 ? worst_rel : 0.0;
+    br->worst_row = worst / bl->cols;
+    br->worst_col = worst % bl->cols;
+    br->norm_analytic = norm_value(&a.g);
+    br->norm_numeric = norm_value(&a.n);
+    br->difference = acc_diff(&a);
+    br->status = br->difference > r->options.threshold ? GCV_FAIL
+                 : br->nonfinite                        ? GCV_INCONCLUSIVE
+                                                        : GCV_PASS;
+}
+
+static gcv_verdict worse(gcv_verdict a, gcv_verdict b)
+{
+    if (a == GCV_FAIL || b == GCV_FAIL)
+        return GCV_FAIL;
+    return a == GCV_INCONCLUSIVE || b == GCV_INCONCLUSIVE ? GCV_INCONCLUSIVE : GCV_PASS;
+}
+
+static gcv_status reduce(const gcv_model *m, gcv_result *r)
+{
+    acc all = {{0, 0}, {0, 0}, {0, 0}};
+    for (size_t i = 0; i < r->n_params; i++) {
+        const gcv_param_result *p = &r->params[i];
+        r->mismatches += p->status == GCV_PARAM_MISMATCH;
+        r->kinks += p->status == GCV_PARAM_KINK;
+        r->nonfinite += p->status == GCV_PARAM_NONFINITE;
+        if (counts_in_difference(p->status))
+            acc_add(&all, p);
+    }
+    r->difference = acc_diff(&all);
+    r->status = GCV_PASS;
+    size_t nl = 0;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        reduce_block(m, b, r);
+        r->blocks_failed += r->blocks[b].status == GCV_FAIL;
+        r->status = worse(r->status, r->blocks[b].status);
+        nl += b == 0 || m->blocks[b].layer != m->blocks[b - 1].layer;
+    }
+    r->layers = calloc(nl, sizeof *r->layers);
+    if (!r->layers)
+        return GCV_ERR_NOMEM;
+    r->n_layers = nl;
+    size_t li = 0;
+    for (size_t b = 0; b < m->n_blocks; li++) {
+        gcv_layer_result *lr = &r->layers[li];
+        acc a = {{0, 0}, {0, 0}, {0, 0}};
+        lr->layer = m->blocks[b].layer;
+        lr->first_block = b;
+        lr->status = GCV_PASS;
+        for (; b < m->n_blocks && m->blocks[b].layer == lr->layer; b++) {
+            const gcv_block *bl = &m->blocks[b];
+            for (size_t k = 0; k < bl->rows * bl->cols; k++)
+                if (counts_in_difference(r->params[bl->offset + k].status))
+                    acc_add(&a, &r->params[bl->offset + k]);
+            lr->status = worse(lr->status, r->blocks[b].status);
+            lr->n_blocks++;
+        }
+        lr->difference = acc_diff(&a);
+    }
+    return GCV_OK;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out, gcv_error *err)
+{
+    *out = NULL;
+    gcv_status st = validate(m, o, err);
+    if (st != GCV_OK)
+        return st;
+    double t0 = now_seconds();
+    const size_t P = m->n_params;
+    gcv_result *r = calloc(1, sizeof *r);
+    double *grad = malloc(P * sizeof *grad);
+    void *ws = malloc(m->ws_bytes ? m->ws_bytes : 1);
+    if (!r || !grad || !ws)
+        goto nomem;
+    r->params = calloc(P, sizeof *r->params);
+    r->blocks = calloc(m->n_blocks, sizeof *r->blocks);
+    if (!r->params || !r->blocks)
+        goto nomem;
+    r->n_params = P;
+    r->n_blocks = m->n_blocks;
+    r->options = *o;
+
+    loop_ctx c = {m, o, grad, NAN};
+    if (m->gradient(m, m->theta, grad, ws, &c.cost0) != 0) {
+        st = fail(err, GCV_ERR_INVALID, "model: the gradient evaluation failed");
+        goto out;
+    }
+    r->cost = c.cost0;
+    int nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+    r->threads = run_loop(&c, r->params, nt);
+    if (r->threads == 0)
+        goto nomem;
+    r->params_checked = P;
+    r->evaluations = o->method == GCV_METHOD_CENTRAL ? 2 * P : P;
+    if ((st = reduce(m, r)) != GCV_OK)
+        goto nomem;
+    r->seconds = now_seconds() - t0;
+    free(grad);
+    free(ws);
+    *out = r;
+    return GCV_OK;
+nomem:
+    st = fail(err, GCV_ERR_NOMEM, "out of memory for the check's buffers");
+out:
+    free(grad);
+    free(ws);
+    gcv_result_free(r);
+    return st;
+}

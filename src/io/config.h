@@ -1,0 +1,67 @@
+/* The JSON config file (DESIGN.md, "Config file"): parsed and validated in full, with every
+ * error naming the file, the JSON path, what was expected and what was found; then the
+ * parameters and data it describes are built or loaded and checked against the network. */
+#ifndef GCV_CONFIG_H
+#define GCV_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gcverify/gcverify.h"
+#include "model/mlp.h"
+
+typedef enum gcv_params_mode { GCV_REPORT_PARAMS_NONE = 0, GCV_REPORT_PARAMS_MISMATCHES,
+                               GCV_REPORT_PARAMS_ALL } gcv_params_mode;
+
+typedef struct gcv_config {
+    char *path;              /* the config file as given */
+    char *name;              /* "name", default: the file's base name without .json */
+
+    /* model */
+    size_t n_layers;         /* L */
+    size_t *sizes;           /* L+1 */
+    gcv_act_id *hidden;      /* L−1 */
+    double leaky_slope;      /* default 0.01 */
+    gcv_act_id output;       /* default sigmoid */
+    gcv_loss_id loss;        /* default binary_cross_entropy */
+    double l2;               /* default 0 */
+    double keep_prob;        /* default 1 */
+    uint64_t dropout_seed;   /* default 0 */
+    gcv_inject *inject;
+    size_t n_inject;
+    size_t n_params;         /* P */
+    double *theta;           /* P values, θ order: initialised, read from npy_dir or inline */
+
+    /* data, after layout conversion, validation and the examples subset */
+    double *x;               /* n0 × m */
+    double *y;               /* n_L × m (class ids already turned into one-hot) */
+    size_t m;
+    size_t m_total;          /* examples before check.examples took a subset */
+    char data_source[16];    /* "synthetic" | "npy" | "inline" */
+
+    gcv_options opts;
+
+    /* report */
+    size_t top;              /* default 10 */
+    char *json_path;         /* resolved against the config's folder; NULL: none */
+    gcv_params_mode params_mode; /* default mismatches */
+} gcv_config;
+
+/* Reads, validates and loads path. Relative paths inside resolve against the config's
+ * folder. Before allocating anything large, the memory the check will need (with `threads`
+ * threads, 0 meaning the machine's count) is estimated and refused with GCV_ERR_NOMEM above
+ * max_memory bytes (0: the machine's available memory). On GCV_OK *out is a new config
+ * freed with gcv_config_free(); on failure err holds "path: json.path: expected …, got …". */
+gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out,
+                           gcv_error *err);
+
+/* Frees a config; accepts NULL. */
+void gcv_config_free(gcv_config *c);
+
+/* The spec of the MLP the config describes; points into c (valid while c lives). */
+void gcv_config_mlp_spec(const gcv_config *c, gcv_mlp_spec *spec);
+
+const char *gcv_params_mode_name(gcv_params_mode m);
+int gcv_params_mode_parse(const char *s, gcv_params_mode *out);
+
+#endif

@@ -1,0 +1,399 @@
+/* HDF5 dataset reader. Everything HDF5 can convert to double is read through H5Dread with
+ * H5T_NATIVE_DOUBLE as the memory type, so the library handles byte order, width and
+ * signedness; this file only decides what to accept, checks sizes before allocating, and
+ * turns failures into one-line messages. */
+#include "io/hdf5.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef GCV_HAVE_HDF5
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "util/strutil.h"
+
+#endif
+
+#if defined(__GNUC__)
+#define GCV_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define GCV_PRINTF(a, b)
+#endif
+
+static void gcv_h5_fail(gcv_error *err, const char *fmt, ...) GCV_PRINTF(2, 3);
+
+static void gcv_h5_fail(gcv_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+#ifndef GCV_HAVE_HDF5
+
+gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count, gcv_npy *out,
+                         gcv_error *err)
+{
+    (void)dataset;
+    (void)max_count;
+    if (out)
+        memset(out, 0, sizeof *out);
+    gcv_h5_fail(err,
+                "%s: reading HDF5 needs gcverify built with libhdf5: install libhdf5-dev and "
+                "reconfigure (meson setup --reconfigure build -Dhdf5=enabled)",
+                path ? path : "(null)");
+    return GCV_ERR_INVALID;
+}
+
+#else
+
+/* The deepest entry of HDF5's error stack is the root cause ("unable to open file", "required
+ * filter 'lzf' is not registered"); the upper ones only say which API call failed. */
+typedef struct gcv_h5_reason {
+    char text[200];
+} gcv_h5_reason;
+
+static herr_t gcv_h5_walk(unsigned n, const H5E_error2_t *e, void *data)
+{
+    (void)n;
+    gcv_h5_reason *r = data;
+    const char *s = (e->desc && e->desc[0]) ? e->desc : e->func_name;
+    if (s)
+        snprintf(r->text, sizeof r->text, "%s", s);
+    return 0;
+}
+
+/* Must run right after the failing call: the next HDF5 API call clears the stack. */
+static const char *gcv_h5_reason_of(gcv_h5_reason *r)
+{
+    r->text[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, gcv_h5_walk, r);
+    if (!r->text[0])
+        snprintf(r->text, sizeof r->text, "HDF5 gave no reason");
+    return r->text;
+}
+
+/* Collects "a, b, grp/c" of every dataset reachable by hard links, bounded by the buffer:
+ * the message must stay one bounded line even for a file with thousands of datasets. */
+typedef struct gcv_h5_names {
+    char text[300];
+    size_t len;
+    size_t count;
+    int truncated;
+} gcv_h5_names;
+
+static herr_t gcv_h5_collect(hid_t group, const char *name, const H5L_info_t *info, void *data)
+{
+    gcv_h5_names *l = data;
+    if (info->type != H5L_TYPE_HARD)
+        return 0; /* soft and external links may dangle; the targets are listed anyway */
+    hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
+    if (obj < 0)
+        return 0;
+    int is_dataset = H5Iget_type(obj) == H5I_DATASET;
+    H5Oclose(obj);
+    if (!is_dataset)
+        return 0;
+    l->count++;
+    if (l->truncated)
+        return 0;
+    size_t room = sizeof l->text - l->len;
+    int w = snprintf(l->text + l->len, room, "%s%s", l->count > 1 ? ", " : "", name);
+    /* Keep 8 bytes for ", …" so a cut list says it was cut. */
+    if (w < 0 || (size_t)w + 8 >= room) {
+        l->text[l->len] = '\0';
+        l->truncated = 1;
+        return 0;
+    }
+    l->len += (size_t)w;
+    return 0;
+}
+
+static const char *gcv_h5_class_name(H5T_class_t c)
+{
+    switch (c) {
+    case H5T_STRING: return "a string";
+    case H5T_COMPOUND: return "a compound";
+    case H5T_ENUM: return "an enum";
+    case H5T_BITFIELD: return "a bitfield";
+    case H5T_OPAQUE: return "an opaque";
+    case H5T_REFERENCE: return "a reference";
+    case H5T_VLEN: return "a variable-length";
+    case H5T_ARRAY: return "an array";
+    case H5T_TIME: return "a time";
+    default: return "an unknown";
+    }
+}
+
+/* "uint8", "int64", "float32": the names NumPy and h5py print. Formatted through a wide
+ * buffer and kept only when it fits dtype[8]; a 16-byte float becomes "f128". */
+static void gcv_h5_dtype_name(char *dtype, size_t n, H5T_class_t c, H5T_sign_t sign,
+                              size_t bytes)
+{
+    char tmp[32];
+    const char *base = c == H5T_FLOAT ? "float" : (sign == H5T_SGN_NONE ? "uint" : "int");
+    snprintf(tmp, sizeof tmp, "%s%zu", base, bytes * 8);
+    if (strlen(tmp) >= n)
+        snprintf(tmp, sizeof tmp, "%c%zu", base[0], bytes * 8);
+    if (strlen(tmp) >= n)
+        tmp[n - 1] = '\0';
+    memcpy(dtype, tmp, strlen(tmp) + 1);
+}
+
+/* The C-order coordinates of flat index k, for messages about one element. */
+static void gcv_h5_coords(size_t k, const size_t *shape, size_t ndim, char *buf, size_t n)
+{
+    size_t idx[GCV_NPY_MAX_DIMS] = {0};
+    for (size_t d = ndim; d-- > 0;) {
+        idx[d] = k % shape[d];
+        k /= shape[d];
+    }
+    gcv_format_shape(idx, ndim, buf, n);
+}
+
+/* Opens the file read-only. File locking is kept but ignored where the file system does not
+ * support it (NFS, some containers), which otherwise makes HDF5 ≥ 1.10 refuse to open
+ * perfectly readable files. */
+static hid_t gcv_h5_open(const char *path)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return H5I_INVALID_HID;
+#if H5_VERSION_GE(1, 12, 1) || (H5_VERSION_GE(1, 10, 7) && !H5_VERSION_GE(1, 12, 0))
+    H5Pset_file_locking(fapl, 1, 1);
+#endif
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    return file;
+}
+
+static htri_t gcv_h5_is_hdf5(const char *path)
+{
+#if H5_VERSION_GE(1, 12, 0)
+    return H5Fis_accessible(path, H5P_DEFAULT);
+#else
+    return H5Fis_hdf5(path);
+#endif
+}
+
+/* The body of gcv_hdf5_read, run with HDF5's automatic error printing off. */
+static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_t max_count,
+                                    gcv_npy *out, gcv_error *err)
+{
+    gcv_status st = GCV_ERR_INVALID;
+    hid_t file = H5I_INVALID_HID, obj = H5I_INVALID_HID;
+    hid_t type = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    double *data = NULL;
+    gcv_h5_reason why;
+
+    if (gcv_h5_is_hdf5(path) <= 0) {
+        gcv_h5_fail(err, "%s: expected an HDF5 file, got a file without the HDF5 signature",
+                    path);
+        goto cleanup;
+    }
+    file = gcv_h5_open(path);
+    if (file < 0) {
+        /* The signature is there but the file cannot be opened: truncated or damaged. */
+        gcv_h5_fail(err, "%s: expected a readable HDF5 file, got one HDF5 cannot open: %s",
+                    path, gcv_h5_reason_of(&why));
+        goto cleanup;
+    }
+
+    obj = H5Oopen(file, dataset, H5P_DEFAULT);
+    if (obj < 0) {
+        gcv_h5_names names = {.len = 0};
+        H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, gcv_h5_collect, &names);
+        if (names.count == 0)
+            gcv_h5_fail(err, "%s: dataset '%s' not found; the file has no datasets", path,
+                        dataset);
+        else
+            gcv_h5_fail(err, "%s: dataset '%s' not found; available datasets: %s%s", path,
+                        dataset, names.text, names.truncated ? ", …" : "");
+        goto cleanup;
+    }
+    H5I_type_t kind = H5Iget_type(obj);
+    if (kind != H5I_DATASET) {
+        gcv_h5_fail(err, "%s: %s: expected a dataset, got %s", path, dataset,
+                    kind == H5I_GROUP ? "a group" :
+                    kind == H5I_DATATYPE ? "a named datatype" : "another kind of object");
+        goto cleanup;
+    }
+
+    type = H5Dget_type(obj);
+    if (type < 0) {
+        gcv_h5_fail(err, "%s: %s: cannot read the data type: %s", path, dataset,
+                    gcv_h5_reason_of(&why));
+        goto cleanup;
+    }
+    H5T_class_t cls = H5Tget_class(type);
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
+        gcv_h5_fail(err, "%s: %s: expected an integer or floating-point dataset, got %s dataset",
+                    path, dataset, gcv_h5_class_name(cls));
+        goto cleanup;
+    }
+    size_t bytes = H5Tget_size(type);
+    H5T_sign_t sign = cls == H5T_INTEGER ? H5Tget_sign(type) : H5T_SGN_ERROR;
+    if (bytes == 0 || (cls == H5T_INTEGER && sign == H5T_SGN_ERROR)) {
+        gcv_h5_fail(err, "%s: %s: cannot read the data type: %s", path, dataset,
+                    gcv_h5_reason_of(&why));
+        goto cleanup;
+    }
+
+    space = H5Dget_space(obj);
+    if (space < 0) {
+        gcv_h5_fail(err, "%s: %s: cannot read the shape: %s", path, dataset,
+                    gcv_h5_reason_of(&why));
+        goto cleanup;
+    }
+    H5S_class_t sclass = H5Sget_simple_extent_type(space);
+    if (sclass == H5S_NULL) {
+        gcv_h5_fail(err, "%s: %s: expected a dataset with values, got a null dataspace", path,
+                    dataset);
+        goto cleanup;
+    }
+    int rank = H5Sget_simple_extent_ndims(space);
+    if (rank < 0) {
+        gcv_h5_fail(err, "%s: %s: cannot read the shape: %s", path, dataset,
+                    gcv_h5_reason_of(&why));
+        goto cleanup;
+    }
+    if (rank > GCV_NPY_MAX_DIMS) {
+        gcv_h5_fail(err, "%s: %s: expected at most %d dimensions, got %d", path, dataset,
+                    GCV_NPY_MAX_DIMS, rank);
+        goto cleanup;
+    }
+    hsize_t dims[GCV_NPY_MAX_DIMS] = {0};
+    if (rank > 0 && H5Sget_simple_extent_dims(space, dims, NULL) < 0) {
+        gcv_h5_fail(err, "%s: %s: cannot read the shape: %s", path, dataset,
+                    gcv_h5_reason_of(&why));
+        goto cleanup;
+    }
+
+    /* Shape and count are checked before anything is allocated: a few bytes of a damaged or
+     * hostile file must not be able to ask for terabytes. */
+    size_t ndim = (size_t)rank, count = 1;
+    int overflow = 0;
+    for (size_t d = 0; d < ndim; d++) {
+        if (dims[d] > SIZE_MAX) {
+            overflow = 1;
+            break;
+        }
+        out->shape[d] = (size_t)dims[d];
+        if (out->shape[d] != 0 && count > SIZE_MAX / out->shape[d])
+            overflow = 1;
+        else
+            count *= out->shape[d];
+    }
+    char shape_text[160];
+    gcv_format_shape(out->shape, ndim, shape_text, sizeof shape_text);
+    if (overflow) {
+        gcv_h5_fail(err, "%s: %s: expected a shape whose size fits in memory, got %s", path,
+                    dataset, shape_text);
+        goto cleanup;
+    }
+    if (count == 0) {
+        gcv_h5_fail(err, "%s: %s: expected a non-empty dataset, got shape %s", path, dataset,
+                    shape_text);
+        goto cleanup;
+    }
+    if (count > max_count || count > SIZE_MAX / sizeof(double)) {
+        gcv_h5_fail(err, "%s: %s: expected at most %zu elements, got %zu (shape %s)", path,
+                    dataset, max_count, count, shape_text);
+        st = GCV_ERR_NOMEM;
+        goto cleanup;
+    }
+
+    data = malloc(count * sizeof *data);
+    if (!data) {
+        gcv_h5_fail(err, "%s: %s: out of memory for %zu values", path, dataset, count);
+        st = GCV_ERR_NOMEM;
+        goto cleanup;
+    }
+    if (H5Dread(obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+        gcv_h5_fail(err, "%s: %s: cannot read the data: %s", path, dataset,
+                    gcv_h5_reason_of(&why));
+        goto cleanup;
+    }
+    /* A NaN or Inf in the data makes every cost non-finite and the check inconclusive;
+     * naming the element here turns that into a data error the user can find. */
+    for (size_t k = 0; k < count; k++) {
+        if (!isfinite(data[k])) {
+            char at[160];
+            gcv_h5_coords(k, out->shape, ndim, at, sizeof at);
+            gcv_h5_fail(err, "%s: %s: element %s: expected a finite number, got %s", path,
+                        dataset, at, isnan(data[k]) ? "NaN" : (data[k] > 0 ? "inf" : "-inf"));
+            goto cleanup;
+        }
+    }
+
+    out->ndim = ndim;
+    out->count = count;
+    out->is_integer = cls == H5T_INTEGER;
+    gcv_h5_dtype_name(out->dtype, sizeof out->dtype, cls, sign, bytes);
+    out->data = data;
+    data = NULL;
+    st = GCV_OK;
+
+cleanup:
+    free(data);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (obj >= 0)
+        H5Oclose(obj);
+    if (file >= 0)
+        H5Fclose(file);
+    if (st != GCV_OK)
+        memset(out, 0, sizeof *out);
+    return st;
+}
+
+gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count, gcv_npy *out,
+                         gcv_error *err)
+{
+    if (!out || !path || !dataset || !dataset[0]) {
+        if (out)
+            memset(out, 0, sizeof *out);
+        gcv_h5_fail(err, "%s: expected a file and a dataset name, got %s",
+                    path ? path : "(null)", path ? "an empty dataset name" : "no file name");
+        return GCV_ERR_INVALID;
+    }
+    memset(out, 0, sizeof *out);
+
+    /* Open it ourselves first: HDF5 reports a missing file, a folder and a file that is not
+     * HDF5 alike, and only this tells the user which one it is. */
+    char why[200];
+    uint64_t size = 0;
+    int fd = gcv_file_open_regular(path, &size, why, sizeof why);
+    if (fd < 0) {
+        gcv_h5_fail(err, "%s: %s", path, why);
+        return GCV_ERR_IO;
+    }
+    close(fd);
+
+    /* HDF5 prints its error stack to stderr by default. The library must never print, so
+     * printing is off for this call; the caller's handler (a program may have its own) is
+     * put back afterwards. */
+    H5E_auto2_t old_func = NULL;
+    void *old_data = NULL;
+    int restore = H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data) >= 0;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    gcv_status st = gcv_h5_read_quiet(path, dataset, max_count, out, err);
+    H5Eclear2(H5E_DEFAULT);
+    if (restore)
+        H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
+    return st;
+}
+
+#endif

@@ -1,0 +1,576 @@
+/* MATLAB .mat reader on libmatio. matio reads and converts the values; this file checks what
+ * is acceptable before the data are read, reorders MATLAB's column-major data into C order,
+ * and finds the type the values are stored as, which matio does not expose (see
+ * gcv_mat5_stored_type). */
+#include "io/mat.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef GCV_HAVE_MATIO
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <matio.h>
+#include <zlib.h>
+
+#include "util/strutil.h"
+
+#endif
+
+#if defined(__GNUC__)
+#define GCV_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define GCV_PRINTF(a, b)
+#endif
+
+static void gcv_mat_fail(gcv_error *err, const char *fmt, ...) GCV_PRINTF(2, 3);
+
+static void gcv_mat_fail(gcv_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+#ifndef GCV_HAVE_MATIO
+
+gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count, gcv_npy *out,
+                        gcv_error *err)
+{
+    (void)variable;
+    (void)max_count;
+    if (out)
+        memset(out, 0, sizeof *out);
+    gcv_mat_fail(err,
+                 "%s: reading MATLAB .mat files needs gcverify built with libmatio: install "
+                 "libmatio-dev and reconfigure (meson setup --reconfigure build -Dmatio=enabled)",
+                 path ? path : "(null)");
+    return GCV_ERR_INVALID;
+}
+
+#else
+
+/* ---- matio's log ------------------------------------------------------------------------ */
+
+/* matio logs errors to stderr unless given a log function, and the library must never print.
+ * The last message is kept per thread so that a failure can quote matio's reason. The log
+ * function is process-wide in matio; installing it on every call is cheap and idempotent. */
+static _Thread_local char gcv_mat_last_log[200];
+
+static void gcv_mat_log(int level, char *message)
+{
+    if (level & (MATIO_LOG_LEVEL_ERROR | MATIO_LOG_LEVEL_CRITICAL | MATIO_LOG_LEVEL_WARNING))
+        snprintf(gcv_mat_last_log, sizeof gcv_mat_last_log, "%s", message ? message : "");
+}
+
+static const char *gcv_mat_reason(void)
+{
+    return gcv_mat_last_log[0] ? gcv_mat_last_log : "matio gave no reason";
+}
+
+/* ---- the stored type of a level-5 variable -------------------------------------------------
+ *
+ * A level-5 file may store a class-double variable with a narrower integer type (MATLAB does
+ * this for integer-valued doubles: data/data.mat stores y as miUINT8). matio converts to the
+ * class on reading and forgets the stored type, yet that type is what tells the user the
+ * labels are integers. So the element header is parsed here, as far as the real part's tag:
+ * top-level elements are miMATRIX or miCOMPRESSED (a zlib stream holding one miMATRIX), and
+ * a matrix starts with array flags, dimensions, name, then the real part. Only a bounded
+ * prefix of each element is read or inflated. Any surprise means "unknown": the caller then
+ * falls back to the class, so this can only make the dtype more precise, never wrong. */
+
+enum { GCV_MI_INT8 = 1, GCV_MI_UINT32 = 6, GCV_MI_INT32 = 5, GCV_MI_MATRIX = 14,
+       GCV_MI_COMPRESSED = 15 };
+#define GCV_MAT_PROBE_BYTES 4096
+
+static uint32_t gcv_mat_u32(const unsigned char *p, int big_endian)
+{
+    if (big_endian)
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* One data element tag at buf[off]: its type, its data's offset and length, and the offset
+ * of the next element (8-byte aligned). Handles the small-element form, where a payload of
+ * at most 4 bytes shares the tag's 8 bytes. Returns 0, or -1 if it does not fit in len. */
+static int gcv_mat_tag(const unsigned char *buf, size_t len, size_t off, int be, uint32_t *type,
+                       size_t *data_off, size_t *data_len, size_t *next)
+{
+    if (off > len || len - off < 8)
+        return -1;
+    uint32_t w0 = gcv_mat_u32(buf + off, be);
+    if (w0 >> 16) {
+        *type = w0 & 0xFFFFu;
+        *data_len = w0 >> 16;
+        if (*data_len > 4)
+            return -1;
+        *data_off = off + 4;
+        *next = off + 8;
+        return 0;
+    }
+    uint32_t n = gcv_mat_u32(buf + off + 4, be);
+    size_t padded = ((size_t)n + 7) / 8 * 8;
+    *type = w0;
+    *data_off = off + 8;
+    *data_len = n;
+    if (padded > len - off - 8)
+        *next = SIZE_MAX; /* fine for the last sub-element we look at, checked below */
+    else
+        *next = off + 8 + padded;
+    return 0;
+}
+
+/* Parses the start of one miMATRIX element (tag included) and, if it is a real numeric array
+ * named name, stores the type tag of its real part in *stored. Returns 1 when the name
+ * matched (stored set or left alone), 0 when it did not, -1 when it cannot tell. */
+static int gcv_mat_probe_matrix(const unsigned char *buf, size_t len, int be, const char *name,
+                                uint32_t *stored)
+{
+    uint32_t type;
+    size_t doff, dlen, next;
+    if (gcv_mat_tag(buf, len, 0, be, &type, &doff, &dlen, &next) || type != GCV_MI_MATRIX)
+        return -1;
+    /* array flags: the class is the low byte of the first word */
+    if (gcv_mat_tag(buf, len, 8, be, &type, &doff, &dlen, &next) || type != GCV_MI_UINT32 ||
+        dlen < 8 || next == SIZE_MAX)
+        return -1;
+    uint32_t cls = gcv_mat_u32(buf + doff, be) & 0xFFu;
+    /* dimensions */
+    if (gcv_mat_tag(buf, len, next, be, &type, &doff, &dlen, &next) || type != GCV_MI_INT32 ||
+        next == SIZE_MAX)
+        return -1;
+    /* name */
+    if (gcv_mat_tag(buf, len, next, be, &type, &doff, &dlen, &next) || type != GCV_MI_INT8 ||
+        doff + dlen > len)
+        return -1;
+    if (dlen != strlen(name) || memcmp(buf + doff, name, dlen) != 0)
+        return 0;
+    if (cls < MAT_C_DOUBLE || cls > MAT_C_UINT64 || next == SIZE_MAX)
+        return 1;
+    /* the real part: only its tag matters */
+    if (gcv_mat_tag(buf, len, next, be, &type, &doff, &dlen, &next))
+        return 1;
+    switch (type) {
+    case MAT_T_INT8: case MAT_T_UINT8: case MAT_T_INT16: case MAT_T_UINT16:
+    case MAT_T_INT32: case MAT_T_UINT32: case MAT_T_SINGLE: case MAT_T_DOUBLE:
+    case MAT_T_INT64: case MAT_T_UINT64:
+        *stored = type;
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+/* Inflates at most cap bytes of a zlib stream of n bytes read from f. */
+static size_t gcv_mat_inflate_prefix(FILE *f, uint64_t n, unsigned char *outbuf, size_t cap)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK)
+        return 0;
+    unsigned char in[1024];
+    zs.next_out = outbuf;
+    zs.avail_out = (uInt)cap;
+    while (zs.avail_out > 0 && n > 0) {
+        size_t want = n < sizeof in ? (size_t)n : sizeof in;
+        size_t got = fread(in, 1, want, f);
+        if (got == 0)
+            break;
+        n -= got;
+        zs.next_in = in;
+        zs.avail_in = (uInt)got;
+        int r = inflate(&zs, Z_NO_FLUSH);
+        if (r != Z_OK && r != Z_BUF_ERROR)
+            break; /* Z_STREAM_END or damage: what was inflated so far is all there is */
+    }
+    size_t have = cap - zs.avail_out;
+    inflateEnd(&zs);
+    return have;
+}
+
+/* The stored type of variable name in the level-5 file at path, or MAT_T_UNKNOWN. */
+static enum matio_types gcv_mat5_stored_type(const char *path, const char *name)
+{
+    uint32_t stored = MAT_T_UNKNOWN;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return MAT_T_UNKNOWN;
+    unsigned char head[128];
+    if (fread(head, 1, sizeof head, f) != sizeof head)
+        goto done;
+    /* The endian indicator is the two characters "MI" written as a 16-bit integer: a
+     * little-endian writer leaves the bytes 'I','M'. */
+    int be;
+    if (head[126] == 'I' && head[127] == 'M')
+        be = 0;
+    else if (head[126] == 'M' && head[127] == 'I')
+        be = 1;
+    else
+        goto done;
+    if (fseeko(f, 0, SEEK_END) != 0)
+        goto done;
+    off_t end = ftello(f);
+    if (end < 0)
+        goto done;
+
+    static const size_t cap = GCV_MAT_PROBE_BYTES;
+    unsigned char *buf = malloc(cap);
+    if (!buf)
+        goto done;
+    uint64_t pos = 128;
+    while (pos + 8 <= (uint64_t)end) {
+        unsigned char tag[8];
+        if (fseeko(f, (off_t)pos, SEEK_SET) != 0 || fread(tag, 1, 8, f) != 8)
+            break;
+        uint32_t type = gcv_mat_u32(tag, be);
+        uint64_t n = gcv_mat_u32(tag + 4, be);
+        size_t have = 0;
+        if (type == GCV_MI_COMPRESSED) {
+            have = gcv_mat_inflate_prefix(f, n, buf, cap);
+        } else if (type == GCV_MI_MATRIX) {
+            memcpy(buf, tag, 8);
+            size_t want = n < cap - 8 ? (size_t)n : cap - 8;
+            have = 8 + fread(buf + 8, 1, want, f);
+        } else if (type >> 16) {
+            break; /* a small element at top level: not a file we understand */
+        }
+        if (have > 0) {
+            int r = gcv_mat_probe_matrix(buf, have, be, name, &stored);
+            if (r != 0)
+                break; /* found it, or cannot tell: either way stop */
+        }
+        /* Uncompressed elements are padded to 8 bytes, compressed ones are not. */
+        uint64_t step = 8 + (type == GCV_MI_COMPRESSED ? n : (n + 7) / 8 * 8);
+        pos += step;
+    }
+    free(buf);
+done:
+    fclose(f);
+    return (enum matio_types)stored;
+}
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+static const char *gcv_mat_class_name(enum matio_classes c)
+{
+    switch (c) {
+    case MAT_C_EMPTY: return "an empty value";
+    case MAT_C_CELL: return "a cell array";
+    case MAT_C_STRUCT: return "a struct";
+    case MAT_C_OBJECT: return "an object";
+    case MAT_C_CHAR: return "a char array";
+    case MAT_C_SPARSE: return "a sparse matrix";
+    case MAT_C_FUNCTION: return "a function handle";
+    case MAT_C_OPAQUE: return "an opaque object";
+    default: return "an unknown class";
+    }
+}
+
+/* NumPy-style name of a stored type, and whether it holds integers. */
+static const char *gcv_mat_type_name(enum matio_types t, int *is_integer)
+{
+    *is_integer = 1;
+    switch (t) {
+    case MAT_T_INT8: return "int8";
+    case MAT_T_UINT8: return "uint8";
+    case MAT_T_INT16: return "int16";
+    case MAT_T_UINT16: return "uint16";
+    case MAT_T_INT32: return "int32";
+    case MAT_T_UINT32: return "uint32";
+    case MAT_T_INT64: return "int64";
+    case MAT_T_UINT64: return "uint64";
+    case MAT_T_SINGLE: *is_integer = 0; return "float32";
+    case MAT_T_DOUBLE: *is_integer = 0; return "float64";
+    default: *is_integer = 0; return NULL;
+    }
+}
+
+/* The in-memory type matio uses for a class after reading (the class decides, not the file). */
+static enum matio_types gcv_mat_class_type(enum matio_classes c)
+{
+    switch (c) {
+    case MAT_C_DOUBLE: return MAT_T_DOUBLE;
+    case MAT_C_SINGLE: return MAT_T_SINGLE;
+    case MAT_C_INT8: return MAT_T_INT8;
+    case MAT_C_UINT8: return MAT_T_UINT8;
+    case MAT_C_INT16: return MAT_T_INT16;
+    case MAT_C_UINT16: return MAT_T_UINT16;
+    case MAT_C_INT32: return MAT_T_INT32;
+    case MAT_C_UINT32: return MAT_T_UINT32;
+    case MAT_C_INT64: return MAT_T_INT64;
+    case MAT_C_UINT64: return MAT_T_UINT64;
+    default: return MAT_T_UNKNOWN;
+    }
+}
+
+/* "X, y, yval, Xval" of every variable in the file, bounded like the HDF5 list. */
+static void gcv_mat_list(mat_t *mat, char *text, size_t n, size_t *count)
+{
+    size_t len = 0;
+    int truncated = 0;
+    *count = 0;
+    text[0] = '\0';
+    if (Mat_Rewind(mat) != 0)
+        return;
+    matvar_t *v;
+    while ((v = Mat_VarReadNextInfo(mat)) != NULL) {
+        if (v->name) {
+            (*count)++;
+            if (!truncated) {
+                int w = snprintf(text + len, n - len, "%s%s", *count > 1 ? ", " : "", v->name);
+                if (w < 0 || (size_t)w + 8 >= n - len) {
+                    text[len] = '\0';
+                    snprintf(text + len, n - len, ", …");
+                    truncated = 1;
+                } else {
+                    len += (size_t)w;
+                }
+            }
+        }
+        Mat_VarFree(v);
+    }
+}
+
+/* Converts n values of in-memory type t to double, in the order they are stored. */
+static int gcv_mat_to_double(const void *src, enum matio_types t, size_t n, double *dst)
+{
+#define GCV_MAT_CONVERT(ctype)                                                                 \
+    do {                                                                                       \
+        const ctype *s = src;                                                                  \
+        for (size_t k = 0; k < n; k++)                                                         \
+            dst[k] = (double)s[k];                                                             \
+    } while (0)
+    switch (t) {
+    case MAT_T_DOUBLE: GCV_MAT_CONVERT(double); return 0;
+    case MAT_T_SINGLE: GCV_MAT_CONVERT(float); return 0;
+    case MAT_T_INT8: GCV_MAT_CONVERT(int8_t); return 0;
+    case MAT_T_UINT8: GCV_MAT_CONVERT(uint8_t); return 0;
+    case MAT_T_INT16: GCV_MAT_CONVERT(int16_t); return 0;
+    case MAT_T_UINT16: GCV_MAT_CONVERT(uint16_t); return 0;
+    case MAT_T_INT32: GCV_MAT_CONVERT(int32_t); return 0;
+    case MAT_T_UINT32: GCV_MAT_CONVERT(uint32_t); return 0;
+    case MAT_T_INT64: GCV_MAT_CONVERT(int64_t); return 0;
+    case MAT_T_UINT64: GCV_MAT_CONVERT(uint64_t); return 0;
+    default: return -1;
+    }
+#undef GCV_MAT_CONVERT
+}
+
+/* Column-major (first index fastest) src into C order (last index fastest) dst. The C-order
+ * index tuple is counted up like an odometer while its column-major offset f follows. */
+static void gcv_mat_to_c_order(const double *src, const size_t *dims, size_t ndim, size_t count,
+                               double *dst)
+{
+    size_t idx[GCV_NPY_MAX_DIMS] = {0}, fstride[GCV_NPY_MAX_DIMS];
+    size_t s = 1;
+    for (size_t d = 0; d < ndim; d++) {
+        fstride[d] = s;
+        s *= dims[d];
+    }
+    size_t f = 0;
+    for (size_t c = 0; c < count; c++) {
+        dst[c] = src[f];
+        for (size_t d = ndim; d-- > 0;) {
+            if (++idx[d] < dims[d]) {
+                f += fstride[d];
+                break;
+            }
+            f -= (dims[d] - 1) * fstride[d];
+            idx[d] = 0;
+        }
+    }
+}
+
+static void gcv_mat_coords(size_t k, const size_t *shape, size_t ndim, char *buf, size_t n)
+{
+    size_t idx[GCV_NPY_MAX_DIMS] = {0};
+    for (size_t d = ndim; d-- > 0;) {
+        idx[d] = k % shape[d];
+        k /= shape[d];
+    }
+    gcv_format_shape(idx, ndim, buf, n);
+}
+
+/* ---- the reader ------------------------------------------------------------------------- */
+
+gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count, gcv_npy *out,
+                        gcv_error *err)
+{
+    if (!out || !path || !variable || !variable[0]) {
+        if (out)
+            memset(out, 0, sizeof *out);
+        gcv_mat_fail(err, "%s: expected a file and a variable name, got %s",
+                     path ? path : "(null)", path ? "an empty variable name" : "no file name");
+        return GCV_ERR_INVALID;
+    }
+    memset(out, 0, sizeof *out);
+
+    /* matio says "could not open" alike for a missing file and a file that is not a .mat
+     * file; opening it here first tells the two apart. */
+    char why[200];
+    uint64_t fsize = 0;
+    int fd = gcv_file_open_regular(path, &fsize, why, sizeof why);
+    if (fd < 0) {
+        gcv_mat_fail(err, "%s: %s", path, why);
+        return GCV_ERR_IO;
+    }
+    close(fd);
+
+    Mat_LogInitFunc("gcverify", gcv_mat_log);
+    gcv_mat_last_log[0] = '\0';
+
+    gcv_status st = GCV_ERR_INVALID;
+    mat_t *mat = NULL;
+    matvar_t *info = NULL, *var = NULL;
+    double *tmp = NULL, *data = NULL;
+
+    mat = Mat_Open(path, MAT_ACC_RDONLY);
+    if (!mat) {
+        gcv_mat_fail(err, "%s: expected a MATLAB .mat file (level 4, 5 or 7.3), got a file "
+                     "matio cannot open (%s)", path, gcv_mat_reason());
+        goto cleanup;
+    }
+
+    /* Look at the header first: class, complexity and size are checked before any data are
+     * read or allocated. */
+    info = Mat_VarReadInfo(mat, variable);
+    if (!info) {
+        char names[300];
+        size_t nvars = 0;
+        gcv_mat_list(mat, names, sizeof names, &nvars);
+        if (nvars == 0)
+            gcv_mat_fail(err, "%s: variable '%s' not found; the file has no variables", path,
+                         variable);
+        else
+            gcv_mat_fail(err, "%s: variable '%s' not found; available variables: %s", path,
+                         variable, names);
+        goto cleanup;
+    }
+    enum matio_types mem_type = gcv_mat_class_type(info->class_type);
+    if (mem_type == MAT_T_UNKNOWN) {
+        gcv_mat_fail(err, "%s: %s: expected a numeric or logical array, got %s", path, variable,
+                     gcv_mat_class_name(info->class_type));
+        goto cleanup;
+    }
+    if (info->isComplex) {
+        gcv_mat_fail(err, "%s: %s: expected a real array, got a complex one", path, variable);
+        goto cleanup;
+    }
+    if (info->rank < 1 || info->rank > GCV_NPY_MAX_DIMS || !info->dims) {
+        gcv_mat_fail(err, "%s: %s: expected 1 to %d dimensions, got %d", path, variable,
+                     GCV_NPY_MAX_DIMS, info->rank);
+        goto cleanup;
+    }
+    size_t ndim = (size_t)info->rank, count = 1;
+    int overflow = 0;
+    for (size_t d = 0; d < ndim; d++) {
+        out->shape[d] = info->dims[d];
+        if (info->dims[d] != 0 && count > SIZE_MAX / info->dims[d])
+            overflow = 1;
+        else
+            count *= info->dims[d];
+    }
+    char shape_text[160];
+    gcv_format_shape(out->shape, ndim, shape_text, sizeof shape_text);
+    if (overflow) {
+        gcv_mat_fail(err, "%s: %s: expected a size that fits in memory, got %s", path, variable,
+                     shape_text);
+        goto cleanup;
+    }
+    if (count == 0) {
+        gcv_mat_fail(err, "%s: %s: expected a non-empty array, got size %s", path, variable,
+                     shape_text);
+        goto cleanup;
+    }
+    if (count > max_count || count > SIZE_MAX / sizeof(double)) {
+        gcv_mat_fail(err, "%s: %s: expected at most %zu elements, got %zu (size %s)", path,
+                     variable, max_count, count, shape_text);
+        st = GCV_ERR_NOMEM;
+        goto cleanup;
+    }
+
+    var = Mat_VarRead(mat, variable);
+    if (!var || !var->data) {
+        gcv_mat_fail(err, "%s: %s: cannot read the data: %s", path, variable, gcv_mat_reason());
+        goto cleanup;
+    }
+    /* Same variable, read again: make sure matio's view did not change under us. */
+    int same = var->class_type == info->class_type && var->rank == info->rank && var->dims &&
+               !var->isComplex;
+    for (size_t d = 0; same && d < ndim; d++)
+        same = var->dims[d] == info->dims[d];
+    size_t elem = Mat_SizeOf(mem_type);
+    if (!same || var->data_type != mem_type || elem == 0 || var->nbytes / elem < count) {
+        gcv_mat_fail(err, "%s: %s: expected %zu values of the variable's class, got data matio "
+                     "could not convert", path, variable, count);
+        goto cleanup;
+    }
+
+    tmp = malloc(count * sizeof *tmp);
+    data = malloc(count * sizeof *data);
+    if (!tmp || !data) {
+        gcv_mat_fail(err, "%s: %s: out of memory for %zu values", path, variable, count);
+        st = GCV_ERR_NOMEM;
+        goto cleanup;
+    }
+    if (gcv_mat_to_double(var->data, mem_type, count, tmp) != 0) {
+        gcv_mat_fail(err, "%s: %s: expected a numeric array, got an unsupported data type",
+                     path, variable);
+        goto cleanup;
+    }
+    gcv_mat_to_c_order(tmp, out->shape, ndim, count, data);
+    for (size_t k = 0; k < count; k++) {
+        if (!isfinite(data[k])) {
+            char at[160];
+            gcv_mat_coords(k, out->shape, ndim, at, sizeof at);
+            gcv_mat_fail(err, "%s: %s: element %s: expected a finite number, got %s", path,
+                         variable, at, isnan(data[k]) ? "NaN" : (data[k] > 0 ? "Inf" : "-Inf"));
+            goto cleanup;
+        }
+    }
+
+    /* The stored type, when the file says more than the class (level 5 only: level 4 has no
+     * narrower storage and 7.3 files store the class's own type). */
+    enum matio_types stored = MAT_T_UNKNOWN;
+    if (Mat_GetVersion(mat) == MAT_FT_MAT5)
+        stored = gcv_mat5_stored_type(path, variable);
+    if (stored == MAT_T_UNKNOWN)
+        stored = mem_type;
+    int is_integer = 0;
+    const char *dtype = gcv_mat_type_name(stored, &is_integer);
+    if (var->isLogical) {
+        dtype = "bool";
+        is_integer = 1;
+    }
+    snprintf(out->dtype, sizeof out->dtype, "%s", dtype ? dtype : "unknown");
+    out->is_integer = is_integer;
+    out->ndim = ndim;
+    out->count = count;
+    out->data = data;
+    data = NULL;
+    st = GCV_OK;
+
+cleanup:
+    free(tmp);
+    free(data);
+    if (var)
+        Mat_VarFree(var);
+    if (info)
+        Mat_VarFree(info);
+    if (mat)
+        Mat_Close(mat);
+    if (st != GCV_OK)
+        memset(out, 0, sizeof *out);
+    return st;
+}
+
+#endif

@@ -1,0 +1,293 @@
+/* Activation and loss tables. Output losses are computed from the logits z so that a
+ * saturated output gives a finite cost: log σ(z) = −softplus(−z), log softmax = z − lse(z). */
+#include "act.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- elementwise activations: value and derivative side by side ---- */
+
+static void relu_f(const double *z, double *a, size_t n, double s)
+{
+    (void)s;
+    for (size_t i = 0; i < n; i++)
+        a[i] = z[i] > 0.0 ? z[i] : 0.0;
+}
+static void relu_b(const double *z, const double *a, double *d, size_t n, double s)
+{
+    (void)a; (void)s;
+    /* relu'(0) = 0: the one-sided choice of the seeds (np.int64(A > 0)). */
+    for (size_t i = 0; i < n; i++)
+        d[i] = z[i] > 0.0 ? d[i] : 0.0;
+}
+
+static void leaky_f(const double *z, double *a, size_t n, double s)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = z[i] > 0.0 ? z[i] : s * z[i];
+}
+static void leaky_b(const double *z, const double *a, double *d, size_t n, double s)
+{
+    (void)a;
+    for (size_t i = 0; i < n; i++)
+        d[i] = z[i] > 0.0 ? d[i] : s * d[i];
+}
+
+static void tanh_f(const double *z, double *a, size_t n, double s)
+{
+    (void)s;
+    for (size_t i = 0; i < n; i++)
+        a[i] = tanh(z[i]);
+}
+static void tanh_b(const double *z, const double *a, double *d, size_t n, double s)
+{
+    (void)s;
+    for (size_t i = 0; i < n; i++) {
+        double t = a ? a[i] : tanh(z[i]);
+        d[i] *= 1.0 - t * t;
+    }
+}
+
+/* σ(z) without overflow of exp for large |z|. */
+static double sigmoid1(double z)
+{
+    if (z >= 0.0)
+        return 1.0 / (1.0 + exp(-z));
+    double e = exp(z);
+    return e / (1.0 + e);
+}
+static void sigmoid_f(const double *z, double *a, size_t n, double s)
+{
+    (void)s;
+    for (size_t i = 0; i < n; i++)
+        a[i] = sigmoid1(z[i]);
+}
+static void sigmoid_b(const double *z, const double *a, double *d, size_t n, double s)
+{
+    (void)s;
+    for (size_t i = 0; i < n; i++) {
+        double t = a ? a[i] : sigmoid1(z[i]);
+        d[i] *= t * (1.0 - t);
+    }
+}
+
+static void linear_f(const double *z, double *a, size_t n, double s)
+{
+    (void)s;
+    if (a != z)
+        memcpy(a, z, n * sizeof *a);
+}
+static void linear_b(const double *z, const double *a, double *d, size_t n, double s)
+{
+    (void)z; (void)a; (void)d; (void)n; (void)s;
+}
+
+static const gcv_act acts[GCV_ACT_COUNT] = {
+    [GCV_ACT_RELU] = {"relu", 1, 0, 1, relu_f, relu_b},
+    [GCV_ACT_LEAKY_RELU] = {"leaky_relu", 1, 0, 1, leaky_f, leaky_b},
+    [GCV_ACT_TANH] = {"tanh", 1, 0, 0, tanh_f, tanh_b},
+    [GCV_ACT_SIGMOID] = {"sigmoid", 1, 1, 0, sigmoid_f, sigmoid_b},
+    [GCV_ACT_LINEAR] = {"linear", 1, 1, 0, linear_f, linear_b},
+    [GCV_ACT_SOFTMAX] = {"softmax", 0, 1, 0, NULL, NULL},
+};
+
+/* ---- helpers for one output column (n values, stride apart) ---- */
+
+/* softplus(x) = log(1 + e^x), exact for large |x|. */
+static double softplus(double x)
+{
+    return x > 0.0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+static double col_max(const double *z, size_t n, size_t st)
+{
+    double mx = z[0];
+    for (size_t k = 1; k < n; k++)
+        if (z[k * st] > mx)
+            mx = z[k * st];
+    return mx;
+}
+
+/* log Σ_k e^{z_k}, shifted by the maximum. */
+static double col_lse(const double *z, size_t n, size_t st)
+{
+    double mx = col_max(z, n, st);
+    if (!isfinite(mx))
+        return mx;
+    double s = 0.0;
+    for (size_t k = 0; k < n; k++)
+        s += exp(z[k * st] - mx);
+    return mx + log(s);
+}
+
+/* Output activation value a_k of the column (elementwise ones, or softmax). */
+static double out_value(int out, const double *z, size_t k, size_t st, double lse)
+{
+    switch (out) {
+    case GCV_ACT_SIGMOID: return sigmoid1(z[k * st]);
+    case GCV_ACT_SOFTMAX: return exp(z[k * st] - lse);
+    default: return z[k * st];
+    }
+}
+
+/* Maps ∂L/∂a (in dz) to ∂L/∂z in place for the output activation. */
+static void out_backward(int out, const double *z, double *dz, size_t n, size_t st, double lse)
+{
+    if (out == GCV_ACT_SIGMOID) {
+        for (size_t k = 0; k < n; k++) {
+            double a = sigmoid1(z[k * st]);
+            dz[k * st] *= a * (1.0 - a);
+        }
+    } else if (out == GCV_ACT_SOFTMAX) {
+        /* ∂L/∂z_k = a_k (∂L/∂a_k − Σ_j a_j ∂L/∂a_j) */
+        double dot = 0.0;
+        for (size_t k = 0; k < n; k++)
+            dot += exp(z[k * st] - lse) * dz[k * st];
+        for (size_t k = 0; k < n; k++)
+            dz[k * st] = exp(z[k * st] - lse) * (dz[k * st] - dot);
+    }
+}
+
+/* ---- losses ---- */
+
+static double bce_cost(int out, const double *z, const double *y, size_t n, size_t st, double s)
+{
+    (void)s;
+    double sum = 0.0;
+    double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double yk = y[k * st], zk = z[k * st];
+        double log_a, log_1ma;
+        if (out == GCV_ACT_SIGMOID) {
+            log_a = -softplus(-zk);
+            log_1ma = -softplus(zk);
+        } else {
+            double a = out_value(out, z, k, st, lse);
+            log_a = out == GCV_ACT_SOFTMAX ? zk - lse : log(a);
+            log_1ma = log1p(-a);
+        }
+        /* Terms with a zero label weight are skipped so that 0·log 0 counts as 0. */
+        if (yk != 0.0)
+            sum -= yk * log_a;
+        if (yk != 1.0)
+            sum -= (1.0 - yk) * log_1ma;
+    }
+    return sum;
+}
+
+static void bce_delta(int out, const double *z, const double *y, double *dz, size_t n,
+                      size_t st, double s)
+{
+    (void)s;
+    if (out == GCV_ACT_SIGMOID) {
+        for (size_t k = 0; k < n; k++)
+            dz[k * st] = sigmoid1(z[k * st]) - y[k * st];
+        return;
+    }
+    double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double a = out_value(out, z, k, st, lse), yk = y[k * st];
+        dz[k * st] = -yk / a + (1.0 - yk) / (1.0 - a);
+    }
+    out_backward(out, z, dz, n, st, lse);
+}
+
+static double ce_cost(int out, const double *z, const double *y, size_t n, size_t st, double s)
+{
+    (void)s;
+    double sum = 0.0;
+    double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double yk = y[k * st];
+        if (yk == 0.0)
+            continue;
+        double log_a;
+        if (out == GCV_ACT_SOFTMAX)
+            log_a = z[k * st] - lse;
+        else if (out == GCV_ACT_SIGMOID)
+            log_a = -softplus(-z[k * st]);
+        else
+            log_a = log(z[k * st]);
+        sum -= yk * log_a;
+    }
+    return sum;
+}
+
+static void ce_delta(int out, const double *z, const double *y, double *dz, size_t n, size_t st,
+                     double s)
+{
+    (void)s;
+    if (out == GCV_ACT_SOFTMAX) {
+        double lse = col_lse(z, n, st), ysum = 0.0;
+        for (size_t k = 0; k < n; k++)
+            ysum += y[k * st];
+        for (size_t k = 0; k < n; k++)
+            dz[k * st] = exp(z[k * st] - lse) * ysum - y[k * st];
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        double yk = y[k * st];
+        if (out == GCV_ACT_SIGMOID)
+            dz[k * st] = -yk * (1.0 - sigmoid1(z[k * st]));
+        else
+            dz[k * st] = yk == 0.0 ? 0.0 : -yk / z[k * st];
+    }
+}
+
+static double mse_cost(int out, const double *z, const double *y, size_t n, size_t st, double s)
+{
+    (void)s;
+    double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
+    double sum = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double r = out_value(out, z, k, st, lse) - y[k * st];
+        sum += r * r;
+    }
+    return 0.5 * sum;
+}
+
+static void mse_delta(int out, const double *z, const double *y, double *dz, size_t n,
+                      size_t st, double s)
+{
+    (void)s;
+    double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
+    for (size_t k = 0; k < n; k++)
+        dz[k * st] = out_value(out, z, k, st, lse) - y[k * st];
+    out_backward(out, z, dz, n, st, lse);
+}
+
+static const gcv_loss losses[GCV_LOSS_COUNT] = {
+    [GCV_LOSS_BCE] = {"binary_cross_entropy", bce_cost, bce_delta},
+    [GCV_LOSS_SOFTMAX_CE] = {"softmax_cross_entropy", ce_cost, ce_delta},
+    [GCV_LOSS_MSE] = {"mse", mse_cost, mse_delta},
+};
+
+const gcv_act *gcv_act_get(gcv_act_id id)
+{
+    return (unsigned)id < GCV_ACT_COUNT ? &acts[id] : NULL;
+}
+
+const gcv_loss *gcv_loss_get(gcv_loss_id id)
+{
+    return (unsigned)id < GCV_LOSS_COUNT ? &losses[id] : NULL;
+}
+
+int gcv_act_parse(const char *name, gcv_act_id *out)
+{
+    for (int i = 0; i < GCV_ACT_COUNT; i++)
+        if (strcmp(name, acts[i].name) == 0) {
+            *out = (gcv_act_id)i;
+            return 0;
+        }
+    return -1;
+}
+
+int gcv_loss_parse(const char *name, gcv_loss_id *out)
+{
+    for (int i = 0; i < GCV_LOSS_COUNT; i++)
+        if (strcmp(name, losses[i].name) == 0) {
+            *out = (gcv_loss_id)i;
+            return 0;
+        }
+    return -1;
+}

@@ -1,0 +1,53 @@
+/* The activation and loss tables: one entry per function, holding its value and derivative
+ * side by side so that adding one is one edit (and later its complex-step form). */
+#ifndef GCV_ACT_H
+#define GCV_ACT_H
+
+#include <stddef.h>
+
+typedef enum gcv_act_id {
+    GCV_ACT_RELU = 0,
+    GCV_ACT_LEAKY_RELU,
+    GCV_ACT_TANH,
+    GCV_ACT_SIGMOID,
+    GCV_ACT_LINEAR,
+    GCV_ACT_SOFTMAX,   /* output only: normalises each column */
+    GCV_ACT_COUNT
+} gcv_act_id;
+
+typedef enum gcv_loss_id {
+    GCV_LOSS_BCE = 0,       /* binary_cross_entropy: −[y log a + (1−y) log(1−a)], summed over outputs */
+    GCV_LOSS_SOFTMAX_CE,    /* softmax_cross_entropy: −Σ_k y_k log a_k */
+    GCV_LOSS_MSE,           /* mse: ½ Σ_k (a_k − y_k)² */
+    GCV_LOSS_COUNT
+} gcv_loss_id;
+
+typedef struct gcv_act {
+    const char *name;
+    int hidden_ok, output_ok;
+    int has_kink;  /* non-differentiable at z = 0 (relu, leaky_relu) */
+    /* a[i] = f(z[i]) for n elements (elementwise activations only). */
+    void (*forward)(const double *z, double *a, size_t n, double slope);
+    /* d[i] *= f'(z[i]); a is f(z) when the caller has it, or NULL to recompute it from z
+     * (needed under dropout, where the stored activation is masked). */
+    void (*backward)(const double *z, const double *a, double *d, size_t n, double slope);
+} gcv_act;
+
+typedef struct gcv_loss {
+    const char *name;
+    /* Loss of one example from the output layer's pre-activations z (n values, stride
+     * apart) and labels y (same layout), in a numerically stable form for out. */
+    double (*cost)(int out, const double *z, const double *y, size_t n, size_t stride,
+                   double slope);
+    /* dz = ∂loss/∂z for the same column. */
+    void (*delta)(int out, const double *z, const double *y, double *dz, size_t n,
+                  size_t stride, double slope);
+} gcv_loss;
+
+const gcv_act *gcv_act_get(gcv_act_id id);
+const gcv_loss *gcv_loss_get(gcv_loss_id id);
+/* Name to id; return 0 on success, -1 if the name is unknown. */
+int gcv_act_parse(const char *name, gcv_act_id *out);
+int gcv_loss_parse(const char *name, gcv_loss_id *out);
+
+#endif

@@ -1,0 +1,549 @@
+/* The built-in MLP: forward (cost), backward (gradient), initialisation and fault injection.
+ * Buffers are row-major with the m examples contiguous, so every inner loop runs over a
+ * contiguous row of length m (or, for one example, over a contiguous weight row). */
+#include "mlp.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/rng.h"
+
+typedef struct mlp {
+    size_t L;            /* weight layers */
+    size_t *n;           /* L+1 sizes */
+    gcv_act_id *act;     /* act[l] for layer l = 1..L−1 (act[0] unused) */
+    double slope;
+    gcv_act_id out;
+    gcv_loss_id loss;
+    double l2;
+    double *x, *y;       /* n0 × m, nL × m */
+    size_t m;
+    double *mask;        /* hidden layers' dropout masks (0 or 1/keep_prob), or NULL */
+    size_t *mask_off;    /* mask_off[l]: offset of layer l's mask in mask */
+    size_t *w_off, *b_off;
+    size_t *z_off, *a_off; /* offsets of Z_l and A_l in the workspace's doubles */
+    size_t buf_off, buf_len; /* three scratch buffers of buf_len doubles for backward */
+    signed char *sign0;  /* sign of each kinked hidden pre-activation at θ0, or NULL */
+    size_t *sign_off;
+    gcv_inject *inject;
+    size_t n_inject;
+} mlp;
+
+/* The workspace starts with this header, then the doubles. */
+typedef struct ws_head {
+    size_t kinks;
+    size_t pad[7]; /* keeps the doubles on their own cache line */
+} ws_head;
+
+static double *ws_data(void *ws)
+{
+    return (double *)((char *)ws + sizeof(ws_head));
+}
+
+static int mul_ok(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+size_t gcv_mlp_param_count(size_t n_layers, const size_t *sizes)
+{
+    size_t p = 0;
+    for (size_t l = 1; l <= n_layers; l++) {
+        size_t w;
+        if (!mul_ok(sizes[l], sizes[l - 1], &w) || w > SIZE_MAX - sizes[l] ||
+            p > SIZE_MAX - w - sizes[l])
+            return 0;
+        p += w + sizes[l];
+    }
+    return p;
+}
+
+void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, double scale,
+                  uint64_t seed, double *theta)
+{
+    gcv_rng r;
+    gcv_rng_seed(&r, seed);
+    size_t off = 0;
+    for (size_t l = 1; l <= n_layers; l++) {
+        double fan_in = (double)sizes[l - 1], fan_out = (double)sizes[l];
+        double sd = kind == GCV_INIT_HE       ? sqrt(2.0 / fan_in)
+                    : kind == GCV_INIT_XAVIER ? sqrt(2.0 / (fan_in + fan_out))
+                                              : scale;
+        size_t nw = sizes[l] * sizes[l - 1];
+        for (size_t i = 0; i < nw; i++)
+            theta[off + i] = sd * gcv_rng_normal(&r);
+        off += nw;
+        memset(theta + off, 0, sizes[l] * sizeof *theta);
+        off += sizes[l];
+    }
+}
+
+/* Z = W·A_prev + b for one layer: W is rows × cols, A_prev cols × m. */
+static void dense_forward(const double *w, const double *b, const double *a_prev, double *z,
+                          size_t rows, size_t cols, size_t m)
+{
+    if (m == 1) {
+        for (size_t i = 0; i < rows; i++) {
+            const double *wi = w + i * cols;
+            double s = 0.0;
+            for (size_t j = 0; j < cols; j++)
+                s += wi[j] * a_prev[j];
+            z[i] = s + b[i];
+        }
+        return;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        double *zi = z + i * m;
+        const double *wi = w + i * cols;
+        for (size_t k = 0; k < m; k++)
+            zi[k] = 0.0;
+        for (size_t j = 0; j < cols; j++) {
+            const double wij = wi[j];
+            const double *aj = a_prev + j * m;
+            for (size_t k = 0; k < m; k++)
+                zi[k] += wij * aj[k];
+        }
+        for (size_t k = 0; k < m; k++)
+            zi[k] += b[i];
+    }
+}
+
+static size_t count_sign_changes(const double *z, const signed char *s0, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        signed char s = (signed char)((z[i] > 0.0) - (z[i] < 0.0));
+        c += s != s0[i];
+    }
+    return c;
+}
+
+/* Forward pass at θ into the workspace; returns the data term Σ_j loss_j (not yet / m). */
+static double forward(const mlp *net, const double *theta, void *ws)
+{
+    ws_head *h = ws;
+    double *d = ws_data(ws);
+    const double *a_prev = net->x;
+    const gcv_loss *loss = gcv_loss_get(net->loss);
+    size_t m = net->m;
+    h->kinks = 0;
+    for (size_t l = 1; l <= net->L; l++) {
+        size_t rows = net->n[l], len = rows * m;
+        double *z = d + net->z_off[l];
+        dense_forward(theta + net->w_off[l], theta + net->b_off[l], a_prev, z, rows,
+                      net->n[l - 1], m);
+        if (l == net->L)
+            break;
+        const gcv_act *act = gcv_act_get(net->act[l]);
+        double *a = d + net->a_off[l];
+        act->forward(z, a, len, net->slope);
+        if (net->mask) {
+            const double *mk = net->mask + net->mask_off[l];
+            for (size_t i = 0; i < len; i++)
+                a[i] *= mk[i];
+        }
+        if (net->sign0 && act->has_kink)
+            h->kinks += count_sign_changes(z, net->sign0 + net->sign_off[l], len);
+        a_prev = a;
+    }
+    const double *zl = d + net->z_off[net->L];
+    double sum = 0.0;
+    for (size_t j = 0; j < m; j++)
+        sum += loss->cost((int)net->out, zl + j, net->y + j, net->n[net->L], m, net->slope);
+    return sum;
+}
+
+static double l2_term(const mlp *net, const double *theta)
+{
+    if (net->l2 == 0.0)
+        return 0.0;
+    double s = 0.0;
+    for (size_t l = 1; l <= net->L; l++) {
+        const double *w = theta + net->w_off[l];
+        size_t nw = net->n[l] * net->n[l - 1];
+        for (size_t i = 0; i < nw; i++)
+            s += w[i] * w[i];
+    }
+    return net->l2 / (2.0 * (double)net->m) * s;
+}
+
+static int mlp_cost(const gcv_model *model, const double *theta, void *ws, double *cost)
+{
+    const mlp *net = model->self;
+    *cost = forward(net, theta, ws) / (double)net->m + l2_term(net, theta);
+    return 0;
+}
+
+static size_t mlp_kinks(const gcv_model *model, const void *ws)
+{
+    (void)model;
+    return ((const ws_head *)ws)->kinks;
+}
+
+/* dW = D·A_prevᵀ and db = Σ_k D for one layer (D already includes the 1/m). */
+static void dense_weight_grad(const double *dz, const double *a_prev, double *gw, double *gb,
+                              size_t rows, size_t cols, size_t m)
+{
+    for (size_t i = 0; i < rows; i++) {
+        const double *di = dz + i * m;
+        double sb = 0.0;
+        for (size_t k = 0; k < m; k++)
+            sb += di[k];
+        gb[i] = sb;
+        for (size_t j = 0; j < cols; j++) {
+            const double *aj = a_prev + j * m;
+            double s = 0.0;
+            for (size_t k = 0; k < m; k++)
+                s += di[k] * aj[k];
+            gw[i * cols + j] = s;
+        }
+    }
+}
+
+/* dA_prev = Wᵀ·D: W rows × cols, D rows × m, dA_prev cols × m. */
+static void dense_input_grad(const double *w, const double *dz, double *da, size_t rows,
+                             size_t cols, size_t m)
+{
+    memset(da, 0, cols * m * sizeof *da);
+    for (size_t i = 0; i < rows; i++) {
+        const double *di = dz + i * m;
+        for (size_t j = 0; j < cols; j++) {
+            const double wij = w[i * cols + j];
+            double *dj = da + j * m;
+            for (size_t k = 0; k < m; k++)
+                dj[k] += wij * di[k];
+        }
+    }
+}
+
+static const gcv_inject *find_wrong_derivative(const mlp *net, size_t l)
+{
+    for (size_t i = 0; i < net->n_inject; i++) {
+        const gcv_inject *in = &net->inject[i];
+        if (in->kind == GCV_INJECT_WRONG_DERIVATIVE && (size_t)atoi(in->block + 1) == l)
+            return in;
+    }
+    return NULL;
+}
+
+/* Faults applied to a finished block gradient (all but wrong_derivative). */
+static void apply_injection(const mlp *net, const gcv_inject *in, const double *theta,
+                            double *grad)
+{
+    size_t l = (size_t)atoi(in->block + 1);
+    int is_w = in->block[0] == 'W';
+    size_t off = is_w ? net->w_off[l] : net->b_off[l];
+    size_t len = is_w ? net->n[l] * net->n[l - 1] : net->n[l];
+    double *g = grad + off;
+    const double *w = theta + off;
+    double reg = is_w ? net->l2 / (double)net->m : 0.0;
+    for (size_t i = 0; i < len; i++) {
+        switch (in->kind) {
+        case GCV_INJECT_SCALE: g[i] *= in->factor; break;
+        case GCV_INJECT_SIGN: g[i] = -g[i]; break;
+        case GCV_INJECT_ZERO: g[i] = 0.0; break;
+        case GCV_INJECT_DROP_MEAN:
+            g[i] = (g[i] - reg * w[i]) * (double)net->m + reg * w[i];
+            break;
+        case GCV_INJECT_DROP_L2: g[i] -= reg * w[i]; break;
+        case GCV_INJECT_WRONG_DERIVATIVE: break;
+        }
+    }
+}
+
+static int mlp_gradient(const gcv_model *model, const double *theta, double *grad, void *ws,
+                        double *cost)
+{
+    const mlp *net = model->self;
+    double *d = ws_data(ws);
+    size_t m = net->m, L = net->L;
+    double inv_m = 1.0 / (double)m;
+    double data = forward(net, theta, ws);
+    *cost = data * inv_m + l2_term(net, theta);
+
+    double *dz = d + net->buf_off, *da = dz + net->buf_len, *alt = da + net->buf_len;
+    const gcv_loss *loss = gcv_loss_get(net->loss);
+    const double *zl = d + net->z_off[L];
+    for (size_t j = 0; j < m; j++)
+        loss->delta((int)net->out, zl + j, net->y + j, dz + j, net->n[L], m, net->slope);
+    for (size_t i = 0; i < net->n[L] * m; i++)
+        dz[i] *= inv_m;
+
+    const gcv_inject *wrong = NULL; /* a wrong_derivative fault whose alt dZ is ready */
+    for (size_t l = L; l >= 1; l--) {
+        size_t rows = net->n[l], cols = net->n[l - 1];
+        const double *a_prev = l > 1 ? d + net->a_off[l - 1] : net->x;
+        const double *w = theta + net->w_off[l];
+        double *gw = grad + net->w_off[l], *gb = grad + net->b_off[l];
+        dense_weight_grad(dz, a_prev, gw, gb, rows, cols, m);
+        if (wrong) {
+            /* The named block alone is computed from the wrong dZ, so the fault stays
+             * localised to it; the rest of backprop uses the right one. */
+            if (wrong->block[0] == 'W')
+                dense_weight_grad(alt, a_prev, gw, da, rows, cols, m);
+            else
+                for (size_t i = 0; i < rows; i++) {
+                    double sb = 0.0;
+                    for (size_t k = 0; k < m; k++)
+                        sb += alt[i * m + k];
+                    gb[i] = sb;
+                }
+        }
+        if (net->l2 != 0.0)
+            for (size_t i = 0; i < rows * cols; i++)
+                gw[i] += net->l2 * inv_m * w[i];
+        if (l == 1)
+            break;
+        /* Propagate to layer l−1: dA = Wᵀ·dZ, through the dropout mask, then f'. */
+        size_t len = cols * m;
+        dense_input_grad(w, dz, da, rows, cols, m);
+        if (net->mask) {
+            const double *mk = net->mask + net->mask_off[l - 1];
+            for (size_t i = 0; i < len; i++)
+                da[i] *= mk[i];
+        }
+        const double *zp = d + net->z_off[l - 1];
+        wrong = find_wrong_derivative(net, l - 1);
+        if (wrong) {
+            memcpy(alt, da, len * sizeof *da);
+            gcv_act_get(wrong->with)->backward(zp, NULL, alt, len, net->slope);
+        }
+        gcv_act_get(net->act[l - 1])->backward(zp, NULL, da, len, net->slope);
+        double *t = dz;
+        dz = da;
+        da = t;
+    }
+    for (size_t i = 0; i < net->n_inject; i++)
+        apply_injection(net, &net->inject[i], theta, grad);
+    return 0;
+}
+
+static void mlp_destroy(gcv_model *model)
+{
+    mlp *net = model->self;
+    if (net) {
+        free(net->n);
+        free(net->act);
+        free(net->x);
+        free(net->y);
+        free(net->mask);
+        free(net->mask_off);
+        free(net->w_off);
+        free(net->b_off);
+        free(net->z_off);
+        free(net->a_off);
+        free(net->sign0);
+        free(net->sign_off);
+        free(net->inject);
+        free(net);
+    }
+    free(model->blocks);
+    free(model->theta);
+    free(model);
+}
+
+static double *dup_doubles(const double *src, size_t n)
+{
+    double *d = malloc((n ? n : 1) * sizeof *d);
+    if (d && n)
+        memcpy(d, src, n * sizeof *d);
+    return d;
+}
+
+/* Parses "W3" / "b3" into its layer, or 0 when the name is no block of this net. */
+static size_t block_layer(const char *name, size_t L)
+{
+    if ((name[0] != 'W' && name[0] != 'b') || name[1] < '1' || name[1] > '9')
+        return 0;
+    char *end;
+    unsigned long v = strtoul(name + 1, &end, 10);
+    return *end == '\0' && v >= 1 && v <= L ? (size_t)v : 0;
+}
+
+static gcv_status check_injections(const gcv_mlp_spec *s, gcv_error *err)
+{
+    for (size_t i = 0; i < s->n_inject; i++) {
+        const gcv_inject *in = &s->inject[i];
+        size_t l = block_layer(in->block, s->n_layers);
+        const char *why = NULL;
+        if (!l)
+            why = "a block of the network";
+        else if (in->kind == GCV_INJECT_DROP_L2 && (in->block[0] != 'W' || s->l2 == 0.0))
+            why = "drop_l2 on a weight block of a net with l2 > 0 (otherwise it changes nothing)";
+        else if (in->kind == GCV_INJECT_WRONG_DERIVATIVE &&
+                 (l >= s->n_layers || in->with == s->hidden[l - 1] ||
+                  !gcv_act_get(in->with)->hidden_ok))
+            why = "wrong_derivative on a hidden layer's block, with another hidden activation";
+        else if (in->kind == GCV_INJECT_SCALE && (in->factor == 1.0 || !isfinite(in->factor)))
+            why = "scale with a finite factor other than 1";
+        else if (in->kind == GCV_INJECT_DROP_MEAN && s->m == 1)
+            why = "drop_mean with more than one example (with m = 1 it changes nothing)";
+        if (why) {
+            snprintf(err->msg, sizeof err->msg,
+                     "model.inject[%zu]: expected %s, got block \"%s\"", i, why, in->block);
+            return GCV_ERR_INVALID;
+        }
+    }
+    return GCV_OK;
+}
+
+static gcv_status build_blocks(gcv_model *model, const mlp *net)
+{
+    model->n_blocks = 2 * net->L;
+    model->blocks = calloc(model->n_blocks, sizeof *model->blocks);
+    if (!model->blocks)
+        return GCV_ERR_NOMEM;
+    for (size_t l = 1; l <= net->L; l++) {
+        gcv_block *bw = &model->blocks[2 * (l - 1)], *bb = bw + 1;
+        snprintf(bw->name, sizeof bw->name, "W%zu", l);
+        snprintf(bb->name, sizeof bb->name, "b%zu", l);
+        bw->layer = bb->layer = (int)l;
+        bw->rows = bb->rows = net->n[l];
+        bw->cols = net->n[l - 1];
+        bb->cols = 1;
+        bw->offset = net->w_off[l];
+        bb->offset = net->b_off[l];
+    }
+    return GCV_OK;
+}
+
+/* Offsets of θ's blocks and of the workspace's buffers; masks and kink signs. */
+static gcv_status build_layout(mlp *net, const gcv_mlp_spec *s, size_t *ws_doubles)
+{
+    size_t L = net->L, m = net->m;
+    net->w_off = calloc(L + 1, sizeof(size_t));
+    net->b_off = calloc(L + 1, sizeof(size_t));
+    net->z_off = calloc(L + 1, sizeof(size_t));
+    net->a_off = calloc(L + 1, sizeof(size_t));
+    net->mask_off = calloc(L + 1, sizeof(size_t));
+    net->sign_off = calloc(L + 1, sizeof(size_t));
+    if (!net->w_off || !net->b_off || !net->z_off || !net->a_off || !net->mask_off ||
+        !net->sign_off)
+        return GCV_ERR_NOMEM;
+    size_t p = 0, w = 0, hidden = 0, maxn = 0;
+    for (size_t l = 1; l <= L; l++) {
+        net->w_off[l] = p;
+        p += net->n[l] * net->n[l - 1];
+        net->b_off[l] = p;
+        p += net->n[l];
+        net->z_off[l] = w;
+        w += net->n[l] * m;
+        net->a_off[l] = w;
+        if (l < L) {
+            w += net->n[l] * m;
+            net->mask_off[l] = net->sign_off[l] = hidden;
+            hidden += net->n[l] * m;
+        }
+        if (net->n[l - 1] > maxn)
+            maxn = net->n[l - 1];
+        if (net->n[l] > maxn)
+            maxn = net->n[l];
+    }
+    net->buf_off = w;
+    net->buf_len = maxn * m;
+    *ws_doubles = w + 3 * net->buf_len;
+
+    if (s->keep_prob < 1.0 && hidden) {
+        gcv_rng r;
+        gcv_rng_seed(&r, s->dropout_seed);
+        net->mask = malloc(hidden * sizeof *net->mask);
+        if (!net->mask)
+            return GCV_ERR_NOMEM;
+        for (size_t i = 0; i < hidden; i++)
+            net->mask[i] = gcv_rng_uniform(&r) < s->keep_prob ? 1.0 / s->keep_prob : 0.0;
+    }
+    int kinked = 0;
+    for (size_t l = 1; l < L; l++)
+        kinked |= gcv_act_get(net->act[l])->has_kink;
+    if (kinked) {
+        net->sign0 = calloc(hidden, 1);
+        if (!net->sign0)
+            return GCV_ERR_NOMEM;
+    }
+    return GCV_OK;
+}
+
+/* Records the sign of every kinked pre-activation at θ0 (the workspace holds its forward). */
+static void record_signs(mlp *net, void *ws)
+{
+    const double *d = ws_data(ws);
+    for (size_t l = 1; l < net->L; l++) {
+        if (!gcv_act_get(net->act[l])->has_kink)
+            continue;
+        const double *z = d + net->z_off[l];
+        signed char *s0 = net->sign0 + net->sign_off[l];
+        for (size_t i = 0; i < net->n[l] * net->m; i++)
+            s0[i] = (signed char)((z[i] > 0.0) - (z[i] < 0.0));
+    }
+}
+
+gcv_status gcv_mlp_new(const gcv_mlp_spec *s, gcv_model **out, gcv_error *err)
+{
+    *out = NULL;
+    gcv_status st = check_injections(s, err);
+    if (st != GCV_OK)
+        return st;
+    gcv_model *model = calloc(1, sizeof *model);
+    mlp *net = calloc(1, sizeof *net);
+    void *ws = NULL;
+    if (!model || !net) {
+        free(model);
+        free(net);
+        goto nomem;
+    }
+    model->self = net;
+    model->destroy = mlp_destroy;
+    snprintf(model->type, sizeof model->type, "mlp");
+    size_t L = s->n_layers, m = s->m;
+    net->L = L;
+    net->m = m;
+    net->slope = s->leaky_slope;
+    net->out = s->output;
+    net->loss = s->loss;
+    net->l2 = s->l2;
+    net->n = malloc((L + 1) * sizeof *net->n);
+    net->act = calloc(L + 1, sizeof *net->act);
+    net->inject = malloc((s->n_inject ? s->n_inject : 1) * sizeof *net->inject);
+    model->n_params = gcv_mlp_param_count(L, s->sizes);
+    if (!net->n || !net->act || !net->inject)
+        goto nomem;
+    memcpy(net->n, s->sizes, (L + 1) * sizeof *net->n);
+    for (size_t l = 1; l < L; l++)
+        net->act[l] = s->hidden[l - 1];
+    if (s->n_inject)
+        memcpy(net->inject, s->inject, s->n_inject * sizeof *net->inject);
+    net->n_inject = s->n_inject;
+    net->x = dup_doubles(s->x, s->sizes[0] * m);
+    net->y = dup_doubles(s->y, s->sizes[L] * m);
+    model->theta = dup_doubles(s->theta, model->n_params);
+    if (!net->x || !net->y || !model->theta)
+        goto nomem;
+    size_t ws_doubles;
+    if ((st = build_layout(net, s, &ws_doubles)) != GCV_OK ||
+        (st = build_blocks(model, net)) != GCV_OK)
+        goto nomem;
+    model->ws_bytes = sizeof(ws_head) + ws_doubles * sizeof(double);
+    model->cost = mlp_cost;
+    model->gradient = mlp_gradient;
+    if (net->sign0) {
+        model->kinks_crossed = mlp_kinks;
+        ws = malloc(model->ws_bytes);
+        if (!ws)
+            goto nomem;
+        forward(net, model->theta, ws);
+        record_signs(net, ws);
+        free(ws);
+    }
+    *out = model;
+    return GCV_OK;
+nomem:
+    if (model)
+        mlp_destroy(model);
+    snprintf(err->msg, sizeof err->msg, "out of memory building the network");
+    return GCV_ERR_NOMEM;
+}

@@ -1,0 +1,380 @@
+/* Text and JSON reports. Numbers in JSON have 17 significant digits so two reports can be
+ * compared exactly; NaN and ±Inf, which JSON cannot hold, are written as null. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- ordering of the worst parameters ---- */
+
+static int rank_of(int status)
+{
+    return status == GCV_PARAM_NONFINITE ? 0 : status == GCV_PARAM_MISMATCH ? 1 : 2;
+}
+
+typedef struct worst_key {
+    int rank;
+    double rel;
+    size_t index;
+} worst_key;
+
+static int cmp_worst(const void *a, const void *b)
+{
+    const worst_key *p = a, *q = b;
+    if (p->rank != q->rank)
+        return p->rank < q->rank ? -1 : 1;
+    if (p->rel != q->rel)
+        return p->rel > q->rel ? -1 : 1;
+    return p->index < q->index ? -1 : p->index > q->index;
+}
+
+size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out)
+{
+    size_t P = r->n_params;
+    if (n == 0 || P == 0)
+        return 0;
+    worst_key *keys = malloc(P * sizeof *keys);
+    if (!keys)
+        return 0;
+    for (size_t i = 0; i < P; i++) {
+        const gcv_param_result *p = &r->params[i];
+        /* NaN relative errors sort as +Inf so the order stays total. */
+        keys[i] = (worst_key){rank_of(p->status), isnan(p->rel_error) ? INFINITY : p->rel_error, i};
+    }
+    qsort(keys, P, sizeof *keys, cmp_worst);
+    size_t k = n < P ? n : P;
+    for (size_t i = 0; i < k; i++)
+        out[i] = keys[i].index;
+    free(keys);
+    return k;
+}
+
+/* The block holding parameter i (blocks are contiguous and in order). */
+static size_t block_of(const gcv_model *m, size_t i)
+{
+    size_t lo = 0, hi = m->n_blocks;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (m->blocks[mid].offset <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- text ---- */
+
+static const char *paint(const gcv_report_info *in, gcv_verdict v)
+{
+    if (!in->color)
+        return "";
+    return v == GCV_PASS ? "\033[32m" : v == GCV_FAIL ? "\033[1;31m" : "\033[33m";
+}
+
+static const char *reset(const gcv_report_info *in)
+{
+    return in->color ? "\033[0m" : "";
+}
+
+static void verdict_word(char *buf, size_t n, gcv_verdict v)
+{
+    snprintf(buf, n, "%s", v == GCV_PASS ? "pass" : v == GCV_FAIL ? "FAIL" : "INCONCLUSIVE");
+}
+
+static void fmt_seconds(char *buf, size_t n, double s)
+{
+    if (s < 1e-3)
+        snprintf(buf, n, "%.0f µs", s * 1e6);
+    else if (s < 1.0)
+        snprintf(buf, n, "%.1f ms", s * 1e3);
+    else
+        snprintf(buf, n, "%.2f s", s);
+}
+
+static void text_header(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                        const gcv_result *r)
+{
+    char t[32];
+    fmt_seconds(t, sizeof t, r->seconds);
+    fprintf(f, "gcverify · %s\n", in->config ? in->config : in->name);
+    fprintf(f, "model   %s · %zu params · %zu example%s\n", in->description, m->n_params,
+            in->examples, in->examples == 1 ? "" : "s");
+    fprintf(f, "check   %s, ε = %.0e, threshold %.0e · %d thread%s · %zu cost evaluations in %s\n",
+            gcv_method_name(r->options.method), r->options.epsilon, r->options.threshold,
+            r->threads, r->threads == 1 ? "" : "s", r->evaluations, t);
+    fprintf(f, "cost    J = %.10g\n\n", r->cost);
+}
+
+static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                        const gcv_result *r)
+{
+    int kinks = r->kinks > 0, nonfin = r->nonfinite > 0;
+    fprintf(f, "layer  block  shape        checked  difference  max rel err  worst        mismatches%s%s  status\n",
+            kinks ? "  kinks" : "", nonfin ? "  nonfinite" : "");
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        const gcv_block *bl = &m->blocks[b];
+        const gcv_block_result *br = &r->blocks[b];
+        char shape[48], worst[48], st[16];
+        snprintf(shape, sizeof shape, "%zu×%zu", bl->rows, bl->cols);
+        snprintf(worst, sizeof worst, "(%zu,%zu)", br->worst_row, br->worst_col);
+        verdict_word(st, sizeof st, br->status);
+        /* "×" is two bytes but one column: pad by one more. */
+        fprintf(f, "%-5d  %-5s  %-12s %8zu  %10.1e  %11.1e  %-11s %11zu", bl->layer, bl->name,
+                shape, br->checked, br->difference, br->max_rel_error, worst, br->mismatches);
+        if (kinks)
+            fprintf(f, "  %5zu", br->kinks);
+        if (nonfin)
+            fprintf(f, "  %9zu", br->nonfinite);
+        fprintf(f, "  %s%s%s\n", paint(in, br->status), st, reset(in));
+    }
+}
+
+static void text_worst(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                       const gcv_result *r)
+{
+    size_t n = in->top;
+    if (n == 0)
+        return;
+    size_t *idx = malloc(n * sizeof *idx);
+    if (!idx)
+        return;
+    size_t k = gcv_report_worst(r, n, idx);
+    fprintf(f, "\nworst %zu parameter%s by relative error\n", k, k == 1 ? "" : "s");
+    fprintf(f, "  index  block  coords        theta         analytic          numeric    rel err  status\n");
+    for (size_t t = 0; t < k; t++) {
+        size_t i = idx[t];
+        const gcv_param_result *p = &r->params[i];
+        const gcv_block *bl = &m->blocks[block_of(m, i)];
+        size_t off = i - bl->offset;
+        char coords[48];
+        snprintf(coords, sizeof coords, "(%zu,%zu)", off / bl->cols, off % bl->cols);
+        fprintf(f, "  %5zu  %-5s  %-10s  %11.4e  %15.8e  %15.8e  %9.2e  %s\n", i, bl->name,
+                coords, p->theta, p->analytic, p->numeric, p->rel_error,
+                gcv_param_status_name((gcv_param_status)p->status));
+    }
+    free(idx);
+}
+
+static void text_verdict(FILE *f, const gcv_report_info *in, const gcv_result *r)
+{
+    char st[16];
+    verdict_word(st, sizeof st, r->status);
+    size_t bad_params = r->mismatches + r->nonfinite;
+    fprintf(f, "\noverall difference %.2e %s %.0e · %s%s%s", r->difference,
+            r->difference > r->options.threshold ? ">" : "≤", r->options.threshold,
+            paint(in, r->status), st, reset(in));
+    if (r->status == GCV_FAIL)
+        fprintf(f, " · %zu of %zu blocks, %zu of %zu params", r->blocks_failed, r->n_blocks,
+                bad_params, r->n_params);
+    else if (r->status == GCV_INCONCLUSIVE)
+        fprintf(f, " · %zu of %zu params with a non-finite cost or gradient", r->nonfinite,
+                r->n_params);
+    if (r->kinks)
+        fprintf(f, " · %zu params skipped at ReLU kinks", r->kinks);
+    fputc('\n', f);
+}
+
+void gcv_report_text(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                     const gcv_result *r)
+{
+    text_header(f, in, m, r);
+    text_blocks(f, in, m, r);
+    text_worst(f, in, m, r);
+    text_verdict(f, in, r);
+}
+
+/* ---- JSON ---- */
+
+static void jnum(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.17g", v);
+    else
+        fputs("null", f);
+}
+
+static void jstr(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                      const gcv_result *r)
+{
+    const gcv_options *o = &r->options;
+    fputs("{\n  \"schema\": \"gcverify.report/1\",\n  \"name\": ", f);
+    jstr(f, in->name);
+    fputs(",\n  \"config\": ", f);
+    if (in->config)
+        jstr(f, in->config);
+    else
+        fputs("null", f);
+    fputs(",\n  \"version\": \"" GCV_VERSION "\",\n  \"model\": {\"type\": ", f);
+    jstr(f, in->model_type);
+    if (in->layers) {
+        fputs(", \"layers\": [", f);
+        for (size_t l = 0; l < in->n_layers; l++)
+            fprintf(f, "%s%zu", l ? ", " : "", in->layers[l]);
+        fputc(']', f);
+    }
+    fputs(", \"description\": ", f);
+    jstr(f, in->description);
+    fprintf(f, ", \"params_total\": %zu},\n", m->n_params);
+    fprintf(f, "  \"check\": {\"method\": \"%s\", \"epsilon\": ", gcv_method_name(o->method));
+    jnum(f, o->epsilon);
+    fputs(", \"threshold\": ", f);
+    jnum(f, o->threshold);
+    fputs(", \"rtol\": ", f);
+    jnum(f, o->rtol);
+    fputs(", \"atol\": ", f);
+    jnum(f, o->atol);
+    fprintf(f, ", \"threads\": %d, \"examples\": %zu},\n  \"cost\": ", r->threads, in->examples);
+    jnum(f, r->cost);
+    fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"difference\": ",
+            r->params_checked, r->evaluations);
+    jnum(f, r->difference);
+    fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
+    jnum(f, r->seconds);
+    fprintf(f, ",\n  \"mismatches\": %zu, \"kinks\": %zu, \"nonfinite\": %zu, "
+               "\"blocks_failed\": %zu,\n",
+            r->mismatches, r->kinks, r->nonfinite, r->blocks_failed);
+}
+
+static void json_layers(FILE *f, const gcv_model *m, const gcv_result *r)
+{
+    fputs("  \"layers\": [", f);
+    for (size_t l = 0; l < r->n_layers; l++) {
+        const gcv_layer_result *lr = &r->layers[l];
+        fprintf(f, "%s\n    {\"layer\": %d, \"blocks\": [", l ? "," : "", lr->layer);
+        for (size_t b = 0; b < lr->n_blocks; b++) {
+            if (b)
+                fputs(", ", f);
+            jstr(f, m->blocks[lr->first_block + b].name);
+        }
+        fputs("], \"difference\": ", f);
+        jnum(f, lr->difference);
+        fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(lr->status));
+    }
+    fputs("\n  ],\n", f);
+}
+
+static void json_blocks(FILE *f, const gcv_model *m, const gcv_result *r)
+{
+    fputs("  \"blocks\": [", f);
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        const gcv_block *bl = &m->blocks[b];
+        const gcv_block_result *br = &r->blocks[b];
+        fprintf(f, "%s\n    {\"name\": ", b ? "," : "");
+        jstr(f, bl->name);
+        fprintf(f, ", \"layer\": %d, \"shape\": [%zu, %zu], \"checked\": %zu, \"difference\": ",
+                bl->layer, bl->rows, bl->cols, br->checked);
+        jnum(f, br->difference);
+        fputs(", \"max_abs_error\": ", f);
+        jnum(f, br->max_abs_error);
+        fputs(", \"max_rel_error\": ", f);
+        jnum(f, br->max_rel_error);
+        fprintf(f, ", \"worst\": [%zu, %zu], \"mismatches\": %zu, \"kinks\": %zu, "
+                   "\"nonfinite\": %zu, \"norm_analytic\": ",
+                br->worst_row, br->worst_col, br->mismatches, br->kinks, br->nonfinite);
+        jnum(f, br->norm_analytic);
+        fputs(", \"norm_numeric\": ", f);
+        jnum(f, br->norm_numeric);
+        fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(br->status));
+    }
+    fputs("\n  ],\n", f);
+}
+
+static void json_params(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                        const gcv_result *r)
+{
+    fputs("  \"params\": [", f);
+    int first = 1;
+    for (size_t b = 0; b < m->n_blocks && in->params_mode != 0; b++) {
+        const gcv_block *bl = &m->blocks[b];
+        for (size_t k = 0; k < bl->rows * bl->cols; k++) {
+            size_t i = bl->offset + k;
+            const gcv_param_result *p = &r->params[i];
+            if (in->params_mode == 1 && p->status == GCV_PARAM_OK)
+                continue;
+            fprintf(f, "%s\n    {\"index\": %zu, \"block\": ", first ? "" : ",", i);
+            first = 0;
+            jstr(f, bl->name);
+            fprintf(f, ", \"coords\": [%zu, %zu], \"theta\": ", k / bl->cols, k % bl->cols);
+            jnum(f, p->theta);
+            fputs(", \"analytic\": ", f);
+            jnum(f, p->analytic);
+            fputs(", \"numeric\": ", f);
+            jnum(f, p->numeric);
+            fputs(", \"abs_error\": ", f);
+            jnum(f, p->abs_error);
+            fputs(", \"rel_error\": ", f);
+            jnum(f, p->rel_error);
+            fprintf(f, ", \"status\": \"%s\"}",
+                    gcv_param_status_name((gcv_param_status)p->status));
+        }
+    }
+    fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
+}
+
+int gcv_report_json_stream(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                           const gcv_result *r)
+{
+    json_head(f, in, m, r);
+    json_layers(f, m, r);
+    json_blocks(f, m, r);
+    json_params(f, in, m, r);
+    return ferror(f) ? -1 : 0;
+}
+
+gcv_status gcv_report_json(const char *path, const gcv_report_info *in, const gcv_model *m,
+                           const gcv_result *r, gcv_error *err)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+        return GCV_ERR_NOMEM;
+    }
+    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd >= 0) {
+        /* mkstemp makes the file 0600; give the report the usual mode under the umask. */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, (mode_t)(0666 & ~mask));
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        snprintf(err->msg, sizeof err->msg, "%s: cannot write the report", path);
+        free(tmp);
+        return GCV_ERR_IO;
+    }
+    int bad = gcv_report_json_stream(f, in, m, r);
+    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        snprintf(err->msg, sizeof err->msg, "%s: cannot write the report", path);
+        free(tmp);
+        return GCV_ERR_IO;
+    }
+    free(tmp);
+    return GCV_OK;
+}

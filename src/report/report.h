@@ -1,0 +1,42 @@
+/* Reports of a finished check: the text report for people and the JSON report
+ * ("gcverify.report/1", DESIGN.md) for scripts. Writers take a caller's stream or path;
+ * the JSON file is written to a temporary name and renamed, so a killed run never leaves a
+ * truncated report where the old one was. */
+#ifndef GCV_REPORT_H
+#define GCV_REPORT_H
+
+#include <stdio.h>
+
+#include "gcverify/gcverify.h"
+
+/* What the report says about the run besides the result. */
+typedef struct gcv_report_info {
+    const char *name;         /* the config's name */
+    const char *config;       /* the config file as given */
+    const char *model_type;   /* "mlp" */
+    const size_t *layers;     /* layer sizes n0..nL, or NULL for models without them */
+    size_t n_layers;          /* entries in layers */
+    const char *description;  /* "mlp 4-5-3-1, relu → sigmoid, binary_cross_entropy" */
+    size_t examples;          /* m */
+    size_t top;               /* worst parameters listed in the text report */
+    int params_mode;          /* 0 none, 1 mismatches, 2 all (gcv_params_mode) */
+    int color;                /* ANSI colour in the text report */
+} gcv_report_info;
+
+/* The text report: header, per-block table, the top worst parameters and the verdict. */
+void gcv_report_text(FILE *f, const gcv_report_info *info, const gcv_model *m,
+                     const gcv_result *r);
+
+/* The JSON report to path, atomically. */
+gcv_status gcv_report_json(const char *path, const gcv_report_info *info, const gcv_model *m,
+                           const gcv_result *r, gcv_error *err);
+
+/* The JSON report to a stream (used by gcv_report_json and tests). Returns 0 on success. */
+int gcv_report_json_stream(FILE *f, const gcv_report_info *info, const gcv_model *m,
+                           const gcv_result *r);
+
+/* Indices of the n worst parameters (nonfinite first, then by relative error, then by
+ * index), into out (n entries); returns how many were written (≤ n, ≤ P). */
+size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out);
+
+#endif

@@ -1,0 +1,46 @@
+/* Small string, path and file helpers shared by the readers: duplication, paths relative to
+ * a config file's folder, edit distance for "did you mean", and human-readable sizes and
+ * shapes for messages. Nothing here prints; allocating functions return NULL on failure. */
+#ifndef GCV_STRUTIL_H
+#define GCV_STRUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A copy of s (NULL if s is NULL or on allocation failure); the caller frees it. */
+char *gcv_strdup(const char *s);
+
+/* The folder part of path: "configs" for "configs/x.json", "." for "x.json", "/" for
+ * "/x.json". The caller frees the result. */
+char *gcv_path_dirname(const char *path);
+
+/* rel resolved against dir: rel itself when absolute or when dir is "." or empty, else
+ * "dir/rel". The caller frees the result. */
+char *gcv_path_join(const char *dir, const char *rel);
+
+/* The base name of path without its last extension: "net" for "configs/net.json". The
+ * caller frees the result. */
+char *gcv_path_stem(const char *path);
+
+/* Levenshtein distance between a and b (insertions, deletions, substitutions, one byte
+ * each). SIZE_MAX when either string is longer than GCV_LEVENSHTEIN_MAX: no suggestion is
+ * worth a quadratic cost on a pathological key. */
+#define GCV_LEVENSHTEIN_MAX 64
+size_t gcv_levenshtein(const char *a, const char *b);
+
+/* The longest prefix of s, at most max bytes, that does not split a UTF-8 sequence. */
+size_t gcv_utf8_prefix(const char *s, size_t len, size_t max);
+
+/* bytes in binary units with one decimal ("23.4 GiB"; "512 B" below 1 KiB) into out. */
+void gcv_format_bytes(double bytes, char *out, size_t n);
+
+/* A shape the way NumPy prints it, "(3, 4)", "(5,)" or "()", into out. */
+void gcv_format_shape(const size_t *shape, size_t ndim, char *out, size_t n);
+
+/* Opens path for reading and makes sure it is a regular file (not a folder, device or
+ * pipe; opening never blocks on a pipe). Returns the descriptor and its size in *size, or
+ * -1 with the reason in why ("cannot open: No such file or directory", "expected a regular
+ * file, got a directory"). The caller closes the descriptor. */
+int gcv_file_open_regular(const char *path, uint64_t *size, char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The gcverify command end to end: exit codes of the shipped configs, the text and JSON
+# reports, determinism across thread counts, and bad command lines.
+# usage: cli-test.sh path/to/gcverify source-root
+set -u
+GCV=$1
+ROOT=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# expect_exit NAME CODE CMD...: runs CMD, stdout to $TMP/out, stderr to $TMP/err.
+expect_exit() {
+    local name=$1 code=$2
+    shift 2
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    if [ "$rc" -eq "$code" ]; then ok "$name (exit $rc)"; else
+        bad "$name: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
+}
+
+expect_grep() {
+    local name=$1 pattern=$2 file=$3
+    if grep -qE -- "$pattern" "$file"; then ok "$name"; else
+        bad "$name: /$pattern/ not in $(basename "$file")"; sed 's/^/    /' "$file" | head -20; fi
+}
+
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# --- the seed test case with the two bugs of seed 001: exactly W2 and b1 flagged
+expect_exit "seed_testcase exits 1" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --json "$TMP/tc.json"
+cp "$TMP/out" "$TMP/tc.txt"
+expect_grep "seed_testcase: W2 row fails" '^2 +W2 .*FAIL$' "$TMP/tc.txt"
+expect_grep "seed_testcase: b1 row fails" '^1 +b1 .*FAIL$' "$TMP/tc.txt"
+n_fail=$(grep -cE ' FAIL$' "$TMP/tc.txt")
+[ "$n_fail" -eq 2 ] && ok "seed_testcase: exactly 2 FAIL rows" || bad "seed_testcase: $n_fail FAIL rows"
+expect_grep "seed_testcase: verdict line" '^overall difference 2\.85e-01 > 1e-07 · FAIL · 2 of 6 blocks' "$TMP/tc.txt"
+failed=$(json "$TMP/tc.json" '",".join(b["name"] for b in d["blocks"] if b["status"]=="fail")')
+[ "$failed" = "W2,b1" ] || [ "$failed" = "b1,W2" ] && ok "JSON: failing blocks $failed" || bad "JSON: failing blocks '$failed'"
+schema=$(json "$TMP/tc.json" 'd["schema"], d["status"], d["params_checked"], d["evaluations"], d["model"]["params_total"]')
+[ "$schema" = "gcverify.report/1 fail 47 94 47" ] && ok "JSON: header fields" || bad "JSON: header fields '$schema'"
+w2=$(json "$TMP/tc.json" '"%.12f" % [b for b in d["blocks"] if b["name"]=="W2"][0]["difference"]')
+[ "$w2" = "0.333333333333" ] && ok "JSON: W2 difference 1/3" || bad "JSON: W2 difference $w2"
+
+# --- the same net, correct: passes
+expect_exit "seed_testcase_correct exits 0" 0 "$GCV" "$ROOT/configs/seed_testcase_correct.json"
+expect_grep "correct: verdict pass" '^overall difference [0-9.]+e-1[0-9] ≤ 1e-07 · pass' "$TMP/out"
+
+# --- every other shipped config passes
+for c in net seed_2d seed_cat_tanh l2_dropout; do
+    expect_exit "$c exits 0" 0 "$GCV" "$ROOT/configs/$c.json" --quiet
+    [ -s "$TMP/out" ] && bad "$c: --quiet printed to stdout" || ok "$c: --quiet prints nothing"
+done
+
+# --- methods from the command line
+for m in forward backward; do
+    expect_exit "seed_testcase --method $m still fails" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --method $m --threshold 1e-5
+    expect_grep "--method $m in header" "^check +$m, ε = 1e-06, threshold 1e-05" "$TMP/out"
+done
+
+# --- determinism: identical JSON for 1, 2 and 4 threads, timings and thread counts aside
+for t in 1 2 4; do
+    "$GCV" "$ROOT/configs/net.json" --threads $t --params all --json "$TMP/t$t.json" --quiet
+    grep -v '"seconds"' "$TMP/t$t.json" | sed 's/"threads": [0-9]*/"threads": X/' >"$TMP/t$t.cmp"
+done
+if cmp -s "$TMP/t1.cmp" "$TMP/t2.cmp" && cmp -s "$TMP/t1.cmp" "$TMP/t4.cmp"; then
+    ok "net.json: JSON identical for 1, 2, 4 threads ($(grep -c '"index"' "$TMP/t1.cmp") params)"
+else
+    bad "net.json: JSON differs between thread counts"
+fi
+
+# --- bad command lines and inputs: exit 2, one line, nothing written
+expect_exit "no config" 2 "$GCV"
+expect_grep "no config: message" '^gcverify: expected a config file' "$TMP/err"
+expect_exit "--threads x" 2 "$GCV" "$ROOT/configs/net.json" --threads x
+expect_grep "--threads x: message" "^gcverify: --threads: expected an integer from 0 to 4096, got 'x'$" "$TMP/err"
+expect_exit "--method five_point" 2 "$GCV" "$ROOT/configs/net.json" --method nope
+expect_exit "unknown option" 2 "$GCV" "$ROOT/configs/net.json" --frobnicate
+expect_exit "missing file" 2 "$GCV" "$TMP/nope.json" --json "$TMP/never.json"
+expect_grep "missing file: names the file" "nope\.json" "$TMP/err"
+[ -e "$TMP/never.json" ] && bad "missing file: a report was written" || ok "missing file: no report written"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "missing file: one line on stderr" || bad "missing file: $(wc -l <"$TMP/err") lines"
+printf '{"model": {"type": "mlp", "layers": [4, 5, -3, 1]}}' >"$TMP/neg.json"
+expect_exit "negative layer size" 2 "$GCV" "$TMP/neg.json"
+expect_grep "negative layer size: message" 'model\.layers\[2\]: expected a positive integer, got -3' "$TMP/err"
+printf '{"model": {"type": "mlp", "layers": [4, 1], "hiden_activation": "relu"}}' >"$TMP/typo.json"
+expect_exit "typo key" 2 "$GCV" "$TMP/typo.json"
+expect_grep "typo key: suggestion" 'did you mean "hidden_activation"' "$TMP/err"
+printf '{"model": {"type": "mlp", "layers": [4, 1]},\n "check": {"epsilon": }}' >"$TMP/syntax.json"
+expect_exit "malformed JSON" 2 "$GCV" "$TMP/syntax.json"
+expect_grep "malformed JSON: line and column" 'line 2, column' "$TMP/err"
+printf '{"model": {"type": "mlp", "layers": [100000, 100000, 100000, 1]}}' >"$TMP/huge.json"
+expect_exit "absurd size refused" 2 "$GCV" "$TMP/huge.json"
+expect_grep "absurd size: memory message" 'expected a check that fits in' "$TMP/err"
+
+expect_exit "--version" 0 "$GCV" --version
+expect_grep "--version prints it" '^gcverify [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"
+expect_exit "--help" 0 "$GCV" --help
+expect_grep "--help lists exit codes" 'Exit status: 0 pass, 1 gradient mismatch' "$TMP/out"
+
+echo
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,342 @@
+/* The engine on functions whose gradients are known exactly: the seeds' J = θx, a quadratic
+ * form and Rosenbrock's function. Tolerances follow from the error terms of each scheme:
+ * central O(h²·|J'''|) + O(u·|J|/h), one-sided O(h·|J''|) + O(u·|J|/h). */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gcverify/gcverify.h"
+
+/* ---- a tiny model framework for closed-form functions ---- */
+
+typedef double (*fn_t)(const double *th, size_t n);
+
+typedef struct fn_model {
+    fn_t f;
+    void (*g)(const double *th, double *grad, size_t n);
+    double wrong_factor; /* multiplies the analytic gradient of the last block, 1: correct */
+} fn_model;
+
+static int fn_cost(const gcv_model *m, const double *th, void *ws, double *cost)
+{
+    (void)ws;
+    const fn_model *s = m->self;
+    *cost = s->f(th, m->n_params);
+    return 0;
+}
+
+static int fn_grad(const gcv_model *m, const double *th, double *g, void *ws, double *cost)
+{
+    const fn_model *s = m->self;
+    s->g(th, g, m->n_params);
+    const gcv_block *last = &m->blocks[m->n_blocks - 1];
+    for (size_t i = 0; i < last->rows * last->cols; i++)
+        g[last->offset + i] *= s->wrong_factor;
+    return fn_cost(m, th, ws, cost);
+}
+
+static void fn_destroy(gcv_model *m)
+{
+    free(m->blocks);
+    free(m->theta);
+    free(m->self);
+    free(m);
+}
+
+/* n parameters in two blocks "a" (first half, layer 1) and "b" (rest, layer 2). */
+static gcv_model *fn_model_new(fn_t f, void (*g)(const double *, double *, size_t),
+                               const double *theta, size_t n, double wrong)
+{
+    gcv_model *m = calloc(1, sizeof *m);
+    fn_model *s = calloc(1, sizeof *s);
+    s->f = f;
+    s->g = g;
+    s->wrong_factor = wrong;
+    m->self = s;
+    m->n_params = n;
+    m->theta = malloc(n * sizeof *m->theta);
+    memcpy(m->theta, theta, n * sizeof *theta);
+    size_t half = n / 2 ? n / 2 : 1;
+    m->n_blocks = n > 1 ? 2 : 1;
+    m->blocks = calloc(m->n_blocks, sizeof *m->blocks);
+    strcpy(m->blocks[0].name, "a");
+    m->blocks[0].layer = 1;
+    m->blocks[0].rows = half;
+    m->blocks[0].cols = 1;
+    if (n > 1) {
+        strcpy(m->blocks[1].name, "b");
+        m->blocks[1].layer = 2;
+        m->blocks[1].rows = n - half;
+        m->blocks[1].cols = 1;
+        m->blocks[1].offset = half;
+    }
+    m->ws_bytes = 8;
+    m->cost = fn_cost;
+    m->gradient = fn_grad;
+    m->destroy = fn_destroy;
+    return m;
+}
+
+/* The seeds' example: J(θ) = θ·x with x = 2 (one parameter, θ = 4): dJ/dθ = x. */
+static double linear_f(const double *th, size_t n)
+{
+    (void)n;
+    return th[0] * 2.0;
+}
+static void linear_g(const double *th, double *g, size_t n)
+{
+    (void)th; (void)n;
+    g[0] = 2.0;
+}
+
+/* J = Σ_i c_i θ_i² / 2 + Σ_{i} θ_i θ_{i+1} with c_i = i + 1: a coupled quadratic form. */
+static double quad_f(const double *th, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        s += 0.5 * (double)(i + 1) * th[i] * th[i];
+        if (i + 1 < n)
+            s += th[i] * th[i + 1];
+    }
+    return s;
+}
+static void quad_g(const double *th, double *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        g[i] = (double)(i + 1) * th[i];
+        if (i + 1 < n)
+            g[i] += th[i + 1];
+        if (i > 0)
+            g[i] += th[i - 1];
+    }
+}
+
+/* Rosenbrock's function Σ 100(θ_{i+1} − θ_i²)² + (1 − θ_i)². */
+static double rosen_f(const double *th, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        double a = th[i + 1] - th[i] * th[i], b = 1.0 - th[i];
+        s += 100.0 * a * a + b * b;
+    }
+    return s;
+}
+static void rosen_g(const double *th, double *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        g[i] = 0.0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        double a = th[i + 1] - th[i] * th[i];
+        g[i] += -400.0 * th[i] * a - 2.0 * (1.0 - th[i]);
+        g[i + 1] += 200.0 * a;
+    }
+}
+
+static gcv_result *run(gcv_model *m, gcv_method method, double eps, int threads)
+{
+    gcv_options o;
+    gcv_options_default(&o);
+    o.method = method;
+    o.epsilon = eps;
+    o.threads = threads;
+    gcv_result *r = NULL;
+    gcv_error err;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    return r;
+}
+
+static const double rosen_theta[] = {-1.2, 1.0, 0.5, -0.3, 0.8, 1.1, -0.7, 0.2};
+
+START_TEST(central_should_recover_seed_linear_example_exactly)
+{
+    double th = 4.0;
+    gcv_model *m = fn_model_new(linear_f, linear_g, &th, 1, 1.0);
+    gcv_result *r = run(m, GCV_METHOD_CENTRAL, 1e-7, 1);
+    /* J is linear: the only error is the rounding of J(θ±h), at most u·|J| each. */
+    ck_assert_double_eq_tol(r->params[0].numeric, 2.0, 4.0 * 0x1p-52 * 8.0 / 2e-7);
+    ck_assert_int_eq(r->status, GCV_PASS);
+    ck_assert_uint_eq(r->evaluations, 2);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(every_method_should_agree_with_quadratic_gradient)
+{
+    double th[6] = {0.3, -1.1, 2.0, 0.7, -0.4, 1.5};
+    gcv_model *m = fn_model_new(quad_f, quad_g, th, 6, 1.0);
+    for (int method = 0; method < 3; method++) {
+        gcv_result *r = run(m, (gcv_method)method, 1e-6, 2);
+        /* central is exact on quadratics up to rounding (u·|J|/h ≈ 1e-10 here); one-sided
+         * schemes carry the truncation term h·c_i/2 ≤ 3e-6 absolute. */
+        double tol = method == GCV_METHOD_CENTRAL ? 1e-8 : 5e-6;
+        for (size_t i = 0; i < 6; i++)
+            ck_assert_double_eq_tol(r->params[i].numeric, r->params[i].analytic, tol);
+        ck_assert_uint_eq(r->evaluations, method == GCV_METHOD_CENTRAL ? 12u : 6u);
+        gcv_result_free(r);
+    }
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(central_should_beat_forward_on_rosenbrock)
+{
+    gcv_model *m = fn_model_new(rosen_f, rosen_g, rosen_theta, 8, 1.0);
+    gcv_result *c = run(m, GCV_METHOD_CENTRAL, 1e-5, 1);
+    gcv_result *f = run(m, GCV_METHOD_FORWARD, 1e-5, 1);
+    gcv_result *b = run(m, GCV_METHOD_BACKWARD, 1e-5, 1);
+    /* Measured: central ≈ 1e-11, one-sided ≈ 1e-6 on this point. */
+    ck_assert_double_lt(c->difference, 1e-9);
+    ck_assert_double_gt(f->difference, 100.0 * c->difference);
+    ck_assert_double_gt(b->difference, 100.0 * c->difference);
+    ck_assert_double_lt(f->difference, 1e-4);
+    ck_assert_int_eq(c->status, GCV_PASS);
+    gcv_result_free(c);
+    gcv_result_free(f);
+    gcv_result_free(b);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(wrong_block_should_fail_alone)
+{
+    gcv_model *m = fn_model_new(rosen_f, rosen_g, rosen_theta, 8, 2.0);
+    gcv_result *r = run(m, GCV_METHOD_CENTRAL, 1e-6, 2);
+    ck_assert_int_eq(r->status, GCV_FAIL);
+    ck_assert_int_eq(r->blocks[0].status, GCV_PASS);
+    ck_assert_int_eq(r->blocks[1].status, GCV_FAIL);
+    ck_assert_uint_eq(r->blocks_failed, 1);
+    /* g = 2·g̃: ‖g − g̃‖ / (‖g‖ + ‖g̃‖) = 1/3 exactly, up to the numeric error. */
+    ck_assert_double_eq_tol(r->blocks[1].difference, 1.0 / 3.0, 1e-8);
+    ck_assert_uint_eq(r->n_layers, 2);
+    ck_assert_int_eq(r->layers[1].status, GCV_FAIL);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(step_taken_should_be_exactly_representable)
+{
+    double th[2] = {0.1, 3.0};
+    gcv_model *m = fn_model_new(quad_f, quad_g, th, 2, 1.0);
+    gcv_result *r = run(m, GCV_METHOD_CENTRAL, 1e-7, 1);
+    for (size_t i = 0; i < 2; i++) {
+        double t = th[i];
+        double h = ((t + 1e-7) - t) + (t - (t - 1e-7));
+        ck_assert(r->params[i].step == h);
+        ck_assert(r->params[i].theta == t);
+    }
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+static double nan_f(const double *th, size_t n)
+{
+    (void)n;
+    return th[0] > 1.0 ? NAN : th[0] * th[0];
+}
+static void nan_g(const double *th, double *g, size_t n)
+{
+    (void)n;
+    g[0] = 2.0 * th[0];
+    g[1] = 0.0;
+}
+
+START_TEST(nonfinite_cost_should_be_inconclusive)
+{
+    double th[2] = {1.0, 0.0}; /* θ+h crosses into the NaN region */
+    gcv_model *m = fn_model_new(nan_f, nan_g, th, 2, 1.0);
+    gcv_result *r = run(m, GCV_METHOD_CENTRAL, 1e-6, 1);
+    ck_assert_int_eq(r->params[0].status, GCV_PARAM_NONFINITE);
+    ck_assert_int_eq(r->params[1].status, GCV_PARAM_OK);
+    ck_assert_int_eq(r->blocks[0].status, GCV_INCONCLUSIVE);
+    ck_assert_int_eq(r->status, GCV_INCONCLUSIVE);
+    ck_assert_uint_eq(r->nonfinite, 1);
+    ck_assert(isfinite(r->difference));
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(results_should_be_bit_identical_for_any_thread_count)
+{
+    double th[64];
+    for (size_t i = 0; i < 64; i++)
+        th[i] = sin((double)i) * 1.3;
+    gcv_model *m = fn_model_new(rosen_f, rosen_g, th, 64, 1.0);
+    gcv_result *ref = run(m, GCV_METHOD_CENTRAL, 1e-6, 1);
+    for (int t = 2; t <= 8; t *= 2) {
+        gcv_result *r = run(m, GCV_METHOD_CENTRAL, 1e-6, t);
+        ck_assert_int_eq(r->threads, t);
+        ck_assert_mem_eq(r->params, ref->params, 64 * sizeof *r->params);
+        ck_assert_mem_eq(r->blocks, ref->blocks, 2 * sizeof *r->blocks);
+        ck_assert(r->difference == ref->difference);
+        gcv_result_free(r);
+    }
+    gcv_result_free(ref);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(invalid_models_should_be_refused_with_a_message)
+{
+    double th[2] = {NAN, 1.0};
+    gcv_model *m = fn_model_new(quad_f, quad_g, th, 2, 1.0);
+    gcv_options o;
+    gcv_options_default(&o);
+    gcv_result *r = NULL;
+    gcv_error err;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_ERR_INVALID);
+    ck_assert_ptr_null(r);
+    ck_assert_str_eq(err.msg, "model.theta[0]: expected a finite number, got nan");
+    m->theta[0] = 1.0;
+    m->blocks[1].rows = 5; /* blocks no longer add up to P */
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.msg, "model.blocks[1] (b)"));
+    m->blocks[1].rows = 1;
+    o.epsilon = -1.0;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_ERR_INVALID);
+    ck_assert_str_eq(err.msg, "check.epsilon: expected a positive finite number");
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(difference_should_follow_the_seeds_formula)
+{
+    double a[2] = {3.0, 4.0}, b[2] = {0.0, 0.0}, c[2] = {3.0, 4.0};
+    ck_assert_double_eq(gcv_difference(a, b, 2), 1.0);
+    ck_assert_double_eq(gcv_difference(a, c, 2), 0.0);
+    ck_assert_double_eq(gcv_difference(b, b, 2), 0.0);
+    double big[2] = {3e300, 4e300}, big2[2] = {0.0, 4e300};
+    /* ‖(3,0)‖ / (5 + 4) without overflow */
+    ck_assert_double_eq_tol(gcv_difference(big, big2, 2) * 3.0, 1.0, 1e-15);
+}
+END_TEST
+
+static Suite *engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, central_should_recover_seed_linear_example_exactly);
+    tcase_add_test(tc, every_method_should_agree_with_quadratic_gradient);
+    tcase_add_test(tc, central_should_beat_forward_on_rosenbrock);
+    tcase_add_test(tc, wrong_block_should_fail_alone);
+    tcase_add_test(tc, step_taken_should_be_exactly_representable);
+    tcase_add_test(tc, nonfinite_cost_should_be_inconclusive);
+    tcase_add_test(tc, results_should_be_bit_identical_for_any_thread_count);
+    tcase_add_test(tc, invalid_models_should_be_refused_with_a_message);
+    tcase_add_test(tc, difference_should_follow_the_seeds_formula);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(engine_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -173,7 +173,16 @@ START_TEST(every_method_should_agree_with_quadratic_gradient)
         double tol = method == GCV_METHOD_CENTRAL ? 1e-8 : 5e-6;
         for (size_t i = 0; i < 6; i++)
             ck_assert_double_eq_tol(r->params[i].numeric, r->params[i].analytic, tol);
-        ck_assert_uint_eq(r->evaluations, method == GCV_METHOD_CENTRAL ? 12u : 6u);
+        /* Central: 2 per parameter. One-sided: 1 per parameter, plus a second step for each
+         * parameter whose error is over rtol (to see its truncation term). */
+        size_t spent = 0;
+        for (size_t i = 0; i < 6; i++)
+            spent += r->params[i].evaluations;
+        ck_assert_uint_eq(r->evaluations, spent);
+        if (method == GCV_METHOD_CENTRAL)
+            ck_assert_uint_eq(r->evaluations, 12u);
+        else
+            ck_assert_uint_ge(r->evaluations, 6u);
         gcv_result_free(r);
     }
     gcv_model_free(m);

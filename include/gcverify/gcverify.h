@@ -66,6 +66,11 @@ struct gcv_model {
     /* Optional: after a cost() call on ws, how many kinks (ReLU-like points of
      * non-differentiability) lie strictly between that θ and m->theta. NULL: smooth model. */
     size_t (*kinks_crossed)(const gcv_model *m, const void *ws);
+    /* Optional, for the complex-step method: J(θ + i·h·e_idx) evaluated in complex
+     * arithmetic from the cost's own definition (never from its derivative), real part into
+     * *re and imaginary part into *im. ws has ws_bytes bytes. NULL: the model cannot. */
+    int (*cost_complex)(const gcv_model *m, const double *theta, size_t idx, double h,
+                        void *ws, double *re, double *im);
     /* Frees self, blocks and theta. Called by gcv_model_free(). */
     void (*destroy)(gcv_model *m);
     char type[GCV_NAME_LEN]; /* "mlp", or what the caller calls its model */
@@ -80,28 +85,36 @@ void gcv_model_free(gcv_model *m);
 typedef enum gcv_method {
     GCV_METHOD_CENTRAL = 0, /* (J(θ+h) − J(θ−h)) / 2h, error O(h²) */
     GCV_METHOD_FORWARD,     /* (J(θ+h) − J(θ)) / h,    error O(h)  */
-    GCV_METHOD_BACKWARD     /* (J(θ) − J(θ−h)) / h,    error O(h)  */
+    GCV_METHOD_BACKWARD,    /* (J(θ) − J(θ−h)) / h,    error O(h)  */
+    GCV_METHOD_FIVE_POINT,  /* 4-evaluation stencil at ±h, ±2h,  error O(h⁴) */
+    GCV_METHOD_RICHARDSON,  /* Ridders' extrapolation of central differences, with an error estimate */
+    GCV_METHOD_COMPLEX_STEP,/* Im J(θ + i·h·eᵢ) / h, h = 1e-30: no cancellation, one evaluation */
+    GCV_METHOD_COUNT
 } gcv_method;
 
 typedef struct gcv_options {
     gcv_method method;
     double epsilon;   /* nominal step; the step taken is h = (θ+ε) − θ, exactly representable */
+    int epsilon_auto; /* 1: per-parameter step c·max(|θᵢ|, 1) with c optimal for the method */
     double threshold; /* a block passes when its normalized difference ≤ threshold */
     double rtol, atol;/* a parameter is a mismatch when |g−g̃| > atol + rtol·max(|g|,|g̃|) */
     int threads;      /* 0: OpenMP's default */
+    int taylor;       /* 1: also run the Taylor remainder test per block */
+    uint64_t taylor_seed; /* seed of the Taylor test's directions */
 } gcv_options;
 
 /* The defaults of DESIGN.md: central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
 void gcv_options_default(gcv_options *o);
 const char *gcv_method_name(gcv_method m);
-/* Parses "central" | "forward" | "backward"; returns 0 on success, -1 if unknown. */
+/* Parses a method name ("central", "five_point", …); returns 0 on success, -1 if unknown. */
 int gcv_method_parse(const char *s, gcv_method *out);
 
 typedef enum gcv_param_status {
     GCV_PARAM_OK = 0,
     GCV_PARAM_MISMATCH,
     GCV_PARAM_KINK,      /* the ±h evaluations crossed a kink: no verdict on this parameter */
-    GCV_PARAM_NONFINITE  /* a cost or the analytic value was NaN or ±Inf */
+    GCV_PARAM_NONFINITE, /* a cost or the analytic value was NaN or ±Inf */
+    GCV_PARAM_KINK_OK    /* θ sits on a kink; the analytic value is one of the one-sided derivatives */
 } gcv_param_status;
 
 typedef enum gcv_verdict {
@@ -117,7 +130,10 @@ const char *gcv_verdict_name(gcv_verdict v);
 typedef struct gcv_param_result {
     double theta, analytic, numeric, abs_error, rel_error;
     double step;              /* the step actually taken (h⁺ + h⁻ for central) */
-    int status;               /* a gcv_param_status */
+    double floor;             /* estimated error of numeric: rounding + truncation */
+    unsigned evaluations;     /* cost evaluations spent on this parameter */
+    unsigned char status;     /* a gcv_param_status */
+    unsigned char kink_avoided; /* 1: ±h crossed a kink and a smaller step avoided it */
 } gcv_param_result;
 
 typedef struct gcv_block_result {
@@ -126,6 +142,16 @@ typedef struct gcv_block_result {
     double norm_analytic, norm_numeric;
     double max_abs_error, max_rel_error;
     size_t worst_row, worst_col; /* coordinates of the largest relative error */
+    size_t kinks_ok, kinks_avoided;
+    double floor_difference;  /* ‖floor‖ / (‖g‖ + ‖g̃‖): the difference noise alone would give */
+    double power;             /* smallest relative gradient error this run would have detected */
+    double scale;             /* least-squares s with g ≈ s·g̃ */
+    double scale_residual;    /* ‖g − s·g̃‖ / ‖g‖: 0 when one factor explains the error */
+    double transposed_difference; /* difference of g against g̃ transposed (NAN: not a matrix) */
+    size_t bad_rows, bad_cols;    /* rows / columns whose own difference exceeds the threshold */
+    size_t first_bad_row, first_bad_col;
+    double taylor_order;      /* observed convergence order of the Taylor remainder (NAN: not run) */
+    int within_floor;         /* 1: difference over the threshold but within the numeric floor */
     gcv_verdict status;
 } gcv_block_result;
 
@@ -143,8 +169,9 @@ typedef struct gcv_result {
     gcv_layer_result *layers;   /* n_layers, model order */
     double cost;                /* J at the unperturbed θ */
     double difference;          /* over all checked parameters */
+    double floor_difference;    /* the difference the estimated numeric noise alone gives */
     size_t params_checked, evaluations;
-    size_t mismatches, kinks, nonfinite;
+    size_t mismatches, kinks, nonfinite, kinks_ok, kinks_avoided;
     size_t blocks_failed;
     int threads;                /* threads actually used */
     double seconds;             /* wall time of gradient + perturbation loop */

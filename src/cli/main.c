@@ -23,8 +23,11 @@ static const char usage[] =
     "\n"
     "options (override the config file):\n"
     "  --threads N         OpenMP threads (0: OMP_NUM_THREADS or all cores)\n"
-    "  --method M          central | forward | backward\n"
-    "  --epsilon E         perturbation step (default 1e-6)\n"
+    "  --method M          central | forward | backward | five_point | richardson |\n"
+    "                      complex_step (see the README: choosing a method)\n"
+    "  --epsilon E         perturbation step (default 1e-6), or auto: c·max(|θᵢ|, 1) with c\n"
+    "                      the step that balances truncation and rounding for the method\n"
+    "  --taylor            also run the Taylor remainder test per block (observed order)\n"
     "  --threshold T       a block passes when its normalized difference <= T (default 1e-7)\n"
     "  --json PATH         write the JSON report (schema gcverify.report/1) to PATH\n"
     "  --params MODE       parameters listed in the JSON report: none | mismatches | all\n"
@@ -46,6 +49,8 @@ typedef struct cli {
     long top;              /* -1: from the config */
     size_t max_memory;
     int quiet;
+    int epsilon_auto;
+    int taylor;
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -101,7 +106,7 @@ static int parse_size(const char *s, size_t *out)
 /* Returns -1 when the command line is fine, or the exit code to stop with. */
 static int parse_args(int argc, char **argv, cli *c)
 {
-    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0};
+    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -114,6 +119,10 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             c->quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--taylor") == 0) {
+            c->taylor = 1;
             continue;
         }
         if (a[0] != '-' || a[1] == '\0') {
@@ -140,11 +149,14 @@ static int parse_args(int argc, char **argv, cli *c)
             c->threads = (int)n;
         } else if (strcmp(a, "--method") == 0) {
             if (gcv_method_parse(v, &c->method))
-                return bad_arg(a, "central, forward or backward", v);
+                return bad_arg(a, "one of central, forward, backward, five_point, richardson, "
+                                  "complex_step", v);
             c->method_set = 1;
         } else if (strcmp(a, "--epsilon") == 0) {
-            if (parse_positive(v, &c->epsilon) || c->epsilon >= 1.0)
-                return bad_arg(a, "a number in (0, 1)", v);
+            if (strcmp(v, "auto") == 0)
+                c->epsilon_auto = 1;
+            else if (parse_positive(v, &c->epsilon) || c->epsilon >= 1.0)
+                return bad_arg(a, "a number in (0, 1) or auto", v);
         } else if (strcmp(a, "--threshold") == 0) {
             if (parse_positive(v, &c->threshold))
                 return bad_arg(a, "a positive number", v);
@@ -176,8 +188,14 @@ static void apply_overrides(const cli *c, gcv_config *cfg)
         cfg->opts.threads = c->threads;
     if (c->method_set)
         cfg->opts.method = c->method;
-    if (!isnan(c->epsilon))
+    if (!isnan(c->epsilon)) {
         cfg->opts.epsilon = c->epsilon;
+        cfg->opts.epsilon_auto = 0;
+    }
+    if (c->epsilon_auto)
+        cfg->opts.epsilon_auto = 1;
+    if (c->taylor)
+        cfg->opts.taylor = 1;
     if (!isnan(c->threshold))
         cfg->opts.threshold = c->threshold;
     if (c->params_mode >= 0)

@@ -3,6 +3,7 @@
  * iteration writes only its own result slot; all sums are taken afterwards, serially and in
  * index order, so results are bit-identical for any thread count or schedule. */
 #include "gcverify/gcverify.h"
+#include "engine-priv.h"
 
 #include <math.h>
 #include <omp.h>
@@ -13,6 +14,7 @@
 
 void gcv_options_default(gcv_options *o)
 {
+    memset(o, 0, sizeof *o);
     o->method = GCV_METHOD_CENTRAL;
     o->epsilon = 1e-6;
     o->threshold = 1e-7;
@@ -21,7 +23,8 @@ void gcv_options_default(gcv_options *o)
     o->threads = 0;
 }
 
-static const char *const method_names[] = {"central", "forward", "backward"};
+static const char *const method_names[GCV_METHOD_COUNT] = {
+    "central", "forward", "backward", "five_point", "richardson", "complex_step"};
 
 const char *gcv_method_name(gcv_method m)
 {
@@ -40,8 +43,8 @@ int gcv_method_parse(const char *s, gcv_method *out)
 
 const char *gcv_param_status_name(gcv_param_status s)
 {
-    static const char *const n[] = {"ok", "mismatch", "kink", "nonfinite"};
-    return (unsigned)s < 4 ? n[s] : "?";
+    static const char *const n[] = {"ok", "mismatch", "kink", "nonfinite", "kink-ok"};
+    return (unsigned)s < sizeof n / sizeof *n ? n[s] : "?";
 }
 
 const char *gcv_verdict_name(gcv_verdict v)
@@ -146,8 +149,12 @@ static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *
                      m->theta[i]);
             return fail(err, GCV_ERR_INVALID, msg);
         }
-    if (!o || (unsigned)o->method > GCV_METHOD_BACKWARD)
-        return fail(err, GCV_ERR_INVALID, "check.method: expected central, forward or backward");
+    if (!o || (unsigned)o->method >= GCV_METHOD_COUNT)
+        return fail(err, GCV_ERR_INVALID, "check.method: expected a known method");
+    if (o->method == GCV_METHOD_COMPLEX_STEP && !m->cost_complex)
+        return fail(err, GCV_ERR_INVALID,
+                    "check.method: expected a model with a complex-step cost for complex_step, "
+                    "got one without (use richardson or five_point for this model)");
     if (!(o->epsilon > 0.0) || !isfinite(o->epsilon))
         return fail(err, GCV_ERR_INVALID, "check.epsilon: expected a positive finite number");
     if (!(o->threshold > 0.0) || !(o->rtol >= 0.0) || !(o->atol >= 0.0))
@@ -156,74 +163,6 @@ static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *
     if (o->threads < 0)
         return fail(err, GCV_ERR_INVALID, "check.threads: expected an integer ≥ 0");
     return GCV_OK;
-}
-
-/* ---- one parameter ---- */
-
-typedef struct loop_ctx {
-    const gcv_model *m;
-    const gcv_options *o;
-    const double *grad;
-    double cost0;
-} loop_ctx;
-
-/* Evaluates J with θᵢ set to v; returns NaN when the model reports a failed evaluation. */
-static double eval_at(const loop_ctx *c, double *th, size_t i, double v, void *ws,
-                      size_t *kinks)
-{
-    double j;
-    th[i] = v;
-    if (c->m->cost(c->m, th, ws, &j) != 0)
-        j = NAN;
-    if (c->m->kinks_crossed)
-        *kinks += c->m->kinks_crossed(c->m, ws);
-    return j;
-}
-
-static void check_one(const loop_ctx *c, double *th, void *ws, size_t i, gcv_param_result *r)
-{
-    const double t = c->m->theta[i], eps = c->o->epsilon;
-    /* The steps actually taken are exactly representable: h = (θ+ε) − θ (Sterbenz). */
-    const double tp = t + eps, tm = t - eps;
-    const double hp = tp - t, hm = t - tm;
-    size_t kinks = 0;
-    double jp, jm, num, step;
-    switch (c->o->method) {
-    case GCV_METHOD_FORWARD:
-        jp = eval_at(c, th, i, tp, ws, &kinks);
-        jm = c->cost0;
-        step = hp;
-        break;
-    case GCV_METHOD_BACKWARD:
-        jp = c->cost0;
-        jm = eval_at(c, th, i, tm, ws, &kinks);
-        step = hm;
-        break;
-    default:
-        jp = eval_at(c, th, i, tp, ws, &kinks);
-        jm = eval_at(c, th, i, tm, ws, &kinks);
-        step = hp + hm;
-        break;
-    }
-    th[i] = t; /* restored from the saved value, never by subtracting ε back */
-    num = (jp - jm) / step;
-
-    double g = c->grad[i];
-    r->theta = t;
-    r->analytic = g;
-    r->numeric = num;
-    r->step = step;
-    r->abs_error = fabs(g - num);
-    double mx = fmax(fabs(g), fabs(num));
-    r->rel_error = mx > 0.0 ? r->abs_error / mx : 0.0;
-    if (!isfinite(jp) || !isfinite(jm) || !isfinite(num) || !isfinite(g))
-        r->status = GCV_PARAM_NONFINITE;
-    else if (kinks)
-        r->status = GCV_PARAM_KINK;
-    else if (r->abs_error > c->o->atol + c->o->rtol * mx)
-        r->status = GCV_PARAM_MISMATCH;
-    else
-        r->status = GCV_PARAM_OK;
 }
 
 /* ---- the parallel loop ---- */
@@ -235,7 +174,7 @@ static size_t round_up(size_t n, size_t a)
 
 /* Runs the loop on nt threads; returns the number of threads used, or 0 if a thread could
  * not allocate its buffers (then nothing was evaluated). */
-static int run_loop(const loop_ctx *c, gcv_param_result *res, int nt)
+static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
 {
     const gcv_model *m = c->m;
     const size_t P = m->n_params;
@@ -262,7 +201,7 @@ static int run_loop(const loop_ctx *c, gcv_param_result *res, int nt)
         if (all) {
 #pragma omp for schedule(dynamic, 8)
             for (size_t i = 0; i < P; i++)
-                check_one(c, th, ws, i, &res[i]);
+                gcv_check_param(c, th, ws, i, &res[i]);
         }
 #pragma omp single
         used = all ? n : 0;
@@ -276,7 +215,7 @@ static int run_loop(const loop_ctx *c, gcv_param_result *res, int nt)
 /* ---- serial reduction in index order ---- */
 
 typedef struct acc {
-    norm_acc d, g, n;
+    norm_acc d, g, n, f;
 } acc;
 
 static void acc_add(acc *a, const gcv_param_result *p)
@@ -284,6 +223,7 @@ static void acc_add(acc *a, const gcv_param_result *p)
     norm_add(&a->d, p->analytic - p->numeric);
     norm_add(&a->g, p->analytic);
     norm_add(&a->n, p->numeric);
+    norm_add(&a->f, p->floor);
 }
 
 static double acc_diff(const acc *a)
@@ -300,7 +240,7 @@ static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
 {
     const gcv_block *bl = &m->blocks[b];
     gcv_block_result *br = &r->blocks[b];
-    acc a = {{0, 0}, {0, 0}, {0, 0}};
+    acc a = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
     size_t n = bl->rows * bl->cols, worst = 0;
     double worst_rel = -1.0;
     for (size_t k = 0; k < n; k++) {
@@ -308,6 +248,8 @@ static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
         br->checked++;
         br->mismatches += p->status == GCV_PARAM_MISMATCH;
         br->kinks += p->status == GCV_PARAM_KINK;
+        br->kinks_ok += p->status == GCV_PARAM_KINK_OK;
+        br->kinks_avoided += p->kink_avoided;
         br->nonfinite += p->status == GCV_PARAM_NONFINITE;
         if (!counts_in_difference(p->status))
             continue;
@@ -325,9 +267,18 @@ static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
     br->norm_analytic = norm_value(&a.g);
     br->norm_numeric = norm_value(&a.n);
     br->difference = acc_diff(&a);
-    br->status = br->difference > r->options.threshold ? GCV_FAIL
-                 : br->nonfinite                        ? GCV_INCONCLUSIVE
-                                                        : GCV_PASS;
+    double den = norm_value(&a.g) + norm_value(&a.n);
+    br->floor_difference = den > 0.0 ? norm_value(&a.f) / den : 0.0;
+    /* A block fails when its difference is over the threshold and clearly over what the
+     * numeric noise alone would give; over the threshold but within the noise, the check
+     * could not resolve it and says so instead of failing. */
+    double bound = fmax(r->options.threshold, GCV_MARGIN * br->floor_difference);
+    br->power = bound < 1.0 ? 2.0 * bound / (1.0 - bound) : INFINITY;
+    int over = br->difference > r->options.threshold;
+    int resolved = br->difference > GCV_MARGIN * br->floor_difference;
+    br->within_floor = over && !resolved;
+    br->taylor_order = NAN;
+    br->status = over && resolved ? GCV_FAIL : br->nonfinite ? GCV_INCONCLUSIVE : GCV_PASS;
 }
 
 static gcv_verdict worse(gcv_verdict a, gcv_verdict b)
@@ -339,20 +290,27 @@ static gcv_verdict worse(gcv_verdict a, gcv_verdict b)
 
 static gcv_status reduce(const gcv_model *m, gcv_result *r)
 {
-    acc all = {{0, 0}, {0, 0}, {0, 0}};
+    acc all = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
     for (size_t i = 0; i < r->n_params; i++) {
         const gcv_param_result *p = &r->params[i];
         r->mismatches += p->status == GCV_PARAM_MISMATCH;
         r->kinks += p->status == GCV_PARAM_KINK;
+        r->kinks_ok += p->status == GCV_PARAM_KINK_OK;
+        r->kinks_avoided += p->kink_avoided;
         r->nonfinite += p->status == GCV_PARAM_NONFINITE;
+        r->evaluations += p->evaluations;
         if (counts_in_difference(p->status))
             acc_add(&all, p);
     }
     r->difference = acc_diff(&all);
+    double den = norm_value(&all.g) + norm_value(&all.n);
+    r->floor_difference = den > 0.0 ? norm_value(&all.f) / den : 0.0;
     r->status = GCV_PASS;
     size_t nl = 0;
     for (size_t b = 0; b < m->n_blocks; b++) {
         reduce_block(m, b, r);
+        if (gcv_diagnose_block(m, b, r) != 0)
+            return GCV_ERR_NOMEM;
         r->blocks_failed += r->blocks[b].status == GCV_FAIL;
         r->status = worse(r->status, r->blocks[b].status);
         nl += b == 0 || m->blocks[b].layer != m->blocks[b - 1].layer;
@@ -364,7 +322,7 @@ static gcv_status reduce(const gcv_model *m, gcv_result *r)
     size_t li = 0;
     for (size_t b = 0; b < m->n_blocks; li++) {
         gcv_layer_result *lr = &r->layers[li];
-        acc a = {{0, 0}, {0, 0}, {0, 0}};
+        acc a = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
         lr->layer = m->blocks[b].layer;
         lr->first_block = b;
         lr->status = GCV_PASS;
@@ -409,7 +367,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->n_blocks = m->n_blocks;
     r->options = *o;
 
-    loop_ctx c = {m, o, grad, NAN};
+    gcv_loop_ctx c = {m, o, grad, NAN};
     if (m->gradient(m, m->theta, grad, ws, &c.cost0) != 0) {
         st = fail(err, GCV_ERR_INVALID, "model: the gradient evaluation failed");
         goto out;
@@ -420,8 +378,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     if (r->threads == 0)
         goto nomem;
     r->params_checked = P;
-    r->evaluations = o->method == GCV_METHOD_CENTRAL ? 2 * P : P;
+    if (o->method == GCV_METHOD_COMPLEX_STEP)
+        r->options.epsilon = GCV_COMPLEX_H;
     if ((st = reduce(m, r)) != GCV_OK)
+        goto nomem;
+    if (o->taylor && gcv_taylor_test(m, o, grad, c.cost0, r) != 0)
         goto nomem;
     r->seconds = now_seconds() - t0;
     free(grad);

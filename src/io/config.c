@@ -37,7 +37,7 @@ static const char *const SYNTH_KEYS[] = {"source", "examples", "seed"};
 static const char *const NPY_KEYS[] = {"source", "x", "y", "layout"};
 static const char *const INLINE_KEYS[] = {"source", "x", "y"};
 static const char *const CHECK_KEYS[] = {"method", "epsilon", "threshold", "rtol", "atol",
-                                         "examples", "sample", "threads"};
+                                         "examples", "sample", "threads", "taylor"};
 static const char *const REPORT_KEYS[] = {"top", "json", "params"};
 
 static const char *const HIDDEN_NAMES[] = {"relu", "leaky_relu", "tanh", "sigmoid", "linear"};
@@ -48,7 +48,8 @@ static const char *const INJECT_KINDS[] = {"scale",     "sign",    "zero",
                                            "drop_mean", "drop_l2", "wrong_derivative"};
 static const char *const SOURCES[] = {"synthetic", "npy", "inline"};
 static const char *const LAYOUTS[] = {"features_by_examples", "examples_by_features"};
-static const char *const METHODS[] = {"central", "forward", "backward"};
+static const char *const METHODS[] = {"central",    "forward",    "backward",
+                                      "five_point", "richardson", "complex_step"};
 static const char *const PARAMS_MODES[] = {"none", "mismatches", "all"};
 
 static const gcv_jnum ANY_FINITE = {-HUGE_VAL, HUGE_VAL, 0, 0, "a finite number"};
@@ -573,11 +574,19 @@ static gcv_status parse_check_special(loader *ld, const cJSON *ck)
     static const gcv_jnum eps = {0.0, 1.0, 1, 1, "a number in (0, 1)"};
     const cJSON *e = member(ck, "epsilon"), *ex = member(ck, "examples");
     const cJSON *sample = member(ck, "sample");
+    const cJSON *taylor = member(ck, "taylor");
+    gcv_status st = GCV_OK;
+    if (taylor) {
+        if (!cJSON_IsBool(taylor))
+            return gcv_json_expected(&ld->j, "check.taylor", "true or false", taylor);
+        ld->c->opts.taylor = cJSON_IsTrue(taylor);
+    }
     if (cJSON_IsString(e) && strcmp(e->valuestring, "auto") == 0)
-        return gcv_json_fail(&ld->j, "check.epsilon", "expected a number in (0, 1) (\"auto\" is "
-                             "not supported yet), got \"auto\"");
-    gcv_status st = e ? gcv_json_number(&ld->j, "check.epsilon", e, &eps,
-                                        &ld->c->opts.epsilon) : GCV_OK;
+        ld->c->opts.epsilon_auto = 1;
+    else if (e && cJSON_IsString(e))
+        return gcv_json_expected(&ld->j, "check.epsilon", "a number in (0, 1) or \"auto\"", e);
+    else if (e)
+        st = gcv_json_number(&ld->j, "check.epsilon", e, &eps, &ld->c->opts.epsilon);
     if (st)
         return st;
     if (ex && !(cJSON_IsString(ex) && strcmp(ex->valuestring, "all") == 0)) {
@@ -776,7 +785,8 @@ static gcv_status memory_guard(loader *ld, size_t m)
     gcv_format_bytes(params + data, want, sizeof want);
     gcv_json_fail(&ld->j, params >= data ? "model.layers" : data_path(ld),
                   "expected a check that fits in %s of memory, got an estimated %s (%zu "
-                  "parameters, %zu examples, %zu threads)", have, want, P, m, thread_count(ld));
+                  "parameters, %zu examples, %zu thread%s)", have, want, P, m, thread_count(ld),
+                  thread_count(ld) == 1 ? "" : "s");
     return GCV_ERR_NOMEM;
 }
 

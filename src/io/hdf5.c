@@ -161,18 +161,22 @@ static void gcv_h5_coords(size_t k, const size_t *shape, size_t ndim, char *buf,
     gcv_format_shape(idx, ndim, buf, n);
 }
 
-/* Opens the file read-only. File locking is kept but ignored where the file system does not
- * support it (NFS, some containers), which otherwise makes HDF5 ≥ 1.10 refuse to open
- * perfectly readable files. */
-static hid_t gcv_h5_open(const char *path)
+/* Opens the file read-only; on failure fills *why. File locking is kept but ignored where the
+ * file system does not support it (NFS, some containers), which otherwise makes HDF5 ≥ 1.10
+ * refuse to open perfectly readable files. */
+static hid_t gcv_h5_open(const char *path, gcv_h5_reason *why)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0)
+    if (fapl < 0) {
+        gcv_h5_reason_of(why);
         return H5I_INVALID_HID;
+    }
 #if H5_VERSION_GE(1, 12, 1) || (H5_VERSION_GE(1, 10, 7) && !H5_VERSION_GE(1, 12, 0))
     H5Pset_file_locking(fapl, 1, 1);
 #endif
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (file < 0)
+        gcv_h5_reason_of(why); /* now: H5Pclose below starts a new error stack */
     H5Pclose(fapl);
     return file;
 }
@@ -201,16 +205,24 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
                     path);
         goto cleanup;
     }
-    file = gcv_h5_open(path);
+    file = gcv_h5_open(path, &why);
     if (file < 0) {
         /* The signature is there but the file cannot be opened: truncated or damaged. */
         gcv_h5_fail(err, "%s: expected a readable HDF5 file, got one HDF5 cannot open: %s",
-                    path, gcv_h5_reason_of(&why));
+                    path, why.text);
         goto cleanup;
     }
 
     obj = H5Oopen(file, dataset, H5P_DEFAULT);
     if (obj < 0) {
+        gcv_h5_reason_of(&why);
+        if (H5Lexists(file, dataset, H5P_DEFAULT) > 0) {
+            /* The name is there but the object behind it cannot be read: damaged metadata,
+             * or a soft or external link to nowhere. */
+            gcv_h5_fail(err, "%s: %s: expected a readable dataset, got one HDF5 cannot open: %s",
+                        path, dataset, why.text);
+            goto cleanup;
+        }
         gcv_h5_names names = {.len = 0};
         H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, gcv_h5_collect, &names);
         if (names.count == 0)
@@ -272,11 +284,21 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
                     GCV_NPY_MAX_DIMS, rank);
         goto cleanup;
     }
-    hsize_t dims[GCV_NPY_MAX_DIMS] = {0};
-    if (rank > 0 && H5Sget_simple_extent_dims(space, dims, NULL) < 0) {
+    hsize_t dims[GCV_NPY_MAX_DIMS] = {0}, maxdims[GCV_NPY_MAX_DIMS] = {0};
+    if (rank > 0 && H5Sget_simple_extent_dims(space, dims, maxdims) < 0) {
         gcv_h5_fail(err, "%s: %s: cannot read the shape: %s", path, dataset,
                     gcv_h5_reason_of(&why));
         goto cleanup;
+    }
+    /* HDF5 itself does not check this on reading; a damaged size field then makes it read
+     * millions of fill-value chunks that were never written. */
+    for (int d = 0; d < rank; d++) {
+        if (maxdims[d] != H5S_UNLIMITED && dims[d] > maxdims[d]) {
+            gcv_h5_fail(err, "%s: %s: dimension %d: expected a size within the maximum %llu, "
+                        "got %llu (damaged file?)", path, dataset, d,
+                        (unsigned long long)maxdims[d], (unsigned long long)dims[d]);
+            goto cleanup;
+        }
     }
 
     /* Shape and count are checked before anything is allocated: a few bytes of a damaged or

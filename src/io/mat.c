@@ -447,12 +447,16 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         char names[300];
         size_t nvars = 0;
         gcv_mat_list(mat, names, sizeof names, &nvars);
+        /* A damaged file also ends the list early; matio's complaint then says why. */
+        char note[240] = "";
+        if (gcv_mat_last_log[0])
+            snprintf(note, sizeof note, " (matio: %s)", gcv_mat_last_log);
         if (nvars == 0)
-            gcv_mat_fail(err, "%s: variable '%s' not found; the file has no variables", path,
-                         variable);
+            gcv_mat_fail(err, "%s: variable '%s' not found; the file has no variables%s", path,
+                         variable, note);
         else
-            gcv_mat_fail(err, "%s: variable '%s' not found; available variables: %s", path,
-                         variable, names);
+            gcv_mat_fail(err, "%s: variable '%s' not found; available variables: %s%s", path,
+                         variable, names, note);
         goto cleanup;
     }
     enum matio_types mem_type = gcv_mat_class_type(info->class_type);

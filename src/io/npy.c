@@ -51,6 +51,8 @@ typedef struct hdr {
     char descr[16];
     int fortran;
     size_t ndim, shape[GCV_NPY_MAX_DIMS];
+    size_t dims_seen; /* dimensions written in the shape, even beyond GCV_NPY_MAX_DIMS */
+    int dim_overflow; /* a dimension beyond SIZE_MAX */
     unsigned seen; /* bit 0 descr, 1 fortran_order, 2 shape */
     char bad_key[48]; /* an unknown or repeated key, quoted, for the message */
 } hdr;
@@ -108,8 +110,10 @@ static int h_int(hdr *h, size_t *out)
     size_t v = 0, start = h->i;
     while (h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9') {
         size_t d = (size_t)(h->s[h->i] - '0');
-        if (v > (SIZE_MAX - d) / 10)
+        if (v > (SIZE_MAX - d) / 10) {
+            h->dim_overflow = 1;
             return 0;
+        }
         v = v * 10 + d;
         h->i++;
     }
@@ -127,9 +131,13 @@ static int h_shape(hdr *h)
         return 0;
     h->ndim = 0;
     while (!h_eat(h, ')')) {
-        if (h->ndim == GCV_NPY_MAX_DIMS || !h_int(h, &h->shape[h->ndim]))
+        size_t dim;
+        if (!h_int(h, &dim))
             return 0;
-        h->ndim++;
+        /* Dimensions past the limit are counted, not stored, so the message can say. */
+        if (h->ndim < GCV_NPY_MAX_DIMS)
+            h->shape[h->ndim++] = dim;
+        h->dims_seen++;
         if (!h_eat(h, ',')) {
             if (!h_eat(h, ')'))
                 return 0;
@@ -287,6 +295,10 @@ static gcv_status read_prefix(reader *r, char **text, size_t *len)
     long got = read_full(r->fd, pre, 10);
     if (got < 0)
         return io_fail(r, "the header");
+    if (got >= NPY_MAGIC_LEN && got < 10 && memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) == 0)
+        return npy_fail(r->err, GCV_ERR_INVALID, r->path,
+                        "expected a 10-byte prefix (magic, version, header length), got %ld "
+                        "bytes (the file is truncated)", got);
     if (got < 10 || memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) != 0) {
         char seen[64] = "";
         for (long k = 0; k < (got < 8 ? got : 8); k++)
@@ -326,6 +338,30 @@ static gcv_status read_prefix(reader *r, char **text, size_t *len)
     return GCV_OK;
 }
 
+/* Header text for a one-line message: the padding trimmed (with trim), control characters escaped
+ * (\n, \t, \xNN), cut after max source bytes with "…". */
+static void show_text(const char *s, size_t n, size_t max, int trim, char *out, size_t cap)
+{
+    while (trim && n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\r' ||
+                     s[n - 1] == '\t' || s[n - 1] == '\0'))
+        n--;
+    size_t keep = gcv_utf8_prefix(s, n, max), len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < keep && len + 8 < cap; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '\n' || ch == '\t' || ch == '\r')
+            len += (size_t)snprintf(out + len, cap - len, "\\%c",
+                                    ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r');
+        else if (ch < 0x20 || ch == 0x7f)
+            len += (size_t)snprintf(out + len, cap - len, "\\x%02x", (unsigned)ch);
+        else
+            out[len++] = (char)ch;
+        out[len] = '\0';
+    }
+    if (keep < n && len + 4 <= cap)
+        memcpy(out + len, "\xE2\x80\xA6", 4);
+}
+
 /* The header's dict into out's shape, count and dtype. */
 static gcv_status parse_header(const reader *r, const char *text, size_t len, gcv_npy *out,
                                dtype *t)
@@ -335,25 +371,38 @@ static gcv_status parse_header(const reader *r, const char *text, size_t len, gc
     h.s = text;
     h.n = len;
     int ok = h_dict(&h);
-    size_t shown = gcv_utf8_prefix(text, strnlen(text, len), 60);
-    if (ok < 0)
+    char shown[60 * 4 + 8];
+    if (ok < 0) {
+        show_text(h.bad_key, strlen(h.bad_key), sizeof h.bad_key, 0, shown, sizeof shown);
         return npy_fail(r->err, GCV_ERR_INVALID, r->path,
                         "expected the header keys 'descr', 'fortran_order' and 'shape' once "
-                        "each, got %s", h.bad_key);
+                        "each, got %s", shown);
+    }
+    if (!ok && h.dim_overflow)
+        return npy_fail(r->err, GCV_ERR_INVALID, r->path,
+                        "expected a shape whose size fits in memory, got a dimension beyond "
+                        "%zu", (size_t)SIZE_MAX);
     if (ok > 0 && h.seen != 7u)
         return npy_fail(r->err, GCV_ERR_INVALID, r->path,
                         "expected the header keys 'descr', 'fortran_order' and 'shape', got no "
                         "'%s'", !(h.seen & 1u) ? "descr" : !(h.seen & 2u) ? "fortran_order"
                                                                           : "shape");
-    if (!ok)
+    if (!ok) {
+        show_text(text, strnlen(text, len), 60, 1, shown, sizeof shown);
         return npy_fail(r->err, GCV_ERR_INVALID, r->path,
                         "expected a header like {'descr': '<f8', 'fortran_order': False, "
-                        "'shape': (3, 4)}, got %.*s%s", (int)shown, text,
-                        shown < len ? "\xE2\x80\xA6" : "");
-    if (!parse_dtype(h.descr, t))
+                        "'shape': (3, 4)}, got %s", shown[0] ? shown : "an empty header");
+    }
+    if (h.dims_seen > GCV_NPY_MAX_DIMS)
+        return npy_fail(r->err, GCV_ERR_INVALID, r->path,
+                        "expected a shape of at most %d dimensions, got %zu", GCV_NPY_MAX_DIMS,
+                        h.dims_seen);
+    if (!parse_dtype(h.descr, t)) {
+        show_text(h.descr, strlen(h.descr), sizeof h.descr, 0, shown, sizeof shown);
         return npy_fail(r->err, GCV_ERR_INVALID, r->path,
                         "expected a dtype among f8, f4, i1, i2, i4, i8, u1, u2, u4, u8, b1 "
-                        "(with <, > or |), got '%s'", h.descr);
+                        "(with <, > or |), got '%s'", shown);
+    }
     if (h.fortran)
         return npy_fail(r->err, GCV_ERR_INVALID, r->path,
                         "expected fortran_order False (C order), got True (np.save of a "

@@ -2,6 +2,7 @@
  * saturated output gives a finite cost: log σ(z) = −softplus(−z), log softmax = z − lse(z). */
 #include "act.h"
 
+#include <complex.h>
 #include <math.h>
 #include <string.h>
 
@@ -82,14 +83,125 @@ static void linear_b(const double *z, const double *a, double *d, size_t n, doub
     (void)z; (void)a; (void)d; (void)n; (void)s;
 }
 
+/* Complex forms: the holomorphic extension of each function's value. */
+static double complex relu_c(double complex z, double s)
+{
+    (void)s;
+    return creal(z) > 0.0 ? z : 0.0;
+}
+static double complex leaky_c(double complex z, double s)
+{
+    return creal(z) > 0.0 ? z : s * z;
+}
+static double complex tanh_c(double complex z, double s)
+{
+    (void)s;
+    return ctanh(z);
+}
+static double complex sigmoid_c(double complex z, double s)
+{
+    (void)s;
+    if (creal(z) >= 0.0)
+        return 1.0 / (1.0 + cexp(-z));
+    double complex e = cexp(z);
+    return e / (1.0 + e);
+}
+static double complex linear_c(double complex z, double s)
+{
+    (void)s;
+    return z;
+}
+
 static const gcv_act acts[GCV_ACT_COUNT] = {
-    [GCV_ACT_RELU] = {"relu", 1, 0, 1, relu_f, relu_b},
-    [GCV_ACT_LEAKY_RELU] = {"leaky_relu", 1, 0, 1, leaky_f, leaky_b},
-    [GCV_ACT_TANH] = {"tanh", 1, 0, 0, tanh_f, tanh_b},
-    [GCV_ACT_SIGMOID] = {"sigmoid", 1, 1, 0, sigmoid_f, sigmoid_b},
-    [GCV_ACT_LINEAR] = {"linear", 1, 1, 0, linear_f, linear_b},
-    [GCV_ACT_SOFTMAX] = {"softmax", 0, 1, 0, NULL, NULL},
+    [GCV_ACT_RELU] = {"relu", 1, 0, 1, relu_f, relu_b, relu_c},
+    [GCV_ACT_LEAKY_RELU] = {"leaky_relu", 1, 0, 1, leaky_f, leaky_b, leaky_c},
+    [GCV_ACT_TANH] = {"tanh", 1, 0, 0, tanh_f, tanh_b, tanh_c},
+    [GCV_ACT_SIGMOID] = {"sigmoid", 1, 1, 0, sigmoid_f, sigmoid_b, sigmoid_c},
+    [GCV_ACT_LINEAR] = {"linear", 1, 1, 0, linear_f, linear_b, linear_c},
+    [GCV_ACT_SOFTMAX] = {"softmax", 0, 1, 0, NULL, NULL, NULL},
 };
+
+/* ---- complex helpers for one output column ---- */
+
+static double complex csoftplus(double complex x)
+{
+    return creal(x) > 0.0 ? x + clog(1.0 + cexp(-x)) : clog(1.0 + cexp(x));
+}
+
+static double complex clse(const double complex *z, size_t n, size_t st)
+{
+    double mx = creal(z[0]);
+    for (size_t k = 1; k < n; k++)
+        if (creal(z[k * st]) > mx)
+            mx = creal(z[k * st]);
+    double complex s = 0.0;
+    for (size_t k = 0; k < n; k++)
+        s += cexp(z[k * st] - mx);
+    return mx + clog(s);
+}
+
+static double complex cout_value(int out, const double complex *z, size_t k, size_t st,
+                                 double complex lse)
+{
+    switch (out) {
+    case GCV_ACT_SIGMOID: return sigmoid_c(z[k * st], 0.0);
+    case GCV_ACT_SOFTMAX: return cexp(z[k * st] - lse);
+    default: return z[k * st];
+    }
+}
+
+static double complex bce_ccost(int out, const double complex *z, const double *y, size_t n,
+                                size_t st, double s)
+{
+    (void)s;
+    double complex sum = 0.0, lse = out == GCV_ACT_SOFTMAX ? clse(z, n, st) : 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double yk = y[k * st];
+        double complex log_a, log_1ma;
+        if (out == GCV_ACT_SIGMOID) {
+            log_a = -csoftplus(-z[k * st]);
+            log_1ma = -csoftplus(z[k * st]);
+        } else {
+            double complex a = cout_value(out, z, k, st, lse);
+            log_a = out == GCV_ACT_SOFTMAX ? z[k * st] - lse : clog(a);
+            log_1ma = clog(1.0 - a);
+        }
+        if (yk != 0.0)
+            sum -= yk * log_a;
+        if (yk != 1.0)
+            sum -= (1.0 - yk) * log_1ma;
+    }
+    return sum;
+}
+
+static double complex ce_ccost(int out, const double complex *z, const double *y, size_t n,
+                               size_t st, double s)
+{
+    (void)s;
+    double complex sum = 0.0, lse = out == GCV_ACT_SOFTMAX ? clse(z, n, st) : 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double yk = y[k * st];
+        if (yk == 0.0)
+            continue;
+        double complex log_a = out == GCV_ACT_SOFTMAX   ? z[k * st] - lse
+                               : out == GCV_ACT_SIGMOID ? -csoftplus(-z[k * st])
+                                                        : clog(z[k * st]);
+        sum -= yk * log_a;
+    }
+    return sum;
+}
+
+static double complex mse_ccost(int out, const double complex *z, const double *y, size_t n,
+                                size_t st, double s)
+{
+    (void)s;
+    double complex sum = 0.0, lse = out == GCV_ACT_SOFTMAX ? clse(z, n, st) : 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double complex r = cout_value(out, z, k, st, lse) - y[k * st];
+        sum += r * r;
+    }
+    return 0.5 * sum;
+}
 
 /* ---- helpers for one output column (n values, stride apart) ---- */
 
@@ -257,9 +369,9 @@ static void mse_delta(int out, const double *z, const double *y, double *dz, siz
 }
 
 static const gcv_loss losses[GCV_LOSS_COUNT] = {
-    [GCV_LOSS_BCE] = {"binary_cross_entropy", bce_cost, bce_delta},
-    [GCV_LOSS_SOFTMAX_CE] = {"softmax_cross_entropy", ce_cost, ce_delta},
-    [GCV_LOSS_MSE] = {"mse", mse_cost, mse_delta},
+    [GCV_LOSS_BCE] = {"binary_cross_entropy", bce_cost, bce_delta, bce_ccost},
+    [GCV_LOSS_SOFTMAX_CE] = {"softmax_cross_entropy", ce_cost, ce_delta, ce_ccost},
+    [GCV_LOSS_MSE] = {"mse", mse_cost, mse_delta, mse_ccost},
 };
 
 const gcv_act *gcv_act_get(gcv_act_id id)

@@ -3,6 +3,7 @@
 #ifndef GCV_ACT_H
 #define GCV_ACT_H
 
+#include <complex.h>
 #include <stddef.h>
 
 typedef enum gcv_act_id {
@@ -31,6 +32,9 @@ typedef struct gcv_act {
     /* d[i] *= f'(z[i]); a is f(z) when the caller has it, or NULL to recompute it from z
      * (needed under dropout, where the stored activation is masked). */
     void (*backward)(const double *z, const double *a, double *d, size_t n, double slope);
+    /* f(z) for complex z, from f's definition alone (never from its derivative), for the
+     * complex-step method; kinks are decided on the real part. */
+    double complex (*cvalue)(double complex z, double slope);
 } gcv_act;
 
 typedef struct gcv_loss {
@@ -42,6 +46,9 @@ typedef struct gcv_loss {
     /* dz = ∂loss/∂z for the same column. */
     void (*delta)(int out, const double *z, const double *y, double *dz, size_t n,
                   size_t stride, double slope);
+    /* The loss of one column for complex logits, from the loss's definition alone. */
+    double complex (*ccost)(int out, const double complex *z, const double *y, size_t n,
+                            size_t stride, double slope);
 } gcv_loss;
 
 const gcv_act *gcv_act_get(gcv_act_id id);

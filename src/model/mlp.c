@@ -3,6 +3,7 @@
  * contiguous row of length m (or, for one example, over a contiguous weight row). */
 #include "mlp.h"
 
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,6 +324,94 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
     return 0;
 }
 
+/* The layer of parameter idx, whether it is in W (else b), and its row and column. */
+static void locate(const mlp *net, size_t idx, size_t *layer, int *is_w, size_t *row,
+                   size_t *col)
+{
+    size_t l = net->L;
+    while (l > 1 && idx < net->w_off[l])
+        l--;
+    *layer = l;
+    *is_w = idx < net->b_off[l];
+    size_t off = *is_w ? idx - net->w_off[l] : idx - net->b_off[l];
+    *row = *is_w ? off / net->n[l - 1] : off;
+    *col = *is_w ? off % net->n[l - 1] : 0;
+}
+
+/* Z = W·A + b with A and Z complex (W and b real). */
+static void cdense_forward(const double *w, const double *b, const double complex *a,
+                           double complex *z, size_t rows, size_t cols, size_t m)
+{
+    for (size_t i = 0; i < rows; i++) {
+        double complex *zi = z + i * m;
+        for (size_t k = 0; k < m; k++)
+            zi[k] = b[i];
+        for (size_t j = 0; j < cols; j++) {
+            const double wij = w[i * cols + j];
+            const double complex *aj = a + j * m;
+            for (size_t k = 0; k < m; k++)
+                zi[k] += wij * aj[k];
+        }
+    }
+}
+
+/* J(θ + i·h·e_idx): layers before idx's are real; from its layer on, every value is complex
+ * and each function is evaluated from its own definition (the act table's complex forms). */
+static int mlp_cost_complex(const gcv_model *model, const double *theta, size_t idx, double h,
+                            void *ws, double *re, double *im)
+{
+    const mlp *net = model->self;
+    double *d = ws_data(ws);
+    size_t m = net->m, L = net->L, l, r, c;
+    int is_w;
+    locate(net, idx, &l, &is_w, &r, &c);
+    const double *a_prev = net->x;
+    for (size_t k = 1; k < l; k++) {
+        size_t len = net->n[k] * m;
+        double *z = d + net->z_off[k], *a = d + net->a_off[k];
+        dense_forward(theta + net->w_off[k], theta + net->b_off[k], a_prev, z, net->n[k],
+                      net->n[k - 1], m);
+        gcv_act_get(net->act[k])->forward(z, a, len, net->slope);
+        if (net->mask)
+            for (size_t t = 0; t < len; t++)
+                a[t] *= net->mask[net->mask_off[k] + t];
+        a_prev = a;
+    }
+    double complex *zc = (double complex *)(void *)(d + net->buf_off);
+    double complex *ac = zc + net->buf_len;
+    double *zl = d + net->z_off[l];
+    dense_forward(theta + net->w_off[l], theta + net->b_off[l], a_prev, zl, net->n[l],
+                  net->n[l - 1], m);
+    for (size_t t = 0; t < net->n[l] * m; t++)
+        zc[t] = zl[t];
+    for (size_t k = 0; k < m; k++)
+        zc[r * m + k] += I * (h * (is_w ? a_prev[c * m + k] : 1.0));
+    for (size_t k = l; k < L; k++) {
+        const gcv_act *act = gcv_act_get(net->act[k]);
+        size_t len = net->n[k] * m;
+        for (size_t t = 0; t < len; t++) {
+            ac[t] = act->cvalue(zc[t], net->slope);
+            if (net->mask)
+                ac[t] *= net->mask[net->mask_off[k] + t];
+        }
+        cdense_forward(theta + net->w_off[k + 1], theta + net->b_off[k + 1], ac, zc,
+                       net->n[k + 1], net->n[k], m);
+    }
+    const gcv_loss *loss = gcv_loss_get(net->loss);
+    double complex sum = 0.0;
+    for (size_t j = 0; j < m; j++)
+        sum += loss->ccost((int)net->out, zc + j, net->y + j, net->n[L], m, net->slope);
+    double complex cost = sum / (double)m + l2_term(net, theta);
+    if (is_w && net->l2 != 0.0) {
+        /* ((W + ih)² − W²) of the perturbed weight, in complex arithmetic. */
+        double complex wv = theta[idx], wp = wv + I * h;
+        cost += net->l2 / (2.0 * (double)m) * (wp * wp - wv * wv);
+    }
+    *re = creal(cost);
+    *im = cimag(cost);
+    return 0;
+}
+
 static void mlp_destroy(gcv_model *model)
 {
     mlp *net = model->self;
@@ -444,9 +533,11 @@ static gcv_status build_layout(mlp *net, const gcv_mlp_spec *s, size_t *ws_doubl
         if (net->n[l] > maxn)
             maxn = net->n[l];
     }
-    net->buf_off = w;
+    /* Scratch: three real buffers for backward, or two complex ones (four doubles' worth)
+     * for the complex step; an even offset keeps the complex values aligned. */
+    net->buf_off = w + (w & 1);
     net->buf_len = maxn * m;
-    *ws_doubles = w + 3 * net->buf_len;
+    *ws_doubles = net->buf_off + 4 * net->buf_len;
 
     if (s->keep_prob < 1.0 && hidden) {
         gcv_rng r;
@@ -530,6 +621,7 @@ gcv_status gcv_mlp_new(const gcv_mlp_spec *s, gcv_model **out, gcv_error *err)
     model->ws_bytes = sizeof(ws_head) + ws_doubles * sizeof(double);
     model->cost = mlp_cost;
     model->gradient = mlp_gradient;
+    model->cost_complex = mlp_cost_complex;
     if (net->sign0) {
         model->kinks_crossed = mlp_kinks;
         ws = malloc(model->ws_bytes);

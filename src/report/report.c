@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,6 +67,78 @@ static size_t block_of(const gcv_model *m, size_t i)
     return lo;
 }
 
+/* ---- diagnosis ---- */
+
+/* Appends to buf at *k, keeping it terminated and bounded. */
+static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
+{
+    if (*k >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *k = *k + (size_t)w < n ? *k + (size_t)w : n - 1;
+}
+
+static const char *factor_meaning(double s, size_t m)
+{
+    if (fabs(s) < 1e-3)
+        return " (the gradient is missing)";
+    if (fabs(s + 1.0) < 1e-3)
+        return " (the sign is flipped)";
+    if (m > 1 && fabs(s - (double)m) < 1e-3 * (double)m)
+        return " (the 1/m of the mean is forgotten)";
+    if (m > 1 && fabs(s * (double)m - 1.0) < 1e-3)
+        return " (divided by m once too often)";
+    return "";
+}
+
+size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
+                            const gcv_result *r, size_t b, char *buf, size_t n)
+{
+    const gcv_block *bl = &m->blocks[b];
+    const gcv_block_result *br = &r->blocks[b];
+    size_t k = 0;
+    buf[0] = '\0';
+    if (br->within_floor) {
+        add(buf, n, &k, "difference %.1e is over the threshold but within the numeric floor "
+            "%.1e, so it was not resolved; try --method complex_step or richardson",
+            br->difference, br->floor_difference);
+        return k;
+    }
+    if (br->status != GCV_FAIL)
+        return 0;
+    const char *sep = "";
+    if (br->transposed_difference <= r->options.threshold) {
+        add(buf, n, &k, "analytic matches numeric transposed (difference %.1e): the gradient "
+            "was computed as a %zu×%zu matrix", br->transposed_difference, bl->cols, bl->rows);
+        sep = "; ";
+    } else if (br->scale_residual < 1e-3) {
+        add(buf, n, &k, "analytic ≈ %.3f × numeric%s", br->scale,
+            factor_meaning(br->scale, in->examples));
+        sep = "; ";
+    } else {
+        add(buf, n, &k, "no single factor explains it (best fit %.3f×, residual %.0f%%)",
+            br->scale, 100.0 * br->scale_residual);
+        sep = "; ";
+    }
+    if (bl->rows > 1 && br->bad_rows == 1)
+        add(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
+    else if (bl->cols > 1 && br->bad_cols == 1)
+        add(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
+    else if (bl->rows > 1 && br->bad_rows > 1 && br->bad_rows < bl->rows)
+        add(buf, n, &k, "%s%zu of %zu rows are wrong, the first is row %zu", sep, br->bad_rows,
+            bl->rows, br->first_bad_row);
+    else if (bl->cols > 1 && br->bad_cols > 1 && br->bad_cols < bl->cols)
+        add(buf, n, &k, "%s%zu of %zu columns are wrong, the first is column %zu", sep,
+            br->bad_cols, bl->cols, br->first_bad_col);
+    return k;
+}
+
 /* ---- text ---- */
 
 static const char *paint(const gcv_report_info *in, gcv_verdict v)
@@ -109,12 +182,19 @@ static void text_header(FILE *f, const gcv_report_info *in, const gcv_model *m,
     fprintf(f, "cost    J = %.10g\n\n", r->cost);
 }
 
+static size_t block_kinks(const gcv_block_result *br)
+{
+    return br->kinks + br->kinks_ok + br->kinks_avoided;
+}
+
 static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
                         const gcv_result *r)
 {
-    int kinks = r->kinks > 0, nonfin = r->nonfinite > 0;
-    fprintf(f, "layer  block  shape        checked  difference  max rel err  worst        mismatches%s%s  status\n",
-            kinks ? "  kinks" : "", nonfin ? "  nonfinite" : "");
+    int kinks = r->kinks + r->kinks_ok + r->kinks_avoided > 0, nonfin = r->nonfinite > 0;
+    int taylor = r->options.taylor;
+    fprintf(f, "layer  block  shape        checked  difference  max rel err  worst        "
+               "mismatches  power%s%s%s  status\n",
+            kinks ? "  kinks" : "", nonfin ? "  nonfinite" : "", taylor ? "  taylor" : "");
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
         const gcv_block_result *br = &r->blocks[b];
@@ -123,14 +203,51 @@ static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
         snprintf(worst, sizeof worst, "(%zu,%zu)", br->worst_row, br->worst_col);
         verdict_word(st, sizeof st, br->status);
         /* "×" is two bytes but one column: pad by one more. */
-        fprintf(f, "%-5d  %-5s  %-12s %8zu  %10.1e  %11.1e  %-11s %11zu", bl->layer, bl->name,
-                shape, br->checked, br->difference, br->max_rel_error, worst, br->mismatches);
+        fprintf(f, "%-5d  %-5s  %-12s %8zu  %10.1e  %11.1e  %-11s %11zu  %5.0e", bl->layer,
+                bl->name, shape, br->checked, br->difference, br->max_rel_error, worst,
+                br->mismatches, br->power);
         if (kinks)
-            fprintf(f, "  %5zu", br->kinks);
+            fprintf(f, "  %5zu", block_kinks(br));
         if (nonfin)
             fprintf(f, "  %9zu", br->nonfinite);
+        if (taylor && block_kinks(br))
+            fputs("    kink", f); /* J is not differentiable there: no order to see */
+        else if (taylor)
+            fprintf(f, "  %6.2f", br->taylor_order);
         fprintf(f, "  %s%s%s\n", paint(in, br->status), st, reset(in));
     }
+}
+
+static void text_diagnosis(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                           const gcv_result *r)
+{
+    char line[GCV_ERROR_LEN];
+    int header = 0;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        if (!gcv_report_diagnosis(in, m, r, b, line, sizeof line))
+            continue;
+        if (!header++)
+            fputs("\ndiagnosis\n", f);
+        fprintf(f, "  %-5s  %s\n", m->blocks[b].name, line);
+    }
+    if (r->kinks + r->kinks_ok + r->kinks_avoided) {
+        fprintf(f, "\nkinks   %zu params crossed a ReLU kink at ±ε: %zu resolved with a smaller "
+                   "step or one side, %zu sit on the kink with the analytic value equal to a "
+                   "one-sided derivative%s",
+                r->kinks + r->kinks_ok + r->kinks_avoided, r->kinks_avoided, r->kinks_ok,
+                r->kinks ? ", " : "\n");
+        if (r->kinks)
+            fprintf(f, "%zu unresolved (not judged)\n", r->kinks);
+    }
+    if (r->options.threshold < r->floor_difference)
+        fprintf(f, "\nwarning: the threshold %.0e is below what %s can resolve here (numeric "
+                   "floor %.1e); use complex_step or richardson\n",
+                r->options.threshold, gcv_method_name(r->options.method), r->floor_difference);
+    for (size_t b = 0; b < m->n_blocks; b++)
+        if (r->blocks[b].floor_difference > 0.1)
+            fprintf(f, "warning: %s's gradient is at the noise level of the numeric estimate "
+                       "(floor %.1e of its norm): its difference says little\n",
+                    m->blocks[b].name, r->blocks[b].floor_difference);
 }
 
 static void text_worst(FILE *f, const gcv_report_info *in, const gcv_model *m,
@@ -173,8 +290,6 @@ static void text_verdict(FILE *f, const gcv_report_info *in, const gcv_result *r
     else if (r->status == GCV_INCONCLUSIVE)
         fprintf(f, " · %zu of %zu params with a non-finite cost or gradient", r->nonfinite,
                 r->n_params);
-    if (r->kinks)
-        fprintf(f, " · %zu params skipped at ReLU kinks", r->kinks);
     fputc('\n', f);
 }
 
@@ -183,6 +298,7 @@ void gcv_report_text(FILE *f, const gcv_report_info *in, const gcv_model *m,
 {
     text_header(f, in, m, r);
     text_blocks(f, in, m, r);
+    text_diagnosis(f, in, m, r);
     text_worst(f, in, m, r);
     text_verdict(f, in, r);
 }
@@ -241,6 +357,8 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
     jnum(f, o->rtol);
     fputs(", \"atol\": ", f);
     jnum(f, o->atol);
+    fprintf(f, ", \"epsilon_auto\": %s, \"taylor\": %s", o->epsilon_auto ? "true" : "false",
+            o->taylor ? "true" : "false");
     fprintf(f, ", \"threads\": %d, \"examples\": %zu},\n  \"cost\": ", r->threads, in->examples);
     jnum(f, r->cost);
     fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"difference\": ",
@@ -248,9 +366,12 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
     jnum(f, r->difference);
     fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
     jnum(f, r->seconds);
-    fprintf(f, ",\n  \"mismatches\": %zu, \"kinks\": %zu, \"nonfinite\": %zu, "
-               "\"blocks_failed\": %zu,\n",
-            r->mismatches, r->kinks, r->nonfinite, r->blocks_failed);
+    fputs(",\n  \"floor_difference\": ", f);
+    jnum(f, r->floor_difference);
+    fprintf(f, ",\n  \"mismatches\": %zu, \"kinks\": %zu, \"kinks_ok\": %zu, "
+               "\"kinks_avoided\": %zu, \"nonfinite\": %zu, \"blocks_failed\": %zu,\n",
+            r->mismatches, r->kinks, r->kinks_ok, r->kinks_avoided, r->nonfinite,
+            r->blocks_failed);
 }
 
 static void json_layers(FILE *f, const gcv_model *m, const gcv_result *r)
@@ -271,8 +392,10 @@ static void json_layers(FILE *f, const gcv_model *m, const gcv_result *r)
     fputs("\n  ],\n", f);
 }
 
-static void json_blocks(FILE *f, const gcv_model *m, const gcv_result *r)
+static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
+                        const gcv_result *r)
 {
+    char diag[GCV_ERROR_LEN];
     fputs("  \"blocks\": [", f);
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
@@ -292,6 +415,25 @@ static void json_blocks(FILE *f, const gcv_model *m, const gcv_result *r)
         jnum(f, br->norm_analytic);
         fputs(", \"norm_numeric\": ", f);
         jnum(f, br->norm_numeric);
+        fprintf(f, ", \"kinks_ok\": %zu, \"kinks_avoided\": %zu, \"floor_difference\": ",
+                br->kinks_ok, br->kinks_avoided);
+        jnum(f, br->floor_difference);
+        fputs(", \"power\": ", f);
+        jnum(f, br->power);
+        fputs(", \"scale\": ", f);
+        jnum(f, br->scale);
+        fputs(", \"scale_residual\": ", f);
+        jnum(f, br->scale_residual);
+        fputs(", \"transposed_difference\": ", f);
+        jnum(f, br->transposed_difference);
+        fprintf(f, ", \"bad_rows\": %zu, \"bad_cols\": %zu, \"taylor_order\": ", br->bad_rows,
+                br->bad_cols);
+        jnum(f, br->taylor_order);
+        fprintf(f, ", \"within_floor\": %s, \"diagnosis\": ", br->within_floor ? "true" : "false");
+        if (gcv_report_diagnosis(in, m, r, b, diag, sizeof diag))
+            jstr(f, diag);
+        else
+            fputs("null", f);
         fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(br->status));
     }
     fputs("\n  ],\n", f);
@@ -322,6 +464,11 @@ static void json_params(FILE *f, const gcv_report_info *in, const gcv_model *m,
             jnum(f, p->abs_error);
             fputs(", \"rel_error\": ", f);
             jnum(f, p->rel_error);
+            fputs(", \"floor\": ", f);
+            jnum(f, p->floor);
+            fputs(", \"step\": ", f);
+            jnum(f, p->step);
+            fprintf(f, ", \"evaluations\": %u", p->evaluations);
             fprintf(f, ", \"status\": \"%s\"}",
                     gcv_param_status_name((gcv_param_status)p->status));
         }
@@ -334,7 +481,7 @@ int gcv_report_json_stream(FILE *f, const gcv_report_info *in, const gcv_model *
 {
     json_head(f, in, m, r);
     json_layers(f, m, r);
-    json_blocks(f, m, r);
+    json_blocks(f, in, m, r);
     json_params(f, in, m, r);
     return ferror(f) ? -1 : 0;
 }

@@ -35,6 +35,11 @@ gcv_status gcv_report_json(const char *path, const gcv_report_info *info, const 
 int gcv_report_json_stream(FILE *f, const gcv_report_info *info, const gcv_model *m,
                            const gcv_result *r);
 
+/* The diagnosis of block b in one sentence into buf ("analytic ≈ 2.000 × numeric", "only
+ * row 3 is wrong", …); returns its length, 0 when there is nothing to say. */
+size_t gcv_report_diagnosis(const gcv_report_info *info, const gcv_model *m,
+                            const gcv_result *r, size_t b, char *buf, size_t n);
+
 /* Indices of the n worst parameters (nonfinite first, then by relative error, then by
  * index), into out (n entries); returns how many were written (≤ n, ≤ P). */
 size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out);

@@ -77,7 +77,9 @@ size_t gcv_levenshtein(const char *a, const char *b)
     size_t na = strlen(a), nb = strlen(b);
     if (na > GCV_LEVENSHTEIN_MAX || nb > GCV_LEVENSHTEIN_MAX)
         return SIZE_MAX;
-    size_t prev[GCV_LEVENSHTEIN_MAX + 1], cur[GCV_LEVENSHTEIN_MAX + 1];
+    /* Three rows: the transposition looks two rows back. */
+    size_t rows[3][GCV_LEVENSHTEIN_MAX + 1];
+    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= nb; j++)
         prev[j] = j;
     for (size_t i = 1; i <= na; i++) {
@@ -86,9 +88,16 @@ size_t gcv_levenshtein(const char *a, const char *b)
             size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
             size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
             size_t best = sub < del ? sub : del;
-            cur[j] = best < ins ? best : ins;
+            best = best < ins ? best : ins;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1; /* "modle" is one slip from "model", not two */
+            cur[j] = best;
         }
-        memcpy(prev, cur, (nb + 1) * sizeof prev[0]);
+        size_t *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
     }
     return prev[nb];
 }

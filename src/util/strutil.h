@@ -22,8 +22,9 @@ char *gcv_path_join(const char *dir, const char *rel);
  * caller frees the result. */
 char *gcv_path_stem(const char *path);
 
-/* Levenshtein distance between a and b (insertions, deletions, substitutions, one byte
- * each). SIZE_MAX when either string is longer than GCV_LEVENSHTEIN_MAX: no suggestion is
+/* Edit distance between a and b: insertions, deletions, substitutions and transpositions
+ * of two adjacent bytes, one each (Damerau's optimal string alignment), since swapped
+ * letters are the commonest typo. SIZE_MAX when either string is longer than GCV_LEVENSHTEIN_MAX: no suggestion is
  * worth a quadratic cost on a pathological key. */
 #define GCV_LEVENSHTEIN_MAX 64
 size_t gcv_levenshtein(const char *a, const char *b);

@@ -1,0 +1,47 @@
+/* Internals shared by the engine's files: the loop context, the per-parameter difference
+ * schemes (schemes.c) and the block diagnosis (diagnose.c). */
+#ifndef GCV_ENGINE_PRIV_H
+#define GCV_ENGINE_PRIV_H
+
+#include "gcverify/gcverify.h"
+
+/* Unit roundoff of double, u = 2⁻⁵³. */
+#define GCV_U 0x1p-53
+/* J(θ) is a sum of many rounded terms: its rounding error is taken as GCV_KAPPA·u·|J|. */
+#define GCV_KAPPA 8.0
+/* A difference counts as real only when it exceeds the estimated numeric floor this much. */
+#define GCV_MARGIN 4.0
+/* The complex step, small enough that O(h²) terms vanish below u for any sane scale. */
+#define GCV_COMPLEX_H 1e-30
+
+typedef struct gcv_loop_ctx {
+    const gcv_model *m;
+    const gcv_options *o;
+    const double *grad;
+    double cost0;
+} gcv_loop_ctx;
+
+/* One numeric derivative with its error estimate. */
+typedef struct gcv_estimate {
+    double value;     /* g̃ */
+    double floor;     /* estimated |g̃ − true derivative| */
+    double step;      /* step actually taken */
+    double costs_max; /* the largest |J| seen (for the rounding floor) */
+    size_t kinks;     /* kinks crossed by its evaluations */
+    unsigned evals;
+    int finite;       /* every evaluation was finite */
+} gcv_estimate;
+
+/* Checks parameter i into r, using th (this thread's θ copy, restored on return) and ws. */
+void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
+                     gcv_param_result *r);
+
+/* Block diagnosis after the reduction: least-squares factor, transposition, rows and
+ * columns, floor and power. Returns 0, or -1 when out of memory. */
+int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r);
+
+/* The Taylor remainder test of every block (serial, on the calling thread). */
+int gcv_taylor_test(const gcv_model *m, const gcv_options *o, const double *grad, double cost0,
+                    gcv_result *r);
+
+#endif

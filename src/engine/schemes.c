@@ -1,0 +1,330 @@
+/* Difference schemes for one parameter, each with its own error estimate, and the handling
+ * of kinks. Every step is taken as an exactly representable offset (θ+h) − θ, and θᵢ is
+ * restored from the saved value, never by subtracting the step back. */
+#include <math.h>
+#include <string.h>
+
+#include "engine-priv.h"
+
+/* J with θᵢ = v; NaN when the model reports a failed evaluation. */
+static double eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, void *ws,
+                      gcv_estimate *e)
+{
+    double j;
+    th[i] = v;
+    if (c->m->cost(c->m, th, ws, &j) != 0)
+        j = NAN;
+    if (c->m->kinks_crossed)
+        e->kinks += c->m->kinks_crossed(c->m, ws);
+    e->evals++;
+    e->finite &= isfinite(j);
+    if (fabs(j) > e->costs_max)
+        e->costs_max = fabs(j);
+    return j;
+}
+
+static gcv_estimate estimate_new(void)
+{
+    gcv_estimate e = {NAN, 0.0, 0.0, 0.0, 0, 0, 1};
+    return e;
+}
+
+/* (J(θ+h) − J(θ−h)) / (h⁺ + h⁻); rounding floor κu(|J⁺| + |J⁻|) / (h⁺ + h⁻). */
+static gcv_estimate central(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double t,
+                            double h)
+{
+    gcv_estimate e = estimate_new();
+    double tp = t + h, tm = t - h;
+    double jp = eval_at(c, th, i, tp, ws, &e), jm = eval_at(c, th, i, tm, ws, &e);
+    e.step = (tp - t) + (t - tm);
+    e.value = (jp - jm) / e.step;
+    e.floor = GCV_KAPPA * GCV_U * (fabs(jp) + fabs(jm)) / e.step;
+    return e;
+}
+
+/* dir = +1: (J(θ+h) − J(θ)) / h; dir = −1: (J(θ) − J(θ−h)) / h. */
+static gcv_estimate one_sided(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double t,
+                              double h, int dir)
+{
+    gcv_estimate e = estimate_new();
+    double tv = dir > 0 ? t + h : t - h;
+    double j = eval_at(c, th, i, tv, ws, &e);
+    e.step = fabs(tv - t);
+    e.value = dir > 0 ? (j - c->cost0) / e.step : (c->cost0 - j) / e.step;
+    e.floor = GCV_KAPPA * GCV_U * (fabs(j) + fabs(c->cost0)) / e.step;
+    e.finite &= isfinite(c->cost0);
+    return e;
+}
+
+/* Weights of the derivative at 0 of the polynomial through nodes x[0..n): the derivative of
+ * each Lagrange basis polynomial. Used with the actual (representable) offsets, so an
+ * asymmetric rounding of θ ± h costs nothing in accuracy. */
+static void derivative_weights(const double *x, int n, double *w)
+{
+    for (int k = 0; k < n; k++) {
+        double den = 1.0, sum = 0.0;
+        for (int i = 0; i < n; i++)
+            if (i != k)
+                den *= x[k] - x[i];
+        for (int j = 0; j < n; j++) {
+            if (j == k)
+                continue;
+            double p = 1.0;
+            for (int i = 0; i < n; i++)
+                if (i != k && i != j)
+                    p *= -x[i];
+            sum += p;
+        }
+        w[k] = sum / den;
+    }
+}
+
+/* The 4-evaluation stencil at ±h, ±2h (J(θ) reused, with weight ≈ 0): error O(h⁴). */
+static gcv_estimate five_point(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double t,
+                               double h)
+{
+    gcv_estimate e = estimate_new();
+    double v[4] = {t - 2.0 * h, t - h, t + h, t + 2.0 * h};
+    double x[5], jv[5], w[5];
+    for (int k = 0; k < 4; k++) {
+        int slot = k < 2 ? k : k + 1;
+        jv[slot] = eval_at(c, th, i, v[k], ws, &e);
+        x[slot] = v[k] - t;
+    }
+    x[2] = 0.0;
+    jv[2] = c->cost0;
+    e.finite &= isfinite(c->cost0);
+    derivative_weights(x, 5, w);
+    /* The weights of a derivative sum to zero, so Σ w_k J_k = Σ w_k (J_k − J(θ)): exactly 0
+     * when J does not move, and no rounding of the (tiny) centre weight. */
+    double s = 0.0, mag = 0.0;
+    for (int k = 0; k < 5; k++) {
+        if (k == 2)
+            continue;
+        s += w[k] * (jv[k] - jv[2]);
+        mag += fabs(w[k]) * (fabs(jv[k]) + fabs(jv[2]));
+    }
+    e.value = s;
+    e.step = x[4] - x[0];
+    e.floor = GCV_KAPPA * GCV_U * mag;
+    return e;
+}
+
+static void absorb(gcv_estimate *into, const gcv_estimate *d)
+{
+    into->evals += d->evals;
+    into->finite &= d->finite;
+    into->kinks += d->kinks;
+    if (d->costs_max > into->costs_max)
+        into->costs_max = d->costs_max;
+}
+
+/* Ridders' method (the Neville tableau of central differences at h, h/1.4, h/1.4², …):
+ * the extrapolated value with the smallest error estimate, stopping once the tableau's
+ * diagonal grows (rounding has taken over). The start shrinks until it crosses no kink. */
+#define RIDDERS_N 10
+static gcv_estimate richardson(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
+                               double t, double h)
+{
+    const double con = 1.4, con2 = con * con, safe = 2.0;
+    double a[RIDDERS_N][RIDDERS_N];
+    gcv_estimate e = estimate_new();
+    gcv_estimate d = central(c, th, ws, i, t, h);
+    for (int shrink = 0; d.kinks && shrink < RIDDERS_N; shrink++) {
+        e.evals += d.evals;
+        h /= con2 * con2;
+        d = central(c, th, ws, i, t, h);
+    }
+    absorb(&e, &d);
+    a[0][0] = d.value;
+    e.value = d.value;
+    e.step = d.step;
+    double err = HUGE_VAL;
+    for (int k = 1; k < RIDDERS_N; k++) {
+        h /= con;
+        d = central(c, th, ws, i, t, h);
+        absorb(&e, &d);
+        a[0][k] = d.value;
+        double fac = con2;
+        for (int j = 1; j <= k; j++) {
+            a[j][k] = (a[j - 1][k] * fac - a[j - 1][k - 1]) / (fac - 1.0);
+            fac *= con2;
+            double errt = fmax(fabs(a[j][k] - a[j - 1][k]), fabs(a[j][k] - a[j - 1][k - 1]));
+            if (errt <= err) {
+                err = errt;
+                e.value = a[j][k];
+                e.step = d.step;
+            }
+        }
+        if (fabs(a[k][k] - a[k - 1][k - 1]) >= safe * err)
+            break;
+    }
+    e.floor = isfinite(err) ? err : d.floor;
+    return e;
+}
+
+/* Im J(θ + i·h·eᵢ) / h: one evaluation, no subtraction, hence no cancellation. */
+static gcv_estimate complex_step(const gcv_loop_ctx *c, double *th, void *ws, size_t i)
+{
+    gcv_estimate e = estimate_new();
+    double re = NAN, im = NAN;
+    if (c->m->cost_complex(c->m, th, i, GCV_COMPLEX_H, ws, &re, &im) != 0)
+        re = im = NAN;
+    e.evals = 1;
+    e.value = im / GCV_COMPLEX_H;
+    e.step = GCV_COMPLEX_H;
+    e.finite = isfinite(re) && isfinite(im);
+    e.costs_max = fabs(re);
+    e.floor = GCV_KAPPA * GCV_U * fabs(e.value);
+    return e;
+}
+
+static gcv_estimate scheme(const gcv_loop_ctx *c, gcv_method method, double *th, void *ws,
+                           size_t i, double t, double h)
+{
+    switch (method) {
+    case GCV_METHOD_FORWARD: return one_sided(c, th, ws, i, t, h, 1);
+    case GCV_METHOD_BACKWARD: return one_sided(c, th, ws, i, t, h, -1);
+    case GCV_METHOD_FIVE_POINT: return five_point(c, th, ws, i, t, h);
+    case GCV_METHOD_RICHARDSON: return richardson(c, th, ws, i, t, h);
+    case GCV_METHOD_COMPLEX_STEP: return complex_step(c, th, ws, i);
+    default: return central(c, th, ws, i, t, h);
+    }
+}
+
+/* Order p of the truncation error O(hᵖ), or 0 for schemes with their own error estimate. */
+static int scheme_order(gcv_method method)
+{
+    switch (method) {
+    case GCV_METHOD_CENTRAL: return 2;
+    case GCV_METHOD_FORWARD:
+    case GCV_METHOD_BACKWARD: return 1;
+    case GCV_METHOD_FIVE_POINT: return 4;
+    default: return 0;
+    }
+}
+
+/* The step for θᵢ = t. With "auto", c·max(|t|, 1) with c the step that balances truncation
+ * and rounding for the scheme's order p: c = u^{1/(p+1)} (u^{1/2} one-sided, u^{1/3}
+ * central, u^{1/5} five-point); Ridders starts large (10⁻²) and shrinks by itself. */
+static double step_for(const gcv_options *o, double t)
+{
+    if (o->method == GCV_METHOD_RICHARDSON)
+        return 1e-2 * fmax(fabs(t), 1.0);
+    if (!o->epsilon_auto)
+        return o->epsilon;
+    int p = scheme_order(o->method);
+    return pow(0x1p-52, 1.0 / (p + 1)) * fmax(fabs(t), 1.0);
+}
+
+typedef enum { KINK_UNRESOLVED = 0, KINK_AVOIDED, KINK_MATCHED, KINK_NEITHER } kink_outcome;
+
+/* Right (dir +1) or left one-sided derivative, Richardson-extrapolated from h and h/2 to
+ * O(h²), with the kinks its evaluations crossed. */
+static gcv_estimate one_sided_extrapolated(const gcv_loop_ctx *c, double *th, void *ws,
+                                           size_t i, double t, double h, int dir)
+{
+    gcv_estimate d1 = one_sided(c, th, ws, i, t, h, dir);
+    gcv_estimate d2 = one_sided(c, th, ws, i, t, 0.5 * h, dir);
+    gcv_estimate e = estimate_new();
+    absorb(&e, &d1);
+    absorb(&e, &d2);
+    e.value = 2.0 * d2.value - d1.value;
+    e.step = d1.step;
+    e.floor = 2.0 * d2.floor + d1.floor;
+    return e;
+}
+
+/* The ±h evaluations crossed a kink. First look for a smaller step that crosses none; then
+ * for a side with no kink; else θ sits on the kink: the analytic value must equal one of
+ * the two one-sided derivatives (e.g. relu'(0) = 0 is the left one). */
+static kink_outcome resolve_kink(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
+                                 double t, double h, gcv_estimate *e)
+{
+    unsigned spent = e->evals;
+    for (int k = 1; k <= 3; k++) {
+        gcv_estimate d = scheme(c, c->o->method, th, ws, i, t, h * pow(10.0, -k));
+        spent += d.evals;
+        if (!d.kinks && d.finite) {
+            *e = d;
+            e->evals = spent;
+            return KINK_AVOIDED;
+        }
+    }
+    gcv_estimate right = one_sided_extrapolated(c, th, ws, i, t, h, 1);
+    gcv_estimate left = one_sided_extrapolated(c, th, ws, i, t, h, -1);
+    spent += right.evals + left.evals;
+    const gcv_estimate *clean = !right.kinks ? &right : !left.kinks ? &left : NULL;
+    if (clean && clean->finite) {
+        *e = *clean;
+        e->evals = spent;
+        return KINK_AVOIDED;
+    }
+    if (!right.finite || !left.finite) {
+        e->evals = spent;
+        return KINK_UNRESOLVED;
+    }
+    double g = c->grad[i];
+    const gcv_estimate *sides[2] = {&right, &left};
+    for (int s = 0; s < 2; s++) {
+        double d = sides[s]->value;
+        double tol = c->o->atol + c->o->rtol * fmax(fabs(g), fabs(d)) +
+                     GCV_MARGIN * sides[s]->floor;
+        if (fabs(g - d) <= tol) {
+            *e = *sides[s];
+            e->evals = spent;
+            return KINK_MATCHED;
+        }
+    }
+    /* Neither side: report the nearer one as the numeric value. */
+    *e = fabs(g - right.value) <= fabs(g - left.value) ? right : left;
+    e->evals = spent;
+    return KINK_NEITHER;
+}
+
+void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
+                     gcv_param_result *r)
+{
+    const gcv_options *o = c->o;
+    const double t = c->m->theta[i], g = c->grad[i];
+    const double h = step_for(o, t);
+    gcv_estimate e = scheme(c, o->method, th, ws, i, t, h);
+    kink_outcome kink = KINK_UNRESOLVED;
+    int crossed = e.kinks > 0 && o->method != GCV_METHOD_COMPLEX_STEP;
+    if (crossed && e.finite)
+        kink = resolve_kink(c, th, ws, i, t, h, &e);
+    th[i] = t; /* restored from the saved value */
+
+    r->theta = t;
+    r->analytic = g;
+    r->numeric = e.value;
+    r->step = e.step;
+    r->abs_error = fabs(g - e.value);
+    double mx = fmax(fabs(g), fabs(e.value));
+    r->rel_error = mx > 0.0 ? r->abs_error / mx : 0.0;
+    r->kink_avoided = kink == KINK_AVOIDED;
+    int finite = e.finite && isfinite(g) && isfinite(e.value);
+    int candidate = finite && r->abs_error > o->atol + o->rtol * mx;
+    int p = scheme_order(o->method);
+    if (candidate && p > 0 && !crossed) {
+        /* The truncation term, seen from a second step: D(2h) − D(h) ≈ (2ᵖ − 1)·c·hᵖ. */
+        gcv_estimate d2 = scheme(c, o->method, th, ws, i, t, 2.0 * h);
+        th[i] = t;
+        e.evals += d2.evals;
+        if (d2.finite && !d2.kinks)
+            e.floor += fabs(d2.value - e.value) / (double)((1 << p) - 1);
+    }
+    r->floor = e.floor;
+    r->evaluations = e.evals;
+    if (!finite)
+        r->status = GCV_PARAM_NONFINITE;
+    else if (crossed && kink == KINK_UNRESOLVED)
+        r->status = GCV_PARAM_KINK;
+    else if (kink == KINK_MATCHED)
+        r->status = GCV_PARAM_KINK_OK;
+    else if (kink == KINK_NEITHER)
+        r->status = GCV_PARAM_MISMATCH;
+    else
+        r->status = candidate && r->abs_error > GCV_MARGIN * e.floor ? GCV_PARAM_MISMATCH
+                                                                      : GCV_PARAM_OK;
+}

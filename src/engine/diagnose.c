@@ -77,7 +77,9 @@ int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r)
             res += e * e;
             gg += p[k].analytic * p[k].analytic;
         }
-    br->scale_residual = gg > 0.0 ? sqrt(res / gg) : (nn > 0.0 ? 1.0 : 0.0);
+    /* Relative to ‖g‖ + ‖s·g̃‖, so a missing gradient (g = 0, s = 0) fits exactly. */
+    double den = sqrt(gg) + fabs(br->scale) * sqrt(nn);
+    br->scale_residual = den > 0.0 ? sqrt(res) / den : 0.0;
     br->bad_rows = br->bad_cols = 0;
     /* Rows and columns say something only about a matrix; a vector's "rows" are its entries. */
     for (size_t i = rows; cols > 1 && i-- > 0;)

@@ -155,7 +155,8 @@ static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *
         return fail(err, GCV_ERR_INVALID,
                     "check.method: expected a model with a complex-step cost for complex_step, "
                     "got one without (use richardson or five_point for this model)");
-    if (!(o->epsilon > 0.0) || !isfinite(o->epsilon))
+    int uses_eps = o->method != GCV_METHOD_RICHARDSON && o->method != GCV_METHOD_COMPLEX_STEP;
+    if (uses_eps && !o->epsilon_auto && (!(o->epsilon > 0.0) || !isfinite(o->epsilon)))
         return fail(err, GCV_ERR_INVALID, "check.epsilon: expected a positive finite number");
     if (!(o->threshold > 0.0) || !(o->rtol >= 0.0) || !(o->atol >= 0.0))
         return fail(err, GCV_ERR_INVALID,

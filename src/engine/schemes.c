@@ -306,13 +306,16 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     int finite = e.finite && isfinite(g) && isfinite(e.value);
     int candidate = finite && r->abs_error > o->atol + o->rtol * mx;
     int p = scheme_order(o->method);
-    if (candidate && p > 0 && !crossed) {
-        /* The truncation term, seen from a second step: D(2h) − D(h) ≈ (2ᵖ − 1)·c·hᵖ. */
-        gcv_estimate d2 = scheme(c, o->method, th, ws, i, t, 2.0 * h);
+    /* A parameter whose error could matter (over rtol, or over the block threshold in
+     * relative terms) gets its truncation term measured; the others need not pay for it. */
+    if (finite && p > 0 && !crossed && (candidate || r->rel_error > o->threshold)) {
+        /* The truncation term, seen from a second step at h/2 (inside the kink-free
+         * interval already seen): D(h) − D(h/2) = (1 − 2⁻ᵖ)·c·hᵖ. */
+        gcv_estimate d2 = scheme(c, o->method, th, ws, i, t, 0.5 * h);
         th[i] = t;
         e.evals += d2.evals;
         if (d2.finite && !d2.kinks)
-            e.floor += fabs(d2.value - e.value) / (double)((1 << p) - 1);
+            e.floor += fabs(e.value - d2.value) / (1.0 - ldexp(1.0, -p));
     }
     r->floor = e.floor;
     r->evaluations = e.evals;

@@ -32,7 +32,7 @@ static const char *const MODEL_KEYS[] = {"type", "layers", "hidden_activation", 
                                          "params", "inject"};
 static const char *const DROPOUT_KEYS[] = {"keep_prob", "seed"};
 static const char *const PARAMS_KEYS[] = {"init", "seed", "scale", "npy_dir", "values"};
-static const char *const INJECT_KEYS[] = {"block", "kind", "factor", "with"};
+static const char *const INJECT_KEYS[] = {"block", "kind", "factor", "with", "row"};
 static const char *const SYNTH_KEYS[] = {"source", "examples", "seed"};
 static const char *const NPY_KEYS[] = {"source", "x", "y", "layout"};
 static const char *const INLINE_KEYS[] = {"source", "x", "y"};
@@ -45,7 +45,8 @@ static const char *const OUTPUT_NAMES[] = {"sigmoid", "softmax", "linear"};
 static const char *const LOSS_NAMES[] = {"binary_cross_entropy", "softmax_cross_entropy", "mse"};
 static const char *const INIT_NAMES[] = {"he", "xavier", "normal"}; /* gcv_init_kind order */
 static const char *const INJECT_KINDS[] = {"scale",     "sign",    "zero",
-                                           "drop_mean", "drop_l2", "wrong_derivative"};
+                                           "drop_mean", "drop_l2", "wrong_derivative",
+                                           "transpose"};
 static const char *const SOURCES[] = {"synthetic", "npy", "inline"};
 static const char *const LAYOUTS[] = {"features_by_examples", "examples_by_features"};
 static const char *const METHODS[] = {"central",    "forward",    "backward",
@@ -403,6 +404,17 @@ static gcv_status parse_inject_args(loader *ld, const char *path, const cJSON *e
     const char *kind = INJECT_KINDS[out->kind];
     int scale = out->kind == GCV_INJECT_SCALE, wrong = out->kind == GCV_INJECT_WRONG_DERIVATIVE;
     gcv_status st = scale ? GCV_OK : refuse_arg(ld, path, e, "factor", kind);
+    if (!st && !scale)
+        st = refuse_arg(ld, path, e, "row", kind);
+    if (!st && scale && member(e, "row")) {
+        /* "row": only that row of the block is scaled (a bug confined to one unit). */
+        char rp[GCV_JPATH_LEN];
+        size_t row = 0;
+        gcv_json_path_key(rp, sizeof rp, path, "row");
+        st = gcv_json_size(&ld->j, rp, member(e, "row"), 0,
+                           ld->c->sizes[layer] ? ld->c->sizes[layer] - 1 : 0, &row);
+        out->only_row = row + 1;
+    }
     if (!st && !wrong)
         st = refuse_arg(ld, path, e, "with", kind);
     if (st || (!scale && !wrong))
@@ -441,7 +453,7 @@ static gcv_status parse_inject_one(loader *ld, const char *path, const cJSON *e,
     }
     snprintf(out->block, sizeof out->block, "%.*s", GCV_NAME_LEN - 1, b->valuestring);
     st = required(ld, path, e, "kind", "one of scale, sign, zero, drop_mean, drop_l2, "
-                  "wrong_derivative", &k);
+                  "wrong_derivative, transpose", &k);
     if (st)
         return st;
     char kp[GCV_JPATH_LEN];

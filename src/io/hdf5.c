@@ -404,17 +404,14 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
     }
     close(fd);
 
-    /* HDF5 prints its error stack to stderr by default. The library must never print, so
-     * printing is off for this call; the caller's handler (a program may have its own) is
-     * put back afterwards. */
-    H5E_auto2_t old_func = NULL;
-    void *old_data = NULL;
-    int restore = H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data) >= 0;
+    /* HDF5 prints its error stack to stderr by default, and the library must never print,
+     * so automatic printing is switched off, and left off: HDF5 also reports at exit, from
+     * its atexit handler, internal state that a damaged file left behind ("HDF5: infinite
+     * loop closing library"), and that report stays quiet only if printing is still off
+     * then. A program that wants HDF5's printing back can call H5Eset_auto2 itself. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     gcv_status st = gcv_h5_read_quiet(path, dataset, max_count, out, err);
     H5Eclear2(H5E_DEFAULT);
-    if (restore)
-        H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     return st;
 }
 

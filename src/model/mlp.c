@@ -233,8 +233,8 @@ static const gcv_inject *find_wrong_derivative(const mlp *net, size_t l)
 }
 
 /* Faults applied to a finished block gradient (all but wrong_derivative). */
-static void apply_injection(const mlp *net, const gcv_inject *in, const double *theta,
-                            double *grad)
+static int apply_injection(const mlp *net, const gcv_inject *in, const double *theta,
+                           double *grad)
 {
     size_t l = (size_t)atoi(in->block + 1);
     int is_w = in->block[0] == 'W';
@@ -243,18 +243,37 @@ static void apply_injection(const mlp *net, const gcv_inject *in, const double *
     double *g = grad + off;
     const double *w = theta + off;
     double reg = is_w ? net->l2 / (double)net->m : 0.0;
+    if (in->kind == GCV_INJECT_TRANSPOSE) {
+        size_t rows = net->n[l], cols = net->n[l - 1];
+        double *t = malloc(len * sizeof *t);
+        if (!t)
+            return -1;
+        /* The (cols, rows) matrix dWᵀ, flattened row-major where dW was expected. */
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++)
+                t[j * rows + i] = g[i * cols + j];
+        memcpy(g, t, len * sizeof *t);
+        free(t);
+        return 0;
+    }
+    size_t width = is_w ? net->n[l - 1] : 1;
     for (size_t i = 0; i < len; i++) {
         switch (in->kind) {
-        case GCV_INJECT_SCALE: g[i] *= in->factor; break;
+        case GCV_INJECT_SCALE:
+            if (!in->only_row || i / width == in->only_row - 1)
+                g[i] *= in->factor;
+            break;
         case GCV_INJECT_SIGN: g[i] = -g[i]; break;
         case GCV_INJECT_ZERO: g[i] = 0.0; break;
         case GCV_INJECT_DROP_MEAN:
             g[i] = (g[i] - reg * w[i]) * (double)net->m + reg * w[i];
             break;
         case GCV_INJECT_DROP_L2: g[i] -= reg * w[i]; break;
-        case GCV_INJECT_WRONG_DERIVATIVE: break;
+        case GCV_INJECT_WRONG_DERIVATIVE:
+        case GCV_INJECT_TRANSPOSE: break;
         }
     }
+    return 0;
 }
 
 static int mlp_gradient(const gcv_model *model, const double *theta, double *grad, void *ws,
@@ -320,7 +339,8 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
         da = t;
     }
     for (size_t i = 0; i < net->n_inject; i++)
-        apply_injection(net, &net->inject[i], theta, grad);
+        if (apply_injection(net, &net->inject[i], theta, grad) != 0)
+            return -1;
     return 0;
 }
 
@@ -472,6 +492,11 @@ static gcv_status check_injections(const gcv_mlp_spec *s, gcv_error *err)
             why = "scale with a finite factor other than 1";
         else if (in->kind == GCV_INJECT_DROP_MEAN && s->m == 1)
             why = "drop_mean with more than one example (with m = 1 it changes nothing)";
+        else if (in->kind == GCV_INJECT_TRANSPOSE &&
+                 (in->block[0] != 'W' || s->sizes[l] < 2 || s->sizes[l - 1] < 2))
+            why = "transpose on a weight block with at least two rows and two columns";
+        else if (in->only_row > s->sizes[l])
+            why = "a row inside the block";
         if (why) {
             snprintf(err->msg, sizeof err->msg,
                      "model.inject[%zu]: expected %s, got block \"%s\"", i, why, in->block);

@@ -16,7 +16,8 @@ typedef enum gcv_inject_kind {
     GCV_INJECT_ZERO,             /* analytic block set to 0 */
     GCV_INJECT_DROP_MEAN,        /* the 1/m of the mean forgotten in this block */
     GCV_INJECT_DROP_L2,          /* the L2 term (λ/m)·W forgotten in this block */
-    GCV_INJECT_WRONG_DERIVATIVE  /* hidden activation derivative replaced by another's */
+    GCV_INJECT_WRONG_DERIVATIVE, /* hidden activation derivative replaced by another's */
+    GCV_INJECT_TRANSPOSE         /* W's gradient computed as the (n_{l−1}, n_l) matrix of seed 000 */
 } gcv_inject_kind;
 
 typedef struct gcv_inject {
@@ -24,6 +25,7 @@ typedef struct gcv_inject {
     gcv_inject_kind kind;
     double factor;             /* scale */
     gcv_act_id with;           /* wrong_derivative: whose derivative is used instead */
+    size_t only_row;           /* scale: 1 + the one row scaled, or 0 for the whole block */
 } gcv_inject;
 
 /* Everything that defines the network and its data. The MLP copies what it keeps. */

@@ -251,6 +251,10 @@ static kink_outcome resolve_kink(const gcv_loop_ctx *c, double *th, void *ws, si
             return KINK_AVOIDED;
         }
     }
+    /* Ridders starts at 1e-2: far too wide for a one-sided look at a kink. The extrapolated
+     * one-sided difference is O(h²) with rounding u/h: 1e-5 balances the two. */
+    if (c->o->method == GCV_METHOD_RICHARDSON)
+        h = 1e-5 * fmax(fabs(t), 1.0);
     gcv_estimate right = one_sided_extrapolated(c, th, ws, i, t, h, 1);
     gcv_estimate left = one_sided_extrapolated(c, th, ws, i, t, h, -1);
     spent += right.evals + left.evals;

@@ -176,9 +176,19 @@ static void text_header(FILE *f, const gcv_report_info *in, const gcv_model *m,
     fprintf(f, "gcverify · %s\n", in->config ? in->config : in->name);
     fprintf(f, "model   %s · %zu params · %zu example%s\n", in->description, m->n_params,
             in->examples, in->examples == 1 ? "" : "s");
-    fprintf(f, "check   %s, ε = %.0e, threshold %.0e · %d thread%s · %zu cost evaluations in %s\n",
-            gcv_method_name(r->options.method), r->options.epsilon, r->options.threshold,
-            r->threads, r->threads == 1 ? "" : "s", r->evaluations, t);
+    char step[64];
+    const gcv_options *o = &r->options;
+    if (o->method == GCV_METHOD_COMPLEX_STEP)
+        snprintf(step, sizeof step, "h = 1e-30 (imaginary)");
+    else if (o->method == GCV_METHOD_RICHARDSON)
+        snprintf(step, sizeof step, "h₀ = 1e-2·max(|θ|,1)");
+    else if (o->epsilon_auto)
+        snprintf(step, sizeof step, "ε = auto");
+    else
+        snprintf(step, sizeof step, "ε = %.0e", o->epsilon);
+    fprintf(f, "check   %s, %s, threshold %.0e · %d thread%s · %zu cost evaluations in %s\n",
+            gcv_method_name(o->method), step, o->threshold, r->threads,
+            r->threads == 1 ? "" : "s", r->evaluations, t);
     fprintf(f, "cost    J = %.10g\n\n", r->cost);
 }
 

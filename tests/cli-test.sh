@@ -59,6 +59,16 @@ for c in net seed_2d seed_cat_tanh l2_dropout; do
     [ -s "$TMP/out" ] && bad "$c: --quiet printed to stdout" || ok "$c: --quiet prints nothing"
 done
 
+# --- incremental evaluation gives the same verdicts as full passes on every shipped config
+for c in seed_testcase seed_testcase_correct net seed_2d seed_cat_tanh l2_dropout; do
+    "$GCV" "$ROOT/configs/$c.json" --json "$TMP/inc.json" -q; a=$?
+    "$GCV" "$ROOT/configs/$c.json" --json "$TMP/full.json" --full-passes -q; b=$?
+    va=$(json "$TMP/inc.json" '",".join(x["name"]+":"+x["status"] for x in d["blocks"])')
+    vb=$(json "$TMP/full.json" '",".join(x["name"]+":"+x["status"] for x in d["blocks"])')
+    [ "$a" -eq "$b" ] && [ "$va" = "$vb" ] && ok "$c: incremental and full passes agree (exit $a)" \
+        || bad "$c: incremental exit $a [$va], full exit $b [$vb]"
+done
+
 # --- methods from the command line
 for m in forward backward; do
     expect_exit "seed_testcase --method $m still fails" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --method $m --threshold 1e-5

@@ -118,8 +118,8 @@ START_TEST(seed_testcase_bugs_should_flag_exactly_w2_and_b1)
 {
     /* Seed 001: dW2 doubled and db1 multiplied by 4. The course reports a difference of
      * 0.2850931567761624 for this at ε = 1e-7. */
-    gcv_inject inj[2] = {{"W2", GCV_INJECT_SCALE, 2.0, GCV_ACT_RELU},
-                         {"b1", GCV_INJECT_SCALE, 4.0, GCV_ACT_RELU}};
+    gcv_inject inj[2] = {{"W2", GCV_INJECT_SCALE, 2.0, GCV_ACT_RELU, 0},
+                         {"b1", GCV_INJECT_SCALE, 4.0, GCV_ACT_RELU, 0}};
     gcv_model *m = seed_testcase(inj, 2);
     gcv_result *r = check_model(m, 1e-7, 2);
     ck_assert_double_eq_tol(r->difference, 0.2850931567761624, 1e-8);
@@ -158,13 +158,13 @@ END_TEST
 START_TEST(every_injection_should_be_localised_to_its_block)
 {
     static const gcv_inject kinds[] = {
-        {"W2", GCV_INJECT_SCALE, 1.5, GCV_ACT_RELU},
-        {"b3", GCV_INJECT_SIGN, 0, GCV_ACT_RELU},
-        {"W1", GCV_INJECT_ZERO, 0, GCV_ACT_RELU},
-        {"b2", GCV_INJECT_DROP_MEAN, 0, GCV_ACT_RELU},
-        {"W3", GCV_INJECT_DROP_L2, 0, GCV_ACT_RELU},
-        {"W2", GCV_INJECT_WRONG_DERIVATIVE, 0, GCV_ACT_SIGMOID},
-        {"b1", GCV_INJECT_WRONG_DERIVATIVE, 0, GCV_ACT_RELU},
+        {"W2", GCV_INJECT_SCALE, 1.5, GCV_ACT_RELU, 0},
+        {"b3", GCV_INJECT_SIGN, 0, GCV_ACT_RELU, 0},
+        {"W1", GCV_INJECT_ZERO, 0, GCV_ACT_RELU, 0},
+        {"b2", GCV_INJECT_DROP_MEAN, 0, GCV_ACT_RELU, 0},
+        {"W3", GCV_INJECT_DROP_L2, 0, GCV_ACT_RELU, 0},
+        {"W2", GCV_INJECT_WRONG_DERIVATIVE, 0, GCV_ACT_SIGMOID, 0},
+        {"b1", GCV_INJECT_WRONG_DERIVATIVE, 0, GCV_ACT_RELU, 0},
     };
     const gcv_inject *in = &kinds[_i];
     net_case c = {{5, 7, 4, 2}, 3, _i == 6 ? GCV_ACT_TANH : GCV_ACT_TANH, GCV_ACT_SOFTMAX,
@@ -185,7 +185,7 @@ END_TEST
 
 START_TEST(injections_that_change_nothing_should_be_refused)
 {
-    gcv_inject in = {"W3", GCV_INJECT_DROP_L2, 0, GCV_ACT_RELU};
+    gcv_inject in = {"W3", GCV_INJECT_DROP_L2, 0, GCV_ACT_RELU, 0};
     size_t sizes[] = {3, 4, 2};
     gcv_act_id hid[] = {GCV_ACT_TANH};
     double th[30] = {0}, x[6] = {0}, y[2] = {0, 1};
@@ -265,6 +265,41 @@ START_TEST(saturated_sigmoid_output_should_give_a_finite_cost)
 }
 END_TEST
 
+/* The incremental evaluation (cached pass, perturbed row, rank-1 update, layers after) must
+ * equal a full forward pass up to rounding: |ΔJ| ≤ 1e-13·(1 + |J|), measured ≤ 4e-16·|J|.
+ * _i picks activation × head × regularisation as above (every layer's W and b visited). */
+START_TEST(incremental_cost_should_equal_full_pass_for_every_parameter)
+{
+    static const gcv_act_id acts[] = {GCV_ACT_RELU, GCV_ACT_LEAKY_RELU, GCV_ACT_TANH,
+                                      GCV_ACT_SIGMOID, GCV_ACT_LINEAR};
+    static const struct { gcv_act_id out; gcv_loss_id loss; } heads[] = {
+        {GCV_ACT_SIGMOID, GCV_LOSS_BCE}, {GCV_ACT_SOFTMAX, GCV_LOSS_SOFTMAX_CE},
+        {GCV_ACT_LINEAR, GCV_LOSS_MSE}};
+    int a = _i % 5, h = (_i / 5) % 3, reg = _i / 15;
+    net_case c = {{4, 6, 5, 3}, 3, acts[a], heads[h].out, heads[h].loss,
+                  (reg & 1) ? 0.3 : 0.0, (reg & 2) ? 0.7 : 1.0, 7, NULL, 0};
+    gcv_model *m = build(&c, (uint64_t)_i + 100);
+    void *ws = malloc(m->ws_bytes);
+    double *th = malloc(m->n_params * sizeof *th);
+    memcpy(th, m->theta, m->n_params * sizeof *th);
+    for (size_t i = 0; i < m->n_params; i++) {
+        double v = th[i] + 0.37 * (1.0 + fabs(th[i])), full, inc;
+        th[i] = v;
+        ck_assert_int_eq(m->cost(m, th, ws, &full), 0);
+        size_t kinks_full = m->kinks_crossed ? m->kinks_crossed(m, ws) : 0;
+        th[i] = m->theta[i];
+        ck_assert_int_eq(m->cost_perturbed(m, i, v, ws, &inc), 0);
+        size_t kinks_inc = m->kinks_crossed ? m->kinks_crossed(m, ws) : 0;
+        ck_assert_msg(fabs(inc - full) <= 1e-13 * (1.0 + fabs(full)),
+                      "param %zu: incremental %.17g, full %.17g", i, inc, full);
+        ck_assert_uint_eq(kinks_inc, kinks_full);
+    }
+    free(th);
+    free(ws);
+    gcv_model_free(m);
+}
+END_TEST
+
 static Suite *mlp_suite(void)
 {
     Suite *s = suite_create("mlp");
@@ -279,6 +314,7 @@ static Suite *mlp_suite(void)
     tcase_add_test(tc, relu_kinks_should_not_fail_a_correct_net);
     tcase_add_test(tc, mlp_results_should_be_bit_identical_for_1_2_and_4_threads);
     tcase_add_test(tc, saturated_sigmoid_output_should_give_a_finite_cost);
+    tcase_add_loop_test(tc, incremental_cost_should_equal_full_pass_for_every_parameter, 0, 60);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -71,6 +71,12 @@ struct gcv_model {
      * *re and imaginary part into *im. ws has ws_bytes bytes. NULL: the model cannot. */
     int (*cost_complex)(const gcv_model *m, const double *theta, size_t idx, double h,
                         void *ws, double *re, double *im);
+    /* Optional accelerator: J with θ_idx = value and every other parameter at m->theta,
+     * computed from a cached evaluation at m->theta (for the MLP: only the perturbed row and
+     * the layers after it). Must equal cost() up to rounding, and set kinks_crossed's count
+     * as cost() does. NULL: the engine runs full passes. */
+    int (*cost_perturbed)(const gcv_model *m, size_t idx, double value, void *ws,
+                          double *cost);
     /* Frees self, blocks and theta. Called by gcv_model_free(). */
     void (*destroy)(gcv_model *m);
     char type[GCV_NAME_LEN]; /* "mlp", or what the caller calls its model */
@@ -100,6 +106,7 @@ typedef struct gcv_options {
     double rtol, atol;/* a parameter is a mismatch when |g−g̃| > atol + rtol·max(|g|,|g̃|) */
     int threads;      /* 0: OpenMP's default */
     int taylor;       /* 1: also run the Taylor remainder test per block */
+    int full_passes;  /* 1: never use the model's cost_perturbed accelerator */
     uint64_t taylor_seed; /* seed of the Taylor test's directions */
 } gcv_options;
 

@@ -28,6 +28,8 @@ static const char usage[] =
     "  --epsilon E         perturbation step (default 1e-6), or auto: c·max(|θᵢ|, 1) with c\n"
     "                      the step that balances truncation and rounding for the method\n"
     "  --taylor            also run the Taylor remainder test per block (observed order)\n"
+    "  --full-passes       evaluate every perturbation with a full forward pass (default:\n"
+    "                      incremental, from a cached pass, where the model supports it)\n"
     "  --threshold T       a block passes when its normalized difference <= T (default 1e-7)\n"
     "  --json PATH         write the JSON report (schema gcverify.report/1) to PATH\n"
     "  --params MODE       parameters listed in the JSON report: none | mismatches | all\n"
@@ -51,6 +53,7 @@ typedef struct cli {
     int quiet;
     int epsilon_auto;
     int taylor;
+    int full_passes;
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -106,7 +109,7 @@ static int parse_size(const char *s, size_t *out)
 /* Returns -1 when the command line is fine, or the exit code to stop with. */
 static int parse_args(int argc, char **argv, cli *c)
 {
-    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0};
+    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -123,6 +126,10 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         if (strcmp(a, "--taylor") == 0) {
             c->taylor = 1;
+            continue;
+        }
+        if (strcmp(a, "--full-passes") == 0) {
+            c->full_passes = 1;
             continue;
         }
         if (a[0] != '-' || a[1] == '\0') {
@@ -196,6 +203,8 @@ static void apply_overrides(const cli *c, gcv_config *cfg)
         cfg->opts.epsilon_auto = 1;
     if (c->taylor)
         cfg->opts.taylor = 1;
+    if (c->full_passes)
+        cfg->opts.full_passes = 1;
     if (!isnan(c->threshold))
         cfg->opts.threshold = c->threshold;
     if (c->params_mode >= 0)

@@ -19,6 +19,7 @@ typedef struct gcv_loop_ctx {
     const gcv_options *o;
     const double *grad;
     double cost0;
+    int incremental; /* evaluate through m->cost_perturbed */
 } gcv_loop_ctx;
 
 /* One numeric derivative with its error estimate. */

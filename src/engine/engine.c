@@ -368,7 +368,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->n_blocks = m->n_blocks;
     r->options = *o;
 
-    gcv_loop_ctx c = {m, o, grad, NAN};
+    gcv_loop_ctx c = {m, o, grad, NAN, m->cost_perturbed != NULL && !o->full_passes};
     if (m->gradient(m, m->theta, grad, ws, &c.cost0) != 0) {
         st = fail(err, GCV_ERR_INVALID, "model: the gradient evaluation failed");
         goto out;

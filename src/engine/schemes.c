@@ -12,7 +12,9 @@ static double eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, voi
 {
     double j;
     th[i] = v;
-    if (c->m->cost(c->m, th, ws, &j) != 0)
+    int bad = c->incremental ? c->m->cost_perturbed(c->m, i, v, ws, &j)
+                             : c->m->cost(c->m, th, ws, &j);
+    if (bad)
         j = NAN;
     if (c->m->kinks_crossed)
         e->kinks += c->m->kinks_crossed(c->m, ws);

@@ -37,7 +37,8 @@ static const char *const SYNTH_KEYS[] = {"source", "examples", "seed"};
 static const char *const NPY_KEYS[] = {"source", "x", "y", "layout"};
 static const char *const INLINE_KEYS[] = {"source", "x", "y"};
 static const char *const CHECK_KEYS[] = {"method", "epsilon", "threshold", "rtol", "atol",
-                                         "examples", "sample", "threads", "taylor"};
+                                         "examples", "sample", "threads", "taylor",
+                                         "incremental"};
 static const char *const REPORT_KEYS[] = {"top", "json", "params"};
 
 static const char *const HIDDEN_NAMES[] = {"relu", "leaky_relu", "tanh", "sigmoid", "linear"};
@@ -592,6 +593,12 @@ static gcv_status parse_check_special(loader *ld, const cJSON *ck)
         if (!cJSON_IsBool(taylor))
             return gcv_json_expected(&ld->j, "check.taylor", "true or false", taylor);
         ld->c->opts.taylor = cJSON_IsTrue(taylor);
+    }
+    const cJSON *inc = member(ck, "incremental");
+    if (inc) {
+        if (!cJSON_IsBool(inc))
+            return gcv_json_expected(&ld->j, "check.incremental", "true or false", inc);
+        ld->c->opts.full_passes = cJSON_IsFalse(inc);
     }
     if (cJSON_IsString(e) && strcmp(e->valuestring, "auto") == 0)
         ld->c->opts.epsilon_auto = 1;

@@ -70,6 +70,9 @@ static herr_t gcv_h5_walk(unsigned n, const H5E_error2_t *e, void *data)
     const char *s = (e->desc && e->desc[0]) ? e->desc : e->func_name;
     if (s)
         snprintf(r->text, sizeof r->text, "%s", s);
+    for (char *c = r->text; *c; c++) /* error messages are one line */
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
     return 0;
 }
 
@@ -387,8 +390,9 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
     if (!out || !path || !dataset || !dataset[0]) {
         if (out)
             memset(out, 0, sizeof *out);
-        gcv_h5_fail(err, "%s: expected a file and a dataset name, got %s",
-                    path ? path : "(null)", path ? "an empty dataset name" : "no file name");
+        gcv_h5_fail(err, "%s: expected a file, a dataset name and an output array, got %s",
+                    path ? path : "(null)",
+                    !path ? "no file name" : !out ? "no output array" : "no dataset name");
         return GCV_ERR_INVALID;
     }
     memset(out, 0, sizeof *out);

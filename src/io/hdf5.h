@@ -1,7 +1,8 @@
 /* Reader for one dataset of an HDF5 file (libhdf5): any integer or floating-point type, any
  * byte order, any rank up to GCV_NPY_MAX_DIMS, converted to double in C order. Strings,
- * compounds, enums and other non-numeric types are refused by name. HDF5's own error
- * printing is switched off for the duration of a call: the library never prints.
+ * compounds, enums and other non-numeric types are refused by name. The library never
+ * prints: the first call switches HDF5's automatic error printing off for the process, and
+ * leaves it off (see gcv_hdf5_read in hdf5.c for why).
  *
  * Always declared and always linked: in a build without libhdf5 (no GCV_HAVE_HDF5) the
  * function returns GCV_ERR_INVALID with a message saying how to enable it, so a config that

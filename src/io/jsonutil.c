@@ -724,6 +724,10 @@ static gcv_status too_large(const char *path, double bytes, gcv_error *err)
     char got[32], max[32];
     gcv_format_bytes(bytes, got, sizeof got);
     gcv_format_bytes((double)GCV_JSON_MAX_BYTES, max, sizeof max);
+    if (strcmp(got, max) == 0) { /* "at most 64.0 MiB, got 64.0 MiB" would say nothing */
+        snprintf(got, sizeof got, "%.0f bytes", bytes);
+        snprintf(max, sizeof max, "%zu bytes", GCV_JSON_MAX_BYTES);
+    }
     int w = snprintf(err->msg, GCV_ERROR_LEN, "%s: expected a config file of at most %s, got %s",
                      path, max, got);
     finish_msg(err, w);

@@ -70,8 +70,12 @@ static _Thread_local char gcv_mat_last_log[200];
 
 static void gcv_mat_log(int level, char *message)
 {
-    if (level & (MATIO_LOG_LEVEL_ERROR | MATIO_LOG_LEVEL_CRITICAL | MATIO_LOG_LEVEL_WARNING))
-        snprintf(gcv_mat_last_log, sizeof gcv_mat_last_log, "%s", message ? message : "");
+    if (!(level & (MATIO_LOG_LEVEL_ERROR | MATIO_LOG_LEVEL_CRITICAL | MATIO_LOG_LEVEL_WARNING)))
+        return;
+    snprintf(gcv_mat_last_log, sizeof gcv_mat_last_log, "%s", message ? message : "");
+    for (char *c = gcv_mat_last_log; *c; c++) /* error messages are one line */
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
 }
 
 static const char *gcv_mat_reason(void)
@@ -411,8 +415,9 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     if (!out || !path || !variable || !variable[0]) {
         if (out)
             memset(out, 0, sizeof *out);
-        gcv_mat_fail(err, "%s: expected a file and a variable name, got %s",
-                     path ? path : "(null)", path ? "an empty variable name" : "no file name");
+        gcv_mat_fail(err, "%s: expected a file, a variable name and an output array, got %s",
+                     path ? path : "(null)",
+                     !path ? "no file name" : !out ? "no output array" : "no variable name");
         return GCV_ERR_INVALID;
     }
     memset(out, 0, sizeof *out);

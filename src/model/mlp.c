@@ -30,6 +30,9 @@ typedef struct mlp {
     size_t *sign_off;
     gcv_inject *inject;
     size_t n_inject;
+    double *base;        /* the workspace's Z_l and A_l at θ0 (same offsets), for cost_perturbed */
+    double w_sq0;        /* Σ‖W_l‖² at θ0 */
+    const double *theta0;/* the model's θ (owned by the gcv_model) */
 } mlp;
 
 /* The workspace starts with this header, then the doubles. */
@@ -159,10 +162,8 @@ static double forward(const mlp *net, const double *theta, void *ws)
     return sum;
 }
 
-static double l2_term(const mlp *net, const double *theta)
+static double weight_squares(const mlp *net, const double *theta)
 {
-    if (net->l2 == 0.0)
-        return 0.0;
     double s = 0.0;
     for (size_t l = 1; l <= net->L; l++) {
         const double *w = theta + net->w_off[l];
@@ -170,7 +171,12 @@ static double l2_term(const mlp *net, const double *theta)
         for (size_t i = 0; i < nw; i++)
             s += w[i] * w[i];
     }
-    return net->l2 / (2.0 * (double)net->m) * s;
+    return s;
+}
+
+static double l2_term(const mlp *net, const double *theta)
+{
+    return net->l2 == 0.0 ? 0.0 : net->l2 / (2.0 * (double)net->m) * weight_squares(net, theta);
 }
 
 static int mlp_cost(const gcv_model *model, const double *theta, void *ws, double *cost)
@@ -432,6 +438,93 @@ static int mlp_cost_complex(const gcv_model *model, const double *theta, size_t 
     return 0;
 }
 
+/* Activation of one hidden row (z → a through f and the mask), counting kink crossings. */
+static size_t activate_row(const mlp *net, size_t l, size_t row, const double *z, double *a)
+{
+    size_t m = net->m;
+    const gcv_act *act = gcv_act_get(net->act[l]);
+    act->forward(z, a, m, net->slope);
+    if (net->mask) {
+        const double *mk = net->mask + net->mask_off[l] + row * m;
+        for (size_t k = 0; k < m; k++)
+            a[k] *= mk[k];
+    }
+    if (net->sign0 && act->has_kink)
+        return count_sign_changes(z, net->sign0 + net->sign_off[l] + row * m, m);
+    return 0;
+}
+
+/* Layers l+1..L in full from Z_{l+1} already in the workspace; returns the data term. */
+static double forward_from(const mlp *net, const double *theta, double *d, size_t l,
+                           size_t *kinks)
+{
+    size_t m = net->m;
+    for (size_t k = l + 1; k < net->L; k++) {
+        double *z = d + net->z_off[k], *a = d + net->a_off[k];
+        for (size_t i = 0; i < net->n[k]; i++)
+            *kinks += activate_row(net, k, i, z + i * m, a + i * m);
+        dense_forward(theta + net->w_off[k + 1], theta + net->b_off[k + 1], a,
+                      d + net->z_off[k + 1], net->n[k + 1], net->n[k], m);
+    }
+    const gcv_loss *loss = gcv_loss_get(net->loss);
+    const double *zl = d + net->z_off[net->L];
+    double sum = 0.0;
+    for (size_t j = 0; j < m; j++)
+        sum += loss->cost((int)net->out, zl + j, net->y + j, net->n[net->L], m, net->slope);
+    return sum;
+}
+
+/* J with one parameter changed, from the cached forward pass at θ0. Changing W_l[r,c] by δ
+ * changes only row r of Z_l, by δ·A_{l−1}[c,:] (b_l[r]: by δ); its activation row then
+ * changes Z_{l+1} by the rank-1 term W_{l+1}[:,r]·ΔA_l[r,:]; later layers run in full. */
+static int mlp_cost_perturbed(const gcv_model *model, size_t idx, double value, void *ws,
+                              double *cost)
+{
+    const mlp *net = model->self;
+    ws_head *h = ws;
+    double *d = ws_data(ws);
+    size_t m = net->m, L = net->L, l, r, c;
+    int is_w;
+    locate(net, idx, &l, &is_w, &r, &c);
+    const double delta = value - net->theta0[idx];
+    const double *a_prev = l > 1 ? net->base + net->a_off[l - 1] : net->x;
+    const double *z0 = net->base + net->z_off[l] + r * m;
+    size_t kinks = 0;
+    double *zrow = d + net->buf_off, *arow = zrow + m;
+    if (l == L) {
+        /* The output layer: its own row changes, and the loss sees every column. */
+        double *zl = d + net->z_off[L];
+        memcpy(zl, net->base + net->z_off[L], net->n[L] * m * sizeof *zl);
+        zrow = zl + r * m;
+    }
+    for (size_t k = 0; k < m; k++)
+        zrow[k] = z0[k] + delta * (is_w ? a_prev[c * m + k] : 1.0);
+    if (l < L) {
+        kinks += activate_row(net, l, r, zrow, arow);
+        const double *a0 = net->base + net->a_off[l] + r * m;
+        for (size_t k = 0; k < m; k++)
+            arow[k] -= a0[k];
+        /* Z_{l+1} = Z0_{l+1} + W_{l+1}[:, r] ⊗ ΔA_l[r, :] */
+        size_t rows = net->n[l + 1], cols = net->n[l];
+        const double *w = model->theta + net->w_off[l + 1];
+        double *zn = d + net->z_off[l + 1];
+        const double *zn0 = net->base + net->z_off[l + 1];
+        for (size_t i = 0; i < rows; i++) {
+            const double wir = w[i * cols + r];
+            for (size_t k = 0; k < m; k++)
+                zn[i * m + k] = zn0[i * m + k] + wir * arow[k];
+        }
+    }
+    /* Rows other than r in layer l are unchanged, so their kinks cannot have moved. */
+    double data = forward_from(net, model->theta, d, l < L ? l : L, &kinks);
+    h->kinks = kinks;
+    double w_sq = net->w_sq0;
+    if (is_w)
+        w_sq += value * value - net->theta0[idx] * net->theta0[idx];
+    *cost = data / (double)m + (net->l2 != 0.0 ? net->l2 / (2.0 * (double)m) * w_sq : 0.0);
+    return 0;
+}
+
 static void mlp_destroy(gcv_model *model)
 {
     mlp *net = model->self;
@@ -449,6 +542,7 @@ static void mlp_destroy(gcv_model *model)
         free(net->sign0);
         free(net->sign_off);
         free(net->inject);
+        free(net->base);
         free(net);
     }
     free(model->blocks);
@@ -647,18 +741,26 @@ gcv_status gcv_mlp_new(const gcv_mlp_spec *s, gcv_model **out, gcv_error *err)
     model->cost = mlp_cost;
     model->gradient = mlp_gradient;
     model->cost_complex = mlp_cost_complex;
+    model->cost_perturbed = mlp_cost_perturbed;
+    net->theta0 = model->theta;
+    net->w_sq0 = weight_squares(net, model->theta);
+    /* One forward pass at θ0: the kink signs and the cache cost_perturbed starts from. */
+    ws = malloc(model->ws_bytes);
+    net->base = malloc((net->buf_off ? net->buf_off : 1) * sizeof *net->base);
+    if (!ws || !net->base)
+        goto nomem;
+    forward(net, model->theta, ws);
+    memcpy(net->base, ws_data(ws), net->buf_off * sizeof *net->base);
     if (net->sign0) {
         model->kinks_crossed = mlp_kinks;
-        ws = malloc(model->ws_bytes);
-        if (!ws)
-            goto nomem;
-        forward(net, model->theta, ws);
         record_signs(net, ws);
-        free(ws);
     }
+    free(ws);
+    ws = NULL;
     *out = model;
     return GCV_OK;
 nomem:
+    free(ws);
     if (model)
         mlp_destroy(model);
     snprintf(err->msg, sizeof err->msg, "out of memory building the network");

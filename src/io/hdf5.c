@@ -201,6 +201,7 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
     hid_t file = H5I_INVALID_HID, obj = H5I_INVALID_HID;
     hid_t type = H5I_INVALID_HID, space = H5I_INVALID_HID;
     double *data = NULL;
+    int keep_shape = 0;
     gcv_h5_reason why;
 
     if (gcv_h5_is_hdf5(path) <= 0) {
@@ -335,6 +336,9 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
         gcv_h5_fail(err, "%s: %s: expected at most %zu elements, got %zu (shape %s)", path,
                     dataset, max_count, count, shape_text);
         st = GCV_ERR_NOMEM;
+        keep_shape = 1;
+        out->ndim = ndim;
+        out->count = count;
         goto cleanup;
     }
 
@@ -379,8 +383,17 @@ cleanup:
         H5Oclose(obj);
     if (file >= 0)
         H5Fclose(file);
-    if (st != GCV_OK)
+    if (st != GCV_OK) {
+        /* As gcv_npy_read does: a caller refused by max_count can still say how much the
+         * file asked for. Nothing else of a failed read is meaningful. */
+        gcv_npy shape = *out;
         memset(out, 0, sizeof *out);
+        if (keep_shape) {
+            out->ndim = shape.ndim;
+            out->count = shape.count;
+            memcpy(out->shape, shape.shape, sizeof out->shape);
+        }
+    }
     return st;
 }
 

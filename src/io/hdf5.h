@@ -21,7 +21,8 @@
  * "path: dataset: expected …, got …"; a missing dataset lists the datasets the file has.
  * Returns GCV_ERR_IO when the file cannot be opened, GCV_ERR_INVALID for content that is not
  * a non-empty numeric dataset of finite values, GCV_ERR_NOMEM when it holds more than
- * max_count elements (refused before allocating) or allocation fails. */
+ * max_count elements (refused before allocating; ndim, shape and count then say what the
+ * file holds, and data is NULL, as with gcv_npy_read) or allocation fails. */
 gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count, gcv_npy *out,
                          gcv_error *err);
 

@@ -446,6 +446,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     mat_t *mat = NULL;
     matvar_t *info = NULL, *var = NULL;
     double *tmp = NULL, *data = NULL;
+    int keep_shape = 0;
 
     mat = Mat_Open(path, MAT_ACC_RDONLY);
     if (!mat) {
@@ -513,6 +514,9 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         gcv_mat_fail(err, "%s: %s: expected at most %zu elements, got %zu (size %s)", path,
                      variable, max_count, count, shape_text);
         st = GCV_ERR_NOMEM;
+        keep_shape = 1;
+        out->ndim = ndim;
+        out->count = count;
         goto cleanup;
     }
 
@@ -586,8 +590,17 @@ cleanup:
         Mat_VarFree(info);
     if (mat)
         Mat_Close(mat);
-    if (st != GCV_OK)
+    if (st != GCV_OK) {
+        /* As gcv_npy_read does: a caller refused by max_count can still say how much the
+         * file asked for. Nothing else of a failed read is meaningful. */
+        gcv_npy shape = *out;
         memset(out, 0, sizeof *out);
+        if (keep_shape) {
+            out->ndim = shape.ndim;
+            out->count = shape.count;
+            memcpy(out->shape, shape.shape, sizeof out->shape);
+        }
+    }
     return st;
 }
 

@@ -18,7 +18,8 @@
  * class: data/data.mat stores its class-double labels y as uint8, so dtype is "uint8" and
  * is_integer is 1 although MATLAB calls them double. Logical arrays give "bool". On failure
  * *out is zeroed and err->msg says "path: variable: expected …, got …"; a missing variable
- * lists the variables the file has. Statuses as for gcv_hdf5_read. */
+ * lists the variables the file has. Statuses, and the shape kept on a max_count refusal, as
+ * for gcv_hdf5_read. */
 gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count, gcv_npy *out,
                         gcv_error *err);
 

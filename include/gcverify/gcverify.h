@@ -107,6 +107,8 @@ typedef struct gcv_options {
     int threads;      /* 0: OpenMP's default */
     int taylor;       /* 1: also run the Taylor remainder test per block */
     int full_passes;  /* 1: never use the model's cost_perturbed accelerator */
+    const size_t *subset; /* when not NULL: check only these n_subset indices (ascending) */
+    size_t n_subset;
     uint64_t taylor_seed; /* seed of the Taylor test's directions */
 } gcv_options;
 
@@ -121,7 +123,8 @@ typedef enum gcv_param_status {
     GCV_PARAM_MISMATCH,
     GCV_PARAM_KINK,      /* the ±h evaluations crossed a kink: no verdict on this parameter */
     GCV_PARAM_NONFINITE, /* a cost or the analytic value was NaN or ±Inf */
-    GCV_PARAM_KINK_OK    /* θ sits on a kink; the analytic value is one of the one-sided derivatives */
+    GCV_PARAM_KINK_OK,   /* θ sits on a kink; the analytic value is one of the one-sided derivatives */
+    GCV_PARAM_UNCHECKED  /* not in the subset checked by this run */
 } gcv_param_status;
 
 typedef enum gcv_verdict {

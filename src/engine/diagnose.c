@@ -103,7 +103,8 @@ int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r)
         for (size_t i = 0; i < rows && all; i++)
             for (size_t j = 0; j < cols; j++) {
                 const gcv_param_result *q = &p[i * cols + j], *a = &p[j * rows + i];
-                if (!isfinite(a->analytic) || !isfinite(q->numeric)) {
+                if (!isfinite(a->analytic) || !isfinite(q->numeric) ||
+                    q->status == GCV_PARAM_UNCHECKED || a->status == GCV_PARAM_UNCHECKED) {
                     all = 0;
                     break;
                 }

@@ -43,7 +43,8 @@ int gcv_method_parse(const char *s, gcv_method *out)
 
 const char *gcv_param_status_name(gcv_param_status s)
 {
-    static const char *const n[] = {"ok", "mismatch", "kink", "nonfinite", "kink-ok"};
+    static const char *const n[] = {"ok", "mismatch", "kink", "nonfinite", "kink-ok",
+                                    "unchecked"};
     return (unsigned)s < sizeof n / sizeof *n ? n[s] : "?";
 }
 
@@ -161,6 +162,11 @@ static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *
     if (!(o->threshold > 0.0) || !(o->rtol >= 0.0) || !(o->atol >= 0.0))
         return fail(err, GCV_ERR_INVALID,
                     "check: expected threshold > 0, rtol ≥ 0 and atol ≥ 0");
+    for (size_t k = 0; o->subset && k < o->n_subset; k++)
+        if (o->subset[k] >= m->n_params || (k && o->subset[k] <= o->subset[k - 1]))
+            return fail(err, GCV_ERR_INVALID, "check.subset: expected ascending indices below P");
+    if (o->subset && o->n_subset == 0)
+        return fail(err, GCV_ERR_INVALID, "check.subset: expected at least one index");
     if (o->threads < 0)
         return fail(err, GCV_ERR_INVALID, "check.threads: expected an integer ≥ 0");
     return GCV_OK;
@@ -200,9 +206,13 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
         for (int k = 0; k < n; k++)
             all &= ok[k];
         if (all) {
+            const size_t *sub = c->o->subset;
+            size_t n_iter = sub ? c->o->n_subset : P;
 #pragma omp for schedule(dynamic, 8)
-            for (size_t i = 0; i < P; i++)
+            for (size_t k = 0; k < n_iter; k++) {
+                size_t i = sub ? sub[k] : k;
                 gcv_check_param(c, th, ws, i, &res[i]);
+            }
         }
 #pragma omp single
         used = all ? n : 0;
@@ -246,6 +256,8 @@ static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
     double worst_rel = -1.0;
     for (size_t k = 0; k < n; k++) {
         const gcv_param_result *p = &r->params[bl->offset + k];
+        if (p->status == GCV_PARAM_UNCHECKED)
+            continue;
         br->checked++;
         br->mismatches += p->status == GCV_PARAM_MISMATCH;
         br->kinks += p->status == GCV_PARAM_KINK;
@@ -364,6 +376,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->blocks = calloc(m->n_blocks, sizeof *r->blocks);
     if (!r->params || !r->blocks)
         goto nomem;
+    if (o->subset)
+        for (size_t i = 0; i < P; i++) {
+            r->params[i].status = GCV_PARAM_UNCHECKED;
+            r->params[i].theta = m->theta[i];
+        }
     r->n_params = P;
     r->n_blocks = m->n_blocks;
     r->options = *o;
@@ -378,7 +395,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->threads = run_loop(&c, r->params, nt);
     if (r->threads == 0)
         goto nomem;
-    r->params_checked = P;
+    r->params_checked = o->subset ? o->n_subset : P;
     if (o->method == GCV_METHOD_COMPLEX_STEP)
         r->options.epsilon = GCV_COMPLEX_H;
     if ((st = reduce(m, r)) != GCV_OK)

@@ -40,13 +40,17 @@ size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out)
     worst_key *keys = malloc(P * sizeof *keys);
     if (!keys)
         return 0;
+    size_t np = 0;
     for (size_t i = 0; i < P; i++) {
         const gcv_param_result *p = &r->params[i];
+        if (p->status == GCV_PARAM_UNCHECKED)
+            continue;
         /* NaN relative errors sort as +Inf so the order stays total. */
-        keys[i] = (worst_key){rank_of(p->status), isnan(p->rel_error) ? INFINITY : p->rel_error, i};
+        keys[np++] =
+            (worst_key){rank_of(p->status), isnan(p->rel_error) ? INFINITY : p->rel_error, i};
     }
-    qsort(keys, P, sizeof *keys, cmp_worst);
-    size_t k = n < P ? n : P;
+    qsort(keys, np, sizeof *keys, cmp_worst);
+    size_t k = n < np ? n : np;
     for (size_t i = 0; i < k; i++)
         out[i] = keys[i].index;
     free(keys);
@@ -459,7 +463,8 @@ static void json_params(FILE *f, const gcv_report_info *in, const gcv_model *m,
         for (size_t k = 0; k < bl->rows * bl->cols; k++) {
             size_t i = bl->offset + k;
             const gcv_param_result *p = &r->params[i];
-            if (in->params_mode == 1 && p->status == GCV_PARAM_OK)
+            if (p->status == GCV_PARAM_UNCHECKED ||
+                (in->params_mode == 1 && p->status == GCV_PARAM_OK))
                 continue;
             fprintf(f, "%s\n    {\"index\": %zu, \"block\": ", first ? "" : ",", i);
             first = 0;

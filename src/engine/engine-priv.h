@@ -37,6 +37,12 @@ typedef struct gcv_estimate {
 void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                      gcv_param_result *r);
 
+/* Every total of r from r->params, serially and in index order: per block (with the
+ * diagnosis), per layer and overall, plus evaluations. r->options, n_params and n_blocks
+ * must be set, r->blocks allocated and zeroed, r->layers NULL; the other totals zero.
+ * Used by gcv_check and by the merge of shard reports, so both give the same bytes. */
+gcv_status gcv_reduce(const gcv_model *m, gcv_result *r);
+
 /* Block diagnosis after the reduction: least-squares factor, transposition, rows and
  * columns, floor and power. Returns 0, or -1 when out of memory. */
 int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r);

@@ -301,7 +301,7 @@ static gcv_verdict worse(gcv_verdict a, gcv_verdict b)
     return a == GCV_INCONCLUSIVE || b == GCV_INCONCLUSIVE ? GCV_INCONCLUSIVE : GCV_PASS;
 }
 
-static gcv_status reduce(const gcv_model *m, gcv_result *r)
+gcv_status gcv_reduce(const gcv_model *m, gcv_result *r)
 {
     acc all = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
     for (size_t i = 0; i < r->n_params; i++) {
@@ -398,7 +398,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->params_checked = o->subset ? o->n_subset : P;
     if (o->method == GCV_METHOD_COMPLEX_STEP)
         r->options.epsilon = GCV_COMPLEX_H;
-    if ((st = reduce(m, r)) != GCV_OK)
+    if ((st = gcv_reduce(m, r)) != GCV_OK)
         goto nomem;
     if (o->taylor && gcv_taylor_test(m, o, grad, c.cost0, r) != 0)
         goto nomem;

@@ -9,6 +9,7 @@
 
 #include "gcverify/gcverify.h"
 #include "io/config.h"
+#include "io/npy.h"
 #include "model/mlp.h"
 #include "report/report.h"
 
@@ -36,6 +37,10 @@ static const char usage[] =
     "  --top N             worst parameters listed in the text report (default 10)\n"
     "  --max-memory SIZE   refuse checks estimated above SIZE bytes (suffixes K, M, G, T;\n"
     "                      default: the machine's available memory)\n"
+    "  --limit K           check only K parameters spread evenly over θ (for timing runs;\n"
+    "                      the JSON report lists which were checked)\n"
+    "  --export DIR        also write what was checked as .npy files: W1.npy, b1.npy, …,\n"
+    "                      X.npy (n0 × m) and Y.npy (nL × m), to reproduce it elsewhere\n"
     "  --quiet             no text report; the exit status and the JSON report only\n"
     "  --help              this text\n"
     "  --version           the version\n";
@@ -54,6 +59,8 @@ typedef struct cli {
     int epsilon_auto;
     int taylor;
     int full_passes;
+    const char *export_dir;
+    long limit;            /* 0: every parameter */
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -109,7 +116,7 @@ static int parse_size(const char *s, size_t *out)
 /* Returns -1 when the command line is fine, or the exit code to stop with. */
 static int parse_args(int argc, char **argv, cli *c)
 {
-    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0};
+    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -140,7 +147,8 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         static const char *const with_value[] = {"--threads", "--method", "--epsilon",
                                                  "--threshold", "--json", "--params",
-                                                 "--top", "--max-memory"};
+                                                 "--top", "--max-memory", "--export",
+                                                 "--limit"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -169,6 +177,12 @@ static int parse_args(int argc, char **argv, cli *c)
                 return bad_arg(a, "a positive number", v);
         } else if (strcmp(a, "--json") == 0) {
             c->json = v;
+        } else if (strcmp(a, "--export") == 0) {
+            c->export_dir = v;
+        } else if (strcmp(a, "--limit") == 0) {
+            if (parse_long(v, 1, 1L << 40, &n))
+                return bad_arg(a, "a positive integer", v);
+            c->limit = n;
         } else if (strcmp(a, "--params") == 0) {
             gcv_params_mode pm;
             if (gcv_params_mode_parse(v, &pm))
@@ -240,6 +254,26 @@ static void describe(const gcv_config *cfg, char *buf, size_t n)
                  cfg->n_inject == 1 ? "" : "s");
 }
 
+/* Writes θ's blocks and the data as float64 .npy files into dir (which must exist). */
+static gcv_status export_inputs(const char *dir, const gcv_config *cfg, const gcv_model *m,
+                                gcv_error *err)
+{
+    char path[4096];
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        const gcv_block *bl = &m->blocks[b];
+        size_t shape[2] = {bl->rows, bl->cols};
+        snprintf(path, sizeof path, "%s/%s.npy", dir, bl->name);
+        gcv_status st = gcv_npy_write(path, shape, 2, m->theta + bl->offset, err);
+        if (st != GCV_OK)
+            return st;
+    }
+    size_t xs[2] = {cfg->sizes[0], cfg->m}, ys[2] = {cfg->sizes[cfg->n_layers], cfg->m};
+    snprintf(path, sizeof path, "%s/X.npy", dir);
+    gcv_status st = gcv_npy_write(path, xs, 2, cfg->x, err);
+    snprintf(path, sizeof path, "%s/Y.npy", dir);
+    return st != GCV_OK ? st : gcv_npy_write(path, ys, 2, cfg->y, err);
+}
+
 static int use_color(void)
 {
     const char *term = getenv("TERM");
@@ -260,6 +294,7 @@ int main(int argc, char **argv)
     gcv_config *cfg = NULL;
     gcv_model *model = NULL;
     gcv_result *res = NULL;
+    size_t *subset = NULL;
     gcv_error err = {{0}};
     rc = EXIT_BAD_INPUT;
     if (gcv_config_load(c.config, c.max_memory, &cfg, &err) != GCV_OK) {
@@ -269,9 +304,29 @@ int main(int argc, char **argv)
     apply_overrides(&c, cfg);
     gcv_mlp_spec spec;
     gcv_config_mlp_spec(cfg, &spec);
-    if (gcv_mlp_new(&spec, &model, &err) != GCV_OK ||
-        gcv_check(model, &cfg->opts, &res, &err) != GCV_OK) {
+    if (gcv_mlp_new(&spec, &model, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s: %s\n", c.config, err.msg);
+        goto done;
+    }
+    if (c.limit > 0 && (size_t)c.limit < model->n_params) {
+        /* Evenly spaced: index ⌊k·P/K⌋, ascending and distinct since K < P. */
+        size_t k = (size_t)c.limit, P = model->n_params;
+        subset = malloc(k * sizeof *subset);
+        if (!subset) {
+            fputs("gcverify: out of memory\n", stderr);
+            goto done;
+        }
+        for (size_t i = 0; i < k; i++)
+            subset[i] = (size_t)((unsigned long long)i * P / k);
+        cfg->opts.subset = subset;
+        cfg->opts.n_subset = k;
+    }
+    if (gcv_check(model, &cfg->opts, &res, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s: %s\n", c.config, err.msg);
+        goto done;
+    }
+    if (c.export_dir && export_inputs(c.export_dir, cfg, model, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: --export: %s\n", err.msg);
         goto done;
     }
     char desc[256];
@@ -289,6 +344,7 @@ int main(int argc, char **argv)
     }
     rc = exit_code(res->status);
 done:
+    free(subset);
     gcv_result_free(res);
     gcv_model_free(model);
     gcv_config_free(cfg);

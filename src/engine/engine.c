@@ -392,6 +392,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     }
     r->cost = c.cost0;
     int nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+    /* Left to itself, use no more threads than there are chunks of work worth waking one for
+     * (a few hundred evaluations each); results do not depend on it either way. */
+    size_t work = o->subset ? o->n_subset : P;
+    if (o->threads == 0 && (size_t)nt > work / 256 + 1)
+        nt = (int)(work / 256 + 1);
     r->threads = run_loop(&c, r->params, nt);
     if (r->threads == 0)
         goto nomem;

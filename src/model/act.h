@@ -51,6 +51,9 @@ typedef struct gcv_loss {
                             size_t stride, double slope);
 } gcv_loss;
 
+/* The tanh of the activation table (inlined and vectorisable; ≤ 2 ulp from libm's). */
+double gcv_tanh(double x);
+
 const gcv_act *gcv_act_get(gcv_act_id id);
 const gcv_loss *gcv_loss_get(gcv_loss_id id);
 /* Name to id; return 0 on success, -1 if the name is unknown. */

@@ -86,6 +86,21 @@ else
     bad "net.json: JSON differs between thread counts"
 fi
 
+# --- stopping early: --max-seconds and SIGTERM give a partial, inconclusive report (exit 3)
+expect_exit "--max-seconds stops with exit 3" 3 "$GCV" "$ROOT/configs/bench/mnist.json" --max-seconds 0.5 --json "$TMP/stop.json" --top 0
+expect_grep "--max-seconds: verdict says how far it got" 'INCONCLUSIVE · stopped early: [0-9]+ of 235146 params checked' "$TMP/out"
+st=$(json "$TMP/stop.json" 'd["stopped"], d["status"], 0 < d["params_checked"] < 235146')
+[ "$st" = "True inconclusive True" ] && ok "--max-seconds: JSON marks the partial run" || bad "--max-seconds: JSON '$st'"
+"$GCV" "$ROOT/configs/bench/mnist.json" -q --json "$TMP/term.json" & pid=$!
+sleep 1.5
+kill -TERM $pid
+wait $pid
+rc=$?
+[ "$rc" -eq 3 ] && ok "SIGTERM: exit 3" || bad "SIGTERM: exit $rc"
+st=$(json "$TMP/term.json" 'd["stopped"], d["status"]')
+[ "$st" = "True inconclusive" ] && ok "SIGTERM: partial report written whole" || bad "SIGTERM: JSON '$st'"
+ls "$TMP" | grep -q 'tmp-' && bad "a temporary report file was left behind" || ok "no temporary report file left"
+
 # --- bad command lines and inputs: exit 2, one line, nothing written
 expect_exit "no config" 2 "$GCV"
 expect_grep "no config: message" '^gcverify: expected a config file' "$TMP/err"

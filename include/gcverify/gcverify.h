@@ -8,6 +8,7 @@
 #ifndef GCVERIFY_H
 #define GCVERIFY_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,6 +110,15 @@ typedef struct gcv_options {
     int full_passes;  /* 1: never use the model's cost_perturbed accelerator */
     const size_t *subset; /* when not NULL: check only these n_subset indices (ascending) */
     size_t n_subset;
+    /* Stopping early: the loop stops taking new parameters once *stop is non-zero (e.g. set
+     * from a signal handler) or max_seconds (> 0) have passed; the result is then a partial,
+     * inconclusive one with stopped = 1 and the unvisited parameters "unchecked". */
+    const volatile sig_atomic_t *stop;
+    double max_seconds;
+    /* Progress, called from one thread about ten times a second (never from the library's
+     * other threads, never concurrently): done of total parameters. NULL: none. */
+    void (*progress)(void *ctx, size_t done, size_t total, double seconds);
+    void *progress_ctx;
     uint64_t taylor_seed; /* seed of the Taylor test's directions */
 } gcv_options;
 
@@ -185,6 +195,7 @@ typedef struct gcv_result {
     size_t blocks_failed;
     int threads;                /* threads actually used */
     double seconds;             /* wall time of gradient + perturbation loop */
+    int stopped;                /* 1: stopped early (signal or max_seconds); partial result */
     gcv_verdict status;
     gcv_options options;        /* the options the check ran with */
 } gcv_result;

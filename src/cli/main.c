@@ -1,6 +1,7 @@
 /* The gcverify command: parses the command line, loads the config, runs the check and
  * writes the reports. Exit codes (DESIGN.md): 0 pass, 1 mismatch, 2 bad input, 3 inconclusive. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,9 @@ static const char usage[] =
     "                      the JSON report lists which were checked)\n"
     "  --export DIR        also write what was checked as .npy files: W1.npy, b1.npy, …,\n"
     "                      X.npy (n0 × m) and Y.npy (nL × m), to reproduce it elsewhere\n"
-    "  --quiet             no text report; the exit status and the JSON report only\n"
+    "  --max-seconds S     stop after S seconds with a partial, inconclusive report (exit 3);\n"
+    "                      SIGINT and SIGTERM stop the same way\n"
+    "  --quiet             no text report and no progress bar; the exit status and files only\n"
     "  --help              this text\n"
     "  --version           the version\n";
 
@@ -61,6 +64,7 @@ typedef struct cli {
     int full_passes;
     const char *export_dir;
     long limit;            /* 0: every parameter */
+    double max_seconds;    /* 0: no limit */
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -116,7 +120,7 @@ static int parse_size(const char *s, size_t *out)
 /* Returns -1 when the command line is fine, or the exit code to stop with. */
 static int parse_args(int argc, char **argv, cli *c)
 {
-    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0};
+    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -148,7 +152,7 @@ static int parse_args(int argc, char **argv, cli *c)
         static const char *const with_value[] = {"--threads", "--method", "--epsilon",
                                                  "--threshold", "--json", "--params",
                                                  "--top", "--max-memory", "--export",
-                                                 "--limit"};
+                                                 "--limit", "--max-seconds"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -179,6 +183,9 @@ static int parse_args(int argc, char **argv, cli *c)
             c->json = v;
         } else if (strcmp(a, "--export") == 0) {
             c->export_dir = v;
+        } else if (strcmp(a, "--max-seconds") == 0) {
+            if (parse_positive(v, &c->max_seconds))
+                return bad_arg(a, "a positive number of seconds", v);
         } else if (strcmp(a, "--limit") == 0) {
             if (parse_long(v, 1, 1L << 40, &n))
                 return bad_arg(a, "a positive integer", v);
@@ -274,6 +281,26 @@ static gcv_status export_inputs(const char *dir, const gcv_config *cfg, const gc
     return st != GCV_OK ? st : gcv_npy_write(path, ys, 2, cfg->y, err);
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* A progress bar on stderr, only on a terminal. */
+static void show_progress(void *ctx, size_t done, size_t total, double seconds)
+{
+    (void)ctx;
+    int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : 0;
+    double rate = seconds > 0.0 ? (double)done / seconds : 0.0;
+    double left = rate > 0.0 ? (double)(total - done) / rate : 0.0;
+    fprintf(stderr, "\r[%.*s%*s] %3.0f%% %zu/%zu params · %.0f/s · %.0f s left ",
+            fill, "==============================", width - fill, "",
+            total ? 100.0 * (double)done / (double)total : 100.0, done, total, rate, left);
+}
+
 static int use_color(void)
 {
     const char *term = getenv("TERM");
@@ -321,7 +348,20 @@ int main(int argc, char **argv)
         cfg->opts.subset = subset;
         cfg->opts.n_subset = k;
     }
-    if (gcv_check(model, &cfg->opts, &res, &err) != GCV_OK) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    cfg->opts.stop = &stop_requested;
+    cfg->opts.max_seconds = c.max_seconds;
+    int bar = !c.quiet && isatty(STDERR_FILENO);
+    if (bar)
+        cfg->opts.progress = show_progress;
+    int check_st = gcv_check(model, &cfg->opts, &res, &err);
+    if (bar)
+        fputs("\r\033[K", stderr);
+    if (check_st != GCV_OK) {
         fprintf(stderr, "gcverify: %s: %s\n", c.config, err.msg);
         goto done;
     }

@@ -20,7 +20,13 @@ typedef struct gcv_loop_ctx {
     const double *grad;
     double cost0;
     int incremental; /* evaluate through m->cost_perturbed */
+    size_t *done;    /* parameters finished so far (atomic) */
+    int *halted;     /* set once the loop must stop taking parameters (atomic) */
+    double t0;       /* when the check started */
 } gcv_loop_ctx;
+
+/* Monotonic wall-clock seconds. */
+double gcv_now_seconds(void);
 
 /* One numeric derivative with its error estimate. */
 typedef struct gcv_estimate {

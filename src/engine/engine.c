@@ -206,12 +206,36 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
         for (int k = 0; k < n; k++)
             all &= ok[k];
         if (all) {
-            const size_t *sub = c->o->subset;
-            size_t n_iter = sub ? c->o->n_subset : P;
+            const gcv_options *o = c->o;
+            const size_t *sub = o->subset;
+            size_t n_iter = sub ? o->n_subset : P;
+            double next_report = c->t0 + 0.1;
 #pragma omp for schedule(dynamic, 8)
             for (size_t k = 0; k < n_iter; k++) {
+                int halt;
+#pragma omp atomic read
+                halt = *c->halted;
+                if (halt)
+                    continue;
                 size_t i = sub ? sub[k] : k;
                 gcv_check_param(c, th, ws, i, &res[i]);
+#pragma omp atomic update
+                (*c->done)++;
+                if (t != 0)
+                    continue;
+                /* Thread 0 alone watches the clock, the stop flag and the progress. */
+                double now = gcv_now_seconds();
+                if ((o->stop && *o->stop) || (o->max_seconds > 0.0 && now - c->t0 > o->max_seconds)) {
+#pragma omp atomic write
+                    *c->halted = 1;
+                }
+                if (o->progress && now >= next_report) {
+                    size_t d;
+#pragma omp atomic read
+                    d = *c->done;
+                    o->progress(o->progress_ctx, d, n_iter, now - c->t0);
+                    next_report = now + 0.1;
+                }
             }
         }
 #pragma omp single
@@ -328,6 +352,9 @@ gcv_status gcv_reduce(const gcv_model *m, gcv_result *r)
         r->status = worse(r->status, r->blocks[b].status);
         nl += b == 0 || m->blocks[b].layer != m->blocks[b - 1].layer;
     }
+    /* A stopped run has not looked at everything: it cannot pass, only fail or stay open. */
+    if (r->stopped && r->status == GCV_PASS)
+        r->status = GCV_INCONCLUSIVE;
     r->layers = calloc(nl, sizeof *r->layers);
     if (!r->layers)
         return GCV_ERR_NOMEM;
@@ -352,7 +379,7 @@ gcv_status gcv_reduce(const gcv_model *m, gcv_result *r)
     return GCV_OK;
 }
 
-static double now_seconds(void)
+double gcv_now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -365,7 +392,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     gcv_status st = validate(m, o, err);
     if (st != GCV_OK)
         return st;
-    double t0 = now_seconds();
+    double t0 = gcv_now_seconds();
     const size_t P = m->n_params;
     gcv_result *r = calloc(1, sizeof *r);
     double *grad = malloc(P * sizeof *grad);
@@ -376,21 +403,27 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->blocks = calloc(m->n_blocks, sizeof *r->blocks);
     if (!r->params || !r->blocks)
         goto nomem;
-    if (o->subset)
-        for (size_t i = 0; i < P; i++) {
-            r->params[i].status = GCV_PARAM_UNCHECKED;
-            r->params[i].theta = m->theta[i];
-        }
+    /* Every slot starts unchecked: a subset or an early stop leaves some that way. */
+    for (size_t i = 0; i < P; i++) {
+        r->params[i].status = GCV_PARAM_UNCHECKED;
+        r->params[i].theta = m->theta[i];
+    }
     r->n_params = P;
     r->n_blocks = m->n_blocks;
     r->options = *o;
 
-    gcv_loop_ctx c = {m, o, grad, NAN, m->cost_perturbed != NULL && !o->full_passes};
+    gcv_loop_ctx c = {m, o, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
+                      NULL, NULL, t0};
     if (m->gradient(m, m->theta, grad, ws, &c.cost0) != 0) {
         st = fail(err, GCV_ERR_INVALID, "model: the gradient evaluation failed");
         goto out;
     }
     r->cost = c.cost0;
+    size_t done = 0;
+    int halted = 0;
+    c.done = &done;
+    c.halted = &halted;
+    c.t0 = t0;
     int nt = o->threads > 0 ? o->threads : omp_get_max_threads();
     /* Left to itself, use no more threads than there are chunks of work worth waking one for
      * (a few hundred evaluations each); results do not depend on it either way. */
@@ -400,14 +433,15 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->threads = run_loop(&c, r->params, nt);
     if (r->threads == 0)
         goto nomem;
-    r->params_checked = o->subset ? o->n_subset : P;
+    r->params_checked = done;
+    r->stopped = halted;
     if (o->method == GCV_METHOD_COMPLEX_STEP)
         r->options.epsilon = GCV_COMPLEX_H;
     if ((st = gcv_reduce(m, r)) != GCV_OK)
         goto nomem;
     if (o->taylor && gcv_taylor_test(m, o, grad, c.cost0, r) != 0)
         goto nomem;
-    r->seconds = now_seconds() - t0;
+    r->seconds = gcv_now_seconds() - t0;
     free(grad);
     free(ws);
     *out = r;

@@ -298,10 +298,13 @@ static void text_verdict(FILE *f, const gcv_report_info *in, const gcv_result *r
     fprintf(f, "\noverall difference %.2e %s %.0e · %s%s%s", r->difference,
             r->difference > r->options.threshold ? ">" : "≤", r->options.threshold,
             paint(in, r->status), st, reset(in));
+    if (r->stopped)
+        fprintf(f, " · stopped early: %zu of %zu params checked", r->params_checked,
+                r->n_params);
     if (r->status == GCV_FAIL)
         fprintf(f, " · %zu of %zu blocks, %zu of %zu params", r->blocks_failed, r->n_blocks,
                 bad_params, r->n_params);
-    else if (r->status == GCV_INCONCLUSIVE)
+    else if (r->status == GCV_INCONCLUSIVE && r->nonfinite)
         fprintf(f, " · %zu of %zu params with a non-finite cost or gradient", r->nonfinite,
                 r->n_params);
     fputc('\n', f);
@@ -375,8 +378,9 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
             o->taylor ? "true" : "false");
     fprintf(f, ", \"threads\": %d, \"examples\": %zu},\n  \"cost\": ", r->threads, in->examples);
     jnum(f, r->cost);
-    fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"difference\": ",
-            r->params_checked, r->evaluations);
+    fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"stopped\": %s,\n"
+               "  \"difference\": ",
+            r->params_checked, r->evaluations, r->stopped ? "true" : "false");
     jnum(f, r->difference);
     fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
     jnum(f, r->seconds);

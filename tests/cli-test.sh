@@ -86,6 +86,15 @@ else
     bad "net.json: JSON differs between thread counts"
 fi
 
+# --- several configs: one summary line each, the worst exit code (2 > 1 > 3 > 0)
+expect_exit "several configs: a mismatch among passes exits 1" 1 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_testcase.json" "$ROOT/configs/seed_2d.json" --json-dir "$TMP"
+[ "$(wc -l <"$TMP/out")" -eq 3 ] && ok "several configs: one line each" || bad "several configs: $(wc -l <"$TMP/out") lines"
+expect_grep "several configs: FAIL line" '^FAIL +.*seed_testcase.json · 47 params · difference 2\.85e-01 · 2 of 6 blocks failed' "$TMP/out"
+[ -s "$TMP/seed-testcase.json" ] && [ -s "$TMP/net.json" ] && ok "--json-dir: a report per config" || bad "--json-dir: reports missing"
+expect_exit "several configs: a broken one makes it 2" 2 "$GCV" "$ROOT/configs/net.json" "$TMP/missing.json" "$ROOT/configs/seed_testcase.json"
+expect_grep "several configs: the broken one is listed" '^ERROR +.*missing.json · not checked' "$TMP/out"
+expect_exit "several configs: --json is refused" 2 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json "$TMP/x.json"
+
 # --- stopping early: --max-seconds and SIGTERM give a partial, inconclusive report (exit 3)
 expect_exit "--max-seconds stops with exit 3" 3 "$GCV" "$ROOT/configs/bench/mnist.json" --max-seconds 0.5 --json "$TMP/stop.json" --top 0
 expect_grep "--max-seconds: verdict says how far it got" 'INCONCLUSIVE · stopped early: [0-9]+ of 235146 params checked' "$TMP/out"

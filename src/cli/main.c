@@ -17,11 +17,12 @@
 enum { EXIT_PASS = 0, EXIT_MISMATCH = 1, EXIT_BAD_INPUT = 2, EXIT_INCONCLUSIVE = 3 };
 
 static const char usage[] =
-    "usage: gcverify [options] CONFIG.json\n"
+    "usage: gcverify [options] CONFIG.json [CONFIG.json …]\n"
     "\n"
     "Checks a network's backpropagation against numerical differentiation, every parameter,\n"
     "in parallel. Exit status: 0 pass, 1 gradient mismatch, 2 bad command/config/data,\n"
-    "3 inconclusive (non-finite cost or gradient).\n"
+    "3 inconclusive (non-finite cost or gradient, or stopped early). With several configs,\n"
+    "one summary line each and the worst status: 2, then 1, then 3, then 0.\n"
     "\n"
     "options (override the config file):\n"
     "  --threads N         OpenMP threads (0: OMP_NUM_THREADS or all cores)\n"
@@ -34,6 +35,7 @@ static const char usage[] =
     "                      incremental, from a cached pass, where the model supports it)\n"
     "  --threshold T       a block passes when its normalized difference <= T (default 1e-7)\n"
     "  --json PATH         write the JSON report (schema gcverify.report/1) to PATH\n"
+    "  --json-dir DIR      write DIR/<name>.json for each config (several configs)\n"
     "  --params MODE       parameters listed in the JSON report: none | mismatches | all\n"
     "  --top N             worst parameters listed in the text report (default 10)\n"
     "  --max-memory SIZE   refuse checks estimated above SIZE bytes (suffixes K, M, G, T;\n"
@@ -49,7 +51,10 @@ static const char usage[] =
     "  --version           the version\n";
 
 typedef struct cli {
-    const char *config;
+    const char *config;    /* the first config */
+    const char **configs;  /* every config named, in order */
+    size_t n_configs;
+    const char *json_dir;  /* several configs: DIR/<name>.json each */
     int threads;           /* -1: from the config */
     int method_set;
     gcv_method method;
@@ -120,7 +125,8 @@ static int parse_size(const char *s, size_t *out)
 /* Returns -1 when the command line is fine, or the exit code to stop with. */
 static int parse_args(int argc, char **argv, cli *c)
 {
-    *c = (cli){NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0};
+    const char **configs = c->configs; /* the caller's array for the config paths */
+    *c = (cli){NULL, configs, 0, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -144,15 +150,16 @@ static int parse_args(int argc, char **argv, cli *c)
             continue;
         }
         if (a[0] != '-' || a[1] == '\0') {
-            if (c->config)
-                return bad_arg("CONFIG", "one config file", a);
-            c->config = a;
+            if (!c->config)
+                c->config = a;
+            c->configs[c->n_configs++] = a;
             continue;
         }
         static const char *const with_value[] = {"--threads", "--method", "--epsilon",
                                                  "--threshold", "--json", "--params",
                                                  "--top", "--max-memory", "--export",
-                                                 "--limit", "--max-seconds"};
+                                                 "--limit", "--max-seconds",
+                                                 "--json-dir"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -183,6 +190,8 @@ static int parse_args(int argc, char **argv, cli *c)
             c->json = v;
         } else if (strcmp(a, "--export") == 0) {
             c->export_dir = v;
+        } else if (strcmp(a, "--json-dir") == 0) {
+            c->json_dir = v;
         } else if (strcmp(a, "--max-seconds") == 0) {
             if (parse_positive(v, &c->max_seconds))
                 return bad_arg(a, "a positive number of seconds", v);
@@ -207,6 +216,9 @@ static int parse_args(int argc, char **argv, cli *c)
         fputs("gcverify: expected a config file (gcverify --help for usage)\n", stderr);
         return EXIT_BAD_INPUT;
     }
+    if (c->n_configs > 1 && (c->json || c->export_dir))
+        return bad_arg(c->json ? "--json" : "--export", "a single config (with several, use "
+                       "--json-dir DIR for one report each)", c->json ? c->json : c->export_dir);
     return -1;
 }
 
@@ -312,32 +324,46 @@ static int exit_code(gcv_verdict v)
     return v == GCV_PASS ? EXIT_PASS : v == GCV_FAIL ? EXIT_MISMATCH : EXIT_INCONCLUSIVE;
 }
 
-int main(int argc, char **argv)
+/* Exit codes from worst to best, for a combined status. */
+static int severity(int rc)
 {
-    cli c;
-    int rc = parse_args(argc, argv, &c);
-    if (rc >= 0)
-        return rc;
+    return rc == EXIT_BAD_INPUT ? 3 : rc == EXIT_MISMATCH ? 2 : rc == EXIT_INCONCLUSIVE ? 1 : 0;
+}
+
+static void summary_line(const char *path, const gcv_model *m, const gcv_result *r)
+{
+    char t[32];
+    double s = r->seconds;
+    snprintf(t, sizeof t, s < 1.0 ? "%.1f ms" : "%.2f s", s < 1.0 ? s * 1e3 : s);
+    const char *word = r->status == GCV_PASS ? "PASS" : r->status == GCV_FAIL ? "FAIL" : "INCONCLUSIVE";
+    printf("%-12s %s · %zu params · difference %.2e · %zu of %zu blocks failed · %s\n", word,
+           path, m->n_params, r->difference, r->blocks_failed, r->n_blocks, t);
+}
+
+/* Loads, checks and reports one config; returns its exit code. */
+static int run_one(const cli *c, const char *path)
+{
     gcv_config *cfg = NULL;
     gcv_model *model = NULL;
     gcv_result *res = NULL;
     size_t *subset = NULL;
     gcv_error err = {{0}};
-    rc = EXIT_BAD_INPUT;
-    if (gcv_config_load(c.config, c.max_memory, &cfg, &err) != GCV_OK) {
+    int multi = c->n_configs > 1, rc = EXIT_BAD_INPUT;
+    char json_buf[4096];
+    if (gcv_config_load(path, c->max_memory, &cfg, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
         goto done;
     }
-    apply_overrides(&c, cfg);
+    apply_overrides(c, cfg);
     gcv_mlp_spec spec;
     gcv_config_mlp_spec(cfg, &spec);
     if (gcv_mlp_new(&spec, &model, &err) != GCV_OK) {
-        fprintf(stderr, "gcverify: %s: %s\n", c.config, err.msg);
+        fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
         goto done;
     }
-    if (c.limit > 0 && (size_t)c.limit < model->n_params) {
+    if (c->limit > 0 && (size_t)c->limit < model->n_params) {
         /* Evenly spaced: index ⌊k·P/K⌋, ascending and distinct since K < P. */
-        size_t k = (size_t)c.limit, P = model->n_params;
+        size_t k = (size_t)c->limit, P = model->n_params;
         subset = malloc(k * sizeof *subset);
         if (!subset) {
             fputs("gcverify: out of memory\n", stderr);
@@ -348,45 +374,76 @@ int main(int argc, char **argv)
         cfg->opts.subset = subset;
         cfg->opts.n_subset = k;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     cfg->opts.stop = &stop_requested;
-    cfg->opts.max_seconds = c.max_seconds;
-    int bar = !c.quiet && isatty(STDERR_FILENO);
+    cfg->opts.max_seconds = c->max_seconds;
+    int bar = !c->quiet && isatty(STDERR_FILENO);
     if (bar)
         cfg->opts.progress = show_progress;
     int check_st = gcv_check(model, &cfg->opts, &res, &err);
     if (bar)
         fputs("\r\033[K", stderr);
     if (check_st != GCV_OK) {
-        fprintf(stderr, "gcverify: %s: %s\n", c.config, err.msg);
+        fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
         goto done;
     }
-    if (c.export_dir && export_inputs(c.export_dir, cfg, model, &err) != GCV_OK) {
+    if (c->export_dir && export_inputs(c->export_dir, cfg, model, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: --export: %s\n", err.msg);
         goto done;
     }
     char desc[256];
     describe(cfg, desc, sizeof desc);
-    gcv_report_info info = {cfg->name, c.config, "mlp", cfg->sizes, cfg->n_layers + 1, desc,
+    gcv_report_info info = {cfg->name, path, "mlp", cfg->sizes, cfg->n_layers + 1, desc,
                             cfg->m, cfg->top, (int)cfg->params_mode, use_color()};
-    if (!c.quiet) {
-        gcv_report_text(stdout, &info, model, res);
+    if (!c->quiet) {
+        if (multi)
+            summary_line(path, model, res);
+        else
+            gcv_report_text(stdout, &info, model, res);
         fflush(stdout);
     }
-    const char *json = c.json ? c.json : cfg->json_path;
+    const char *json = c->json ? c->json : cfg->json_path;
+    if (c->json_dir) {
+        snprintf(json_buf, sizeof json_buf, "%s/%s.json", c->json_dir, cfg->name);
+        json = json_buf;
+    }
     if (json && gcv_report_json(json, &info, model, res, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
         goto done;
     }
     rc = exit_code(res->status);
 done:
+    if (multi && rc == EXIT_BAD_INPUT && !c->quiet)
+        printf("%-12s %s · not checked (see stderr)\n", "ERROR", path);
     free(subset);
     gcv_result_free(res);
     gcv_model_free(model);
     gcv_config_free(cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    const char **configs = calloc((size_t)argc, sizeof *configs);
+    if (!configs)
+        return EXIT_BAD_INPUT;
+    c.configs = configs;
+    int rc = parse_args(argc, argv, &c);
+    if (rc >= 0) {
+        free(configs);
+        return rc;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    rc = EXIT_PASS;
+    for (size_t i = 0; i < c.n_configs && !stop_requested; i++) {
+        int r = run_one(&c, c.configs[i]);
+        if (severity(r) > severity(rc))
+            rc = r;
+    }
+    free(configs);
     return rc;
 }

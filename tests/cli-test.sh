@@ -86,6 +86,13 @@ else
     bad "net.json: JSON differs between thread counts"
 fi
 
+# --- per-parameter CSV
+expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
+[ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"
+expect_grep "--params-csv: header" '^index,block,row,column,theta,analytic,numeric,abs_error,rel_error,floor,status$' "$TMP/p.csv"
+n_mis=$(grep -c ',mismatch$' "$TMP/p.csv")
+[ "$n_mis" -eq 8 ] && ok "--params-csv: 8 mismatch rows" || bad "--params-csv: $n_mis mismatch rows"
+
 # --- several configs: one summary line each, the worst exit code (2 > 1 > 3 > 0)
 expect_exit "several configs: a mismatch among passes exits 1" 1 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_testcase.json" "$ROOT/configs/seed_2d.json" --json-dir "$TMP"
 [ "$(wc -l <"$TMP/out")" -eq 3 ] && ok "several configs: one line each" || bad "several configs: $(wc -l <"$TMP/out") lines"

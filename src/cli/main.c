@@ -35,6 +35,8 @@ static const char usage[] =
     "                      incremental, from a cached pass, where the model supports it)\n"
     "  --threshold T       a block passes when its normalized difference <= T (default 1e-7)\n"
     "  --json PATH         write the JSON report (schema gcverify.report/1) to PATH\n"
+    "  --params-csv PATH   every checked parameter as CSV (index, block, row, column, θ,\n"
+    "                      analytic, numeric, errors, floor, status)\n"
     "  --json-dir DIR      write DIR/<name>.json for each config (several configs)\n"
     "  --params MODE       parameters listed in the JSON report: none | mismatches | all\n"
     "  --top N             worst parameters listed in the text report (default 10)\n"
@@ -55,6 +57,7 @@ typedef struct cli {
     const char **configs;  /* every config named, in order */
     size_t n_configs;
     const char *json_dir;  /* several configs: DIR/<name>.json each */
+    const char *params_csv;
     int threads;           /* -1: from the config */
     int method_set;
     gcv_method method;
@@ -126,7 +129,7 @@ static int parse_size(const char *s, size_t *out)
 static int parse_args(int argc, char **argv, cli *c)
 {
     const char **configs = c->configs; /* the caller's array for the config paths */
-    *c = (cli){NULL, configs, 0, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0};
+    *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -159,7 +162,7 @@ static int parse_args(int argc, char **argv, cli *c)
                                                  "--threshold", "--json", "--params",
                                                  "--top", "--max-memory", "--export",
                                                  "--limit", "--max-seconds",
-                                                 "--json-dir"};
+                                                 "--json-dir", "--params-csv"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -190,6 +193,8 @@ static int parse_args(int argc, char **argv, cli *c)
             c->json = v;
         } else if (strcmp(a, "--export") == 0) {
             c->export_dir = v;
+        } else if (strcmp(a, "--params-csv") == 0) {
+            c->params_csv = v;
         } else if (strcmp(a, "--json-dir") == 0) {
             c->json_dir = v;
         } else if (strcmp(a, "--max-seconds") == 0) {
@@ -216,9 +221,12 @@ static int parse_args(int argc, char **argv, cli *c)
         fputs("gcverify: expected a config file (gcverify --help for usage)\n", stderr);
         return EXIT_BAD_INPUT;
     }
-    if (c->n_configs > 1 && (c->json || c->export_dir))
-        return bad_arg(c->json ? "--json" : "--export", "a single config (with several, use "
-                       "--json-dir DIR for one report each)", c->json ? c->json : c->export_dir);
+    const char *single = c->json ? "--json" : c->export_dir ? "--export"
+                         : c->params_csv ? "--params-csv" : NULL;
+    if (c->n_configs > 1 && single)
+        return bad_arg(single, "a single config (with several, use --json-dir DIR for one "
+                       "report each)", c->json ? c->json : c->export_dir ? c->export_dir
+                                                                   : c->params_csv);
     return -1;
 }
 
@@ -407,6 +415,10 @@ static int run_one(const cli *c, const char *path)
         json = json_buf;
     }
     if (json && gcv_report_json(json, &info, model, res, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        goto done;
+    }
+    if (c->params_csv && gcv_report_params_csv(c->params_csv, model, res, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
         goto done;
     }

@@ -377,10 +377,12 @@ static void verdict_line(char *buf, size_t n, const gcv_result *r)
     add(buf, n, &k, "overall difference %.2e %s %.3g: %s", r->difference,
         r->difference > r->options.threshold ? ">" : "≤", r->options.threshold,
         gcv_verdict_name(r->status));
+    if (r->stopped)
+        add(buf, n, &k, ", stopped early");
     if (r->status == GCV_FAIL)
         add(buf, n, &k, ", %zu of %zu blocks, %zu of %zu params", r->blocks_failed,
             r->n_blocks, r->mismatches + r->nonfinite, r->n_params);
-    else if (r->status == GCV_INCONCLUSIVE)
+    else if (r->status == GCV_INCONCLUSIVE && r->nonfinite)
         add(buf, n, &k, ", %zu of %zu params with a non-finite cost or gradient",
             r->nonfinite, r->n_params);
     add(buf, n, &k, "; %zu of %zu params checked, %zu cost evaluations", r->params_checked,
@@ -420,6 +422,8 @@ static void write_suite(FILE *f, const gcv_report_info *in, const gcv_model *m,
     size_t other = n_other_regressions(reg);
     if (other)
         count_outcome(c, OUT_REGRESSION);
+    if (r->stopped)
+        count_outcome(c, OUT_ERROR);
     c->time = clean_time(r->seconds);
     suite_open(f, name, c);
     properties(f, in, m, r, reg);
@@ -453,6 +457,14 @@ static void write_suite(FILE *f, const gcv_report_info *in, const gcv_model *m,
                    "the model against the baseline\">", other, other == 1 ? "" : "s");
         gcv_xml_escape(f, body, 0);
         fputs("</failure>\n    </testcase>\n", f);
+    }
+    if (r->stopped) {
+        /* Every block may pass and the run still be open: say so where CI looks. */
+        testcase_open(f, name, "complete", 0.0);
+        fprintf(f, "      <error type=\"stopped\" message=\"stopped early: %zu of %zu params "
+                   "checked\">the check was stopped (signal or time limit) before it "
+                   "visited every parameter; the run is inconclusive</error>\n    </testcase>\n",
+                r->params_checked, r->n_params);
     }
     verdict_line(line, sizeof line, r);
     system_out(f, "    ", line);

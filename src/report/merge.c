@@ -138,7 +138,7 @@ typedef struct header {
     gcv_options o; /* method, epsilon, epsilon_auto, threshold, rtol, atol, taylor */
     size_t examples;
     double cost, seconds;
-    int threads;
+    int threads, stopped;
     size_t params_checked, evaluations;
     gcv_params_mode params_mode;
     gcv_shard shard;
@@ -257,6 +257,12 @@ static gcv_status bool_at(const gcv_jctx *c, const char *objpath, const cJSON *o
         return gcv_json_expected(c, p, "true or false", it);
     *out = cJSON_IsTrue(it);
     return GCV_OK;
+}
+
+static gcv_status optional_bool(const gcv_jctx *c, const cJSON *obj, const char *key, int *out)
+{
+    *out = 0;
+    return cJSON_GetObjectItemCaseSensitive(obj, key) ? bool_at(c, "", obj, key, out) : GCV_OK;
 }
 
 static gcv_status read_model(const gcv_jctx *c, const cJSON *root, header *h)
@@ -438,6 +444,7 @@ static gcv_status read_header(const gcv_jctx *c, const cJSON *root, header *h)
         (st = size_at(c, "", root, "params_checked", 0, &h->params_checked)) != GCV_OK ||
         (st = size_at(c, "", root, "evaluations", 0, &h->evaluations)) != GCV_OK ||
         (st = number_at(c, "", root, "seconds", &h->seconds)) != GCV_OK ||
+        (st = optional_bool(c, root, "stopped", &h->stopped)) != GCV_OK ||
         (st = read_blocks(c, root, h)) != GCV_OK || (st = read_shard(c, root, h)) != GCV_OK)
         return st;
     return GCV_OK;
@@ -573,6 +580,7 @@ typedef struct merge_state {
     size_t extra_evals;   /* the Taylor test's evaluations, counted once */
     double seconds;
     int threads;
+    int stopped;          /* a shard stopped early: the merge is as partial as it */
 } merge_state;
 
 /* Reads the parameter at path p into s->params; its index into *index. */
@@ -778,6 +786,7 @@ static gcv_status merge_file(const char *const *paths, size_t k, merge_state *s,
     s->seconds += isfinite(hp->seconds) ? hp->seconds : 0.0;
     if (hp->threads > s->threads)
         s->threads = hp->threads;
+    s->stopped |= hp->stopped;
 out:
     header_free(&h);
     cJSON_Delete(root);
@@ -832,6 +841,7 @@ static gcv_status build(merge_state *s, gcv_merged *mg, gcv_error *err)
     r->cost = h->cost;
     r->params_checked = s->listed;
     r->threads = s->threads;
+    r->stopped = s->stopped; /* before the reduction: a stopped check cannot pass */
     if (gcv_reduce(m, r) != GCV_OK)
         return nomem(err, s->ref_file);
     /* What gcv_check does after it: the Taylor test (same in every shard) and the time. */

@@ -505,8 +505,12 @@ int gcv_report_json_stream(FILE *f, const gcv_report_info *in, const gcv_model *
     return ferror(f) ? -1 : 0;
 }
 
-gcv_status gcv_report_json(const char *path, const gcv_report_info *in, const gcv_model *m,
-                           const gcv_result *r, gcv_error *err)
+typedef int (*stream_writer)(FILE *f, const void *ctx);
+
+/* Writes through fn to a temporary file beside path, then renames it over path, so a killed
+ * run never leaves a truncated file where the old one was. */
+static gcv_status write_atomic(const char *path, stream_writer fn, const void *ctx,
+                               gcv_error *err)
 {
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
@@ -532,7 +536,7 @@ gcv_status gcv_report_json(const char *path, const gcv_report_info *in, const gc
         free(tmp);
         return GCV_ERR_IO;
     }
-    int bad = gcv_report_json_stream(f, in, m, r);
+    int bad = fn(f, ctx);
     bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
@@ -543,4 +547,50 @@ gcv_status gcv_report_json(const char *path, const gcv_report_info *in, const gc
     }
     free(tmp);
     return GCV_OK;
+}
+
+typedef struct json_ctx {
+    const gcv_report_info *in;
+    const gcv_model *m;
+    const gcv_result *r;
+} json_ctx;
+
+static int json_writer(FILE *f, const void *ctx)
+{
+    const json_ctx *c = ctx;
+    return gcv_report_json_stream(f, c->in, c->m, c->r);
+}
+
+gcv_status gcv_report_json(const char *path, const gcv_report_info *in, const gcv_model *m,
+                           const gcv_result *r, gcv_error *err)
+{
+    json_ctx c = {in, m, r};
+    return write_atomic(path, json_writer, &c, err);
+}
+
+static int csv_writer(FILE *f, const void *ctx)
+{
+    const json_ctx *c = ctx;
+    const gcv_model *m = c->m;
+    fputs("index,block,row,column,theta,analytic,numeric,abs_error,rel_error,floor,status\n", f);
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        const gcv_block *bl = &m->blocks[b];
+        for (size_t k = 0; k < bl->rows * bl->cols; k++) {
+            const gcv_param_result *p = &c->r->params[bl->offset + k];
+            if (p->status == GCV_PARAM_UNCHECKED)
+                continue;
+            fprintf(f, "%zu,%s,%zu,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%s\n",
+                    bl->offset + k, bl->name, k / bl->cols, k % bl->cols, p->theta,
+                    p->analytic, p->numeric, p->abs_error, p->rel_error, p->floor,
+                    gcv_param_status_name((gcv_param_status)p->status));
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+gcv_status gcv_report_params_csv(const char *path, const gcv_model *m, const gcv_result *r,
+                                 gcv_error *err)
+{
+    json_ctx c = {NULL, m, r};
+    return write_atomic(path, csv_writer, &c, err);
 }

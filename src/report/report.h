@@ -35,6 +35,11 @@ gcv_status gcv_report_json(const char *path, const gcv_report_info *info, const 
 int gcv_report_json_stream(FILE *f, const gcv_report_info *info, const gcv_model *m,
                            const gcv_result *r);
 
+/* Every checked parameter as CSV to path, atomically: index, block, row, column, theta,
+ * analytic, numeric, abs_error, rel_error, floor, status (17 significant digits). */
+gcv_status gcv_report_params_csv(const char *path, const gcv_model *m, const gcv_result *r,
+                                 gcv_error *err);
+
 /* The diagnosis of block b in one sentence into buf ("analytic ≈ 2.000 × numeric", "only
  * row 3 is wrong", …); returns its length, 0 when there is nothing to say. */
 size_t gcv_report_diagnosis(const gcv_report_info *info, const gcv_model *m,

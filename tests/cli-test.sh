@@ -86,6 +86,12 @@ else
     bad "net.json: JSON differs between thread counts"
 fi
 
+# --- directional + drill-down on the 784-256-128-10 net with a fault in b2: exactly b2, at
+# under 5% of the full check's 2P evaluations
+expect_exit "directional drill-down finds the fault" 1 "$GCV" "$ROOT/configs/bench/mnist_b2_buggy.json" --method directional --drill-down --json "$TMP/dir.json" -q
+st=$(json "$TMP/dir.json" '",".join(b["name"] for b in d["blocks"] if b["status"]=="fail"), d["evaluations"] < 0.05 * 2 * 235146, [b["checked"] for b in d["blocks"]]')
+[ "$st" = "b2 True [0, 0, 0, 128, 0, 0]" ] && ok "directional: only b2, drilled, < 5% of the evaluations" || bad "directional: '$st'"
+
 # --- per-parameter CSV
 expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
 [ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"

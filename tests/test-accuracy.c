@@ -389,6 +389,40 @@ START_TEST(a_gradient_below_the_noise_should_be_reported_unresolved_not_failed)
 }
 END_TEST
 
+/* Directional: a correct net passes every block in 4 evaluations per direction; a scaled
+ * block fails alone, and drill-down then checks just its parameters. */
+START_TEST(directional_should_localise_a_block_in_few_evaluations)
+{
+    net_spec s = {{6, 8, 5, 3}, GCV_ACT_TANH, GCV_ACT_SOFTMAX, GCV_LOSS_SOFTMAX_CE, 0.1, 1.0,
+                  16, 0};
+    gcv_inject in = {"W2", GCV_INJECT_SCALE, 1.01, GCV_ACT_RELU, 0};
+    for (int faulty = 0; faulty < 2; faulty++) {
+        gcv_model *m = net(&s, 12, &in, (size_t)faulty);
+        gcv_options o;
+        gcv_options_default(&o);
+        o.method = GCV_METHOD_DIRECTIONAL;
+        o.directions = 4;
+        o.drill_down = 1;
+        gcv_result *r = NULL;
+        gcv_error err;
+        ck_assert(gcv_check(m, &o, &r, &err) == GCV_OK);
+        ck_assert_int_eq(r->status, faulty ? GCV_FAIL : GCV_PASS);
+        for (size_t b = 0; b < r->n_blocks; b++) {
+            int bad = faulty && b == 2;
+            ck_assert_int_eq(r->blocks[b].status, bad ? GCV_FAIL : GCV_PASS);
+            ck_assert_uint_eq(r->blocks[b].checked, bad ? 40u : 0u);
+            ck_assert_uint_eq(r->blocks[b].directions, bad ? 0u : 4u);
+        }
+        size_t drilled = 0;
+        for (size_t i = 0; i < r->n_params; i++)
+            drilled += r->params[i].evaluations;
+        ck_assert_uint_eq(r->evaluations, 6 * 4 * 4 + drilled);
+        gcv_result_free(r);
+        gcv_model_free(m);
+    }
+}
+END_TEST
+
 static Suite *accuracy_suite(void)
 {
     Suite *s = suite_create("accuracy");
@@ -402,6 +436,7 @@ static Suite *accuracy_suite(void)
     tcase_add_loop_test(tc, every_injected_fault_should_get_its_diagnosis, 0, 8);
     tcase_add_test(tc, taylor_order_should_be_two_when_right_and_one_when_wrong);
     tcase_add_test(tc, a_gradient_below_the_noise_should_be_reported_unresolved_not_failed);
+    tcase_add_test(tc, directional_should_localise_a_block_in_few_evaluations);
     suite_add_tcase(s, tc);
     return s;
 }

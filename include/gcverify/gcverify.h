@@ -96,6 +96,8 @@ typedef enum gcv_method {
     GCV_METHOD_FIVE_POINT,  /* 4-evaluation stencil at ±h, ±2h,  error O(h⁴) */
     GCV_METHOD_RICHARDSON,  /* Ridders' extrapolation of central differences, with an error estimate */
     GCV_METHOD_COMPLEX_STEP,/* Im J(θ + i·h·eᵢ) / h, h = 1e-30: no cancellation, one evaluation */
+    GCV_METHOD_DIRECTIONAL, /* per block, (J(θ+εv) − J(θ−εv)) / 2ε against g·v along a few
+                               seeded unit directions v: a verdict in O(blocks) evaluations */
     GCV_METHOD_COUNT
 } gcv_method;
 
@@ -120,6 +122,9 @@ typedef struct gcv_options {
     void (*progress)(void *ctx, size_t done, size_t total, double seconds);
     void *progress_ctx;
     uint64_t taylor_seed; /* seed of the Taylor test's directions */
+    unsigned directions;  /* directional: directions per block (0: 3) */
+    uint64_t direction_seed;
+    int drill_down;       /* directional: then check every parameter of each failing block */
 } gcv_options;
 
 /* The defaults of DESIGN.md: central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
@@ -171,6 +176,7 @@ typedef struct gcv_block_result {
     size_t bad_rows, bad_cols;    /* rows / columns whose own difference exceeds the threshold */
     size_t first_bad_row, first_bad_col;
     double taylor_order;      /* observed convergence order of the Taylor remainder (NAN: not run) */
+    unsigned directions;      /* > 0: judged by that many directional derivatives, not per parameter */
     int within_floor;         /* 1: difference over the threshold but within the numeric floor */
     gcv_verdict status;
 } gcv_block_result;

@@ -27,9 +27,12 @@ static const char usage[] =
     "options (override the config file):\n"
     "  --threads N         OpenMP threads (0: OMP_NUM_THREADS or all cores)\n"
     "  --method M          central | forward | backward | five_point | richardson |\n"
-    "                      complex_step (see the README: choosing a method)\n"
+    "                      complex_step | directional (see the README: choosing a method)\n"
     "  --epsilon E         perturbation step (default 1e-6), or auto: c·max(|θᵢ|, 1) with c\n"
     "                      the step that balances truncation and rounding for the method\n"
+    "  --drill-down        with --method directional: then check every parameter of each\n"
+    "                      failing block (central differences)\n"
+    "  --directions N      with --method directional: directions per block (default 3)\n"
     "  --taylor            also run the Taylor remainder test per block (observed order)\n"
     "  --full-passes       evaluate every perturbation with a full forward pass (default:\n"
     "                      incremental, from a cached pass, where the model supports it)\n"
@@ -73,6 +76,8 @@ typedef struct cli {
     const char *export_dir;
     long limit;            /* 0: every parameter */
     double max_seconds;    /* 0: no limit */
+    int drill_down;
+    long directions;       /* 0: from the config */
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -129,7 +134,7 @@ static int parse_size(const char *s, size_t *out)
 static int parse_args(int argc, char **argv, cli *c)
 {
     const char **configs = c->configs; /* the caller's array for the config paths */
-    *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0};
+    *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -148,6 +153,10 @@ static int parse_args(int argc, char **argv, cli *c)
             c->taylor = 1;
             continue;
         }
+        if (strcmp(a, "--drill-down") == 0) {
+            c->drill_down = 1;
+            continue;
+        }
         if (strcmp(a, "--full-passes") == 0) {
             c->full_passes = 1;
             continue;
@@ -162,7 +171,7 @@ static int parse_args(int argc, char **argv, cli *c)
                                                  "--threshold", "--json", "--params",
                                                  "--top", "--max-memory", "--export",
                                                  "--limit", "--max-seconds",
-                                                 "--json-dir", "--params-csv"};
+                                                 "--json-dir", "--params-csv", "--directions"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -179,7 +188,7 @@ static int parse_args(int argc, char **argv, cli *c)
         } else if (strcmp(a, "--method") == 0) {
             if (gcv_method_parse(v, &c->method))
                 return bad_arg(a, "one of central, forward, backward, five_point, richardson, "
-                                  "complex_step", v);
+                                  "complex_step, directional", v);
             c->method_set = 1;
         } else if (strcmp(a, "--epsilon") == 0) {
             if (strcmp(v, "auto") == 0)
@@ -193,6 +202,10 @@ static int parse_args(int argc, char **argv, cli *c)
             c->json = v;
         } else if (strcmp(a, "--export") == 0) {
             c->export_dir = v;
+        } else if (strcmp(a, "--directions") == 0) {
+            if (parse_long(v, 1, 1000, &n))
+                return bad_arg(a, "an integer from 1 to 1000", v);
+            c->directions = n;
         } else if (strcmp(a, "--params-csv") == 0) {
             c->params_csv = v;
         } else if (strcmp(a, "--json-dir") == 0) {
@@ -246,6 +259,10 @@ static void apply_overrides(const cli *c, gcv_config *cfg)
         cfg->opts.taylor = 1;
     if (c->full_passes)
         cfg->opts.full_passes = 1;
+    if (c->drill_down)
+        cfg->opts.drill_down = 1;
+    if (c->directions)
+        cfg->opts.directions = (unsigned)c->directions;
     if (!isnan(c->threshold))
         cfg->opts.threshold = c->threshold;
     if (c->params_mode >= 0)

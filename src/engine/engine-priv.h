@@ -25,6 +25,11 @@ typedef struct gcv_loop_ctx {
     double t0;       /* when the check started */
 } gcv_loop_ctx;
 
+/* The directional check of every block into out (n_blocks entries, zeroed by it), adding
+ * its cost evaluations to *evaluations. Returns 0, or -1 when out of memory. */
+int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad,
+                    gcv_block_result *out, size_t *evaluations);
+
 /* Monotonic wall-clock seconds. */
 double gcv_now_seconds(void);
 

@@ -24,7 +24,7 @@ void gcv_options_default(gcv_options *o)
 }
 
 static const char *const method_names[GCV_METHOD_COUNT] = {
-    "central", "forward", "backward", "five_point", "richardson", "complex_step"};
+    "central", "forward", "backward", "five_point", "richardson", "complex_step", "directional"};
 
 const char *gcv_method_name(gcv_method m)
 {
@@ -386,6 +386,33 @@ double gcv_now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Blocks not drilled down keep their directional verdict; layers and the whole then take the
+ * worst status and the largest difference of their blocks. */
+static void merge_directional(const gcv_model *m, const gcv_block_result *dir, gcv_result *r)
+{
+    r->status = GCV_PASS;
+    r->blocks_failed = 0;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        if (r->blocks[b].checked == 0)
+            r->blocks[b] = dir[b];
+        r->status = worse(r->status, r->blocks[b].status);
+        r->blocks_failed += r->blocks[b].status == GCV_FAIL;
+        if (r->blocks[b].difference > r->difference)
+            r->difference = r->blocks[b].difference;
+    }
+    if (r->stopped && r->status == GCV_PASS)
+        r->status = GCV_INCONCLUSIVE;
+    for (size_t l = 0; l < r->n_layers; l++) {
+        gcv_layer_result *lr = &r->layers[l];
+        lr->status = GCV_PASS;
+        for (size_t b = lr->first_block; b < lr->first_block + lr->n_blocks; b++) {
+            lr->status = worse(lr->status, r->blocks[b].status);
+            if (r->blocks[b].difference > lr->difference)
+                lr->difference = r->blocks[b].difference;
+        }
+    }
+}
+
 gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out, gcv_error *err)
 {
     *out = NULL;
@@ -395,6 +422,8 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     double t0 = gcv_now_seconds();
     const size_t P = m->n_params;
     gcv_result *r = calloc(1, sizeof *r);
+    gcv_block_result *dir = NULL;
+    size_t *drill = NULL;
     double *grad = malloc(P * sizeof *grad);
     void *ws = malloc(m->ws_bytes ? m->ws_bytes : 1);
     if (!r || !grad || !ws)
@@ -412,13 +441,37 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     r->n_blocks = m->n_blocks;
     r->options = *o;
 
-    gcv_loop_ctx c = {m, o, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
+    gcv_options lo = *o; /* the per-parameter loop's options */
+    gcv_loop_ctx c = {m, &lo, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
                       NULL, NULL, t0};
     if (m->gradient(m, m->theta, grad, ws, &c.cost0) != 0) {
         st = fail(err, GCV_ERR_INVALID, "model: the gradient evaluation failed");
         goto out;
     }
     r->cost = c.cost0;
+    size_t dir_evals = 0;
+    if (o->method == GCV_METHOD_DIRECTIONAL) {
+        /* Per block first; with drill_down, the failing blocks then parameter by parameter
+         * (central differences), the rest keeping their directional verdict. */
+        dir = calloc(m->n_blocks, sizeof *dir);
+        if (!dir || gcv_directional(m, o, grad, dir, &dir_evals) != 0)
+            goto nomem;
+        size_t n = 0;
+        for (size_t b = 0; b < m->n_blocks; b++)
+            if (o->drill_down && dir[b].status == GCV_FAIL)
+                n += m->blocks[b].rows * m->blocks[b].cols;
+        drill = malloc((n ? n : 1) * sizeof *drill);
+        if (!drill)
+            goto nomem;
+        n = 0;
+        for (size_t b = 0; b < m->n_blocks; b++)
+            for (size_t k = 0; o->drill_down && dir[b].status == GCV_FAIL &&
+                               k < m->blocks[b].rows * m->blocks[b].cols; k++)
+                drill[n++] = m->blocks[b].offset + k;
+        lo.method = GCV_METHOD_CENTRAL;
+        lo.subset = drill;
+        lo.n_subset = n;
+    }
     size_t done = 0;
     int halted = 0;
     c.done = &done;
@@ -427,10 +480,10 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     int nt = o->threads > 0 ? o->threads : omp_get_max_threads();
     /* Left to itself, use no more threads than there are chunks of work worth waking one for
      * (a few hundred evaluations each); results do not depend on it either way. */
-    size_t work = o->subset ? o->n_subset : P;
+    size_t work = lo.subset ? lo.n_subset : P;
     if (o->threads == 0 && (size_t)nt > work / 256 + 1)
         nt = (int)(work / 256 + 1);
-    r->threads = run_loop(&c, r->params, nt);
+    r->threads = work ? run_loop(&c, r->params, nt) : 1;
     if (r->threads == 0)
         goto nomem;
     r->params_checked = done;
@@ -439,11 +492,16 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
         r->options.epsilon = GCV_COMPLEX_H;
     if ((st = gcv_reduce(m, r)) != GCV_OK)
         goto nomem;
+    if (dir)
+        merge_directional(m, dir, r);
+    r->evaluations += dir_evals;
     if (o->taylor && gcv_taylor_test(m, o, grad, c.cost0, r) != 0)
         goto nomem;
     r->seconds = gcv_now_seconds() - t0;
     free(grad);
     free(ws);
+    free(dir);
+    free(drill);
     *out = r;
     return GCV_OK;
 nomem:
@@ -451,6 +509,8 @@ nomem:
 out:
     free(grad);
     free(ws);
+    free(dir);
+    free(drill);
     gcv_result_free(r);
     return st;
 }

@@ -217,8 +217,13 @@ static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
         snprintf(worst, sizeof worst, "(%zu,%zu)", br->worst_row, br->worst_col);
         verdict_word(st, sizeof st, br->status);
         /* "×" is two bytes but one column: pad by one more. */
-        fprintf(f, "%-5d  %-5s  %-12s %8zu  %10.1e  %11.1e  %-11s %11zu  %5.0e", bl->layer,
-                bl->name, shape, br->checked, br->difference, br->max_rel_error, worst,
+        char checked[32];
+        if (br->directions)
+            snprintf(checked, sizeof checked, "%u dirs", br->directions);
+        else
+            snprintf(checked, sizeof checked, "%zu", br->checked);
+        fprintf(f, "%-5d  %-5s  %-12s %8s  %10.1e  %11.1e  %-11s %11zu  %5.0e", bl->layer,
+                bl->name, shape, checked, br->difference, br->max_rel_error, worst,
                 br->mismatches, br->power);
         if (kinks)
             fprintf(f, "  %5zu", block_kinks(br));
@@ -253,7 +258,7 @@ static void text_diagnosis(FILE *f, const gcv_report_info *in, const gcv_model *
         if (r->kinks)
             fprintf(f, "%zu unresolved (not judged)\n", r->kinks);
     }
-    if (r->options.threshold < r->floor_difference)
+    if (r->status == GCV_PASS && r->options.threshold < r->floor_difference)
         fprintf(f, "\nwarning: the threshold %.0e is below what %s can resolve here (numeric "
                    "floor %.1e); use complex_step or richardson\n",
                 r->options.threshold, gcv_method_name(r->options.method), r->floor_difference);
@@ -274,6 +279,10 @@ static void text_worst(FILE *f, const gcv_report_info *in, const gcv_model *m,
     if (!idx)
         return;
     size_t k = gcv_report_worst(r, n, idx);
+    if (k == 0) {
+        free(idx);
+        return;
+    }
     fprintf(f, "\nworst %zu parameter%s by relative error\n", k, k == 1 ? "" : "s");
     fprintf(f, "  index  block  coords        theta         analytic          numeric    rel err  status\n");
     for (size_t t = 0; t < k; t++) {
@@ -433,8 +442,9 @@ static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
         jnum(f, br->norm_analytic);
         fputs(", \"norm_numeric\": ", f);
         jnum(f, br->norm_numeric);
-        fprintf(f, ", \"kinks_ok\": %zu, \"kinks_avoided\": %zu, \"floor_difference\": ",
-                br->kinks_ok, br->kinks_avoided);
+        fprintf(f, ", \"kinks_ok\": %zu, \"kinks_avoided\": %zu, \"directions\": %u, "
+                   "\"floor_difference\": ",
+                br->kinks_ok, br->kinks_avoided, br->directions);
         jnum(f, br->floor_difference);
         fputs(", \"power\": ", f);
         jnum(f, br->power);

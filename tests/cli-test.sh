@@ -92,6 +92,17 @@ expect_exit "directional drill-down finds the fault" 1 "$GCV" "$ROOT/configs/ben
 st=$(json "$TMP/dir.json" '",".join(b["name"] for b in d["blocks"] if b["status"]=="fail"), d["evaluations"] < 0.05 * 2 * 235146, [b["checked"] for b in d["blocks"]]')
 [ "$st" = "b2 True [0, 0, 0, 128, 0, 0]" ] && ok "directional: only b2, drilled, < 5% of the evaluations" || bad "directional: '$st'"
 
+# --- sampling and budgets for big models
+expect_exit "--sample 20" 0 "$GCV" "$ROOT/configs/bench/mnist.json" --sample 20 --json "$TMP/s1.json" -q
+"$GCV" "$ROOT/configs/bench/mnist.json" --sample 20 --json "$TMP/s2.json" -q --threads 2
+st=$(json "$TMP/s1.json" '[b["checked"] for b in d["blocks"]], d["params_checked"], len(d["checked_indices"]), d["sampled"]')
+[ "$st" = "[20, 20, 20, 20, 20, 10] 110 110 True" ] && ok "--sample: k per block (all of b3), listed" || bad "--sample: '$st'"
+a=$(json "$TMP/s1.json" 'd["checked_indices"]'); b=$(json "$TMP/s2.json" 'd["checked_indices"]')
+[ "$a" = "$b" ] && ok "--sample: the same parameters for 1 and 2 threads" || bad "--sample: the choice depends on threads"
+expect_exit "--budget 1" 0 "$GCV" "$ROOT/configs/bench/mnist.json" --budget 1 --json "$TMP/bud.json" -q
+st=$(json "$TMP/bud.json" 'all(b["checked"] > 0 for b in d["blocks"]), d["stopped"], d["status"], len(d["checked_indices"]) == d["params_checked"] < 235146')
+[ "$st" = "True False pass True" ] && ok "--budget: every block covered, a pass on what fitted" || bad "--budget: '$st'"
+
 # --- per-parameter CSV
 expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
 [ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"

@@ -423,6 +423,43 @@ START_TEST(directional_should_localise_a_block_in_few_evaluations)
 }
 END_TEST
 
+START_TEST(a_sample_should_always_hold_the_largest_gradients)
+{
+    net_spec s = {{6, 8, 5, 3}, GCV_ACT_TANH, GCV_ACT_SOFTMAX, GCV_LOSS_SOFTMAX_CE, 0.0, 1.0,
+                  16, 0};
+    gcv_model *m = net(&s, 31, NULL, 0);
+    gcv_options o;
+    gcv_options_default(&o);
+    o.sample_per_block = 8; /* the top 2 by |g| and 6 seeded random ones per block */
+    o.sample_seed = 5;
+    gcv_result *r = NULL;
+    gcv_error err;
+    ck_assert(gcv_check(m, &o, &r, &err) == GCV_OK);
+    ck_assert_int_eq(r->sampled, 1);
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        const gcv_block *bl = &m->blocks[b];
+        size_t n = bl->rows * bl->cols, big = bl->offset;
+        for (size_t k = 0; k < n; k++)
+            if (fabs(r->params[bl->offset + k].analytic) > fabs(r->params[big].analytic) &&
+                r->params[bl->offset + k].status != GCV_PARAM_UNCHECKED)
+                big = bl->offset + k;
+        ck_assert_uint_eq(r->blocks[b].checked, n < 8 ? n : 8);
+        /* Among the checked, the largest |g| of the block must be its overall largest. */
+        double gmax = 0.0;
+        void *ws = malloc(m->ws_bytes);
+        double *g = malloc(m->n_params * sizeof *g), c;
+        m->gradient(m, m->theta, g, ws, &c);
+        for (size_t k = 0; k < n; k++)
+            gmax = fmax(gmax, fabs(g[bl->offset + k]));
+        ck_assert(fabs(r->params[big].analytic) == gmax);
+        free(g);
+        free(ws);
+    }
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
 static Suite *accuracy_suite(void)
 {
     Suite *s = suite_create("accuracy");
@@ -437,6 +474,7 @@ static Suite *accuracy_suite(void)
     tcase_add_test(tc, taylor_order_should_be_two_when_right_and_one_when_wrong);
     tcase_add_test(tc, a_gradient_below_the_noise_should_be_reported_unresolved_not_failed);
     tcase_add_test(tc, directional_should_localise_a_block_in_few_evaluations);
+    tcase_add_test(tc, a_sample_should_always_hold_the_largest_gradients);
     suite_add_tcase(s, tc);
     return s;
 }

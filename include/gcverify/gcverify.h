@@ -125,6 +125,15 @@ typedef struct gcv_options {
     unsigned directions;  /* directional: directions per block (0: 3) */
     uint64_t direction_seed;
     int drill_down;       /* directional: then check every parameter of each failing block */
+    /* Sampling for big models: per block, the largest-|g| parameters (a quarter of k, at
+     * least one) and seeded random others, k in all (0: every parameter). */
+    size_t sample_per_block;
+    uint64_t sample_seed;
+    /* A time budget (> 0): every block covered first, each in priority order (largest |g|,
+     * then seeded random), round-robin over blocks, until the budget is spent. Which
+     * parameters come first never depends on the machine; how many fit does. Not a stop:
+     * the verdict is on what was checked. */
+    double budget_seconds;
 } gcv_options;
 
 /* The defaults of DESIGN.md: central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
@@ -202,6 +211,7 @@ typedef struct gcv_result {
     int threads;                /* threads actually used */
     double seconds;             /* wall time of gradient + perturbation loop */
     int stopped;                /* 1: stopped early (signal or max_seconds); partial result */
+    int sampled;                /* 1: a sample or a budget chose the parameters checked */
     gcv_verdict status;
     gcv_options options;        /* the options the check ran with */
 } gcv_result;

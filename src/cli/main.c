@@ -45,6 +45,10 @@ static const char usage[] =
     "  --top N             worst parameters listed in the text report (default 10)\n"
     "  --max-memory SIZE   refuse checks estimated above SIZE bytes (suffixes K, M, G, T;\n"
     "                      default: the machine's available memory)\n"
+    "  --sample K          check K parameters per block: the largest |g| (a quarter of K)\n"
+    "                      and seeded random others (--sample-seed S, default 0)\n"
+    "  --budget SECONDS    check what fits in the time: every block covered, largest |g|\n"
+    "                      first, then seeded random ones; the report lists which\n"
     "  --limit K           check only K parameters spread evenly over θ (for timing runs;\n"
     "                      the JSON report lists which were checked)\n"
     "  --export DIR        also write what was checked as .npy files: W1.npy, b1.npy, …,\n"
@@ -78,6 +82,9 @@ typedef struct cli {
     double max_seconds;    /* 0: no limit */
     int drill_down;
     long directions;       /* 0: from the config */
+    long sample;           /* 0: from the config */
+    long sample_seed;
+    double budget;
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -134,7 +141,7 @@ static int parse_size(const char *s, size_t *out)
 static int parse_args(int argc, char **argv, cli *c)
 {
     const char **configs = c->configs; /* the caller's array for the config paths */
-    *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0};
+    *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, 0, -1, 0.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -171,7 +178,8 @@ static int parse_args(int argc, char **argv, cli *c)
                                                  "--threshold", "--json", "--params",
                                                  "--top", "--max-memory", "--export",
                                                  "--limit", "--max-seconds",
-                                                 "--json-dir", "--params-csv", "--directions"};
+                                                 "--json-dir", "--params-csv", "--directions",
+                                                 "--sample", "--sample-seed", "--budget"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -202,6 +210,17 @@ static int parse_args(int argc, char **argv, cli *c)
             c->json = v;
         } else if (strcmp(a, "--export") == 0) {
             c->export_dir = v;
+        } else if (strcmp(a, "--sample") == 0) {
+            if (parse_long(v, 1, 1L << 40, &n))
+                return bad_arg(a, "a positive integer (parameters per block)", v);
+            c->sample = n;
+        } else if (strcmp(a, "--sample-seed") == 0) {
+            if (parse_long(v, 0, 1L << 53, &n))
+                return bad_arg(a, "an integer from 0 to 2^53", v);
+            c->sample_seed = n;
+        } else if (strcmp(a, "--budget") == 0) {
+            if (parse_positive(v, &c->budget))
+                return bad_arg(a, "a positive number of seconds", v);
         } else if (strcmp(a, "--directions") == 0) {
             if (parse_long(v, 1, 1000, &n))
                 return bad_arg(a, "an integer from 1 to 1000", v);
@@ -263,6 +282,12 @@ static void apply_overrides(const cli *c, gcv_config *cfg)
         cfg->opts.drill_down = 1;
     if (c->directions)
         cfg->opts.directions = (unsigned)c->directions;
+    if (c->sample)
+        cfg->opts.sample_per_block = (size_t)c->sample;
+    if (c->sample_seed >= 0)
+        cfg->opts.sample_seed = (uint64_t)c->sample_seed;
+    if (c->budget > 0.0)
+        cfg->opts.budget_seconds = c->budget;
     if (!isnan(c->threshold))
         cfg->opts.threshold = c->threshold;
     if (c->params_mode >= 0)

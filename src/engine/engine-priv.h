@@ -30,6 +30,11 @@ typedef struct gcv_loop_ctx {
 int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad,
                     gcv_block_result *out, size_t *evaluations);
 
+/* The indices a sampled (sample_per_block, ascending) or budgeted (priority order, every
+ * index) check visits; *n_out of them. NULL when out of memory. The caller frees. */
+size_t *gcv_sample_order(const gcv_model *m, const gcv_options *o, const double *grad,
+                         size_t *n_out);
+
 /* Monotonic wall-clock seconds. */
 double gcv_now_seconds(void);
 

@@ -225,9 +225,14 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
                     continue;
                 /* Thread 0 alone watches the clock, the stop flag and the progress. */
                 double now = gcv_now_seconds();
-                if ((o->stop && *o->stop) || (o->max_seconds > 0.0 && now - c->t0 > o->max_seconds)) {
+                int why = (o->stop && *o->stop) ||
+                                  (o->max_seconds > 0.0 && now - c->t0 > o->max_seconds)
+                              ? 1
+                          : o->budget_seconds > 0.0 && now - c->t0 > o->budget_seconds ? 2
+                                                                                      : 0;
+                if (why) {
 #pragma omp atomic write
-                    *c->halted = 1;
+                    *c->halted = why;
                 }
                 if (o->progress && now >= next_report) {
                     size_t d;
@@ -450,6 +455,15 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     }
     r->cost = c.cost0;
     size_t dir_evals = 0;
+    if (o->method != GCV_METHOD_DIRECTIONAL && (o->sample_per_block || o->budget_seconds > 0.0)) {
+        size_t n = 0;
+        drill = gcv_sample_order(m, o, grad, &n);
+        if (!drill)
+            goto nomem;
+        lo.subset = drill;
+        lo.n_subset = n;
+        r->sampled = 1;
+    }
     if (o->method == GCV_METHOD_DIRECTIONAL) {
         /* Per block first; with drill_down, the failing blocks then parameter by parameter
          * (central differences), the rest keeping their directional verdict. */
@@ -487,7 +501,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     if (r->threads == 0)
         goto nomem;
     r->params_checked = done;
-    r->stopped = halted;
+    r->stopped = halted == 1;
     if (o->method == GCV_METHOD_COMPLEX_STEP)
         r->options.epsilon = GCV_COMPLEX_H;
     if ((st = gcv_reduce(m, r)) != GCV_OK)

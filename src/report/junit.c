@@ -318,6 +318,8 @@ static void block_verdict(FILE *f, const gcv_report_info *in, const gcv_model *m
     const gcv_block_result *br = &r->blocks[b];
     char diag[GCV_ERROR_LEN], msg[GCV_ERROR_LEN + 128], body[4096];
     size_t k = 0, km = 0;
+    if (o == OUT_PASS)
+        return;
     body[0] = msg[0] = '\0';
     size_t nd = gcv_report_diagnosis(in, m, r, b, diag, sizeof diag);
     if (o == OUT_SKIPPED) {

@@ -138,7 +138,7 @@ typedef struct header {
     gcv_options o; /* method, epsilon, epsilon_auto, threshold, rtol, atol, taylor */
     size_t examples;
     double cost, seconds;
-    int threads, stopped;
+    int threads, stopped, sampled;
     size_t params_checked, evaluations;
     gcv_params_mode params_mode;
     gcv_shard shard;
@@ -306,6 +306,11 @@ static gcv_status read_check(const gcv_jctx *c, const cJSON *root, header *h)
         return st;
     if (!cJSON_IsString(it) || gcv_method_parse(it->valuestring, &h->o.method) != 0)
         return gcv_json_expected(c, "check.method", "a method name", it);
+    /* Directional verdicts are per block, from directions no shard has all of: nothing a
+     * reduction over parameters could rebuild. */
+    if (h->o.method == GCV_METHOD_DIRECTIONAL)
+        return gcv_json_expected(c, "check.method", "a per-parameter method (directional "
+                                 "checks are not sharded)", it);
     if ((st = number_at(c, "check", check, "epsilon", &h->o.epsilon)) != GCV_OK ||
         (st = number_at(c, "check", check, "threshold", &h->o.threshold)) != GCV_OK ||
         (st = number_at(c, "check", check, "rtol", &h->o.rtol)) != GCV_OK ||
@@ -445,6 +450,7 @@ static gcv_status read_header(const gcv_jctx *c, const cJSON *root, header *h)
         (st = size_at(c, "", root, "evaluations", 0, &h->evaluations)) != GCV_OK ||
         (st = number_at(c, "", root, "seconds", &h->seconds)) != GCV_OK ||
         (st = optional_bool(c, root, "stopped", &h->stopped)) != GCV_OK ||
+        (st = optional_bool(c, root, "sampled", &h->sampled)) != GCV_OK ||
         (st = read_blocks(c, root, h)) != GCV_OK || (st = read_shard(c, root, h)) != GCV_OK)
         return st;
     return GCV_OK;
@@ -581,6 +587,7 @@ typedef struct merge_state {
     double seconds;
     int threads;
     int stopped;          /* a shard stopped early: the merge is as partial as it */
+    int sampled;          /* a shard checked a sample: so does the merge */
 } merge_state;
 
 /* Reads the parameter at path p into s->params; its index into *index. */
@@ -787,6 +794,7 @@ static gcv_status merge_file(const char *const *paths, size_t k, merge_state *s,
     if (hp->threads > s->threads)
         s->threads = hp->threads;
     s->stopped |= hp->stopped;
+    s->sampled |= hp->sampled;
 out:
     header_free(&h);
     cJSON_Delete(root);
@@ -842,6 +850,7 @@ static gcv_status build(merge_state *s, gcv_merged *mg, gcv_error *err)
     r->params_checked = s->listed;
     r->threads = s->threads;
     r->stopped = s->stopped; /* before the reduction: a stopped check cannot pass */
+    r->sampled = s->sampled;
     if (gcv_reduce(m, r) != GCV_OK)
         return nomem(err, s->ref_file);
     /* What gcv_check does after it: the Taylor test (same in every shard) and the time. */

@@ -310,6 +310,9 @@ static void text_verdict(FILE *f, const gcv_report_info *in, const gcv_result *r
     if (r->stopped)
         fprintf(f, " · stopped early: %zu of %zu params checked", r->params_checked,
                 r->n_params);
+    else if (r->sampled)
+        fprintf(f, " · sampled: %zu of %zu params checked (%.1f%%)", r->params_checked,
+                r->n_params, 100.0 * (double)r->params_checked / (double)r->n_params);
     if (r->status == GCV_FAIL)
         fprintf(f, " · %zu of %zu blocks, %zu of %zu params", r->blocks_failed, r->n_blocks,
                 bad_params, r->n_params);
@@ -388,8 +391,22 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
     fprintf(f, ", \"threads\": %d, \"examples\": %zu},\n  \"cost\": ", r->threads, in->examples);
     jnum(f, r->cost);
     fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"stopped\": %s,\n"
-               "  \"difference\": ",
-            r->params_checked, r->evaluations, r->stopped ? "true" : "false");
+               "  \"sampled\": %s,\n  \"fraction_checked\": ",
+            r->params_checked, r->evaluations, r->stopped ? "true" : "false",
+            r->sampled ? "true" : "false");
+    jnum(f, m->n_params ? (double)r->params_checked / (double)m->n_params : 0.0);
+    if (r->sampled || r->stopped) {
+        /* Exactly which parameters this partial run looked at. */
+        fputs(",\n  \"checked_indices\": [", f);
+        int first = 1;
+        for (size_t i = 0; i < r->n_params; i++)
+            if (r->params[i].status != GCV_PARAM_UNCHECKED) {
+                fprintf(f, first ? "%zu" : ", %zu", i);
+                first = 0;
+            }
+        fputc(']', f);
+    }
+    fputs(",\n  \"difference\": ", f);
     jnum(f, r->difference);
     fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
     jnum(f, r->seconds);
@@ -429,8 +446,11 @@ static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
         const gcv_block_result *br = &r->blocks[b];
         fprintf(f, "%s\n    {\"name\": ", b ? "," : "");
         jstr(f, bl->name);
-        fprintf(f, ", \"layer\": %d, \"shape\": [%zu, %zu], \"checked\": %zu, \"difference\": ",
+        fprintf(f, ", \"layer\": %d, \"shape\": [%zu, %zu], \"checked\": %zu, "
+                   "\"fraction_checked\": ",
                 bl->layer, bl->rows, bl->cols, br->checked);
+        jnum(f, (double)br->checked / (double)(bl->rows * bl->cols));
+        fputs(", \"difference\": ", f);
         jnum(f, br->difference);
         fputs(", \"max_abs_error\": ", f);
         jnum(f, br->max_abs_error);

@@ -38,6 +38,8 @@ expect_grep "seed_testcase: W2 row fails" '^2 +W2 .*FAIL$' "$TMP/tc.txt"
 expect_grep "seed_testcase: b1 row fails" '^1 +b1 .*FAIL$' "$TMP/tc.txt"
 n_fail=$(grep -cE ' FAIL$' "$TMP/tc.txt")
 [ "$n_fail" -eq 2 ] && ok "seed_testcase: exactly 2 FAIL rows" || bad "seed_testcase: $n_fail FAIL rows"
+expect_grep "seed_testcase: W2 diagnosis" '^  W2 +analytic ≈ 2\.000 × numeric$' "$TMP/tc.txt"
+expect_grep "seed_testcase: b1 diagnosis" '^  b1 +analytic ≈ 4\.000 × numeric$' "$TMP/tc.txt"
 expect_grep "seed_testcase: verdict line" '^overall difference 2\.85e-01 > 1e-07 · FAIL · 2 of 6 blocks' "$TMP/tc.txt"
 failed=$(json "$TMP/tc.json" '",".join(b["name"] for b in d["blocks"] if b["status"]=="fail")')
 [ "$failed" = "W2,b1" ] || [ "$failed" = "b1,W2" ] && ok "JSON: failing blocks $failed" || bad "JSON: failing blocks '$failed'"

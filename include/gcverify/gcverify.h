@@ -184,6 +184,7 @@ typedef struct gcv_block_result {
     double transposed_difference; /* difference of g against g̃ transposed (NAN: not a matrix) */
     size_t bad_rows, bad_cols;    /* rows / columns whose own difference exceeds the threshold */
     size_t first_bad_row, first_bad_col;
+    size_t live_rows, live_cols;  /* rows / columns with a non-zero gradient at all */
     double taylor_order;      /* observed convergence order of the Taylor remainder (NAN: not run) */
     unsigned directions;      /* > 0: judged by that many directional derivatives, not per parameter */
     int within_floor;         /* 1: difference over the threshold but within the numeric floor */

@@ -80,7 +80,11 @@ int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r)
     /* Relative to ‖g‖ + ‖s·g̃‖, so a missing gradient (g = 0, s = 0) fits exactly. */
     double den = sqrt(gg) + fabs(br->scale) * sqrt(nn);
     br->scale_residual = den > 0.0 ? sqrt(res) / den : 0.0;
-    br->bad_rows = br->bad_cols = 0;
+    br->bad_rows = br->bad_cols = br->live_rows = br->live_cols = 0;
+    for (size_t i = 0; i < rows; i++)
+        br->live_rows += row[i].gg + row[i].nn > 0.0;
+    for (size_t j = 0; j < cols; j++)
+        br->live_cols += col[j].gg + col[j].nn > 0.0;
     /* Rows and columns say something only about a matrix; a vector's "rows" are its entries. */
     for (size_t i = rows; cols > 1 && i-- > 0;)
         if (line_is_bad(&row[i], r->options.threshold)) {

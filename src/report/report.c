@@ -130,16 +130,21 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
             br->scale, 100.0 * br->scale_residual);
         sep = "; ";
     }
-    if (bl->rows > 1 && br->bad_rows == 1)
-        add(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
-    else if (bl->cols > 1 && br->bad_cols == 1)
-        add(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
-    else if (bl->rows > 1 && br->bad_rows > 1 && br->bad_rows < bl->rows)
-        add(buf, n, &k, "%s%zu of %zu rows are wrong, the first is row %zu", sep, br->bad_rows,
-            bl->rows, br->first_bad_row);
-    else if (bl->cols > 1 && br->bad_cols > 1 && br->bad_cols < bl->cols)
-        add(buf, n, &k, "%s%zu of %zu columns are wrong, the first is column %zu", sep,
-            br->bad_cols, bl->cols, br->first_bad_col);
+    /* Rows whose gradient is zero throughout (a dead unit) cannot show an error: a bug is
+     * confined to some rows only when other rows with a gradient are right. */
+    if (br->bad_rows && br->bad_rows < br->live_rows) {
+        if (br->bad_rows == 1)
+            add(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
+        else
+            add(buf, n, &k, "%s%zu of %zu rows with a gradient are wrong, the first is row %zu",
+                sep, br->bad_rows, br->live_rows, br->first_bad_row);
+    } else if (br->bad_cols && br->bad_cols < br->live_cols) {
+        if (br->bad_cols == 1)
+            add(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
+        else
+            add(buf, n, &k, "%s%zu of %zu columns with a gradient are wrong, the first is "
+                "column %zu", sep, br->bad_cols, br->live_cols, br->first_bad_col);
+    }
     return k;
 }
 

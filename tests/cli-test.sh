@@ -105,6 +105,22 @@ expect_exit "--budget 1" 0 "$GCV" "$ROOT/configs/bench/mnist.json" --budget 1 --
 st=$(json "$TMP/bud.json" 'all(b["checked"] > 0 for b in d["blocks"]), d["stopped"], d["status"], len(d["checked_indices"]) == d["params_checked"] < 235146')
 [ "$st" = "True False pass True" ] && ok "--budget: every block covered, a pass on what fitted" || bad "--budget: '$st'"
 
+# --- the seeds' real data: integer labels are converted and the user is told
+expect_exit "seed_moons (data.mat) passes" 0 "$GCV" "$ROOT/configs/seed_moons.json" --json "$TMP/moons.json" --top 0
+expect_grep "seed_moons: uint8 label note" '^note +data\.y: labels stored as uint8 in data\.mat were converted to double before any arithmetic' "$TMP/out"
+n=$(json "$TMP/moons.json" 'len(d["model"]["notes"])')
+[ "$n" = "1" ] && ok "seed_moons: the note is in the JSON report" || bad "seed_moons: notes '$n'"
+
+# --- config keys of the newer methods
+printf '{"model": {"type": "mlp", "layers": [6, 5, 3], "output_activation": "softmax", "loss": "softmax_cross_entropy"},\n "check": {"method": "directional", "directions": 2, "drill_down": true, "sample": {"per_block": 4, "seed": 1}}}' >"$TMP/dirc.json"
+expect_exit "check.method directional from the config" 0 "$GCV" "$TMP/dirc.json" --json "$TMP/dirc.out.json" -q
+st=$(json "$TMP/dirc.out.json" 'd["check"]["method"], [b["directions"] for b in d["blocks"]]')
+[ "$st" = "directional [2, 2, 2, 2]" ] && ok "check.directions: 2 per block" || bad "check.directions: '$st'"
+printf '{"model": {"type": "mlp", "layers": [6, 1]}, "check": {"sample": {"per_block": 3}}}' >"$TMP/samp.json"
+"$GCV" "$TMP/samp.json" --json "$TMP/samp.out.json" -q
+st=$(json "$TMP/samp.out.json" '[b["checked"] for b in d["blocks"]], d["sampled"]')
+[ "$st" = "[3, 1] True" ] && ok "check.sample.per_block from the config" || bad "check.sample: '$st'"
+
 # --- per-parameter CSV
 expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
 [ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"

@@ -1,7 +1,9 @@
 /* The config loader: one test per class of bad input of issue 2 (missing file, malformed
  * JSON, wrong types, unknown and duplicate keys, inconsistent shapes, labels out of range,
  * NaN/Inf, absurd sizes), each asserting the status and the exact one-line message; then
- * the good paths (defaults, synthetic data, label conversion, layouts, subsets, paths). */
+ * the good paths (defaults, synthetic data, label conversion, layouts, subsets, paths); then
+ * the file sources of issue 8: csv, hdf5 and mat (on the real data/ files and on small files
+ * written here), layouts, scale, integer labels and their notes, and their error cases. */
 #include <check.h>
 #include <dirent.h>
 #include <math.h>
@@ -719,6 +721,643 @@ START_TEST(hidden_activation_should_apply_per_layer)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------------------------
+ * Data sources: csv, hdf5, mat (issue 8), and integer labels from any file */
+
+#ifndef GCV_TEST_DATA
+#define GCV_TEST_DATA "tests/data"
+#endif
+
+/* rel under the source root, which is GCV_TEST_DATA without its "/tests/data". */
+static void source_path(char *out, size_t n, const char *rel)
+{
+    const char *d = GCV_TEST_DATA, *suffix = "/tests/data";
+    size_t len = strlen(d), sl = strlen(suffix);
+    if (len >= sl && strcmp(d + len - sl, suffix) == 0)
+        snprintf(out, n, "%.*s/%s", (int)(len - sl), d, rel);
+    else
+        snprintf(out, n, "%s/%s", ".", rel);
+}
+
+/* s with every "@" replaced by with. */
+static void subst(char *out, size_t n, const char *s, const char *with)
+{
+    size_t k = 0;
+    for (const char *p = s; *p && k + strlen(with) + 1 < n; p++) {
+        if (*p == '@')
+            k += (size_t)snprintf(out + k, n - k, "%s", with);
+        else
+            out[k++] = *p;
+    }
+    out[k] = '\0';
+}
+
+/* The config {"model": model, "data": data} with every "@" in data replaced by the absolute
+ * path of the source root's data/ folder. */
+static void data_config(char *out, size_t n, const char *model, const char *data)
+{
+    char dir[256], d[2048];
+    source_path(dir, sizeof dir, "data");
+    subst(d, sizeof d, data, dir);
+    snprintf(out, n, "{\"model\": %s, \"data\": %s}", model, d);
+}
+
+/* tail with "@" replaced by the data folder, as data_config does. */
+static void data_tail(char *out, size_t n, const char *tail)
+{
+    char dir[256];
+    source_path(dir, sizeof dir, "data");
+    subst(out, n, tail, dir);
+}
+
+/* Expects the config text to fail with status st and tail, "@" in tail being tmp_dir. */
+static void expect_tmp_error(const char *name, const char *text, gcv_status st,
+                             const char *tail)
+{
+    char want[GCV_ERROR_LEN];
+    subst(want, sizeof want, tail, tmp_dir);
+    expect_error_mem(name, text, 0, st, want);
+}
+
+static void expect_data_error(const char *name, const char *model, const char *data,
+                              size_t max_memory, gcv_status st, const char *tail)
+{
+    char text[4096], want[GCV_ERROR_LEN];
+    data_config(text, sizeof text, model, data);
+    data_tail(want, sizeof want, tail);
+    expect_error_mem(name, text, max_memory, st, want);
+}
+
+#if defined(GCV_HAVE_HDF5) || defined(GCV_HAVE_MATIO)
+
+static gcv_config *load_data_ok(const char *name, const char *model, const char *data)
+{
+    char text[4096];
+    data_config(text, sizeof text, model, data);
+    return load_ok(name, text);
+}
+
+/* The number of labels equal to 1 in c->y (n_L = 1). */
+static size_t ones_in(const gcv_config *c)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < c->m; j++)
+        n += c->y[j] == 1.0;
+    return n;
+}
+
+#endif
+
+#ifdef GCV_HAVE_MATIO
+
+/* ---- MATLAB level-5 files written byte by byte (no library needed to write them) ---- */
+
+enum { MI_INT8 = 1, MI_UINT8 = 2, MI_INT16 = 3, MI_UINT16 = 4, MI_INT32 = 5, MI_UINT32 = 6,
+       MI_DOUBLE = 9, MI_MATRIX = 14 };
+
+typedef struct mat_var {
+    const char *name;
+    int type;          /* the stored type of the values; the class is always double */
+    size_t ndim;
+    size_t dims[3];    /* MATLAB's size() */
+    const double *v;   /* the values in MATLAB's column-major order */
+} mat_var;
+
+static void put_le(unsigned char *p, uint64_t v, size_t bytes)
+{
+    for (size_t i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A tagged element at buf + *off: type, len bytes of data, zero padding to 8 bytes. */
+static void mat_element(unsigned char *buf, size_t *off, int type, const void *data, size_t len)
+{
+    put_le(buf + *off, (uint64_t)type, 4);
+    put_le(buf + *off + 4, len, 4);
+    memcpy(buf + *off + 8, data, len);
+    *off += 8 + (len + 7) / 8 * 8;
+}
+
+static size_t mat_var_bytes(const mat_var *v, unsigned char *out)
+{
+    unsigned char flags[8] = {6}, dims[12], data[2048] = {0};
+    size_t sz = v->type == MI_DOUBLE ? 8 : v->type >= MI_INT16 ? 2 : 1, count = 1, off = 0;
+    for (size_t d = 0; d < v->ndim; d++) {
+        put_le(dims + 4 * d, v->dims[d], 4);
+        count *= v->dims[d];
+    }
+    for (size_t i = 0; i < count; i++) {
+        uint64_t bits;
+        if (v->type == MI_DOUBLE)
+            memcpy(&bits, &v->v[i], sizeof bits);
+        else
+            bits = (uint64_t)(int64_t)v->v[i];
+        put_le(data + i * sz, bits, sz);
+    }
+    mat_element(out, &off, MI_UINT32, flags, 8); /* mxDOUBLE_CLASS */
+    mat_element(out, &off, MI_INT32, dims, 4 * v->ndim);
+    mat_element(out, &off, MI_INT8, v->name, strlen(v->name));
+    mat_element(out, &off, v->type, data, count * sz);
+    return off;
+}
+
+/* tmp_dir/name: an uncompressed little-endian MAT-file holding vars[0, n). */
+static void write_mat(const char *name, const mat_var *vars, size_t n)
+{
+    static unsigned char buf[16384], sub[4096];
+    size_t off = 128;
+    memset(buf, 0, sizeof buf);
+    memset(buf, ' ', 116);
+    memcpy(buf, "MATLAB 5.0 MAT-file, written by test-config.c", 45);
+    put_le(buf + 124, 0x0100, 2);
+    buf[126] = 'I';
+    buf[127] = 'M';
+    for (size_t i = 0; i < n; i++) {
+        memset(sub, 0, sizeof sub);
+        size_t len = mat_var_bytes(&vars[i], sub);
+        mat_element(buf, &off, MI_MATRIX, sub, len);
+    }
+    char path[256];
+    tmp_path(path, sizeof path, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(buf, 1, off, f), off);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+#endif /* GCV_HAVE_MATIO */
+
+/* A .npy of uint8 (descr "|u1") values of shape (rows, cols). */
+static void write_u8_npy(const char *name, size_t rows, size_t cols, const unsigned char *v)
+{
+    char dict[118], path[256];
+    int len = snprintf(dict, sizeof dict, "{'descr': '|u1', 'fortran_order': False, "
+                       "'shape': (%zu, %zu), }", rows, cols);
+    memset(dict + len, ' ', sizeof dict - 1 - (size_t)len);
+    dict[sizeof dict - 1] = '\n';
+    unsigned char head[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, sizeof dict, 0};
+    tmp_path(path, sizeof path, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(head, 1, sizeof head, f), sizeof head);
+    ck_assert_uint_eq(fwrite(dict, 1, sizeof dict, f), sizeof dict);
+    ck_assert_uint_eq(fwrite(v, 1, rows * cols, f), rows * cols);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+#define NOTE_U8(file) "data.y: labels stored as uint8 in " file " were converted to double " \
+                      "before any arithmetic (in integer arithmetic -y wraps to 255: the seed " \
+                      "000 trap)"
+
+START_TEST(npy_integer_labels_should_be_noted)
+{
+    const double x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, yf[4] = {1, 0, 1, 1};
+    const unsigned char yu[4] = {1, 0, 1, 1};
+    const size_t sx[2] = {2, 4}, sy[2] = {1, 4};
+    write_array("note-X.npy", sx, 2, x);
+    write_u8_npy("note-Y-u8.npy", 1, 4, yu);
+    write_array("note-Y-f8.npy", sy, 2, yf);
+    gcv_config *c = load_ok("note-u8.json", "{\"model\": {\"layers\": [2, 1]}, \"data\": "
+                            "{\"source\": \"npy\", \"x\": \"note-X.npy\", \"y\": "
+                            "\"note-Y-u8.npy\"}}");
+    ck_assert_uint_eq(c->n_notes, 1);
+    ck_assert_str_eq(c->notes[0], NOTE_U8("note-Y-u8.npy"));
+    for (size_t j = 0; j < 4; j++)
+        ck_assert(c->y[j] == yf[j]);
+    gcv_config_free(c);
+    c = load_ok("note-f8.json", "{\"model\": {\"layers\": [2, 1]}, \"data\": {\"source\": "
+                "\"npy\", \"x\": \"note-X.npy\", \"y\": \"note-Y-f8.npy\"}}");
+    ck_assert_uint_eq(c->n_notes, 0);
+    ck_assert_ptr_null(c->notes);
+    gcv_config_free(c);
+    /* synthetic and inline data hold no stored type: no note */
+    c = load_ok("note-none.json", "{\"model\": {\"layers\": [2, 1]}}");
+    ck_assert_uint_eq(c->n_notes, 0);
+    gcv_config_free(c);
+}
+END_TEST
+
+#ifdef GCV_HAVE_MATIO
+
+START_TEST(mat_should_read_data_mat_as_the_seeds_do)
+{
+    const char *net = "{\"layers\": [2, 3, 2, 1]}";
+    gcv_config *c = load_data_ok("mat-real.json", net, "{\"source\": \"mat\", \"file\": "
+                                 "\"@/data.mat\", \"x\": \"X\", \"y\": \"y\"}");
+    ck_assert_str_eq(c->data_source, "mat");
+    ck_assert_uint_eq(c->m, 211);
+    ck_assert_uint_eq(c->m_total, 211);
+    /* X(1,:) = (-0.158986, 0.423977) is column 0; X(211,:) = (-0.153111, 0.184503) the last */
+    ck_assert_double_eq_tol(c->x[0], -0.158986, 5e-7);
+    ck_assert_double_eq_tol(c->x[211], 0.423977, 5e-7);
+    ck_assert_double_eq_tol(c->x[210], -0.153111, 5e-7);
+    ck_assert_double_eq_tol(c->x[211 + 210], 0.184503, 5e-7);
+    ck_assert(c->y[0] == 1.0 && c->y[210] == 0.0);
+    ck_assert_uint_eq(ones_in(c), 106);
+    ck_assert_uint_eq(c->n_notes, 1);
+    ck_assert_str_eq(c->notes[0], NOTE_U8("data.mat"));
+    /* scale multiplies x only */
+    gcv_config *s = load_data_ok("mat-scaled.json", net, "{\"source\": \"mat\", \"file\": "
+                                 "\"@/data.mat\", \"x\": \"X\", \"y\": \"y\", \"scale\": 2, "
+                                 "\"layout\": \"examples_by_features\"}");
+    for (size_t i = 0; i < 2 * 211; i++)
+        ck_assert(s->x[i] == 2.0 * c->x[i]);
+    ck_assert_mem_eq(s->y, c->y, 211 * sizeof(double));
+    gcv_config_free(s);
+    gcv_config_free(c);
+}
+END_TEST
+
+START_TEST(mat_errors_should_name_the_file_the_variable_and_the_shapes)
+{
+    const char *net = "{\"layers\": [2, 3, 2, 1]}";
+    expect_data_error("mat-layout.json", net, "{\"source\": \"mat\", \"file\": \"@/data.mat\", "
+                      "\"x\": \"X\", \"y\": \"y\", \"layout\": \"features_by_examples\"}", 0,
+                      GCV_ERR_INVALID, "data.x: expected shape (2, m) (features \xC3\x97 "
+                      "examples, layers[0] = 2), got (211, 2)");
+    expect_data_error("mat-layers.json", "{\"layers\": [3, 1]}", "{\"source\": \"mat\", "
+                      "\"file\": \"@/data.mat\", \"x\": \"X\", \"y\": \"y\"}", 0,
+                      GCV_ERR_INVALID, "data.x: expected shape (m, 3) (examples \xC3\x97 "
+                      "features, layers[0] = 3), got (211, 2)");
+    expect_data_error("mat-novar.json", net, "{\"source\": \"mat\", \"file\": \"@/data.mat\", "
+                      "\"x\": \"Xtrain\", \"y\": \"y\"}", 0, GCV_ERR_INVALID,
+                      "data.x: @/data.mat: variable 'Xtrain' not found; available variables: "
+                      "X, y, yval, Xval");
+    expect_data_error("mat-y.json", net, "{\"source\": \"mat\", \"file\": \"@/data.mat\", "
+                      "\"x\": \"X\", \"y\": \"yval\"}", 0, GCV_ERR_INVALID,
+                      "data.y: expected shape (211, 1) (examples \xC3\x97 outputs) or (211,), "
+                      "got (200, 1)");
+    expect_data_error("mat-nofile.json", net, "{\"source\": \"mat\", \"file\": "
+                      "\"@/nope.mat\", \"x\": \"X\", \"y\": \"y\"}", 0, GCV_ERR_IO,
+                      "data.x: @/nope.mat: cannot open: No such file or directory");
+}
+END_TEST
+
+START_TEST(mat_should_convert_integer_types_and_layouts)
+{
+    /* X (3 examples × 2 features) stored as int16, y as uint8 */
+    const double xv[6] = {-1, 300, 5, 2, -4, 6}, yv[3] = {1, 0, 1};
+    mat_var v[2] = {{"X", MI_INT16, 2, {3, 2, 0}, xv}, {"y", MI_UINT8, 2, {3, 1, 0}, yv}};
+    write_mat("ints.mat", v, 2);
+    gcv_config *c = load_ok("mat-ints.json", "{\"model\": {\"layers\": [2, 1]}, \"data\": "
+                            "{\"source\": \"mat\", \"file\": \"ints.mat\", \"x\": \"X\", "
+                            "\"y\": \"y\"}}");
+    static const double wx[6] = {-1, 300, 5, 2, -4, 6};
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_msg(c->x[i] == wx[i], "x[%zu] = %g", i, c->x[i]);
+    ck_assert(c->y[0] == 1 && c->y[1] == 0 && c->y[2] == 1);
+    ck_assert_uint_eq(c->n_notes, 1);
+    ck_assert_str_eq(c->notes[0], NOTE_U8("ints.mat"));
+    gcv_config_free(c);
+
+    /* features_by_examples: X (2 features × 3 examples) as it is; labels uint16 */
+    const double fv[6] = {1, 4, 2, 5, 3, 6};
+    v[0] = (mat_var){"X", MI_DOUBLE, 2, {2, 3, 0}, fv};
+    v[1] = (mat_var){"y", MI_UINT16, 2, {1, 3, 0}, yv};
+    write_mat("u16.mat", v, 2);
+    c = load_ok("mat-u16.json", "{\"model\": {\"layers\": [2, 1]}, \"data\": {\"source\": "
+                "\"mat\", \"file\": \"u16.mat\", \"x\": \"X\", \"y\": \"y\", \"layout\": "
+                "\"features_by_examples\"}}");
+    for (size_t i = 0; i < 6; i++)
+        ck_assert(c->x[i] == (double)(i + 1));
+    ck_assert_str_eq(c->notes[0], "data.y: labels stored as uint16 in u16.mat were converted to "
+                     "double before any arithmetic (in integer arithmetic -y wraps to 65535: "
+                     "the seed 000 trap)");
+    gcv_config_free(c);
+
+    /* examples_first on a (2, 2, 3) array: 2 examples of 6 values flattened in C order */
+    double xf[12];
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 2; j++)
+            for (size_t k = 0; k < 3; k++)
+                xf[i + 2 * j + 4 * k] = (double)(100 * i + 10 * j + k);
+    const double y2[2] = {0, 1};
+    v[0] = (mat_var){"X", MI_DOUBLE, 3, {2, 2, 3}, xf};
+    v[1] = (mat_var){"y", MI_INT8, 2, {2, 1, 0}, y2};
+    write_mat("cube.mat", v, 2);
+    c = load_ok("mat-cube.json", "{\"model\": {\"layers\": [6, 1]}, \"data\": {\"source\": "
+                "\"mat\", \"file\": \"cube.mat\", \"x\": \"X\", \"y\": \"y\", \"layout\": "
+                "\"examples_first\"}}");
+    ck_assert_uint_eq(c->m, 2);
+    for (size_t e = 0; e < 2; e++)
+        for (size_t f = 0; f < 6; f++)
+            ck_assert(c->x[f * 2 + e] == (double)(100 * e + 10 * (f / 3) + f % 3));
+    ck_assert_str_eq(c->notes[0], "data.y: labels stored as int8 in cube.mat were converted to "
+                     "double before any arithmetic");
+    gcv_config_free(c);
+
+    /* softmax: uint8 class ids become one-hot */
+    const double ids[3] = {2, 0, 1};
+    v[0] = (mat_var){"X", MI_DOUBLE, 2, {3, 2, 0}, xv};
+    v[1] = (mat_var){"y", MI_UINT8, 2, {3, 1, 0}, ids};
+    write_mat("ids.mat", v, 2);
+    c = load_ok("mat-ids.json", "{\"model\": {\"layers\": [2, 3], \"output_activation\": "
+                "\"softmax\", \"loss\": \"softmax_cross_entropy\"}, \"data\": {\"source\": "
+                "\"mat\", \"file\": \"ids.mat\", \"x\": \"X\", \"y\": \"y\"}}");
+    static const double onehot[9] = {0, 1, 0, 0, 0, 1, 1, 0, 0};
+    for (size_t i = 0; i < 9; i++)
+        ck_assert(c->y[i] == onehot[i]);
+    gcv_config_free(c);
+
+    /* labels outside [0, 1] stay an error for binary_cross_entropy */
+    const double bad[3] = {0, 2, 1};
+    v[1] = (mat_var){"y", MI_UINT8, 2, {3, 1, 0}, bad};
+    write_mat("bad.mat", v, 2);
+    expect_error("mat-bad.json", "{\"model\": {\"layers\": [2, 1]}, \"data\": {\"source\": "
+                 "\"mat\", \"file\": \"bad.mat\", \"x\": \"X\", \"y\": \"y\"}}",
+                 "data.y: expected labels in [0, 1] for binary_cross_entropy, got 2 at (1, 0)");
+}
+END_TEST
+
+#endif /* GCV_HAVE_MATIO */
+
+#ifdef GCV_HAVE_HDF5
+
+#define S255 0.00392156862745098
+
+START_TEST(hdf5_should_flatten_and_scale_the_cat_images)
+{
+    gcv_config *c = load_data_ok("h5-train.json", "{\"layers\": [12288, 1]}", "{\"source\": "
+                                 "\"hdf5\", \"file\": \"@/train_catvnoncat.h5\", \"x\": "
+                                 "\"train_set_x\", \"y\": \"train_set_y\", \"scale\": "
+                                 "0.00392156862745098}");
+    size_t m = 209;
+    ck_assert_str_eq(c->data_source, "hdf5");
+    ck_assert_uint_eq(c->m, m);
+    /* the first pixel (17, 31, 56) is features 0, 1, 2 of example 0, scaled */
+    ck_assert(c->x[0] == 17 * S255 && c->x[m] == 31 * S255 && c->x[2 * m] == 56 * S255);
+    /* the last pixel of the last example is (0, 0, 0) */
+    ck_assert(c->x[12285 * m + 208] == 0 && c->x[12287 * m + 208] == 0);
+    double mean = 0.0;
+    for (size_t i = 0; i < 12288 * m; i++)
+        mean += c->x[i];
+    ck_assert_double_eq_tol(mean / (12288.0 * (double)m), 103.007 * S255, 0.0005 * S255);
+    ck_assert(c->y[0] == 0 && c->y[208] == 0);
+    ck_assert_uint_eq(ones_in(c), 72);
+    ck_assert_uint_eq(c->n_notes, 1);
+    ck_assert_str_eq(c->notes[0], "data.y: labels stored as int64 in train_catvnoncat.h5 were "
+                     "converted to double before any arithmetic");
+    gcv_config_free(c);
+
+    /* unscaled, layout given: the test set's first pixel (158, 104, 83), last (5, 22, 5) */
+    c = load_data_ok("h5-test.json", "{\"layers\": [12288, 1]}", "{\"source\": \"hdf5\", "
+                     "\"file\": \"@/test_catvnoncat.h5\", \"x\": \"test_set_x\", \"y\": "
+                     "\"test_set_y\", \"layout\": \"examples_first\"}");
+    m = 50;
+    ck_assert(c->x[0] == 158 && c->x[m] == 104 && c->x[2 * m] == 83);
+    ck_assert(c->x[12285 * m + 49] == 5 && c->x[12286 * m + 49] == 22 &&
+              c->x[12287 * m + 49] == 5);
+    ck_assert(c->y[0] == 1 && c->y[49] == 0);
+    ck_assert_uint_eq(ones_in(c), 33);
+    gcv_config_free(c);
+}
+END_TEST
+
+START_TEST(hdf5_errors_should_name_the_file_the_dataset_and_the_shapes)
+{
+    const char *net = "{\"layers\": [12288, 1]}";
+    expect_data_error("h5-per.json", "{\"layers\": [100, 1]}", "{\"source\": \"hdf5\", "
+                      "\"file\": \"@/train_catvnoncat.h5\", \"x\": \"train_set_x\", \"y\": "
+                      "\"train_set_y\"}", 0, GCV_ERR_INVALID,
+                      "data.x: expected 100 values per example (layers[0] = 100; "
+                      "examples_first: the first dimension indexes the examples), got shape "
+                      "(209, 64, 64, 3) (12288 per example)");
+    expect_data_error("h5-layout.json", net, "{\"source\": \"hdf5\", \"file\": "
+                      "\"@/train_catvnoncat.h5\", \"x\": \"train_set_x\", \"y\": "
+                      "\"train_set_y\", \"layout\": \"features_by_examples\"}", 0,
+                      GCV_ERR_INVALID, "data.x: expected shape (12288, m) (features \xC3\x97 "
+                      "examples, layers[0] = 12288), got (209, 64, 64, 3)");
+    expect_data_error("h5-nods.json", net, "{\"source\": \"hdf5\", \"file\": "
+                      "\"@/train_catvnoncat.h5\", \"x\": \"train_x\", \"y\": \"train_set_y\"}",
+                      0, GCV_ERR_INVALID, "data.x: @/train_catvnoncat.h5: dataset 'train_x' not "
+                      "found; available datasets: list_classes, train_set_x, train_set_y");
+    expect_data_error("h5-string.json", net, "{\"source\": \"hdf5\", \"file\": "
+                      "\"@/train_catvnoncat.h5\", \"x\": \"train_set_x\", \"y\": "
+                      "\"list_classes\"}", 0, GCV_ERR_INVALID, "data.y: @/train_catvnoncat.h5: "
+                      "list_classes: expected an integer or floating-point dataset, got a "
+                      "string dataset");
+    expect_data_error("h5-nofile.json", net, "{\"source\": \"hdf5\", \"file\": \"@/nope.h5\", "
+                      "\"x\": \"train_set_x\", \"y\": \"train_set_y\"}", 0, GCV_ERR_IO,
+                      "data.x: @/nope.h5: cannot open: No such file or directory");
+    /* pixels as labels: (209, 64, 64, 3) flattened to (209, 12288), out of range for BCE */
+    expect_data_error("h5-labels.json", "{\"layers\": [1, 12288]}", "{\"source\": \"hdf5\", "
+                      "\"file\": \"@/train_catvnoncat.h5\", \"x\": \"train_set_y\", \"y\": "
+                      "\"train_set_x\"}", 0, GCV_ERR_INVALID, "data.y: expected labels in [0, "
+                      "1] for binary_cross_entropy, got 17 at (0, 0)");
+    /* the memory guard sees the shape before the reader allocates */
+    expect_data_error("h5-memory.json", "{\"layers\": [12288, 5, 5, 1]}, \"check\": "
+                      "{\"threads\": 1}", "{\"source\": \"hdf5\", \"file\": "
+                      "\"@/train_catvnoncat.h5\", \"x\": \"train_set_x\", \"y\": "
+                      "\"train_set_y\"}", (size_t)16 << 20, GCV_ERR_NOMEM,
+                      "data.x: expected a check that fits in 16.0 MiB of memory, got an "
+                      "estimated 103.2 MiB (61481 parameters, 209 examples, 1 thread)");
+}
+END_TEST
+
+#endif /* GCV_HAVE_HDF5 */
+
+#if !defined(GCV_HAVE_HDF5) || !defined(GCV_HAVE_MATIO)
+
+START_TEST(missing_library_should_say_how_to_enable_it)
+{
+#ifndef GCV_HAVE_HDF5
+    expect_data_error("nolib-h5.json", "{\"layers\": [2, 1]}", "{\"source\": \"hdf5\", "
+                      "\"file\": \"@/train_catvnoncat.h5\", \"x\": \"a\", \"y\": \"b\"}", 0,
+                      GCV_ERR_INVALID, "data.source: @/train_catvnoncat.h5: reading HDF5 needs "
+                      "gcverify built with libhdf5: install libhdf5-dev and reconfigure (meson "
+                      "setup --reconfigure build -Dhdf5=enabled)");
+#endif
+#ifndef GCV_HAVE_MATIO
+    char text[4096], want[GCV_ERROR_LEN], path[256];
+    gcv_config *c = NULL;
+    gcv_error err;
+    data_config(text, sizeof text, "{\"layers\": [2, 1]}", "{\"source\": \"mat\", \"file\": "
+                "\"@/data.mat\", \"x\": \"X\", \"y\": \"y\"}");
+    write_text("nolib-mat.json", text, path, sizeof path);
+    ck_assert_int_eq(gcv_config_load(path, 0, &c, &err), GCV_ERR_INVALID);
+    data_tail(want, sizeof want, ": data.source: @/data.mat: reading MATLAB .mat files needs "
+              "gcverify built with libmatio: install ");
+    ck_assert_msg(strstr(err.msg, want) != NULL, "%s", err.msg);
+#endif
+}
+END_TEST
+
+#endif
+
+START_TEST(csv_should_split_features_and_labels)
+{
+    char path[256];
+    write_text("f.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,1\n7,8,0\n", path, sizeof path);
+    gcv_config *c = load_ok("csv-basic.json", "{\"model\": {\"layers\": [2, 3, 1]}, \"data\": "
+                            "{\"source\": \"csv\", \"file\": \"f.csv\"}}");
+    static const double wx[8] = {1, 3, 5, 7, 2, 4, 6, 8}, wy[4] = {0, 1, 1, 0};
+    ck_assert_str_eq(c->data_source, "csv");
+    ck_assert_uint_eq(c->m, 4);
+    for (size_t i = 0; i < 8; i++)
+        ck_assert(c->x[i] == wx[i]);
+    for (size_t j = 0; j < 4; j++)
+        ck_assert(c->y[j] == wy[j]);
+    ck_assert_uint_eq(c->n_notes, 0);
+    gcv_config_free(c);
+
+    /* the label in the middle by index, ';', no header, scaled features */
+    write_text("mid.csv", "1;0;2\n3;1;4\n5;1;6\n", path, sizeof path);
+    c = load_ok("csv-mid.json", "{\"model\": {\"layers\": [2, 1]}, \"data\": {\"source\": "
+                "\"csv\", \"file\": \"mid.csv\", \"delimiter\": \";\", \"header\": false, "
+                "\"label_columns\": [1], \"scale\": 0.5}}");
+    static const double mx[6] = {0.5, 1.5, 2.5, 1, 2, 3}, my[3] = {0, 1, 1};
+    for (size_t i = 0; i < 6; i++)
+        ck_assert(c->x[i] == mx[i]);
+    for (size_t j = 0; j < 3; j++)
+        ck_assert(c->y[j] == my[j]);
+    gcv_config_free(c);
+
+    /* softmax: one label column holds class ids, made one-hot; tabs */
+    write_text("ids.csv", "x1\tx2\tclass\n1\t2\t2\n3\t4\t0\n5\t6\t1\n", path, sizeof path);
+    c = load_ok("csv-ids.json", "{\"model\": {\"layers\": [2, 3], \"output_activation\": "
+                "\"softmax\", \"loss\": \"softmax_cross_entropy\"}, \"data\": {\"source\": "
+                "\"csv\", \"file\": \"ids.csv\", \"delimiter\": \"\\t\", \"header\": true}}");
+    static const double onehot[9] = {0, 1, 0, 0, 0, 1, 1, 0, 0};
+    for (size_t i = 0; i < 9; i++)
+        ck_assert(c->y[i] == onehot[i]);
+    gcv_config_free(c);
+
+    /* one-hot columns named first, in the order given; the rest are the features */
+    write_text("hot.csv", "c1,x1,c0,x2\n0,1,1,2\n1,3,0,4\n", path, sizeof path);
+    c = load_ok("csv-hot.json", "{\"model\": {\"layers\": [2, 2], \"output_activation\": "
+                "\"softmax\", \"loss\": \"softmax_cross_entropy\"}, \"data\": {\"source\": "
+                "\"csv\", \"file\": \"hot.csv\", \"label_columns\": [\"c0\", \"c1\"], "
+                "\"labels\": \"one_hot\"}}");
+    static const double hx[4] = {1, 3, 2, 4}, hy[4] = {1, 0, 0, 1};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert(c->x[i] == hx[i] && c->y[i] == hy[i]);
+    gcv_config_free(c);
+
+    /* mse: label values as they are, two outputs */
+    c = load_ok("csv-mse.json", "{\"model\": {\"layers\": [2, 2], \"output_activation\": "
+                "\"linear\", \"loss\": \"mse\"}, \"data\": {\"source\": \"csv\", \"file\": "
+                "\"hot.csv\", \"label_columns\": [\"x1\", \"x2\"]}}");
+    static const double vx[4] = {0, 1, 1, 0}, vy[4] = {1, 3, 2, 4};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert(c->x[i] == vx[i] && c->y[i] == vy[i]);
+    gcv_config_free(c);
+}
+END_TEST
+
+/* A csv config for a net of the given layers; data members after file. */
+static void csv_config(char *out, size_t n, const char *layers, const char *file,
+                       const char *more)
+{
+    snprintf(out, n, "{\"model\": {\"layers\": %s}, \"data\": {\"source\": \"csv\", \"file\": "
+             "\"%s\"%s%s}}", layers, file, more[0] ? ", " : "", more);
+}
+
+static void expect_csv_error(const char *layers, const char *file, const char *more,
+                             gcv_status st, const char *tail)
+{
+    char text[1024];
+    csv_config(text, sizeof text, layers, file, more);
+    expect_tmp_error("csv-error.json", text, st, tail);
+}
+
+START_TEST(csv_errors_should_name_line_and_column)
+{
+    char path[256];
+    write_text("g.csv", "a,b,label\n1,2,0\n3,4,2\n", path, sizeof path);
+    write_text("ragged.csv", "a,b,label\n1,2,0\n3,4\n", path, sizeof path);
+    write_text("plain.csv", "1,2,0\n3,4,1\n", path, sizeof path);
+    write_text("two.csv", "a,b,c0,c1\n1,2,1,1\n", path, sizeof path);
+    /* the reader's message passes through under data.file */
+    expect_csv_error("[2, 1]", "ragged.csv", "", GCV_ERR_INVALID,
+                     "data.file: @/ragged.csv: line 3: expected 3 fields (as on line 1), got 2");
+    expect_csv_error("[2, 1]", "nope.csv", "", GCV_ERR_IO,
+                     "data.file: @/nope.csv: cannot open: No such file or directory");
+    expect_csv_error("[3, 1]", "g.csv", "", GCV_ERR_INVALID,
+                     "data.file: @/g.csv: expected 4 columns (3 features for layers[0] = 3, and "
+                     "1 label column), got 3");
+    /* label columns that are not in the file */
+    expect_csv_error("[2, 1]", "g.csv", "\"label_columns\": [\"lable\"]", GCV_ERR_INVALID,
+                     "data.label_columns[0]: expected a column name in the header of @/g.csv, "
+                     "got \"lable\"; did you mean \"label\"?");
+    expect_csv_error("[2, 1]", "g.csv", "\"label_columns\": [3]", GCV_ERR_INVALID,
+                     "data.label_columns[0]: expected a column index below 3 (the columns of "
+                     "@/g.csv), got 3");
+    expect_csv_error("[2, 1]", "plain.csv", "\"label_columns\": [\"label\"]", GCV_ERR_INVALID,
+                     "data.label_columns[0]: expected a column index (@/plain.csv has no header "
+                     "row), got \"label\"");
+    expect_csv_error("[1, 2]", "g.csv", "\"label_columns\": [1, \"b\"]", GCV_ERR_INVALID,
+                     "data.label_columns[1]: expected each column once, got column 1 (\"b\") a "
+                     "second time");
+    /* labels the loss does not accept, located in the file */
+    expect_csv_error("[2, 1]", "g.csv", "", GCV_ERR_INVALID,
+                     "data.label_columns: @/g.csv: line 3, column 3: expected a label in [0, 1] "
+                     "for binary_cross_entropy, got 2");
+    expect_csv_error("[2, 2], \"output_activation\": \"softmax\", \"loss\": "
+                     "\"softmax_cross_entropy\"", "g.csv", "", GCV_ERR_INVALID,
+                     "data.label_columns: @/g.csv: line 3, column 3: expected a class id (an "
+                     "integer in [0, 2)), got 2");
+    expect_csv_error("[2, 2], \"output_activation\": \"softmax\", \"loss\": "
+                     "\"softmax_cross_entropy\"", "two.csv", "\"label_columns\": [2, 3]",
+                     GCV_ERR_INVALID, "data.label_columns: @/two.csv: line 2: expected exactly "
+                     "one 1 among the 2 label columns (one_hot labels), got 2");
+    expect_csv_error("[2, 2]", "two.csv", "\"label_columns\": [2, 3], \"labels\": "
+                     "\"class_id\"", GCV_ERR_INVALID, "data.label_columns: expected one column "
+                     "for class_id labels, got 2");
+    expect_csv_error("[3, 2]", "two.csv", "", GCV_ERR_INVALID, "data.label_columns: expected 2 "
+                     "label columns (one per output, layers[1] = 2), got 1 (the last column, by "
+                     "default)");
+}
+END_TEST
+
+START_TEST(file_sources_should_be_validated_before_reading)
+{
+    const char *m = "{\"model\": {\"layers\": [2, 1]}, \"data\": ";
+    char text[512];
+#define DATA_ERROR(data, tail)                                         \
+    do {                                                               \
+        snprintf(text, sizeof text, "%s%s}", m, data);                 \
+        expect_error("file-parse.json", text, tail);                   \
+    } while (0)
+    DATA_ERROR("{\"source\": \"hdf5\", \"x\": \"a\", \"y\": \"b\"}",
+               "data.file: expected the path of an HDF5 file, got nothing");
+    DATA_ERROR("{\"source\": \"mat\", \"file\": \"d.mat\", \"y\": \"b\"}",
+               "data.x: expected a variable name, got nothing");
+    DATA_ERROR("{\"source\": \"hdf5\", \"file\": \"d.h5\", \"x\": \"\", \"y\": \"b\"}",
+               "data.x: expected a non-empty string, got \"\"");
+    DATA_ERROR("{\"source\": \"hdf5\", \"file\": \"d.h5\", \"x\": \"a\", \"y\": \"b\", "
+               "\"layout\": \"examples_last\"}",
+               "data.layout: expected one of features_by_examples, examples_by_features, "
+               "examples_first, got \"examples_last\"; did you mean \"examples_first\"?");
+    DATA_ERROR("{\"source\": \"npy\", \"x\": \"a\", \"y\": \"b\", \"layout\": "
+               "\"examples_first\"}",
+               "data.layout: expected one of features_by_examples, examples_by_features, got "
+               "\"examples_first\"");
+    DATA_ERROR("{\"source\": \"mat\", \"file\": \"d.mat\", \"x\": \"a\", \"y\": \"b\", "
+               "\"scale\": 0}", "data.scale: expected a positive number, got 0");
+    DATA_ERROR("{\"source\": \"mat\", \"file\": \"d.mat\", \"x\": \"a\", \"y\": \"b\", "
+               "\"dataset\": \"c\"}", "data.dataset: unknown key; expected one of source, "
+               "file, x, y, scale, layout");
+    DATA_ERROR("{\"file\": \"d.mat\"}", "data.source: expected one of npy, inline, csv, hdf5, "
+               "mat alongside x, y or file, got nothing");
+    DATA_ERROR("{\"source\": \"csv\", \"file\": \"f.csv\", \"delimiter\": \"|\"}",
+               "data.delimiter: expected \",\", \";\" or \"\\t\", got \"|\"");
+    DATA_ERROR("{\"source\": \"csv\", \"file\": \"f.csv\", \"header\": \"yes\"}",
+               "data.header: expected true, false or \"auto\", got \"yes\"");
+    DATA_ERROR("{\"source\": \"csv\", \"file\": \"f.csv\", \"labels\": \"onehot\"}",
+               "data.labels: expected one of class_id, one_hot, got \"onehot\"; did you mean "
+               "\"one_hot\"?");
+    DATA_ERROR("{\"source\": \"csv\", \"file\": \"f.csv\", \"label_columns\": []}",
+               "data.label_columns: expected a non-empty array of column indices (from 0) or "
+               "header names, got []");
+    DATA_ERROR("{\"source\": \"csv\", \"file\": \"f.csv\", \"label_columns\": [-1]}",
+               "data.label_columns[0]: expected a non-negative integer, got -1");
+    DATA_ERROR("{\"source\": \"csv\", \"file\": \"f.csv\", \"x\": \"a\"}",
+               "data.x: unknown key; expected one of source, file, delimiter, header, "
+               "label_columns, labels, scale");
+#undef DATA_ERROR
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -745,6 +1384,25 @@ static Suite *config_suite(void)
     tcase_add_test(t, examples_subset_should_be_seeded_and_sorted);
     tcase_add_test(t, relative_paths_should_resolve_against_the_config_folder);
     tcase_add_test(t, hidden_activation_should_apply_per_layer);
+    suite_add_tcase(s, t);
+    t = tcase_create("data sources");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, npy_integer_labels_should_be_noted);
+    tcase_add_test(t, csv_should_split_features_and_labels);
+    tcase_add_test(t, csv_errors_should_name_line_and_column);
+    tcase_add_test(t, file_sources_should_be_validated_before_reading);
+#ifdef GCV_HAVE_MATIO
+    tcase_add_test(t, mat_should_read_data_mat_as_the_seeds_do);
+    tcase_add_test(t, mat_errors_should_name_the_file_the_variable_and_the_shapes);
+    tcase_add_test(t, mat_should_convert_integer_types_and_layouts);
+#endif
+#ifdef GCV_HAVE_HDF5
+    tcase_add_test(t, hdf5_should_flatten_and_scale_the_cat_images);
+    tcase_add_test(t, hdf5_errors_should_name_the_file_the_dataset_and_the_shapes);
+#endif
+#if !defined(GCV_HAVE_HDF5) || !defined(GCV_HAVE_MATIO)
+    tcase_add_test(t, missing_library_should_say_how_to_enable_it);
+#endif
     suite_add_tcase(s, t);
     return s;
 }

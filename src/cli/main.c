@@ -443,7 +443,8 @@ static int run_one(const cli *c, const char *path)
     char desc[256];
     describe(cfg, desc, sizeof desc);
     gcv_report_info info = {cfg->name, path, "mlp", cfg->sizes, cfg->n_layers + 1, desc,
-                            cfg->m, cfg->top, (int)cfg->params_mode, use_color()};
+                            cfg->m, cfg->top, (int)cfg->params_mode, use_color(),
+                            cfg->notes, cfg->n_notes};
     if (!c->quiet) {
         if (multi)
             summary_line(path, model, res);

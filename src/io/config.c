@@ -1,17 +1,26 @@
 /* The JSON config file (DESIGN.md, "Config file"). Loading has two phases: parse validates
  * every key with its JSON path and allocates nothing large; build runs the memory guard,
  * then creates θ and the data, checks them against the network and takes the
- * check.examples subset. Every failure is one "file: path: expected …, got …" line. */
+ * check.examples subset. Every failure is one "file: path: expected …, got …" line.
+ *
+ * Data sources: synthetic, inline, npy (one file each for X and Y), hdf5 and mat (one file,
+ * x and y name a dataset or variable in it), csv (one table, rows are examples, the label
+ * columns split off). Every file reader gets a max_count derived from the memory budget, so
+ * a file larger than the check could use is refused before it is read whole. */
 #include "io/config.h"
 
 #include <math.h>
 #include <omp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "io/csv.h"
+#include "io/hdf5.h"
 #include "io/jsonutil.h"
+#include "io/mat.h"
 #include "io/npy.h"
 #include "util/rng.h"
 #include "util/strutil.h"
@@ -23,7 +32,9 @@
 #define SUBSET_SALT UINT64_C(0x5eed) /* check.examples seed = data seed XOR this */
 
 enum { PARAMS_INIT, PARAMS_NPY, PARAMS_VALUES };
-enum { DATA_SYNTHETIC, DATA_NPY, DATA_INLINE }; /* the order of SOURCES */
+enum { DATA_SYNTHETIC, DATA_NPY, DATA_INLINE, DATA_CSV, DATA_HDF5, DATA_MAT }; /* SOURCES */
+enum { LAYOUT_FEATURES, LAYOUT_EXAMPLES, LAYOUT_FIRST };      /* the order of FILE_LAYOUTS */
+enum { LABELS_CLASS_ID, LABELS_ONE_HOT, LABELS_VALUES };      /* LABEL_MODES, then values */
 enum { Y_MATRIX, Y_VECTOR, Y_IDS, Y_BAD };      /* how a label array maps to (n_L, m) */
 
 static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report"};
@@ -36,9 +47,13 @@ static const char *const INJECT_KEYS[] = {"block", "kind", "factor", "with", "ro
 static const char *const SYNTH_KEYS[] = {"source", "examples", "seed"};
 static const char *const NPY_KEYS[] = {"source", "x", "y", "layout"};
 static const char *const INLINE_KEYS[] = {"source", "x", "y"};
+static const char *const FILE_KEYS[] = {"source", "file", "x", "y", "scale", "layout"};
+static const char *const CSV_KEYS[] = {"source", "file", "delimiter", "header", "label_columns",
+                                       "labels", "scale"};
 static const char *const CHECK_KEYS[] = {"method", "epsilon", "threshold", "rtol", "atol",
                                          "examples", "sample", "threads", "taylor",
-                                         "incremental"};
+                                         "incremental", "directions", "drill_down"};
+static const char *const SAMPLE_KEYS[] = {"per_block", "seed"};
 static const char *const REPORT_KEYS[] = {"top", "json", "params"};
 
 static const char *const HIDDEN_NAMES[] = {"relu", "leaky_relu", "tanh", "sigmoid", "linear"};
@@ -48,10 +63,14 @@ static const char *const INIT_NAMES[] = {"he", "xavier", "normal"}; /* gcv_init_
 static const char *const INJECT_KINDS[] = {"scale",     "sign",    "zero",
                                            "drop_mean", "drop_l2", "wrong_derivative",
                                            "transpose"};
-static const char *const SOURCES[] = {"synthetic", "npy", "inline"};
+static const char *const SOURCES[] = {"synthetic", "npy", "inline", "csv", "hdf5", "mat"};
 static const char *const LAYOUTS[] = {"features_by_examples", "examples_by_features"};
+static const char *const FILE_LAYOUTS[] = {"features_by_examples", "examples_by_features",
+                                           "examples_first"};
+static const char *const LABEL_MODES[] = {"class_id", "one_hot"};
 static const char *const METHODS[] = {"central",    "forward",    "backward",
-                                      "five_point", "richardson", "complex_step"};
+                                      "five_point", "richardson", "complex_step",
+                                      "directional"};
 static const char *const PARAMS_MODES[] = {"none", "mismatches", "all"};
 
 static const gcv_jnum ANY_FINITE = {-HUGE_VAL, HUGE_VAL, 0, 0, "a finite number"};
@@ -73,8 +92,14 @@ typedef struct loader {
     int data_kind;
     size_t synth_m;
     uint64_t data_seed;       /* synthetic seed; 0 for files and inline data */
-    int by_examples;          /* layout examples_by_features */
-    const cJSON *x_src, *y_src;
+    int layout;               /* LAYOUT_*: where the examples are in X and Y */
+    int by_examples;          /* layout examples_by_features or examples_first */
+    const cJSON *x_src, *y_src; /* npy: file paths; hdf5, mat: names inside data.file */
+    const cJSON *file_src;    /* data.file of the csv, hdf5 and mat sources */
+    double x_scale;           /* data.scale, multiplies X only; 1 when absent */
+    gcv_csv_options csv;      /* data.delimiter and data.header */
+    const cJSON *label_src;   /* data.label_columns; NULL: the last column */
+    int labels;               /* data.labels (LABELS_*); -1: chosen from the loss */
     size_t subset;            /* check.examples; 0: all */
     gcv_npy xr, yr;           /* X and Y as read, before the layout conversion */
 } loader;
@@ -521,40 +546,124 @@ static gcv_status parse_source(loader *ld, const cJSON *d, size_t *kind)
 {
     const cJSON *src = member(d, "source");
     *kind = DATA_SYNTHETIC;
-    if (!src && (member(d, "x") || member(d, "y")))
-        return gcv_json_fail(&ld->j, "data.source", "expected \"npy\" or \"inline\" alongside x "
-                             "and y, got nothing");
+    if (!src && (member(d, "x") || member(d, "y") || member(d, "file")))
+        return gcv_json_fail(&ld->j, "data.source", "expected one of npy, inline, csv, hdf5, "
+                             "mat alongside x, y or file, got nothing");
     if (!src)
         return GCV_OK;
-    static const char *const later[] = {"csv", "hdf5", "mat"};
-    for (size_t i = 0; cJSON_IsString(src) && i < N_OF(later); i++)
-        if (strcmp(src->valuestring, later[i]) == 0)
-            return gcv_json_fail(&ld->j, "data.source", "expected one of synthetic, npy, inline "
-                                 "(%s is not supported yet), got \"%s\"", later[i], later[i]);
     return gcv_json_choice(&ld->j, "data.source", src, SOURCES, N_OF(SOURCES), kind);
+}
+
+/* A required non-empty string member of data; *out points into the tree. */
+static gcv_status data_string(loader *ld, const cJSON *d, const char *key, const char *what,
+                              const cJSON **out)
+{
+    const char *s;
+    char p[GCV_JPATH_LEN];
+    gcv_json_path_key(p, sizeof p, "data", key);
+    gcv_status st = required(ld, "data", d, key, what, out);
+    return st ? st : gcv_json_string(&ld->j, p, *out, &s);
+}
+
+/* data.layout among the first n of FILE_LAYOUTS, def when absent. */
+static gcv_status parse_layout(loader *ld, const cJSON *d, size_t n, size_t def)
+{
+    size_t layout = def;
+    gcv_status st = gcv_json_get_choice(&ld->j, "data", d, "layout", FILE_LAYOUTS, n, &layout);
+    ld->layout = (int)layout;
+    ld->by_examples = layout != LAYOUT_FEATURES;
+    return st;
 }
 
 static gcv_status parse_data_files(loader *ld, const cJSON *d)
 {
-    const char *s;
-    size_t layout = 0;
-    gcv_status st = required(ld, "data", d, "x", "the path of an .npy file", &ld->x_src);
+    gcv_status st = data_string(ld, d, "x", "the path of an .npy file", &ld->x_src);
     if (!st)
-        st = gcv_json_string(&ld->j, "data.x", ld->x_src, &s);
+        st = data_string(ld, d, "y", "the path of an .npy file", &ld->y_src);
+    return st ? st : parse_layout(ld, d, N_OF(LAYOUTS), LAYOUT_FEATURES);
+}
+
+/* hdf5 and mat: {"file": …, "x": name, "y": name, "layout": …, "scale": …}. HDF5 images come
+ * as (m, 64, 64, 3), hence examples_first; a MATLAB matrix has one example per row. */
+static gcv_status parse_data_named(loader *ld, const cJSON *d, size_t kind)
+{
+    int h5 = kind == DATA_HDF5;
+    const char *what = h5 ? "a dataset name" : "a variable name";
+    gcv_status st = data_string(ld, d, "file", h5 ? "the path of an HDF5 file" :
+                                "the path of a MATLAB .mat file", &ld->file_src);
     if (!st)
-        st = required(ld, "data", d, "y", "the path of an .npy file", &ld->y_src);
+        st = data_string(ld, d, "x", what, &ld->x_src);
     if (!st)
-        st = gcv_json_string(&ld->j, "data.y", ld->y_src, &s);
+        st = data_string(ld, d, "y", what, &ld->y_src);
     if (!st)
-        st = gcv_json_get_choice(&ld->j, "data", d, "layout", LAYOUTS, N_OF(LAYOUTS), &layout);
-    ld->by_examples = layout == 1;
-    return st;
+        st = parse_layout(ld, d, N_OF(FILE_LAYOUTS), h5 ? LAYOUT_FIRST : LAYOUT_EXAMPLES);
+    return st ? st : gcv_json_get_number(&ld->j, "data", d, "scale", &POSITIVE, &ld->x_scale);
+}
+
+static gcv_status parse_csv_format(loader *ld, const cJSON *d)
+{
+    const cJSON *dl = member(d, "delimiter"), *h = member(d, "header");
+    ld->csv.delimiter = ',';
+    ld->csv.header = -1;
+    if (dl && !(cJSON_IsString(dl) && dl->valuestring[0] && !dl->valuestring[1] &&
+                strchr(",;\t", dl->valuestring[0])))
+        return gcv_json_expected(&ld->j, "data.delimiter", "\",\", \";\" or \"\\t\"", dl);
+    if (dl)
+        ld->csv.delimiter = dl->valuestring[0];
+    if (cJSON_IsBool(h))
+        ld->csv.header = cJSON_IsTrue(h);
+    else if (h && !(cJSON_IsString(h) && strcmp(h->valuestring, "auto") == 0))
+        return gcv_json_expected(&ld->j, "data.header", "true, false or \"auto\"", h);
+    return GCV_OK;
+}
+
+/* data.label_columns: indices from 0 or header names, resolved once the file is read. */
+static gcv_status parse_label_columns(loader *ld, const cJSON *a)
+{
+    const char *path = "data.label_columns";
+    if (!a)
+        return GCV_OK;
+    if (!cJSON_IsArray(a) || !a->child)
+        return gcv_json_expected(&ld->j, path, "a non-empty array of column indices (from 0) "
+                                 "or header names", a);
+    size_t i = 0, k;
+    for (const cJSON *e = a->child; e; e = e->next, i++) {
+        char p[GCV_JPATH_LEN];
+        const char *s;
+        gcv_json_path_index(p, sizeof p, path, i);
+        gcv_status st = cJSON_IsString(e) ? gcv_json_string(&ld->j, p, e, &s)
+                                          : gcv_json_size(&ld->j, p, e, 0, SIZE_LIMIT, &k);
+        if (st)
+            return st;
+    }
+    ld->label_src = a;
+    return GCV_OK;
+}
+
+/* csv: {"file": …, "delimiter": …, "header": …, "label_columns": […], "labels": …}. */
+static gcv_status parse_data_csv(loader *ld, const cJSON *d)
+{
+    size_t mode = 0;
+    ld->layout = LAYOUT_EXAMPLES;
+    ld->by_examples = 1;
+    gcv_status st = data_string(ld, d, "file", "the path of a CSV file", &ld->file_src);
+    if (!st)
+        st = parse_csv_format(ld, d);
+    if (!st)
+        st = parse_label_columns(ld, member(d, "label_columns"));
+    if (!st)
+        st = gcv_json_get_choice(&ld->j, "data", d, "labels", LABEL_MODES, N_OF(LABEL_MODES),
+                                 &mode);
+    ld->labels = member(d, "labels") ? (int)mode : -1;
+    return st ? st : gcv_json_get_number(&ld->j, "data", d, "scale", &POSITIVE, &ld->x_scale);
 }
 
 static gcv_status parse_data(loader *ld, const cJSON *d)
 {
-    static const char *const *const keys[] = {SYNTH_KEYS, NPY_KEYS, INLINE_KEYS};
-    static const size_t n_keys[] = {N_OF(SYNTH_KEYS), N_OF(NPY_KEYS), N_OF(INLINE_KEYS)};
+    static const char *const *const keys[] = {SYNTH_KEYS, NPY_KEYS, INLINE_KEYS, CSV_KEYS,
+                                              FILE_KEYS, FILE_KEYS};
+    static const size_t n_keys[] = {N_OF(SYNTH_KEYS), N_OF(NPY_KEYS), N_OF(INLINE_KEYS),
+                                    N_OF(CSV_KEYS), N_OF(FILE_KEYS), N_OF(FILE_KEYS)};
     ld->data_kind = DATA_SYNTHETIC;
     ld->synth_m = 64;
     ld->data_seed = 7;
@@ -578,8 +687,49 @@ static gcv_status parse_data(loader *ld, const cJSON *d)
     ld->data_seed = 0;
     if (kind == DATA_NPY)
         return parse_data_files(ld, d);
+    if (kind == DATA_CSV)
+        return parse_data_csv(ld, d);
+    if (kind == DATA_HDF5 || kind == DATA_MAT)
+        return parse_data_named(ld, d, kind);
     st = required(ld, "data", d, "x", "an array of rows (one per input feature)", &ld->x_src);
     return st ? st : required(ld, "data", d, "y", "an array of labels", &ld->y_src);
+}
+
+/* check.sample: {"per_block": k, "seed": s}: k parameters per block, the largest |g| in. */
+static gcv_status parse_sample(loader *ld, const cJSON *sample)
+{
+    gcv_options *o = &ld->c->opts;
+    if (!cJSON_IsObject(sample))
+        return gcv_json_expected(&ld->j, "check.sample",
+                                 "\"all\" or {\"per_block\": k, \"seed\": s}", sample);
+    gcv_status st = gcv_json_check_keys(&ld->j, "check.sample", sample, SAMPLE_KEYS,
+                                        N_OF(SAMPLE_KEYS));
+    if (!st && !member(sample, "per_block"))
+        return gcv_json_fail(&ld->j, "check.sample.per_block",
+                             "expected a positive integer, got nothing");
+    if (!st)
+        st = gcv_json_get_size(&ld->j, "check.sample", sample, "per_block", 1, SIZE_LIMIT,
+                               &o->sample_per_block);
+    if (!st)
+        st = gcv_json_get_u64(&ld->j, "check.sample", sample, "seed", 0, UINT64_C(1) << 53,
+                              &o->sample_seed);
+    return st;
+}
+
+/* check.directions (directional method) and check.drill_down. */
+static gcv_status parse_directional(loader *ld, const cJSON *ck)
+{
+    gcv_options *o = &ld->c->opts;
+    size_t nd = o->directions;
+    gcv_status st = gcv_json_get_size(&ld->j, "check", ck, "directions", 1, 1000, &nd);
+    o->directions = (unsigned)nd;
+    const cJSON *dd = member(ck, "drill_down");
+    if (!st && dd) {
+        if (!cJSON_IsBool(dd))
+            return gcv_json_expected(&ld->j, "check.drill_down", "true or false", dd);
+        o->drill_down = cJSON_IsTrue(dd);
+    }
+    return st;
 }
 
 static gcv_status parse_check_special(loader *ld, const cJSON *ck)
@@ -615,8 +765,7 @@ static gcv_status parse_check_special(loader *ld, const cJSON *ck)
         st = gcv_json_size(&ld->j, "check.examples", ex, 1, SIZE_LIMIT, &ld->subset);
     }
     if (!st && sample && !(cJSON_IsString(sample) && strcmp(sample->valuestring, "all") == 0))
-        st = gcv_json_expected(&ld->j, "check.sample", "\"all\" (per-block sampling is not "
-                               "supported yet)", sample);
+        st = parse_sample(ld, sample);
     return st;
 }
 
@@ -636,7 +785,7 @@ static gcv_status parse_check(loader *ld, const cJSON *ck)
             st = gcv_json_fail(j, "check.method", "expected a method the engine implements, got "
                                "\"%s\"", METHODS[method]);
     }
-    if (st || (st = parse_check_special(ld, ck)) ||
+    if (st || (st = parse_check_special(ld, ck)) || (st = parse_directional(ld, ck)) ||
         (st = gcv_json_get_number(j, "check", ck, "threshold", &POSITIVE, &o->threshold)) ||
         (st = gcv_json_get_number(j, "check", ck, "rtol", &NON_NEGATIVE, &o->rtol)) ||
         (st = gcv_json_get_number(j, "check", ck, "atol", &NON_NEGATIVE, &o->atol)))
@@ -783,7 +932,9 @@ static void estimate_parts(const loader *ld, size_t P, size_t m, double *params,
 
 static const char *data_path(const loader *ld)
 {
-    return ld->data_kind == DATA_SYNTHETIC ? "data.examples" : "data.x";
+    if (ld->data_kind == DATA_SYNTHETIC)
+        return "data.examples";
+    return ld->data_kind == DATA_CSV ? "data.file" : "data.x";
 }
 
 static gcv_status memory_guard(loader *ld, size_t m)
@@ -1019,13 +1170,95 @@ static gcv_status build_theta(loader *ld)
 }
 
 /* ---------------------------------------------------------------------------------------
+ * Build: reading data files */
+
+/* Whether gcverify was built without the library the source needs: the reader then says how
+ * to enable it, and the message belongs to data.source rather than to the file. */
+static int library_missing(const loader *ld)
+{
+#ifndef GCV_HAVE_HDF5
+    if (ld->data_kind == DATA_HDF5)
+        return 1;
+#endif
+#ifndef GCV_HAVE_MATIO
+    if (ld->data_kind == DATA_MAT)
+        return 1;
+#endif
+    (void)ld;
+    return 0;
+}
+
+/* A reader's error under the config file and JSON path. */
+static gcv_status wrap_read(const loader *ld, const char *path, const gcv_error *inner,
+                            gcv_status st)
+{
+    return wrap(ld, library_missing(ld) ? "data.source" : path, inner, st);
+}
+
+/* Reads data.x or data.y (src) of an npy, hdf5 or mat source, at most cap values. */
+static gcv_status read_data(const loader *ld, const cJSON *src, size_t cap, gcv_npy *out,
+                            gcv_error *inner)
+{
+    int named = ld->data_kind == DATA_HDF5 || ld->data_kind == DATA_MAT;
+    char *file = gcv_path_join(ld->dir, (named ? ld->file_src : src)->valuestring);
+    gcv_status st;
+    memset(out, 0, sizeof *out);
+    if (!file) {
+        snprintf(inner->msg, sizeof inner->msg, "out of memory");
+        return GCV_ERR_NOMEM;
+    }
+    if (ld->data_kind == DATA_HDF5)
+        st = gcv_hdf5_read(file, src->valuestring, cap, out, inner);
+    else if (ld->data_kind == DATA_MAT)
+        st = gcv_mat_read(file, src->valuestring, cap, out, inner);
+    else
+        st = gcv_npy_read(file, cap, out, inner);
+    free(file);
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------
  * Build: X */
 
+static gcv_status x_count(loader *ld, const char *got, size_t m)
+{
+    if (m == 0)
+        return gcv_json_fail(&ld->j, "data.x", "expected at least one example, got shape %s",
+                             got);
+    if (m > SIZE_LIMIT)
+        return gcv_json_fail(&ld->j, "data.x", "expected at most %zu examples, got shape %s",
+                             SIZE_LIMIT, got);
+    return GCV_OK;
+}
+
+/* examples_first: m = shape[0], the rest flattened in C order must hold layers[0] values;
+ * a is reshaped to (m, n0) (a 1-D array stays (m,) when n0 = 1). */
+static gcv_status x_shape_first(loader *ld, gcv_npy *a, size_t *m)
+{
+    size_t n0 = ld->c->sizes[0], per = 1;
+    char got[GCV_NPY_MAX_DIMS * 22 + 4];
+    shape_str(a, got, sizeof got);
+    for (size_t i = 1; i < a->ndim; i++)
+        per = sat_mul(per, a->shape[i]);
+    if (a->ndim == 0 || per != n0)
+        return gcv_json_fail(&ld->j, "data.x", "expected %zu values per example (layers[0] = "
+                             "%zu; examples_first: the first dimension indexes the examples), "
+                             "got shape %s (%zu per example)", n0, n0, got, a->ndim ? per : 0);
+    *m = a->shape[0];
+    if (a->ndim > 2) {
+        a->ndim = 2;
+        a->shape[1] = per;
+    }
+    return x_count(ld, got, *m);
+}
+
 /* X must be (n0, m), or (m, n0) with examples_by_features, or (m,) when n0 = 1. */
-static gcv_status x_shape(loader *ld, const gcv_npy *a, size_t *m)
+static gcv_status x_shape(loader *ld, gcv_npy *a, size_t *m)
 {
     size_t n0 = ld->c->sizes[0];
     char got[GCV_NPY_MAX_DIMS * 22 + 4];
+    if (ld->layout == LAYOUT_FIRST)
+        return x_shape_first(ld, a, m);
     shape_str(a, got, sizeof got);
     if (a->ndim == 2 && a->shape[ld->by_examples ? 1 : 0] == n0)
         *m = a->shape[ld->by_examples ? 0 : 1];
@@ -1037,29 +1270,20 @@ static gcv_status x_shape(loader *ld, const gcv_npy *a, size_t *m)
     else
         return gcv_json_fail(&ld->j, "data.x", "expected shape (%zu, m) (features × examples, "
                              "layers[0] = %zu), got %s", n0, n0, got);
-    if (*m == 0)
-        return gcv_json_fail(&ld->j, "data.x", "expected at least one example, got shape %s",
-                             got);
-    if (*m > SIZE_LIMIT)
-        return gcv_json_fail(&ld->j, "data.x", "expected at most %zu examples, got shape %s",
-                             SIZE_LIMIT, got);
-    return GCV_OK;
+    return x_count(ld, got, *m);
 }
 
-/* Reads X.npy refusing, from its header alone, more examples than the budget allows. */
-static gcv_status load_npy_x(loader *ld, size_t *m)
+/* Reads data.x of a file source, refusing from its header alone more examples than the
+ * budget allows. */
+static gcv_status load_file_x(loader *ld, size_t *m)
 {
     gcv_config *c = ld->c;
     size_t P = gcv_mlp_param_count(c->n_layers, c->sizes);
     if (P == 0)
         return memory_guard(ld, 1); /* reports the overflow */
-    char *file = gcv_path_join(ld->dir, ld->x_src->valuestring);
-    if (!file)
-        return nomem(ld);
     size_t cap = sat_mul(c->sizes[0], max_examples(ld, P));
     gcv_error inner;
-    gcv_status st = gcv_npy_read(file, cap, &ld->xr, &inner);
-    free(file);
+    gcv_status st = read_data(ld, ld->x_src, cap, &ld->xr, &inner);
     if (st == GCV_ERR_NOMEM && ld->xr.count > cap) {
         st = x_shape(ld, &ld->xr, m);           /* a wrong shape is the better message */
         if (!st && (st = memory_guard(ld, *m)) == GCV_OK)
@@ -1067,9 +1291,11 @@ static gcv_status load_npy_x(loader *ld, size_t *m)
         return st;
     }
     if (st)
-        return wrap(ld, "data.x", &inner, st);
+        return wrap_read(ld, "data.x", &inner, st);
     return x_shape(ld, &ld->xr, m);
 }
+
+static gcv_status load_csv(loader *ld);
 
 static gcv_status load_x(loader *ld)
 {
@@ -1077,20 +1303,39 @@ static gcv_status load_x(loader *ld)
     gcv_status st = GCV_OK;
     if (ld->data_kind == DATA_SYNTHETIC)
         c->m_total = ld->synth_m;
-    else if (ld->data_kind == DATA_NPY)
-        st = load_npy_x(ld, &c->m_total);
+    else if (ld->data_kind == DATA_CSV)
+        st = load_csv(ld);
+    else if (ld->data_kind != DATA_INLINE)
+        st = load_file_x(ld, &c->m_total);
     else if (!(st = json_array(ld, "data.x", ld->x_src, &ld->xr)))
         st = x_shape(ld, &ld->xr, &c->m_total);
     return st;
 }
 
-/* X into c->x as (n0, m), transposing an examples_by_features array. */
+/* data.scale: X times the scale, which must leave it finite. */
+static gcv_status scale_x(loader *ld)
+{
+    char bad[96];
+    if (ld->x_scale == 1.0)
+        return GCV_OK;
+    for (size_t i = 0; i < ld->xr.count; i++)
+        ld->xr.data[i] *= ld->x_scale;
+    if (first_nonfinite(&ld->xr, bad, sizeof bad))
+        return gcv_json_fail(&ld->j, "data.scale", "expected a scale that keeps x finite, got "
+                             "%s after scaling", bad);
+    return GCV_OK;
+}
+
+/* X into c->x as (n0, m), scaled, transposing an array that holds one example per row. */
 static gcv_status take_x(loader *ld)
 {
     gcv_config *c = ld->c;
     char bad[96];
+    gcv_status st;
     if (first_nonfinite(&ld->xr, bad, sizeof bad))
         return gcv_json_fail(&ld->j, "data.x", "expected finite numbers, got %s", bad);
+    if ((st = scale_x(ld)) != GCV_OK)
+        return st;
     if (!ld->by_examples || ld->xr.ndim == 1) {
         c->x = ld->xr.data;
         ld->xr.data = NULL;
@@ -1209,20 +1454,87 @@ static gcv_status take_y(loader *ld, int layout)
     return GCV_OK;
 }
 
+/* examples_first: labels (m, a, b, …) become (m, a·b·…) when that is (m, n_L). */
+static void y_flatten(const loader *ld, gcv_npy *a)
+{
+    size_t per = 1;
+    if (ld->layout != LAYOUT_FIRST || a->ndim <= 2 || a->shape[0] != ld->c->m_total)
+        return;
+    for (size_t i = 1; i < a->ndim; i++)
+        per = sat_mul(per, a->shape[i]);
+    if (per == ld->c->sizes[ld->c->n_layers]) {
+        a->ndim = 2;
+        a->shape[1] = per;
+    }
+}
+
+static gcv_status add_note(loader *ld, const char *fmt, ...) GCV_PRINTF(2, 3);
+
+/* Appends one line to c->notes. */
+static gcv_status add_note(loader *ld, const char *fmt, ...)
+{
+    gcv_config *c = ld->c;
+    char line[GCV_ERROR_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char **notes = realloc(c->notes, (c->n_notes + 1) * sizeof *notes);
+    if (!notes)
+        return nomem(ld);
+    c->notes = notes;
+    if (!(notes[c->n_notes] = gcv_strdup(line)))
+        return nomem(ld);
+    c->n_notes++;
+    return GCV_OK;
+}
+
+/* The NumPy name of an integer type: hdf5 and mat give it, npy gives a descr ("|u1"). */
+static void int_dtype_name(const loader *ld, char *out, size_t n)
+{
+    const char *d = ld->yr.dtype;
+    int npy = ld->data_kind == DATA_NPY && d[0] && d[1] && d[2];
+    if (npy && d[1] == 'b')
+        snprintf(out, n, "bool");
+    else if (npy && (d[1] == 'u' || d[1] == 'i'))
+        snprintf(out, n, "%sint%d", d[1] == 'u' ? "u" : "", 8 * atoi(d + 2));
+    else
+        snprintf(out, n, "%s", d);
+}
+
+/* Integer labels are doubles from here on; say so, and where unsigned arithmetic would have
+ * wrapped −y around (uint8: −1 → 255, the seeds' "difference = 0.9999"). */
+static gcv_status note_integer_labels(loader *ld)
+{
+    char dtype[24], wraps[96] = "";
+    if (!ld->yr.is_integer)
+        return GCV_OK;
+    int_dtype_name(ld, dtype, sizeof dtype);
+    int bits = strncmp(dtype, "uint", 4) == 0 ? atoi(dtype + 4) : 0;
+    if (bits >= 8 && bits <= 64)
+        snprintf(wraps, sizeof wraps, " (in integer arithmetic -y wraps to %llu: the seed 000 "
+                 "trap)", bits == 64 ? ~0ULL : (1ULL << bits) - 1);
+    const char *file = (ld->data_kind == DATA_NPY ? ld->y_src : ld->file_src)->valuestring;
+    const char *base = strrchr(file, '/');
+    return add_note(ld, "data.y: labels stored as %s in %s were converted to double before any "
+                    "arithmetic%s", dtype, base && base[1] ? base + 1 : file, wraps);
+}
+
 static gcv_status load_y(loader *ld)
 {
     size_t want = ld->c->sizes[ld->c->n_layers] * ld->c->m_total; /* guarded: no overflow */
     if (ld->data_kind == DATA_INLINE)
         return json_array(ld, "data.y", ld->y_src, &ld->yr);
-    char *file = gcv_path_join(ld->dir, ld->y_src->valuestring);
-    if (!file)
-        return nomem(ld);
+    if (ld->data_kind == DATA_CSV)
+        return GCV_OK; /* split from the table with X */
     gcv_error inner;
-    gcv_status st = gcv_npy_read(file, want, &ld->yr, &inner);
-    free(file);
+    gcv_status st = read_data(ld, ld->y_src, want, &ld->yr, &inner);
     if (st == GCV_ERR_NOMEM && ld->yr.count > want)
         return y_shape_error(ld, &ld->yr); /* refused before reading: too many values */
-    return st ? wrap(ld, "data.y", &inner, st) : GCV_OK;
+    if (st)
+        return wrap_read(ld, "data.y", &inner, st);
+    y_flatten(ld, &ld->yr);
+    return note_integer_labels(ld);
 }
 
 static gcv_status build_y(loader *ld)
@@ -1239,6 +1551,255 @@ static gcv_status build_y(loader *ld)
     if ((st = check_labels(ld, &ld->yr, layout)) || (st = take_y(ld, layout)))
         return st;
     return layout == Y_MATRIX && ld->c->loss == GCV_LOSS_SOFTMAX_CE ? check_one_hot(ld) : GCV_OK;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Build: CSV (rows are examples; the label columns split off, the others are features) */
+
+typedef struct csv_split {
+    const char *file;  /* as resolved, for messages */
+    const gcv_csv *t;
+    size_t *lab;       /* the label columns, in data.label_columns order */
+    size_t n_lab;
+    int mode;          /* LABELS_* */
+} csv_split;
+
+/* A name of the header row; "" when there is none. */
+static const char *csv_name(const gcv_csv *t, size_t col)
+{
+    return t->names && t->names[col] ? t->names[col] : "";
+}
+
+/* data.label_columns[i] (e) as a column of the table. */
+static gcv_status csv_column(loader *ld, const csv_split *s, const cJSON *e, size_t i,
+                             size_t *col)
+{
+    char p[GCV_JPATH_LEN], shown[GCV_JSON_SHOW_MAX + 64];
+    const gcv_csv *t = s->t;
+    gcv_json_path_index(p, sizeof p, "data.label_columns", i);
+    gcv_json_describe(e, shown, sizeof shown);
+    if (cJSON_IsNumber(e)) {
+        *col = (size_t)e->valuedouble; /* an integer in [0, SIZE_LIMIT]: parse checked */
+        if (*col < t->cols)
+            return GCV_OK;
+        return gcv_json_fail(&ld->j, p, "expected a column index below %zu (the columns of "
+                             "%s), got %s", t->cols, s->file, shown);
+    }
+    if (!t->names)
+        return gcv_json_fail(&ld->j, p, "expected a column index (%s has no header row), got "
+                             "%s", s->file, shown);
+    for (*col = 0; *col < t->cols; (*col)++)
+        if (strcmp(csv_name(t, *col), e->valuestring) == 0)
+            return GCV_OK;
+    const char *near = gcv_json_nearest(e->valuestring, (const char *const *)t->names, t->cols);
+    char hint[GCV_JSON_SHOW_MAX + 32] = "";
+    if (near)
+        snprintf(hint, sizeof hint, "; did you mean \"%.*s\"?", GCV_JSON_SHOW_MAX, near);
+    return gcv_json_fail(&ld->j, p, "expected a column name in the header of %s, got %s%s",
+                         s->file, shown, hint);
+}
+
+/* The label columns: data.label_columns resolved, each once; by default the last one. */
+static gcv_status csv_label_columns(loader *ld, csv_split *s)
+{
+    s->n_lab = ld->label_src ? count_items(ld->label_src) : 1;
+    if (!(s->lab = malloc(s->n_lab * sizeof *s->lab)))
+        return nomem(ld);
+    if (!ld->label_src) {
+        s->lab[0] = s->t->cols - 1;
+        return GCV_OK;
+    }
+    size_t i = 0;
+    for (const cJSON *e = ld->label_src->child; e; e = e->next, i++) {
+        gcv_status st = csv_column(ld, s, e, i, &s->lab[i]);
+        for (size_t k = 0; !st && k < i; k++)
+            if (s->lab[k] == s->lab[i]) {
+                char p[GCV_JPATH_LEN];
+                gcv_json_path_index(p, sizeof p, "data.label_columns", i);
+                st = gcv_json_fail(&ld->j, p, "expected each column once, got column %zu "
+                                   "(\"%.*s\") a second time", s->lab[i], GCV_JSON_SHOW_MAX,
+                                   csv_name(s->t, s->lab[i]));
+            }
+        if (st)
+            return st;
+    }
+    return GCV_OK;
+}
+
+/* How labels are read: data.labels, else class ids for softmax_cross_entropy with one label
+ * column, one-hot columns for it with several, the values as they are otherwise. */
+static int csv_mode(const loader *ld, size_t n_lab)
+{
+    if (ld->labels >= 0)
+        return ld->labels;
+    if (ld->c->loss == GCV_LOSS_SOFTMAX_CE)
+        return n_lab == 1 ? LABELS_CLASS_ID : LABELS_ONE_HOT;
+    return LABELS_VALUES;
+}
+
+/* The table's columns against the network: layers[0] features, and labels for n_L outputs. */
+static gcv_status csv_counts(loader *ld, const csv_split *s)
+{
+    const gcv_config *c = ld->c;
+    size_t n0 = c->sizes[0], n_out = c->sizes[c->n_layers], L = c->n_layers;
+    if (s->t->cols != n0 + s->n_lab)
+        return gcv_json_fail(&ld->j, "data.file", "%s: expected %zu columns (%zu features for "
+                             "layers[0] = %zu, and %zu label column%s), got %zu", s->file,
+                             n0 + s->n_lab, n0, n0, s->n_lab, s->n_lab == 1 ? "" : "s",
+                             s->t->cols);
+    if (s->mode == LABELS_CLASS_ID && s->n_lab != 1)
+        return gcv_json_fail(&ld->j, "data.label_columns", "expected one column for class_id "
+                             "labels, got %zu", s->n_lab);
+    if (s->mode != LABELS_CLASS_ID && s->n_lab != n_out)
+        return gcv_json_fail(&ld->j, "data.label_columns", "expected %zu label column%s (one "
+                             "per output, layers[%zu] = %zu)%s, got %zu%s", n_out,
+                             n_out == 1 ? "" : "s", L, n_out, s->mode == LABELS_ONE_HOT ?
+                             " for one_hot labels" : "", s->n_lab, ld->label_src ? "" :
+                             " (the last column, by default)");
+    return GCV_OK;
+}
+
+/* X (m, n0) from the feature columns, in the table's order. */
+static gcv_status csv_features(loader *ld, const csv_split *s)
+{
+    const gcv_csv *t = s->t;
+    size_t n0 = ld->c->sizes[0], m = t->rows;
+    gcv_npy *x = &ld->xr;
+    memset(x, 0, sizeof *x);
+    if (!(x->data = malloc(n0 * m * sizeof *x->data)))
+        return nomem(ld);
+    x->ndim = 2;
+    x->shape[0] = m;
+    x->shape[1] = n0;
+    x->count = n0 * m;
+    for (size_t col = 0, k = 0; col < t->cols; col++) {
+        int is_lab = 0;
+        for (size_t i = 0; i < s->n_lab; i++)
+            is_lab |= s->lab[i] == col;
+        for (size_t r = 0; !is_lab && r < m; r++)
+            x->data[r * n0 + k] = t->data[r * t->cols + col];
+        k += !is_lab;
+    }
+    return GCV_OK;
+}
+
+/* "line 5, column 3" of the table's value (r, col), as an editor numbers them. */
+static void csv_where(const csv_split *s, size_t r, size_t col, char *out, size_t n)
+{
+    snprintf(out, n, "line %zu, column %zu", r + 1 + (s->t->names != NULL), col + 1);
+}
+
+/* One label value against the mode and the loss; what it should have been in *what. */
+static int csv_label_ok(const loader *ld, int mode, double v, char *what, size_t n)
+{
+    size_t n_out = ld->c->sizes[ld->c->n_layers], ids = n_out < 2 ? 2 : n_out;
+    if (mode == LABELS_CLASS_ID) {
+        snprintf(what, n, "a class id (an integer in [0, %zu))", ids);
+        return v == floor(v) && v >= 0 && v < (double)ids;
+    }
+    if (mode == LABELS_ONE_HOT) {
+        snprintf(what, n, "0 or 1 (one_hot labels)");
+        return v == 0.0 || v == 1.0;
+    }
+    snprintf(what, n, "a label in [0, 1] for binary_cross_entropy");
+    return ld->c->loss != GCV_LOSS_BCE || (v >= 0.0 && v <= 1.0);
+}
+
+/* Row r's labels into y (n_out values): checked, class ids turned into one-hot. */
+static gcv_status csv_label_row(loader *ld, const csv_split *s, size_t r, double *y)
+{
+    size_t n_out = ld->c->sizes[ld->c->n_layers];
+    double ones = 0.0;
+    char what[64], where[64], vs[32];
+    for (size_t i = 0; i < s->n_lab; i++) {
+        double v = s->t->data[r * s->t->cols + s->lab[i]];
+        if (!csv_label_ok(ld, s->mode, v, what, sizeof what)) {
+            gcv_json_format_number(v, vs, sizeof vs);
+            csv_where(s, r, s->lab[i], where, sizeof where);
+            return gcv_json_fail(&ld->j, "data.label_columns", "%s: %s: expected %s, got %s",
+                                 s->file, where, what, vs);
+        }
+        ones += v;
+        if (s->mode == LABELS_CLASS_ID && n_out > 1)
+            y[(size_t)v] = 1.0;
+        else
+            y[i] = v;
+    }
+    if (s->mode != LABELS_ONE_HOT || ones == 1.0)
+        return GCV_OK;
+    snprintf(where, sizeof where, "line %zu", r + 1 + (s->t->names != NULL));
+    return gcv_json_fail(&ld->j, "data.label_columns", "%s: %s: expected exactly one 1 among "
+                         "the %zu label columns (one_hot labels), got %.0f", s->file, where,
+                         s->n_lab, ones);
+}
+
+/* Y (m, n_L) from the label columns. */
+static gcv_status csv_labels(loader *ld, const csv_split *s)
+{
+    size_t n_out = ld->c->sizes[ld->c->n_layers], m = s->t->rows;
+    gcv_npy *y = &ld->yr;
+    memset(y, 0, sizeof *y);
+    if (!(y->data = calloc(n_out * m, sizeof *y->data)))
+        return nomem(ld);
+    y->ndim = 2;
+    y->shape[0] = m;
+    y->shape[1] = n_out;
+    y->count = n_out * m;
+    gcv_status st = GCV_OK;
+    for (size_t r = 0; r < m && !st; r++)
+        st = csv_label_row(ld, s, r, y->data + r * n_out);
+    return st;
+}
+
+static gcv_status csv_take(loader *ld, csv_split *s)
+{
+    gcv_status st = csv_label_columns(ld, s);
+    if (st)
+        return st;
+    s->mode = csv_mode(ld, s->n_lab);
+    if (!(st = csv_counts(ld, s)) && !(st = csv_features(ld, s)))
+        st = csv_labels(ld, s);
+    ld->c->m_total = s->t->rows;
+    return st;
+}
+
+/* A table larger than the budget: the reader's line, and why that is the limit. */
+static gcv_status csv_too_big(loader *ld, const gcv_error *inner, size_t P, size_t max_m)
+{
+    char have[32];
+    gcv_format_bytes((double)ld->budget, have, sizeof have);
+    gcv_json_fail(&ld->j, "data.file", "%s (a check of %zu parameters fits in %s of memory with "
+                  "at most %zu examples)", inner->msg, P, have, max_m);
+    return GCV_ERR_NOMEM;
+}
+
+/* Reads data.file whole (at most what the budget allows), then splits X and Y off it. */
+static gcv_status load_csv(loader *ld)
+{
+    gcv_config *c = ld->c;
+    size_t P = gcv_mlp_param_count(c->n_layers, c->sizes);
+    if (P == 0)
+        return memory_guard(ld, 1); /* reports the overflow */
+    size_t n_lab = ld->label_src ? count_items(ld->label_src) : 1, max_m = max_examples(ld, P);
+    size_t cap = sat_mul(sat_add(c->sizes[0], n_lab), max_m);
+    char *file = gcv_path_join(ld->dir, ld->file_src->valuestring);
+    if (!file)
+        return nomem(ld);
+    gcv_csv t;
+    gcv_error inner;
+    gcv_status st = gcv_csv_read(file, &ld->csv, cap, &t, &inner);
+    if (st == GCV_ERR_NOMEM && strstr(inner.msg, "expected at most"))
+        st = csv_too_big(ld, &inner, P, max_m);
+    else if (st)
+        st = wrap(ld, "data.file", &inner, st);
+    else {
+        csv_split s = {.file = file, .t = &t};
+        st = csv_take(ld, &s);
+        free(s.lab);
+    }
+    gcv_csv_free(&t);
+    free(file);
+    return st;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1386,6 +1947,8 @@ static gcv_status loader_init(loader *ld, const char *path, size_t max_memory, g
     ld->j.file = path;
     ld->j.err = err;
     ld->max_memory = max_memory;
+    ld->x_scale = 1.0;
+    ld->labels = -1;
     gcv_config *c = ld->c = calloc(1, sizeof *c);
     if (!c)
         return nomem(ld);
@@ -1446,6 +2009,9 @@ void gcv_config_free(gcv_config *c)
     free(c->x);
     free(c->y);
     free(c->json_path);
+    for (size_t i = 0; i < c->n_notes; i++)
+        free(c->notes[i]);
+    free(c->notes);
     free(c);
 }
 

@@ -37,7 +37,7 @@ typedef struct gcv_config {
     double *y;               /* n_L × m (class ids already turned into one-hot) */
     size_t m;
     size_t m_total;          /* examples before check.examples took a subset */
-    char data_source[16];    /* "synthetic" | "npy" | "inline" */
+    char data_source[16];    /* "synthetic" | "npy" | "inline" | "csv" | "hdf5" | "mat" */
 
     gcv_options opts;
 
@@ -45,6 +45,12 @@ typedef struct gcv_config {
     size_t top;              /* default 10 */
     char *json_path;         /* resolved against the config's folder; NULL: none */
     gcv_params_mode params_mode; /* default mismatches */
+
+    /* Lines worth telling the user about the data as loaded, one sentence each without a
+     * trailing newline, e.g. that integer labels were converted to double (the seed 000
+     * trap). Owned by the config; n_notes may be 0 (notes then NULL). */
+    char **notes;
+    size_t n_notes;
 } gcv_config;
 
 /* Reads, validates and loads path. Relative paths inside resolve against the config's

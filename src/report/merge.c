@@ -134,6 +134,8 @@ typedef struct header {
     char *name, *config, *version, *type, *description; /* config may be NULL */
     size_t *layers, n_layers;
     int has_layers;
+    char **notes;  /* model.notes: what the loader told the user */
+    size_t n_notes;
     size_t params_total;
     gcv_options o; /* method, epsilon, epsilon_auto, threshold, rtol, atol, taylor */
     size_t examples;
@@ -155,6 +157,9 @@ static void header_free(header *h)
     free(h->type);
     free(h->description);
     free(h->layers);
+    for (size_t i = 0; i < h->n_notes; i++)
+        free(h->notes[i]);
+    free(h->notes);
     free(h->blocks);
     free(h->taylor);
     memset(h, 0, sizeof *h);
@@ -274,6 +279,24 @@ static gcv_status read_model(const gcv_jctx *c, const cJSON *root, header *h)
         (st = string_at(c, "model", model, "description", 0, &h->description)) != GCV_OK ||
         (st = size_at(c, "model", model, "params_total", 1, &h->params_total)) != GCV_OK)
         return st;
+    if ((it = cJSON_GetObjectItemCaseSensitive(model, "notes"))) {
+        if (!cJSON_IsArray(it))
+            return gcv_json_expected(c, "model.notes", "an array of strings", it);
+        size_t n = (size_t)cJSON_GetArraySize(it);
+        if (n && !(h->notes = calloc(n, sizeof *h->notes)))
+            return nomem(c->err, c->file);
+        const cJSON *e;
+        cJSON_ArrayForEach(e, it)
+        {
+            char p[GCV_JPATH_LEN];
+            gcv_json_path_index(p, sizeof p, "model.notes", h->n_notes);
+            if (!cJSON_IsString(e) || !e->valuestring)
+                return gcv_json_expected(c, p, "a string", e);
+            if (!(h->notes[h->n_notes] = gcv_strdup(e->valuestring)))
+                return nomem(c->err, c->file);
+            h->n_notes++;
+        }
+    }
     if (!(it = cJSON_GetObjectItemCaseSensitive(model, "layers")))
         return GCV_OK;
     if (!cJSON_IsArray(it))
@@ -523,6 +546,11 @@ static gcv_status agree(const gcv_jctx *c, const header *a, const header *b, con
     if (a->has_layers != b->has_layers || a->n_layers != b->n_layers ||
         (a->n_layers && memcmp(a->layers, b->layers, a->n_layers * sizeof *a->layers) != 0))
         return differs(c, "model.layers", "the same layer sizes", "others", file0);
+    int same_notes = a->n_notes == b->n_notes;
+    for (size_t i = 0; same_notes && i < a->n_notes; i++)
+        same_notes = strcmp(a->notes[i], b->notes[i]) == 0;
+    if (!same_notes)
+        return differs(c, "model.notes", "the same notes", "others", file0);
     if (a->o.method != b->o.method)
         return diff_str(c, "check.method", gcv_method_name(a->o.method),
                         gcv_method_name(b->o.method), file0);
@@ -868,6 +896,8 @@ static gcv_status build(merge_state *s, gcv_merged *mg, gcv_error *err)
     in->layers = h->has_layers ? h->layers : NULL;
     in->n_layers = h->n_layers;
     in->description = h->description;
+    in->notes = h->notes;
+    in->n_notes = h->n_notes;
     in->examples = h->examples;
     in->top = 10;
     in->params_mode = (int)h->params_mode;

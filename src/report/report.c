@@ -198,6 +198,8 @@ static void text_header(FILE *f, const gcv_report_info *in, const gcv_model *m,
     fprintf(f, "check   %s, %s, threshold %.0e · %d thread%s · %zu cost evaluations in %s\n",
             gcv_method_name(o->method), step, o->threshold, r->threads,
             r->threads == 1 ? "" : "s", r->evaluations, t);
+    for (size_t i = 0; i < in->n_notes; i++)
+        fprintf(f, "note    %s\n", in->notes[i]);
     fprintf(f, "cost    J = %.10g\n\n", r->cost);
 }
 
@@ -382,6 +384,13 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
     }
     fputs(", \"description\": ", f);
     jstr(f, in->description);
+    fputs(", \"notes\": [", f);
+    for (size_t i = 0; i < in->n_notes; i++) {
+        if (i)
+            fputs(", ", f);
+        jstr(f, in->notes[i]);
+    }
+    fputc(']', f);
     fprintf(f, ", \"params_total\": %zu},\n", m->n_params);
     fprintf(f, "  \"check\": {\"method\": \"%s\", \"epsilon\": ", gcv_method_name(o->method));
     jnum(f, o->epsilon);

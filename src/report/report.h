@@ -21,6 +21,8 @@ typedef struct gcv_report_info {
     size_t top;               /* worst parameters listed in the text report */
     int params_mode;          /* 0 none, 1 mismatches, 2 all (gcv_params_mode) */
     int color;                /* ANSI colour in the text report */
+    char *const *notes;       /* lines the loader wants the user to see (integer labels, …) */
+    size_t n_notes;
 } gcv_report_info;
 
 /* The text report: header, per-block table, the top worst parameters and the verdict. */

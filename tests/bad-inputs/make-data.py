@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the .npy files of the bad-input corpus into tests/bad-inputs/data/.
+"""Writes the data files of the bad-input corpus (.npy, .csv, .mat) into tests/bad-inputs/data/.
 
 The files are committed; this script is how they were made (no NumPy needed: every byte is
 written by hand, which is the point for files that lie). Run it from anywhere:
@@ -38,6 +38,34 @@ def hdr(descr, shape, fortran=False):
 
 def f8(values, big=False):
     return struct.pack((">" if big else "<") + "%dd" % len(values), *values)
+
+
+def mat5(name, variables):
+    """An uncompressed little-endian MATLAB level-5 file. variables: (name, stored type, dims,
+    values in MATLAB's column-major order); every class is double, and the stored type may be
+    narrower, as MATLAB writes integer-valued doubles (data/data.mat stores y as miUINT8)."""
+    codes = {"int8": (1, "b"), "uint8": (2, "B"), "int16": (3, "h"), "double": (9, "d")}
+
+    def element(mi, payload):
+        return struct.pack("<II", mi, len(payload)) + payload + b"\0" * (-len(payload) % 8)
+
+    body = b""
+    for var, stored, dims, values in variables:
+        mi, fmt = codes[stored]
+        sub = element(6, struct.pack("<II", 6, 0))                    # flags: mxDOUBLE_CLASS
+        sub += element(5, struct.pack("<%di" % len(dims), *dims))    # dimensions
+        sub += element(1, var.encode("ascii"))                       # name
+        sub += element(mi, struct.pack("<%d%s" % (len(values), fmt), *values))
+        body += element(14, sub)                                     # miMATRIX
+    text = b"MATLAB 5.0 MAT-file, written by tests/bad-inputs/make-data.py"
+    header = text.ljust(116, b" ") + b"\0" * 8 + struct.pack("<H", 0x0100) + b"IM"
+    with open(os.path.join(DATA, name), "wb") as f:
+        f.write(header + body)
+
+
+def text(name, content):
+    with open(os.path.join(DATA, name), "w", newline="") as f:
+        f.write(content)
 
 
 def main():
@@ -104,6 +132,16 @@ def main():
     params("params-transposed", dict(good, W1=((4, 3), w1)))
     params("params-inf", dict(good, b1=((3, 1), [0.0, inf, 0.0])))
     params("params-missing", {k: v for k, v in good.items() if k != "b2"})
+
+    # CSV tables for a 4-3-1 net: rows are examples, the last column the label
+    text("labels.csv", "x1,x2,x3,x4,label\n0.5,-1,2,1.5,0\n0.25,-0.75,-2,1,2\n")
+    text("ragged.csv", "a,b,c,d,label\n1,2,3,4,0\n5,6,7\n")
+    text("text-field.csv", "a,b,c,d,label\n1,2,three,4,0\n")
+
+    # MATLAB: X as (examples, features) = (3, 4), y stored as uint8 with a 2 in it
+    xt = [x[k * 3 + j] for j in range(3) for k in range(4)]      # X.T, row-major (3, 4)
+    xcol = [xt[i * 4 + k] for k in range(4) for i in range(3)]   # column-major
+    mat5("labels-2.mat", [("X", "double", (3, 4), xcol), ("y", "uint8", (3, 1), [0, 2, 1])])
 
 
 if __name__ == "__main__":

@@ -91,8 +91,9 @@ typedef struct gcv_regressions {
     char *path;               /* the baseline's file */
     double factor;
     size_t n;
-    gcv_regression *items;    /* n, in model block order, then missing blocks, then the
-                               * model-level params_total change */
+    gcv_regression *items;    /* n: the model-level params_total change first, then the
+                               * blocks in model order, then the missing blocks in baseline
+                               * order */
 } gcv_regressions;
 
 /* Compares the run (m, r) with baseline b into *out (overwritten, not freed first).

@@ -430,8 +430,7 @@ static void write_suite(FILE *f, const gcv_report_info *in, const gcv_model *m,
     suite_open(f, name, c);
     properties(f, in, m, r, reg);
 
-    /* A block's time is the check's time shared out by its cost evaluations: the loop
-     * interleaves blocks across threads, so that is the only split there is. */
+    /* A block's time is the check's time shared out by its cost evaluations (see junit.h). */
     size_t evals = 0;
     for (size_t i = 0; i < r->n_params; i++)
         evals += r->params[i].evaluations;

@@ -13,6 +13,10 @@
  *       </testcase>
  *       <testcase classname=CONFIG name="baseline">        only for regressions no block
  *                                                          carries (a missing block, P changed)
+ *       <testcase classname=CONFIG name="complete">        only for a run stopped early
+ *                                                          (signal, --max-seconds): an error,
+ *                                                          since every block may pass and the
+ *                                                          run still be inconclusive
  *       <system-out>the overall verdict line</system-out>
  *     </testsuite>
  *   </testsuites>
@@ -23,7 +27,9 @@
  * The shape follows the Jenkins/Surefire JUnit schema: at most one failure, error or
  * skipped per testcase, then system-out. tests/junit/junit.xsd holds the schema the output
  * is validated against. Times are decimals with 6 places (xs:decimal has no exponent), no
- * timestamp or hostname is written, so the same results give the same bytes.
+ * timestamp or hostname is written, so the same results give the same bytes. A testcase's
+ * time is the suite's shared out by the block's cost evaluations (the loop interleaves blocks
+ * across threads, so no per-block clock exists).
  *
  * Text is escaped for XML 1.0: the five specials as entities, tab/newline/CR in attributes
  * as character references (attribute normalisation would eat them), and what XML 1.0

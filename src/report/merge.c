@@ -680,13 +680,15 @@ static gcv_status read_param(const gcv_jctx *c, const char *p, const cJSON *e, m
     if ((st = gcv_json_u64(c, q, it, 0, UINT_MAX, &evals)) != GCV_OK)
         return st;
     r->evaluations = (unsigned)evals;
-    /* The statuses a report can hold, in gcv_param_status order ("unchecked" is never
-     * listed). */
-    static const char *const statuses[] = {"ok", "mismatch", "kink", "nonfinite", "kink-ok"};
+    /* The statuses a report can hold, named as the writer names them ("unchecked", the
+     * last, is never listed). */
+    const char *statuses[GCV_PARAM_UNCHECKED];
+    for (int k = 0; k < GCV_PARAM_UNCHECKED; k++)
+        statuses[k] = gcv_param_status_name((gcv_param_status)k);
     if ((st = member(c, p, e, "status", &it)) != GCV_OK)
         return st;
     gcv_json_path_key(q, sizeof q, p, "status");
-    if ((st = gcv_json_choice(c, q, it, statuses, 5, &st_idx)) != GCV_OK)
+    if ((st = gcv_json_choice(c, q, it, statuses, GCV_PARAM_UNCHECKED, &st_idx)) != GCV_OK)
         return st;
     r->status = (unsigned char)st_idx;
     r->kink_avoided = 0;

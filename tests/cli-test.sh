@@ -121,6 +121,27 @@ printf '{"model": {"type": "mlp", "layers": [6, 1]}, "check": {"sample": {"per_b
 st=$(json "$TMP/samp.out.json" '[b["checked"] for b in d["blocks"]], d["sampled"]')
 [ "$st" = "[3, 1] True" ] && ok "check.sample.per_block from the config" || bad "check.sample: '$st'"
 
+# --- shards and merge: bit for bit the report of a single run (timings aside)
+"$GCV" "$ROOT/configs/l2_dropout.json" --params all --json "$TMP/whole.json" -q
+for k in 0 1 2; do "$GCV" "$ROOT/configs/l2_dropout.json" --shard $k/3 --params all --json "$TMP/part$k.json" -q; done
+expect_exit "merge of 3 shards" 0 "$GCV" merge "$TMP/part2.json" "$TMP/part0.json" "$TMP/part1.json" -o "$TMP/merged.json" --quiet
+strip() { grep -v '"seconds"' "$1" | sed 's/"threads": [0-9]*/"threads": X/'; }
+if cmp -s <(strip "$TMP/whole.json") <(strip "$TMP/merged.json"); then ok "merge: identical to the single run"; else bad "merge: differs from the single run"; fi
+expect_exit "merge with a shard missing" 2 "$GCV" merge "$TMP/part0.json" "$TMP/part1.json" -o "$TMP/m2.json"
+expect_grep "merge: names the missing shard" 'shards is missing: 2/3' "$TMP/err"
+expect_exit "--shard without --json" 2 "$GCV" "$ROOT/configs/net.json" --shard 0/2
+
+# --- baselines: a regression fails the run even when the threshold passes
+"$GCV" "$ROOT/configs/seed_testcase_correct.json" --json "$TMP/night1.json" -q
+expect_exit "baseline: same code, no regression" 0 "$GCV" "$ROOT/configs/seed_testcase_correct.json" --baseline "$TMP/night1.json"
+expect_grep "baseline: section says none" '^baseline .* no regressions$' "$TMP/out"
+expect_exit "baseline: a fault is a new failure" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --baseline "$TMP/night1.json" --json "$TMP/night2.json"
+expect_grep "baseline: W2 listed" 'W2 +new failure' "$TMP/out"
+n=$(json "$TMP/night2.json" 'len(d["baseline"]["regressions"])')
+[ "$n" = "2" ] && ok "baseline: 2 regressions in the JSON report" || bad "baseline: JSON regressions '$n'"
+printf '{"schema": "other"}' >"$TMP/notareport.json"
+expect_exit "baseline: not a report" 2 "$GCV" "$ROOT/configs/net.json" --baseline "$TMP/notareport.json"
+
 # --- per-parameter CSV
 expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
 [ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"

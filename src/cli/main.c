@@ -12,12 +12,16 @@
 #include "io/config.h"
 #include "io/npy.h"
 #include "model/mlp.h"
+#include "report/baseline.h"
+#include "report/junit.h"
+#include "report/merge.h"
 #include "report/report.h"
 
 enum { EXIT_PASS = 0, EXIT_MISMATCH = 1, EXIT_BAD_INPUT = 2, EXIT_INCONCLUSIVE = 3 };
 
 static const char usage[] =
     "usage: gcverify [options] CONFIG.json [CONFIG.json …]\n"
+    "       gcverify merge PART.json … -o FULL.json [--quiet]\n"
     "\n"
     "Checks a network's backpropagation against numerical differentiation, every parameter,\n"
     "in parallel. Exit status: 0 pass, 1 gradient mismatch, 2 bad command/config/data,\n"
@@ -40,6 +44,13 @@ static const char usage[] =
     "  --json PATH         write the JSON report (schema gcverify.report/1) to PATH\n"
     "  --params-csv PATH   every checked parameter as CSV (index, block, row, column, θ,\n"
     "                      analytic, numeric, errors, floor, status)\n"
+    "  --junit PATH        JUnit XML for CI servers: a testsuite per config, a testcase per block\n"
+    "  --baseline PATH     compare with a previous JSON report: a block whose difference grew\n"
+    "                      more than --baseline-factor (default 10), a new failure or changed\n"
+    "                      parameter counts is a regression and exits 1\n"
+    "  --baseline-dir DIR  several configs: DIR/<name>.json each, where present\n"
+    "  --shard K/N         check the K-th (0-based) of N interleaved slices of the parameters\n"
+    "                      and write a partial report to --json, for gcverify merge\n"
     "  --json-dir DIR      write DIR/<name>.json for each config (several configs)\n"
     "  --params MODE       parameters listed in the JSON report: none | mismatches | all\n"
     "  --top N             worst parameters listed in the text report (default 10)\n"
@@ -82,6 +93,12 @@ typedef struct cli {
     double max_seconds;    /* 0: no limit */
     int drill_down;
     long directions;       /* 0: from the config */
+    const char *junit;
+    const char *baseline, *baseline_dir;
+    double baseline_factor;
+    int sharded;
+    gcv_shard shard;
+    gcv_junit *junit_doc;  /* the suites gathered over every config */
     long sample;           /* 0: from the config */
     long sample_seed;
     double budget;
@@ -141,7 +158,8 @@ static int parse_size(const char *s, size_t *out)
 static int parse_args(int argc, char **argv, cli *c)
 {
     const char **configs = c->configs; /* the caller's array for the config paths */
-    *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, 0, -1, 0.0};
+    *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, NULL, NULL, NULL,
+               GCV_BASELINE_FACTOR, 0, {0, 0}, NULL, 0, -1, 0.0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -179,7 +197,9 @@ static int parse_args(int argc, char **argv, cli *c)
                                                  "--top", "--max-memory", "--export",
                                                  "--limit", "--max-seconds",
                                                  "--json-dir", "--params-csv", "--directions",
-                                                 "--sample", "--sample-seed", "--budget"};
+                                                 "--sample", "--sample-seed", "--budget",
+                                                 "--junit", "--baseline", "--baseline-dir",
+                                                 "--baseline-factor", "--shard"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -210,6 +230,19 @@ static int parse_args(int argc, char **argv, cli *c)
             c->json = v;
         } else if (strcmp(a, "--export") == 0) {
             c->export_dir = v;
+        } else if (strcmp(a, "--junit") == 0) {
+            c->junit = v;
+        } else if (strcmp(a, "--baseline") == 0) {
+            c->baseline = v;
+        } else if (strcmp(a, "--baseline-dir") == 0) {
+            c->baseline_dir = v;
+        } else if (strcmp(a, "--baseline-factor") == 0) {
+            if (parse_positive(v, &c->baseline_factor) || c->baseline_factor < 1.0)
+                return bad_arg(a, "a number ≥ 1", v);
+        } else if (strcmp(a, "--shard") == 0) {
+            if (gcv_shard_parse(v, &c->shard) != 0)
+                return bad_arg(a, "K/N with 0 ≤ K < N, such as 0/4", v);
+            c->sharded = 1;
         } else if (strcmp(a, "--sample") == 0) {
             if (parse_long(v, 1, 1L << 40, &n))
                 return bad_arg(a, "a positive integer (parameters per block)", v);
@@ -253,12 +286,15 @@ static int parse_args(int argc, char **argv, cli *c)
         fputs("gcverify: expected a config file (gcverify --help for usage)\n", stderr);
         return EXIT_BAD_INPUT;
     }
+    if (c->sharded && (!c->json || c->n_configs > 1 || c->budget > 0.0 || c->sample))
+        return bad_arg("--shard", "one config, --json PATH for the partial report, and no "
+                       "--budget or --sample", c->json ? c->config : "no --json");
     const char *single = c->json ? "--json" : c->export_dir ? "--export"
-                         : c->params_csv ? "--params-csv" : NULL;
+                         : c->params_csv ? "--params-csv" : c->baseline ? "--baseline" : NULL;
     if (c->n_configs > 1 && single)
         return bad_arg(single, "a single config (with several, use --json-dir DIR for one "
                        "report each)", c->json ? c->json : c->export_dir ? c->export_dir
-                                                                   : c->params_csv);
+                                                   : c->params_csv ? c->params_csv : c->baseline);
     return -1;
 }
 
@@ -380,49 +416,105 @@ static int severity(int rc)
     return rc == EXIT_BAD_INPUT ? 3 : rc == EXIT_MISMATCH ? 2 : rc == EXIT_INCONCLUSIVE ? 1 : 0;
 }
 
-static void summary_line(const char *path, const gcv_model *m, const gcv_result *r)
+static void summary_line(const char *path, const gcv_model *m, const gcv_result *r,
+                         const gcv_regressions *reg)
 {
     char t[32];
     double s = r->seconds;
     snprintf(t, sizeof t, s < 1.0 ? "%.1f ms" : "%.2f s", s < 1.0 ? s * 1e3 : s);
     const char *word = r->status == GCV_PASS ? "PASS" : r->status == GCV_FAIL ? "FAIL" : "INCONCLUSIVE";
-    printf("%-12s %s · %zu params · difference %.2e · %zu of %zu blocks failed · %s\n", word,
-           path, m->n_params, r->difference, r->blocks_failed, r->n_blocks, t);
+    if (reg && reg->n && r->status != GCV_FAIL)
+        word = "REGRESSION";
+    printf("%-12s %s · %zu params · difference %.2e · %zu of %zu blocks failed", word, path,
+           m->n_params, r->difference, r->blocks_failed, r->n_blocks);
+    if (reg)
+        printf(" · %zu regression%s", reg->n, reg->n == 1 ? "" : "s");
+    printf(" · %s\n", t);
+}
+
+static int baseline_member(FILE *f, const void *ctx)
+{
+    return gcv_baseline_json(f, ctx);
+}
+
+/* The baseline for this config: --baseline, or DIR/<name>.json when present. */
+static gcv_status load_baseline(const cli *c, const gcv_config *cfg, gcv_baseline **out,
+                                gcv_error *err)
+{
+    char buf[4096];
+    const char *path = c->baseline;
+    *out = NULL;
+    if (!path && c->baseline_dir) {
+        snprintf(buf, sizeof buf, "%s/%s.json", c->baseline_dir, cfg->name);
+        if (access(buf, F_OK) != 0)
+            return GCV_OK; /* no previous night for this config: nothing to compare */
+        path = buf;
+    }
+    return path ? gcv_baseline_load(path, out, err) : GCV_OK;
+}
+
+/* --limit and --shard: the subset of indices this run checks, or NULL for all. */
+static gcv_status choose_subset(const cli *c, const gcv_model *model, gcv_options *o,
+                                size_t **subset, gcv_error *err)
+{
+    size_t P = model->n_params;
+    if (c->limit > 0 && (size_t)c->limit < P) {
+        /* Evenly spaced: index ⌊k·P/K⌋, ascending and distinct since K < P. */
+        size_t k = (size_t)c->limit;
+        if (!(*subset = malloc(k * sizeof **subset)))
+            return GCV_ERR_NOMEM;
+        for (size_t i = 0; i < k; i++)
+            (*subset)[i] = (size_t)((unsigned long long)i * P / k);
+        o->subset = *subset;
+        o->n_subset = k;
+    }
+    if (!c->sharded)
+        return GCV_OK;
+    if (o->method == GCV_METHOD_DIRECTIONAL || o->sample_per_block || o->budget_seconds > 0.0) {
+        snprintf(err->msg, sizeof err->msg, "--shard: expected a per-parameter check, got %s",
+                 o->method == GCV_METHOD_DIRECTIONAL ? "the directional method"
+                                                      : "a sampled or budgeted one");
+        return GCV_ERR_INVALID;
+    }
+    size_t *shard = NULL, n = 0;
+    gcv_status st = gcv_shard_subset(&c->shard, P, o->subset, o->n_subset, &shard, &n, err);
+    if (st != GCV_OK)
+        return st;
+    free(*subset);
+    *subset = shard;
+    o->subset = shard;
+    o->n_subset = n;
+    return GCV_OK;
 }
 
 /* Loads, checks and reports one config; returns its exit code. */
-static int run_one(const cli *c, const char *path)
+static int run_one(cli *c, const char *path)
 {
     gcv_config *cfg = NULL;
     gcv_model *model = NULL;
     gcv_result *res = NULL;
+    gcv_baseline *base = NULL;
+    gcv_regressions reg;
+    gcv_junit *own_junit = NULL;
     size_t *subset = NULL;
     gcv_error err = {{0}};
     int multi = c->n_configs > 1, rc = EXIT_BAD_INPUT;
     char json_buf[4096];
+    memset(&reg, 0, sizeof reg);
     if (gcv_config_load(path, c->max_memory, &cfg, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
+        if (c->junit_doc)
+            gcv_junit_add_error(c->junit_doc, path, path, err.msg, &err);
         goto done;
     }
     apply_overrides(c, cfg);
     gcv_mlp_spec spec;
     gcv_config_mlp_spec(cfg, &spec);
-    if (gcv_mlp_new(&spec, &model, &err) != GCV_OK) {
+    if (gcv_mlp_new(&spec, &model, &err) != GCV_OK ||
+        choose_subset(c, model, &cfg->opts, &subset, &err) != GCV_OK ||
+        load_baseline(c, cfg, &base, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
         goto done;
-    }
-    if (c->limit > 0 && (size_t)c->limit < model->n_params) {
-        /* Evenly spaced: index ⌊k·P/K⌋, ascending and distinct since K < P. */
-        size_t k = (size_t)c->limit, P = model->n_params;
-        subset = malloc(k * sizeof *subset);
-        if (!subset) {
-            fputs("gcverify: out of memory\n", stderr);
-            goto done;
-        }
-        for (size_t i = 0; i < k; i++)
-            subset[i] = (size_t)((unsigned long long)i * P / k);
-        cfg->opts.subset = subset;
-        cfg->opts.n_subset = k;
     }
     cfg->opts.stop = &stop_requested;
     cfg->opts.max_seconds = c->max_seconds;
@@ -432,7 +524,8 @@ static int run_one(const cli *c, const char *path)
     int check_st = gcv_check(model, &cfg->opts, &res, &err);
     if (bar)
         fputs("\r\033[K", stderr);
-    if (check_st != GCV_OK) {
+    if (check_st != GCV_OK ||
+        (base && gcv_baseline_compare(base, model, res, c->baseline_factor, &reg, &err))) {
         fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
         goto done;
     }
@@ -444,12 +537,15 @@ static int run_one(const cli *c, const char *path)
     describe(cfg, desc, sizeof desc);
     gcv_report_info info = {cfg->name, path, "mlp", cfg->sizes, cfg->n_layers + 1, desc,
                             cfg->m, cfg->top, (int)cfg->params_mode, use_color(),
-                            cfg->notes, cfg->n_notes};
+                            cfg->notes, cfg->n_notes, base ? baseline_member : NULL, &reg};
     if (!c->quiet) {
         if (multi)
-            summary_line(path, model, res);
-        else
+            summary_line(path, model, res, base ? &reg : NULL);
+        else {
             gcv_report_text(stdout, &info, model, res);
+            if (base)
+                gcv_baseline_text(stdout, &reg);
+        }
         fflush(stdout);
     }
     const char *json = c->json ? c->json : cfg->json_path;
@@ -457,27 +553,88 @@ static int run_one(const cli *c, const char *path)
         snprintf(json_buf, sizeof json_buf, "%s/%s.json", c->json_dir, cfg->name);
         json = json_buf;
     }
-    if (json && gcv_report_json(json, &info, model, res, &err) != GCV_OK) {
-        fprintf(stderr, "gcverify: %s\n", err.msg);
-        goto done;
+    gcv_status wst = GCV_OK;
+    if (json)
+        wst = c->sharded ? gcv_shard_report_json(json, &info, model, res, &c->shard, &err)
+                         : gcv_report_json(json, &info, model, res, &err);
+    if (!wst && c->params_csv)
+        wst = gcv_report_params_csv(c->params_csv, model, res, &err);
+    if (!wst && c->junit_doc)
+        wst = gcv_junit_add(c->junit_doc, &info, model, res, base ? &reg : NULL, &err);
+    else if (!wst && cfg->junit_path && !c->junit) {
+        /* report.junit of this config alone */
+        wst = gcv_junit_new(&own_junit, &err);
+        if (!wst)
+            wst = gcv_junit_add(own_junit, &info, model, res, base ? &reg : NULL, &err);
+        if (!wst)
+            wst = gcv_junit_write(own_junit, cfg->junit_path, &err);
     }
-    if (c->params_csv && gcv_report_params_csv(c->params_csv, model, res, &err) != GCV_OK) {
+    if (wst != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
         goto done;
     }
     rc = exit_code(res->status);
+    /* A regression fails the run even when every threshold still passes. */
+    if (reg.n && severity(rc) < severity(EXIT_MISMATCH))
+        rc = EXIT_MISMATCH;
 done:
     if (multi && rc == EXIT_BAD_INPUT && !c->quiet)
         printf("%-12s %s · not checked (see stderr)\n", "ERROR", path);
     free(subset);
+    gcv_junit_free(own_junit);
+    gcv_regressions_free(&reg);
+    gcv_baseline_free(base);
     gcv_result_free(res);
     gcv_model_free(model);
     gcv_config_free(cfg);
     return rc;
 }
 
+/* gcverify merge PART.json … -o FULL.json [--quiet]: the shards' partial reports into the
+ * report a single run gives. */
+static int merge_main(int argc, char **argv)
+{
+    const char *out = NULL;
+    int quiet = 0;
+    size_t n = 0;
+    const char **parts = calloc((size_t)argc, sizeof *parts);
+    if (!parts)
+        return EXIT_BAD_INPUT;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+            quiet = 1;
+        else if (argv[i][0] == '-') {
+            free(parts);
+            return bad_arg("merge", "PART.json … -o FULL.json [--quiet]", argv[i]);
+        } else
+            parts[n++] = argv[i];
+    }
+    if (!out || n == 0) {
+        free(parts);
+        return bad_arg("merge", "partial reports and -o FULL.json", out ? "no parts" : "no -o");
+    }
+    gcv_merged *mg = NULL;
+    gcv_error err = {{0}};
+    int rc = EXIT_BAD_INPUT;
+    if (gcv_merge_load(parts, n, &mg, &err) != GCV_OK ||
+        gcv_report_json(out, &mg->info, mg->model, mg->result, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: merge: %s\n", err.msg);
+    } else {
+        if (!quiet)
+            gcv_report_text(stdout, &mg->info, mg->model, mg->result);
+        rc = exit_code(mg->result->status);
+    }
+    gcv_merged_free(mg);
+    free(parts);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge_main(argc, argv);
     cli c;
     const char **configs = calloc((size_t)argc, sizeof *configs);
     if (!configs)
@@ -494,11 +651,22 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = EXIT_PASS;
+    gcv_error err = {{0}};
+    if (c.junit && gcv_junit_new(&c.junit_doc, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: --junit: %s\n", err.msg);
+        free(configs);
+        return EXIT_BAD_INPUT;
+    }
     for (size_t i = 0; i < c.n_configs && !stop_requested; i++) {
         int r = run_one(&c, c.configs[i]);
         if (severity(r) > severity(rc))
             rc = r;
     }
+    if (c.junit_doc && gcv_junit_write(c.junit_doc, c.junit, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        rc = EXIT_BAD_INPUT;
+    }
+    gcv_junit_free(c.junit_doc);
     free(configs);
     return rc;
 }

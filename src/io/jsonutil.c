@@ -21,6 +21,8 @@
 static void finish_msg(gcv_error *e, int written)
 {
     static const char ell[] = "\xE2\x80\xA6"; /* "…" */
+    for (char *p = e->msg; *p; p++) /* one line: a path's control bytes shown as '?' */
+        *p = (unsigned char)*p < 0x20 || *p == 0x7F ? '?' : *p;
     if (written < GCV_ERROR_LEN)
         return;
     size_t keep = gcv_utf8_prefix(e->msg, strlen(e->msg), GCV_ERROR_LEN - sizeof ell);

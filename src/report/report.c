@@ -543,6 +543,12 @@ int gcv_report_json_stream(FILE *f, const gcv_report_info *in, const gcv_model *
                            const gcv_result *r)
 {
     json_head(f, in, m, r);
+    if (in->json_extra) {
+        fputs("  ", f);
+        if (in->json_extra(f, in->json_extra_ctx) != 0)
+            return -1;
+        fputs(",\n", f);
+    }
     json_layers(f, m, r);
     json_blocks(f, in, m, r);
     json_params(f, in, m, r);

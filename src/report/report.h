@@ -23,6 +23,10 @@ typedef struct gcv_report_info {
     int color;                /* ANSI colour in the text report */
     char *const *notes;       /* lines the loader wants the user to see (integer labels, …) */
     size_t n_notes;
+    /* Optional: writes more top-level JSON members ("name": value, without a trailing
+     * comma) after the header fields, e.g. the baseline comparison. Returns 0 on success. */
+    int (*json_extra)(FILE *f, const void *ctx);
+    const void *json_extra_ctx;
 } gcv_report_info;
 
 /* The text report: header, per-block table, the top worst parameters and the verdict. */

@@ -10,6 +10,7 @@
 
 #include "engine/engine-priv.h"
 #include "io/jsonutil.h"
+#include "report/output.h"
 #include "util/strutil.h"
 
 /* ---- reading a report ---- */
@@ -462,47 +463,26 @@ void gcv_baseline_text(FILE *f, const gcv_regressions *reg)
     }
 }
 
-static void jnum(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
-}
-
-static void jstr(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 int gcv_baseline_json(FILE *f, const gcv_regressions *reg)
 {
     fputs("\"baseline\": {\"path\": ", f);
-    jstr(f, reg->path ? reg->path : "");
+    gcv_json_str(f, reg->path ? reg->path : "");
     fputs(", \"factor\": ", f);
-    jnum(f, reg->factor);
+    gcv_json_num(f, reg->factor);
     fputs(", \"regressions\": [", f);
     for (size_t i = 0; i < reg->n; i++) {
         const gcv_regression *g = &reg->items[i];
         fputs(i ? ", {\"block\": " : "{\"block\": ", f);
         if (g->block[0])
-            jstr(f, g->block);
+            gcv_json_str(f, g->block);
         else
             fputs("null", f);
         fprintf(f, ", \"kind\": \"%s\", \"what\": \"%s\", \"before\": ",
                 gcv_regression_kind_name(g->kind), g->what);
-        jnum(f, g->before);
+        gcv_json_num(f, g->before);
         fputs(", \"after\": ", f);
-        jnum(f, g->after);
+        gcv_json_num(f, g->after);
         fputc('}', f);
     }
     fputs("]}", f);

@@ -11,48 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- atomic files ---- */
-
-gcv_status gcv_write_atomic(const char *path, int (*write)(FILE *f, void *ctx), void *ctx,
-                            const char *what, gcv_error *err)
-{
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
-        return GCV_ERR_NOMEM;
-    }
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd >= 0) {
-        /* mkstemp makes the file 0600; give it the usual mode under the umask. */
-        mode_t mask = umask(0);
-        umask(mask);
-        fchmod(fd, (mode_t)(0666 & ~mask));
-    }
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        snprintf(err->msg, sizeof err->msg, "%s: cannot write the %s", path, what);
-        free(tmp);
-        return GCV_ERR_IO;
-    }
-    int bad = write(f, ctx) != 0;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        snprintf(err->msg, sizeof err->msg, "%s: cannot write the %s", path, what);
-        free(tmp);
-        return GCV_ERR_IO;
-    }
-    free(tmp);
-    return GCV_OK;
-}
-
 /* ---- escaping ---- */
 
 /* Length of the valid UTF-8 sequence at p (2–4), or 0 if it is not one. Overlong forms,

@@ -40,6 +40,7 @@
 #include <stdio.h>
 
 #include "gcverify/gcverify.h"
+#include "output.h"
 #include "report/baseline.h"
 #include "report/report.h"
 
@@ -86,11 +87,5 @@ int gcv_report_junit_stream(FILE *f, const gcv_report_info *info, const gcv_mode
  * escaped as described above. Exposed for tests and other XML writers. */
 void gcv_xml_escape(FILE *f, const char *s, int attr);
 
-/* Runs write(f, ctx) into a temporary file next to path and renames it over path, so a
- * killed run never leaves a truncated file where the old one was (as gcv_report_json does).
- * write returns 0 on success. On failure nothing is left behind and err says
- * "PATH: cannot write the <what>". */
-gcv_status gcv_write_atomic(const char *path, int (*write)(FILE *f, void *ctx), void *ctx,
-                            const char *what, gcv_error *err);
 
 #endif

@@ -2,6 +2,8 @@
  * compared exactly; NaN and ±Inf, which JSON cannot hold, are written as null. */
 #include "report.h"
 
+#include "output.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -341,41 +343,20 @@ void gcv_report_text(FILE *f, const gcv_report_info *in, const gcv_model *m,
 
 /* ---- JSON ---- */
 
-static void jnum(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
-}
-
-static void jstr(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
                       const gcv_result *r)
 {
     const gcv_options *o = &r->options;
     fputs("{\n  \"schema\": \"gcverify.report/1\",\n  \"name\": ", f);
-    jstr(f, in->name);
+    gcv_json_str(f, in->name);
     fputs(",\n  \"config\": ", f);
     if (in->config)
-        jstr(f, in->config);
+        gcv_json_str(f, in->config);
     else
         fputs("null", f);
     fputs(",\n  \"version\": \"" GCV_VERSION "\",\n  \"model\": {\"type\": ", f);
-    jstr(f, in->model_type);
+    gcv_json_str(f, in->model_type);
     if (in->layers) {
         fputs(", \"layers\": [", f);
         for (size_t l = 0; l < in->n_layers; l++)
@@ -383,32 +364,32 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
         fputc(']', f);
     }
     fputs(", \"description\": ", f);
-    jstr(f, in->description);
+    gcv_json_str(f, in->description);
     fputs(", \"notes\": [", f);
     for (size_t i = 0; i < in->n_notes; i++) {
         if (i)
             fputs(", ", f);
-        jstr(f, in->notes[i]);
+        gcv_json_str(f, in->notes[i]);
     }
     fputc(']', f);
     fprintf(f, ", \"params_total\": %zu},\n", m->n_params);
     fprintf(f, "  \"check\": {\"method\": \"%s\", \"epsilon\": ", gcv_method_name(o->method));
-    jnum(f, o->epsilon);
+    gcv_json_num(f, o->epsilon);
     fputs(", \"threshold\": ", f);
-    jnum(f, o->threshold);
+    gcv_json_num(f, o->threshold);
     fputs(", \"rtol\": ", f);
-    jnum(f, o->rtol);
+    gcv_json_num(f, o->rtol);
     fputs(", \"atol\": ", f);
-    jnum(f, o->atol);
+    gcv_json_num(f, o->atol);
     fprintf(f, ", \"epsilon_auto\": %s, \"taylor\": %s", o->epsilon_auto ? "true" : "false",
             o->taylor ? "true" : "false");
     fprintf(f, ", \"threads\": %d, \"examples\": %zu},\n  \"cost\": ", r->threads, in->examples);
-    jnum(f, r->cost);
+    gcv_json_num(f, r->cost);
     fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"stopped\": %s,\n"
                "  \"sampled\": %s,\n  \"fraction_checked\": ",
             r->params_checked, r->evaluations, r->stopped ? "true" : "false",
             r->sampled ? "true" : "false");
-    jnum(f, m->n_params ? (double)r->params_checked / (double)m->n_params : 0.0);
+    gcv_json_num(f, m->n_params ? (double)r->params_checked / (double)m->n_params : 0.0);
     if (r->sampled || r->stopped) {
         /* Exactly which parameters this partial run looked at. */
         fputs(",\n  \"checked_indices\": [", f);
@@ -421,11 +402,11 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
         fputc(']', f);
     }
     fputs(",\n  \"difference\": ", f);
-    jnum(f, r->difference);
+    gcv_json_num(f, r->difference);
     fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
-    jnum(f, r->seconds);
+    gcv_json_num(f, r->seconds);
     fputs(",\n  \"floor_difference\": ", f);
-    jnum(f, r->floor_difference);
+    gcv_json_num(f, r->floor_difference);
     fprintf(f, ",\n  \"mismatches\": %zu, \"kinks\": %zu, \"kinks_ok\": %zu, "
                "\"kinks_avoided\": %zu, \"nonfinite\": %zu, \"blocks_failed\": %zu,\n",
             r->mismatches, r->kinks, r->kinks_ok, r->kinks_avoided, r->nonfinite,
@@ -441,10 +422,10 @@ static void json_layers(FILE *f, const gcv_model *m, const gcv_result *r)
         for (size_t b = 0; b < lr->n_blocks; b++) {
             if (b)
                 fputs(", ", f);
-            jstr(f, m->blocks[lr->first_block + b].name);
+            gcv_json_str(f, m->blocks[lr->first_block + b].name);
         }
         fputs("], \"difference\": ", f);
-        jnum(f, lr->difference);
+        gcv_json_num(f, lr->difference);
         fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(lr->status));
     }
     fputs("\n  ],\n", f);
@@ -459,41 +440,41 @@ static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
         const gcv_block *bl = &m->blocks[b];
         const gcv_block_result *br = &r->blocks[b];
         fprintf(f, "%s\n    {\"name\": ", b ? "," : "");
-        jstr(f, bl->name);
+        gcv_json_str(f, bl->name);
         fprintf(f, ", \"layer\": %d, \"shape\": [%zu, %zu], \"checked\": %zu, "
                    "\"fraction_checked\": ",
                 bl->layer, bl->rows, bl->cols, br->checked);
-        jnum(f, (double)br->checked / (double)(bl->rows * bl->cols));
+        gcv_json_num(f, (double)br->checked / (double)(bl->rows * bl->cols));
         fputs(", \"difference\": ", f);
-        jnum(f, br->difference);
+        gcv_json_num(f, br->difference);
         fputs(", \"max_abs_error\": ", f);
-        jnum(f, br->max_abs_error);
+        gcv_json_num(f, br->max_abs_error);
         fputs(", \"max_rel_error\": ", f);
-        jnum(f, br->max_rel_error);
+        gcv_json_num(f, br->max_rel_error);
         fprintf(f, ", \"worst\": [%zu, %zu], \"mismatches\": %zu, \"kinks\": %zu, "
                    "\"nonfinite\": %zu, \"norm_analytic\": ",
                 br->worst_row, br->worst_col, br->mismatches, br->kinks, br->nonfinite);
-        jnum(f, br->norm_analytic);
+        gcv_json_num(f, br->norm_analytic);
         fputs(", \"norm_numeric\": ", f);
-        jnum(f, br->norm_numeric);
+        gcv_json_num(f, br->norm_numeric);
         fprintf(f, ", \"kinks_ok\": %zu, \"kinks_avoided\": %zu, \"directions\": %u, "
                    "\"floor_difference\": ",
                 br->kinks_ok, br->kinks_avoided, br->directions);
-        jnum(f, br->floor_difference);
+        gcv_json_num(f, br->floor_difference);
         fputs(", \"power\": ", f);
-        jnum(f, br->power);
+        gcv_json_num(f, br->power);
         fputs(", \"scale\": ", f);
-        jnum(f, br->scale);
+        gcv_json_num(f, br->scale);
         fputs(", \"scale_residual\": ", f);
-        jnum(f, br->scale_residual);
+        gcv_json_num(f, br->scale_residual);
         fputs(", \"transposed_difference\": ", f);
-        jnum(f, br->transposed_difference);
+        gcv_json_num(f, br->transposed_difference);
         fprintf(f, ", \"bad_rows\": %zu, \"bad_cols\": %zu, \"taylor_order\": ", br->bad_rows,
                 br->bad_cols);
-        jnum(f, br->taylor_order);
+        gcv_json_num(f, br->taylor_order);
         fprintf(f, ", \"within_floor\": %s, \"diagnosis\": ", br->within_floor ? "true" : "false");
         if (gcv_report_diagnosis(in, m, r, b, diag, sizeof diag))
-            jstr(f, diag);
+            gcv_json_str(f, diag);
         else
             fputs("null", f);
         fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(br->status));
@@ -516,21 +497,21 @@ static void json_params(FILE *f, const gcv_report_info *in, const gcv_model *m,
                 continue;
             fprintf(f, "%s\n    {\"index\": %zu, \"block\": ", first ? "" : ",", i);
             first = 0;
-            jstr(f, bl->name);
+            gcv_json_str(f, bl->name);
             fprintf(f, ", \"coords\": [%zu, %zu], \"theta\": ", k / bl->cols, k % bl->cols);
-            jnum(f, p->theta);
+            gcv_json_num(f, p->theta);
             fputs(", \"analytic\": ", f);
-            jnum(f, p->analytic);
+            gcv_json_num(f, p->analytic);
             fputs(", \"numeric\": ", f);
-            jnum(f, p->numeric);
+            gcv_json_num(f, p->numeric);
             fputs(", \"abs_error\": ", f);
-            jnum(f, p->abs_error);
+            gcv_json_num(f, p->abs_error);
             fputs(", \"rel_error\": ", f);
-            jnum(f, p->rel_error);
+            gcv_json_num(f, p->rel_error);
             fputs(", \"floor\": ", f);
-            jnum(f, p->floor);
+            gcv_json_num(f, p->floor);
             fputs(", \"step\": ", f);
-            jnum(f, p->step);
+            gcv_json_num(f, p->step);
             fprintf(f, ", \"evaluations\": %u", p->evaluations);
             fprintf(f, ", \"status\": \"%s\"}",
                     gcv_param_status_name((gcv_param_status)p->status));
@@ -555,57 +536,13 @@ int gcv_report_json_stream(FILE *f, const gcv_report_info *in, const gcv_model *
     return ferror(f) ? -1 : 0;
 }
 
-typedef int (*stream_writer)(FILE *f, const void *ctx);
-
-/* Writes through fn to a temporary file beside path, then renames it over path, so a killed
- * run never leaves a truncated file where the old one was. */
-static gcv_status write_atomic(const char *path, stream_writer fn, const void *ctx,
-                               gcv_error *err)
-{
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
-        return GCV_ERR_NOMEM;
-    }
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd >= 0) {
-        /* mkstemp makes the file 0600; give the report the usual mode under the umask. */
-        mode_t mask = umask(0);
-        umask(mask);
-        fchmod(fd, (mode_t)(0666 & ~mask));
-    }
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        snprintf(err->msg, sizeof err->msg, "%s: cannot write the report", path);
-        free(tmp);
-        return GCV_ERR_IO;
-    }
-    int bad = fn(f, ctx);
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        snprintf(err->msg, sizeof err->msg, "%s: cannot write the report", path);
-        free(tmp);
-        return GCV_ERR_IO;
-    }
-    free(tmp);
-    return GCV_OK;
-}
-
 typedef struct json_ctx {
     const gcv_report_info *in;
     const gcv_model *m;
     const gcv_result *r;
 } json_ctx;
 
-static int json_writer(FILE *f, const void *ctx)
+static int json_writer(FILE *f, void *ctx)
 {
     const json_ctx *c = ctx;
     return gcv_report_json_stream(f, c->in, c->m, c->r);
@@ -615,10 +552,10 @@ gcv_status gcv_report_json(const char *path, const gcv_report_info *in, const gc
                            const gcv_result *r, gcv_error *err)
 {
     json_ctx c = {in, m, r};
-    return write_atomic(path, json_writer, &c, err);
+    return gcv_write_atomic(path, json_writer, &c, "report", err);
 }
 
-static int csv_writer(FILE *f, const void *ctx)
+static int csv_writer(FILE *f, void *ctx)
 {
     const json_ctx *c = ctx;
     const gcv_model *m = c->m;
@@ -642,5 +579,5 @@ gcv_status gcv_report_params_csv(const char *path, const gcv_model *m, const gcv
                                  gcv_error *err)
 {
     json_ctx c = {NULL, m, r};
-    return write_atomic(path, csv_writer, &c, err);
+    return gcv_write_atomic(path, csv_writer, &c, "report", err);
 }

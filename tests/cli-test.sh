@@ -142,6 +142,11 @@ n=$(json "$TMP/night2.json" 'len(d["baseline"]["regressions"])')
 printf '{"schema": "other"}' >"$TMP/notareport.json"
 expect_exit "baseline: not a report" 2 "$GCV" "$ROOT/configs/net.json" --baseline "$TMP/notareport.json"
 
+# --- a saturated output: the cost is flat and the report says a pass means little
+printf '{"model": {"type": "mlp", "layers": [1, 1], "params": {"values": {"W1": [[800]], "b1": [[0]]}}},\n "data": {"source": "inline", "x": [[1, 2]], "y": [[1, 1]]}}' >"$TMP/flat.json"
+expect_exit "saturated sigmoid" 0 "$GCV" "$TMP/flat.json"
+expect_grep "saturated sigmoid: flat-cost warning" '^warning: the cost is flat here' "$TMP/out"
+
 # --- per-parameter CSV
 expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
 [ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"

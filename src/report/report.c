@@ -271,6 +271,14 @@ static void text_diagnosis(FILE *f, const gcv_report_info *in, const gcv_model *
         fprintf(f, "\nwarning: the threshold %.0e is below what %s can resolve here (numeric "
                    "floor %.1e); use complex_step or richardson\n",
                 r->options.threshold, gcv_method_name(r->options.method), r->floor_difference);
+    /* A flat cost (saturated outputs, dead units) makes every check pass vacuously. */
+    double gmax = 0.0;
+    for (size_t i = 0; i < r->n_params; i++)
+        if (r->params[i].status != GCV_PARAM_UNCHECKED && isfinite(r->params[i].analytic))
+            gmax = fmax(gmax, fabs(r->params[i].analytic));
+    if (r->params_checked && gmax < 1e-12 * fmax(1.0, fabs(r->cost)))
+        fprintf(f, "warning: the cost is flat here (largest |g| %.1e): saturated outputs or "
+                   "dead units; a pass says little about the gradient code\n", gmax);
     for (size_t b = 0; b < m->n_blocks; b++)
         if (r->blocks[b].floor_difference > 0.1)
             fprintf(f, "warning: %s's gradient is at the noise level of the numeric estimate "

@@ -209,7 +209,7 @@ START_TEST(relu_kinks_should_not_fail_a_correct_net)
      * pre-activations exactly on the kink; those parameters get status kink, not mismatch. */
     size_t sizes[] = {2, 3, 2, 1};
     gcv_act_id hid[] = {GCV_ACT_RELU, GCV_ACT_RELU};
-    double th[17];
+    double th[20];
     gcv_mlp_init(3, sizes, GCV_INIT_HE, 0.0, 5, th);
     double x[8] = {0.5, -0.2, 0.0, 1.0, 0.3, 0.9, 0.0, -1.0};
     double y[4] = {1, 0, 1, 0};

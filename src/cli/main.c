@@ -516,6 +516,13 @@ static int run_one(cli *c, const char *path)
         fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
         goto done;
     }
+    /* From here a signal stops the check cleanly with a partial report; before, while
+     * loading, the default action (ending the process) is right: nothing is written yet. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     cfg->opts.stop = &stop_requested;
     cfg->opts.max_seconds = c->max_seconds;
     int bar = !c->quiet && isatty(STDERR_FILENO);
@@ -645,11 +652,6 @@ int main(int argc, char **argv)
         free(configs);
         return rc;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     rc = EXIT_PASS;
     gcv_error err = {{0}};
     if (c.junit && gcv_junit_new(&c.junit_doc, &err) != GCV_OK) {

@@ -1850,10 +1850,21 @@ static void teacher_labels(gcv_config *c, const double *s, const double *med)
  * each output has balanced classes; softmax_cross_entropy: one-hot of argmax_k
  * (S[k, j] − median of row k), the first k on ties, so no class dominates; mse: y = tanh(S).
  * T is drawn one row at a time: the teacher is never stored whole (n_L·n0 may be large). */
+/* The teacher costs n0·n_L·m multiply-adds: past 2^27 (a tenth of a second here, many
+ * seconds under sanitizers) generating test data costs more than it is worth, so such a
+ * config is refused up front (found by the config fuzzer). */
+#define SYNTHETIC_MAX_WORK 134217728.0
+
 static gcv_status make_synthetic(loader *ld)
 {
     gcv_config *c = ld->c;
     size_t n0 = c->sizes[0], n_out = c->sizes[c->n_layers], m = c->m_total;
+    double work = (double)n0 * (double)n_out * (double)m;
+    if (work > SYNTHETIC_MAX_WORK)
+        return gcv_json_fail(&ld->j, "data.examples",
+                             "expected synthetic data of at most 2^27 teacher multiply-adds "
+                             "(layers[0] × layers[L] × examples), got %.3g; use fewer "
+                             "examples, a smaller net or real data", work);
     double *t = malloc(n0 * sizeof *t), *s = calloc(n_out * m, sizeof *s);
     double *tmp = malloc(m * sizeof *tmp), *med = malloc(n_out * sizeof *med);
     c->x = malloc(n0 * m * sizeof *c->x);

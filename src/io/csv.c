@@ -17,24 +17,6 @@
 
 #include "util/strutil.h"
 
-#if defined(__GNUC__)
-#define GCV_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define GCV_PRINTF(a, b)
-#endif
-
-static void gcv_csv_fail(gcv_error *err, const char *fmt, ...) GCV_PRINTF(2, 3);
-
-static void gcv_csv_fail(gcv_error *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
-
 void gcv_csv_free(gcv_csv *c)
 {
     if (!c)
@@ -131,7 +113,7 @@ static gcv_status gcv_csv_split(gcv_csv_reader *r, char *s, size_t n, size_t lin
             start = w;
             for (;;) {
                 if (i >= n) {
-                    gcv_csv_fail(r->err, "%s: line %zu, column %zu: expected a closing quote, "
+                    gcv_error_set(r->err, "%s: line %zu, column %zu: expected a closing quote, "
                                  "got the end of the line (quoted fields cannot span lines)",
                                  r->path, lineno, r->nfields + 1);
                     return GCV_ERR_INVALID;
@@ -153,7 +135,7 @@ static gcv_status gcv_csv_split(gcv_csv_reader *r, char *s, size_t n, size_t lin
             if (i < n && s[i] != r->delim) {
                 char shown[64];
                 gcv_csv_show(s + i, n - i, shown, sizeof shown);
-                gcv_csv_fail(r->err, "%s: line %zu, column %zu: expected a delimiter after the "
+                gcv_error_set(r->err, "%s: line %zu, column %zu: expected a delimiter after the "
                              "closing quote, got '%s'", r->path, lineno, r->nfields + 1, shown);
                 return GCV_ERR_INVALID;
             }
@@ -168,7 +150,7 @@ static gcv_status gcv_csv_split(gcv_csv_reader *r, char *s, size_t n, size_t lin
         int last = i >= n;
         s[end] = '\0'; /* overwrites the delimiter or trailing blanks, never unread text */
         if (gcv_csv_push(r, s + start, end - start) != GCV_OK) {
-            gcv_csv_fail(r->err, "%s: line %zu: out of memory", r->path, lineno);
+            gcv_error_set(r->err, "%s: line %zu: out of memory", r->path, lineno);
             return GCV_ERR_NOMEM;
         }
         if (last)
@@ -222,20 +204,20 @@ static gcv_status gcv_csv_value(gcv_csv_reader *r, char *const *names, size_t li
     gcv_csv_show(f->s, f->len, shown, sizeof shown);
     switch (kind) {
     case GCV_CSV_EMPTY:
-        gcv_csv_fail(r->err, "%s: line %zu, column %zu%s: expected a number, got an empty field",
+        gcv_error_set(r->err, "%s: line %zu, column %zu%s: expected a number, got an empty field",
                      r->path, lineno, col + 1, name);
         break;
     case GCV_CSV_NONFINITE:
-        gcv_csv_fail(r->err, "%s: line %zu, column %zu%s: expected a finite number, got '%s'",
+        gcv_error_set(r->err, "%s: line %zu, column %zu%s: expected a finite number, got '%s'",
                      r->path, lineno, col + 1, name, shown);
         break;
     case GCV_CSV_OUT_OF_RANGE:
-        gcv_csv_fail(r->err, "%s: line %zu, column %zu%s: expected a finite number, got '%s' "
+        gcv_error_set(r->err, "%s: line %zu, column %zu%s: expected a finite number, got '%s' "
                      "(beyond the range of a double)", r->path, lineno, col + 1, name, shown);
         break;
     default:
         /* "1,5" in a ';'-separated file is a decimal comma; say so rather than just "text". */
-        gcv_csv_fail(r->err, "%s: line %zu, column %zu%s: expected a number, got '%s'%s",
+        gcv_error_set(r->err, "%s: line %zu, column %zu%s: expected a number, got '%s'%s",
                      r->path, lineno, col + 1, name, shown,
                      r->delim != ',' && memchr(f->s, ',', f->len) ?
                      " (the decimal separator is '.')" : "");
@@ -281,19 +263,19 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
     if (!out || !path) {
         if (out)
             memset(out, 0, sizeof *out);
-        gcv_csv_fail(err, "(null): expected a CSV file name, got none");
+        gcv_error_set(err, "(null): expected a CSV file name, got none");
         return GCV_ERR_INVALID;
     }
     memset(out, 0, sizeof *out);
     char delim = (o && o->delimiter) ? o->delimiter : ',';
     int header = o ? o->header : -1;
     if (delim != ',' && delim != ';' && delim != '\t') {
-        gcv_csv_fail(err, "%s: expected the delimiter ',', ';' or a tab, got '%c'", path,
+        gcv_error_set(err, "%s: expected the delimiter ',', ';' or a tab, got '%c'", path,
                      (delim >= 0x20 && delim < 0x7F) ? delim : '?');
         return GCV_ERR_INVALID;
     }
     if (header < -1 || header > 1) {
-        gcv_csv_fail(err, "%s: expected header -1 (auto), 0 or 1, got %d", path, header);
+        gcv_error_set(err, "%s: expected header -1 (auto), 0 or 1, got %d", path, header);
         return GCV_ERR_INVALID;
     }
 
@@ -301,12 +283,12 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
     uint64_t fsize = 0;
     int fd = gcv_file_open_regular(path, &fsize, why, sizeof why);
     if (fd < 0) {
-        gcv_csv_fail(err, "%s: %s", path, why);
+        gcv_error_set(err, "%s: %s", path, why);
         return GCV_ERR_IO;
     }
     FILE *f = fdopen(fd, "r");
     if (!f) {
-        gcv_csv_fail(err, "%s: cannot open: %s", path, strerror(errno));
+        gcv_error_set(err, "%s: cannot open: %s", path, strerror(errno));
         close(fd);
         return GCV_ERR_IO;
     }
@@ -321,7 +303,7 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
 
     locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     if (c_locale == (locale_t)0) {
-        gcv_csv_fail(err, "%s: cannot create the C locale for parsing numbers: %s", path,
+        gcv_error_set(err, "%s: cannot create the C locale for parsing numbers: %s", path,
                      strerror(errno));
         fclose(f);
         return GCV_ERR_NOMEM;
@@ -333,7 +315,7 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
         ssize_t got = getline(&line, &line_cap, f);
         if (got < 0) {
             if (ferror(f)) {
-                gcv_csv_fail(err, "%s: line %zu: cannot read: %s", path, lineno + 1,
+                gcv_error_set(err, "%s: line %zu: cannot read: %s", path, lineno + 1,
                              strerror(errno));
                 st = errno == ENOMEM ? GCV_ERR_NOMEM : GCV_ERR_IO;
                 goto cleanup;
@@ -360,7 +342,7 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
         /* Empty lines are fine at the end only: in the middle they usually mean two tables
          * pasted together or a truncated export, which must not pass silently. */
         if (blank_line) {
-            gcv_csv_fail(err, "%s: line %zu: expected a row of values, got an empty line "
+            gcv_error_set(err, "%s: line %zu: expected a row of values, got an empty line "
                          "(empty lines are allowed only at the end of the file)", path,
                          blank_line);
             goto cleanup;
@@ -387,14 +369,14 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
             if (is_header) {
                 names = calloc(cols, sizeof *names);
                 if (!names) {
-                    gcv_csv_fail(err, "%s: line %zu: out of memory", path, lineno);
+                    gcv_error_set(err, "%s: line %zu: out of memory", path, lineno);
                     st = GCV_ERR_NOMEM;
                     goto cleanup;
                 }
                 for (size_t j = 0; j < cols; j++) {
                     names[j] = gcv_strdup(r.fields[j].s);
                     if (!names[j]) {
-                        gcv_csv_fail(err, "%s: line %zu: out of memory", path, lineno);
+                        gcv_error_set(err, "%s: line %zu: out of memory", path, lineno);
                         st = GCV_ERR_NOMEM;
                         goto cleanup;
                     }
@@ -404,19 +386,19 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
         }
 
         if (r.nfields != cols) {
-            gcv_csv_fail(err, "%s: line %zu: expected %zu fields (as on line %zu), got %zu",
+            gcv_error_set(err, "%s: line %zu: expected %zu fields (as on line %zu), got %zu",
                          path, lineno, cols, first_row_line, r.nfields);
             goto cleanup;
         }
         /* Checked per row, before growing: a huge file is refused without reading it all. */
         if (rows + 1 > max_count / cols) {
-            gcv_csv_fail(err, "%s: line %zu: expected at most %zu values, got more", path,
+            gcv_error_set(err, "%s: line %zu: expected at most %zu values, got more", path,
                          lineno, max_count);
             st = GCV_ERR_NOMEM;
             goto cleanup;
         }
         if (gcv_csv_reserve(&data, &data_cap, (rows + 1) * cols) != 0) {
-            gcv_csv_fail(err, "%s: line %zu: out of memory for %zu values", path, lineno,
+            gcv_error_set(err, "%s: line %zu: out of memory for %zu values", path, lineno,
                          (rows + 1) * cols);
             st = GCV_ERR_NOMEM;
             goto cleanup;
@@ -428,7 +410,7 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
     }
 
     if (rows == 0) {
-        gcv_csv_fail(err, "%s: expected at least one data row, got %s", path,
+        gcv_error_set(err, "%s: expected at least one data row, got %s", path,
                      names ? "only a header" : "an empty file");
         goto cleanup;
     }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/strutil.h"
+
 #ifdef GCV_HAVE_HDF5
 
 #include <math.h>
@@ -17,27 +19,7 @@
 
 #include <hdf5.h>
 
-#include "util/strutil.h"
-
 #endif
-
-#if defined(__GNUC__)
-#define GCV_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define GCV_PRINTF(a, b)
-#endif
-
-static void gcv_h5_fail(gcv_error *err, const char *fmt, ...) GCV_PRINTF(2, 3);
-
-static void gcv_h5_fail(gcv_error *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 #ifndef GCV_HAVE_HDF5
 
@@ -48,7 +30,7 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
     (void)max_count;
     if (out)
         memset(out, 0, sizeof *out);
-    gcv_h5_fail(err,
+    gcv_error_set(err,
                 "%s: reading HDF5 needs gcverify built with libhdf5: install libhdf5-dev and "
                 "reconfigure (meson setup --reconfigure build -Dhdf5=enabled)",
                 path ? path : "(null)");
@@ -205,14 +187,14 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
     gcv_h5_reason why;
 
     if (gcv_h5_is_hdf5(path) <= 0) {
-        gcv_h5_fail(err, "%s: expected an HDF5 file, got a file without the HDF5 signature",
+        gcv_error_set(err, "%s: expected an HDF5 file, got a file without the HDF5 signature",
                     path);
         goto cleanup;
     }
     file = gcv_h5_open(path, &why);
     if (file < 0) {
         /* The signature is there but the file cannot be opened: truncated or damaged. */
-        gcv_h5_fail(err, "%s: expected a readable HDF5 file, got one HDF5 cannot open: %s",
+        gcv_error_set(err, "%s: expected a readable HDF5 file, got one HDF5 cannot open: %s",
                     path, why.text);
         goto cleanup;
     }
@@ -223,23 +205,23 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
         if (H5Lexists(file, dataset, H5P_DEFAULT) > 0) {
             /* The name is there but the object behind it cannot be read: damaged metadata,
              * or a soft or external link to nowhere. */
-            gcv_h5_fail(err, "%s: %s: expected a readable dataset, got one HDF5 cannot open: %s",
+            gcv_error_set(err, "%s: %s: expected a readable dataset, got one HDF5 cannot open: %s",
                         path, dataset, why.text);
             goto cleanup;
         }
         gcv_h5_names names = {.len = 0};
         H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, gcv_h5_collect, &names);
         if (names.count == 0)
-            gcv_h5_fail(err, "%s: dataset '%s' not found; the file has no datasets", path,
+            gcv_error_set(err, "%s: dataset '%s' not found; the file has no datasets", path,
                         dataset);
         else
-            gcv_h5_fail(err, "%s: dataset '%s' not found; available datasets: %s%s", path,
+            gcv_error_set(err, "%s: dataset '%s' not found; available datasets: %s%s", path,
                         dataset, names.text, names.truncated ? ", …" : "");
         goto cleanup;
     }
     H5I_type_t kind = H5Iget_type(obj);
     if (kind != H5I_DATASET) {
-        gcv_h5_fail(err, "%s: %s: expected a dataset, got %s", path, dataset,
+        gcv_error_set(err, "%s: %s: expected a dataset, got %s", path, dataset,
                     kind == H5I_GROUP ? "a group" :
                     kind == H5I_DATATYPE ? "a named datatype" : "another kind of object");
         goto cleanup;
@@ -247,50 +229,50 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
 
     type = H5Dget_type(obj);
     if (type < 0) {
-        gcv_h5_fail(err, "%s: %s: cannot read the data type: %s", path, dataset,
+        gcv_error_set(err, "%s: %s: cannot read the data type: %s", path, dataset,
                     gcv_h5_reason_of(&why));
         goto cleanup;
     }
     H5T_class_t cls = H5Tget_class(type);
     if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
-        gcv_h5_fail(err, "%s: %s: expected an integer or floating-point dataset, got %s dataset",
+        gcv_error_set(err, "%s: %s: expected an integer or floating-point dataset, got %s dataset",
                     path, dataset, gcv_h5_class_name(cls));
         goto cleanup;
     }
     size_t bytes = H5Tget_size(type);
     H5T_sign_t sign = cls == H5T_INTEGER ? H5Tget_sign(type) : H5T_SGN_ERROR;
     if (bytes == 0 || (cls == H5T_INTEGER && sign == H5T_SGN_ERROR)) {
-        gcv_h5_fail(err, "%s: %s: cannot read the data type: %s", path, dataset,
+        gcv_error_set(err, "%s: %s: cannot read the data type: %s", path, dataset,
                     gcv_h5_reason_of(&why));
         goto cleanup;
     }
 
     space = H5Dget_space(obj);
     if (space < 0) {
-        gcv_h5_fail(err, "%s: %s: cannot read the shape: %s", path, dataset,
+        gcv_error_set(err, "%s: %s: cannot read the shape: %s", path, dataset,
                     gcv_h5_reason_of(&why));
         goto cleanup;
     }
     H5S_class_t sclass = H5Sget_simple_extent_type(space);
     if (sclass == H5S_NULL) {
-        gcv_h5_fail(err, "%s: %s: expected a dataset with values, got a null dataspace", path,
+        gcv_error_set(err, "%s: %s: expected a dataset with values, got a null dataspace", path,
                     dataset);
         goto cleanup;
     }
     int rank = H5Sget_simple_extent_ndims(space);
     if (rank < 0) {
-        gcv_h5_fail(err, "%s: %s: cannot read the shape: %s", path, dataset,
+        gcv_error_set(err, "%s: %s: cannot read the shape: %s", path, dataset,
                     gcv_h5_reason_of(&why));
         goto cleanup;
     }
     if (rank > GCV_NPY_MAX_DIMS) {
-        gcv_h5_fail(err, "%s: %s: expected at most %d dimensions, got %d", path, dataset,
+        gcv_error_set(err, "%s: %s: expected at most %d dimensions, got %d", path, dataset,
                     GCV_NPY_MAX_DIMS, rank);
         goto cleanup;
     }
     hsize_t dims[GCV_NPY_MAX_DIMS] = {0}, maxdims[GCV_NPY_MAX_DIMS] = {0};
     if (rank > 0 && H5Sget_simple_extent_dims(space, dims, maxdims) < 0) {
-        gcv_h5_fail(err, "%s: %s: cannot read the shape: %s", path, dataset,
+        gcv_error_set(err, "%s: %s: cannot read the shape: %s", path, dataset,
                     gcv_h5_reason_of(&why));
         goto cleanup;
     }
@@ -298,7 +280,7 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
      * millions of fill-value chunks that were never written. */
     for (int d = 0; d < rank; d++) {
         if (maxdims[d] != H5S_UNLIMITED && dims[d] > maxdims[d]) {
-            gcv_h5_fail(err, "%s: %s: dimension %d: expected a size within the maximum %llu, "
+            gcv_error_set(err, "%s: %s: dimension %d: expected a size within the maximum %llu, "
                         "got %llu (damaged file?)", path, dataset, d,
                         (unsigned long long)maxdims[d], (unsigned long long)dims[d]);
             goto cleanup;
@@ -323,17 +305,17 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
     char shape_text[160];
     gcv_format_shape(out->shape, ndim, shape_text, sizeof shape_text);
     if (overflow) {
-        gcv_h5_fail(err, "%s: %s: expected a shape whose size fits in memory, got %s", path,
+        gcv_error_set(err, "%s: %s: expected a shape whose size fits in memory, got %s", path,
                     dataset, shape_text);
         goto cleanup;
     }
     if (count == 0) {
-        gcv_h5_fail(err, "%s: %s: expected a non-empty dataset, got shape %s", path, dataset,
+        gcv_error_set(err, "%s: %s: expected a non-empty dataset, got shape %s", path, dataset,
                     shape_text);
         goto cleanup;
     }
     if (count > max_count || count > SIZE_MAX / sizeof(double)) {
-        gcv_h5_fail(err, "%s: %s: expected at most %zu elements, got %zu (shape %s)", path,
+        gcv_error_set(err, "%s: %s: expected at most %zu elements, got %zu (shape %s)", path,
                     dataset, max_count, count, shape_text);
         st = GCV_ERR_NOMEM;
         keep_shape = 1;
@@ -344,12 +326,12 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
 
     data = malloc(count * sizeof *data);
     if (!data) {
-        gcv_h5_fail(err, "%s: %s: out of memory for %zu values", path, dataset, count);
+        gcv_error_set(err, "%s: %s: out of memory for %zu values", path, dataset, count);
         st = GCV_ERR_NOMEM;
         goto cleanup;
     }
     if (H5Dread(obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        gcv_h5_fail(err, "%s: %s: cannot read the data: %s", path, dataset,
+        gcv_error_set(err, "%s: %s: cannot read the data: %s", path, dataset,
                     gcv_h5_reason_of(&why));
         goto cleanup;
     }
@@ -359,7 +341,7 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
         if (!isfinite(data[k])) {
             char at[160];
             gcv_h5_coords(k, out->shape, ndim, at, sizeof at);
-            gcv_h5_fail(err, "%s: %s: element %s: expected a finite number, got %s", path,
+            gcv_error_set(err, "%s: %s: element %s: expected a finite number, got %s", path,
                         dataset, at, isnan(data[k]) ? "NaN" : (data[k] > 0 ? "inf" : "-inf"));
             goto cleanup;
         }
@@ -403,7 +385,7 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
     if (!out || !path || !dataset || !dataset[0]) {
         if (out)
             memset(out, 0, sizeof *out);
-        gcv_h5_fail(err, "%s: expected a file, a dataset name and an output array, got %s",
+        gcv_error_set(err, "%s: expected a file, a dataset name and an output array, got %s",
                     path ? path : "(null)",
                     !path ? "no file name" : !out ? "no output array" : "no dataset name");
         return GCV_ERR_INVALID;
@@ -416,7 +398,7 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
     uint64_t size = 0;
     int fd = gcv_file_open_regular(path, &size, why, sizeof why);
     if (fd < 0) {
-        gcv_h5_fail(err, "%s: %s", path, why);
+        gcv_error_set(err, "%s: %s", path, why);
         return GCV_ERR_IO;
     }
     close(fd);

@@ -19,11 +19,7 @@
 #define GCV_JPATH_LEN 160                     /* a JSON path, cut with "…" beyond this */
 #define GCV_JSON_SHOW_MAX 40                  /* bytes of a found value shown in messages */
 
-#if defined(__GNUC__)
-#define GCV_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define GCV_PRINTF(f, a)
-#endif
+#include "util/strutil.h" /* GCV_PRINTF */
 
 /* Where messages go: the file named first in every message, and the caller's error. */
 typedef struct gcv_jctx {

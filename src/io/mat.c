@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/strutil.h"
+
 #ifdef GCV_HAVE_MATIO
 
 #include <math.h>
@@ -21,27 +23,7 @@
 #include <hdf5.h>
 #endif
 
-#include "util/strutil.h"
-
 #endif
-
-#if defined(__GNUC__)
-#define GCV_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define GCV_PRINTF(a, b)
-#endif
-
-static void gcv_mat_fail(gcv_error *err, const char *fmt, ...) GCV_PRINTF(2, 3);
-
-static void gcv_mat_fail(gcv_error *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 #ifndef GCV_HAVE_MATIO
 
@@ -52,7 +34,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     (void)max_count;
     if (out)
         memset(out, 0, sizeof *out);
-    gcv_mat_fail(err,
+    gcv_error_set(err,
                  "%s: reading MATLAB .mat files needs gcverify built with libmatio: install "
                  "libmatio-dev and reconfigure (meson setup --reconfigure build -Dmatio=enabled)",
                  path ? path : "(null)");
@@ -415,7 +397,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     if (!out || !path || !variable || !variable[0]) {
         if (out)
             memset(out, 0, sizeof *out);
-        gcv_mat_fail(err, "%s: expected a file, a variable name and an output array, got %s",
+        gcv_error_set(err, "%s: expected a file, a variable name and an output array, got %s",
                      path ? path : "(null)",
                      !path ? "no file name" : !out ? "no output array" : "no variable name");
         return GCV_ERR_INVALID;
@@ -428,7 +410,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     uint64_t fsize = 0;
     int fd = gcv_file_open_regular(path, &fsize, why, sizeof why);
     if (fd < 0) {
-        gcv_mat_fail(err, "%s: %s", path, why);
+        gcv_error_set(err, "%s: %s", path, why);
         return GCV_ERR_IO;
     }
     close(fd);
@@ -450,7 +432,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
 
     mat = Mat_Open(path, MAT_ACC_RDONLY);
     if (!mat) {
-        gcv_mat_fail(err, "%s: expected a MATLAB .mat file (level 4, 5 or 7.3), got a file "
+        gcv_error_set(err, "%s: expected a MATLAB .mat file (level 4, 5 or 7.3), got a file "
                      "matio cannot open (%s)", path, gcv_mat_reason());
         goto cleanup;
     }
@@ -467,25 +449,25 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         if (gcv_mat_last_log[0])
             snprintf(note, sizeof note, " (matio: %s)", gcv_mat_last_log);
         if (nvars == 0)
-            gcv_mat_fail(err, "%s: variable '%s' not found; the file has no variables%s", path,
+            gcv_error_set(err, "%s: variable '%s' not found; the file has no variables%s", path,
                          variable, note);
         else
-            gcv_mat_fail(err, "%s: variable '%s' not found; available variables: %s%s", path,
+            gcv_error_set(err, "%s: variable '%s' not found; available variables: %s%s", path,
                          variable, names, note);
         goto cleanup;
     }
     enum matio_types mem_type = gcv_mat_class_type(info->class_type);
     if (mem_type == MAT_T_UNKNOWN) {
-        gcv_mat_fail(err, "%s: %s: expected a numeric or logical array, got %s", path, variable,
+        gcv_error_set(err, "%s: %s: expected a numeric or logical array, got %s", path, variable,
                      gcv_mat_class_name(info->class_type));
         goto cleanup;
     }
     if (info->isComplex) {
-        gcv_mat_fail(err, "%s: %s: expected a real array, got a complex one", path, variable);
+        gcv_error_set(err, "%s: %s: expected a real array, got a complex one", path, variable);
         goto cleanup;
     }
     if (info->rank < 1 || info->rank > GCV_NPY_MAX_DIMS || !info->dims) {
-        gcv_mat_fail(err, "%s: %s: expected 1 to %d dimensions, got %d", path, variable,
+        gcv_error_set(err, "%s: %s: expected 1 to %d dimensions, got %d", path, variable,
                      GCV_NPY_MAX_DIMS, info->rank);
         goto cleanup;
     }
@@ -501,17 +483,17 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     char shape_text[160];
     gcv_format_shape(out->shape, ndim, shape_text, sizeof shape_text);
     if (overflow) {
-        gcv_mat_fail(err, "%s: %s: expected a size that fits in memory, got %s", path, variable,
+        gcv_error_set(err, "%s: %s: expected a size that fits in memory, got %s", path, variable,
                      shape_text);
         goto cleanup;
     }
     if (count == 0) {
-        gcv_mat_fail(err, "%s: %s: expected a non-empty array, got size %s", path, variable,
+        gcv_error_set(err, "%s: %s: expected a non-empty array, got size %s", path, variable,
                      shape_text);
         goto cleanup;
     }
     if (count > max_count || count > SIZE_MAX / sizeof(double)) {
-        gcv_mat_fail(err, "%s: %s: expected at most %zu elements, got %zu (size %s)", path,
+        gcv_error_set(err, "%s: %s: expected at most %zu elements, got %zu (size %s)", path,
                      variable, max_count, count, shape_text);
         st = GCV_ERR_NOMEM;
         keep_shape = 1;
@@ -522,7 +504,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
 
     var = Mat_VarRead(mat, variable);
     if (!var || !var->data) {
-        gcv_mat_fail(err, "%s: %s: cannot read the data: %s", path, variable, gcv_mat_reason());
+        gcv_error_set(err, "%s: %s: cannot read the data: %s", path, variable, gcv_mat_reason());
         goto cleanup;
     }
     /* Same variable, read again: make sure matio's view did not change under us. */
@@ -532,7 +514,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         same = var->dims[d] == info->dims[d];
     size_t elem = Mat_SizeOf(mem_type);
     if (!same || var->data_type != mem_type || elem == 0 || var->nbytes / elem < count) {
-        gcv_mat_fail(err, "%s: %s: expected %zu values of the variable's class, got data matio "
+        gcv_error_set(err, "%s: %s: expected %zu values of the variable's class, got data matio "
                      "could not convert", path, variable, count);
         goto cleanup;
     }
@@ -540,12 +522,12 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     tmp = malloc(count * sizeof *tmp);
     data = malloc(count * sizeof *data);
     if (!tmp || !data) {
-        gcv_mat_fail(err, "%s: %s: out of memory for %zu values", path, variable, count);
+        gcv_error_set(err, "%s: %s: out of memory for %zu values", path, variable, count);
         st = GCV_ERR_NOMEM;
         goto cleanup;
     }
     if (gcv_mat_to_double(var->data, mem_type, count, tmp) != 0) {
-        gcv_mat_fail(err, "%s: %s: expected a numeric array, got an unsupported data type",
+        gcv_error_set(err, "%s: %s: expected a numeric array, got an unsupported data type",
                      path, variable);
         goto cleanup;
     }
@@ -554,7 +536,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         if (!isfinite(data[k])) {
             char at[160];
             gcv_mat_coords(k, out->shape, ndim, at, sizeof at);
-            gcv_mat_fail(err, "%s: %s: element %s: expected a finite number, got %s", path,
+            gcv_error_set(err, "%s: %s: element %s: expected a finite number, got %s", path,
                          variable, at, isnan(data[k]) ? "NaN" : (data[k] > 0 ? "Inf" : "-Inf"));
             goto cleanup;
         }

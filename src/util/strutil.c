@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,14 @@ int gcv_file_open_regular(const char *path, uint64_t *size, char *why, size_t wh
     }
     *size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
     return fd;
+}
+
+void gcv_error_set(gcv_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
 }

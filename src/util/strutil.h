@@ -7,6 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gcverify/gcverify.h"
+
+#if defined(__GNUC__)
+#define GCV_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define GCV_PRINTF(f, a)
+#endif
+
+/* Formats one line into err->msg (bounded); does nothing when err is NULL. */
+void gcv_error_set(gcv_error *err, const char *fmt, ...) GCV_PRINTF(2, 3);
+
 /* A copy of s (NULL if s is NULL or on allocation failure); the caller frees it. */
 char *gcv_strdup(const char *s);
 

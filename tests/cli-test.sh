@@ -147,6 +147,14 @@ printf '{"model": {"type": "mlp", "layers": [1, 1], "params": {"values": {"W1": 
 expect_exit "saturated sigmoid" 0 "$GCV" "$TMP/flat.json"
 expect_grep "saturated sigmoid: flat-cost warning" '^warning: the cost is flat here' "$TMP/out"
 
+# --- a threshold below what the method resolves: unresolved, not failed, and said so;
+# complex_step then resolves it
+expect_exit "threshold 1e-14 with central" 0 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --top 0
+expect_grep "threshold 1e-14: warning" '^warning: the threshold 1e-14 is below what central can resolve here' "$TMP/out"
+expect_grep "threshold 1e-14: unresolved blocks named" '^  W1 +difference .* within the numeric floor .* not resolved' "$TMP/out"
+expect_exit "threshold 1e-14 with complex_step passes" 0 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --method complex_step --top 0
+expect_grep "complex_step reaches 1e-14" '^overall difference [0-9.]+e-1[5-9] ≤ 1e-14 · pass$' "$TMP/out"
+
 # --- per-parameter CSV
 expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
 [ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"

@@ -87,6 +87,9 @@ void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, doub
     }
 }
 
+static void dense_forward(const double *w, const double *b, const double *a_prev, double *z,
+                          size_t rows, size_t cols, size_t m);
+
 /* Z rows i0..i0+R−1 = W·A_prev: R rows at a time, so each row of A_prev is loaded once per
  * R output rows. Every z element still sums over j in ascending order, then adds b: the
  * same bits whatever R is. */
@@ -113,6 +116,12 @@ static void dense_rows(const double *w, const double *a_prev, double *z, size_t 
 }
 
 /* Z = W·A_prev + b for one layer: W is rows × cols, A_prev cols × m. */
+void gcv_dense_forward(const double *w, const double *b, const double *a_prev, double *z,
+                       size_t rows, size_t cols, size_t m)
+{
+    dense_forward(w, b, a_prev, z, rows, cols, m);
+}
+
 static void dense_forward(const double *w, const double *b, const double *a_prev, double *z,
                           size_t rows, size_t cols, size_t m)
 {

@@ -51,6 +51,10 @@ w2=$(json "$TMP/tc.json" '"%.8f" % [b for b in d["blocks"] if b["name"]=="W2"][0
 # (110 evaluations: 2 per parameter, and 2 more for each of the 8 mismatches to see the
 # truncation term of its estimate.)
 
+# Left to itself (no --threads, threads 0), a check this small runs on one thread.
+t=$(json "$TMP/tc.json" 'd["check"]["threads"]')
+[ "$t" = "1" ] && ok "tiny check: one thread by default" || bad "tiny check: $t threads"
+
 # --- the same net, correct: passes
 expect_exit "seed_testcase_correct exits 0" 0 "$GCV" "$ROOT/configs/seed_testcase_correct.json"
 expect_grep "correct: verdict pass" '^overall difference [0-9.]+e-1[0-9] ≤ 1e-07 · pass' "$TMP/out"

@@ -50,6 +50,15 @@ typedef struct gcv_block {
 
 typedef struct gcv_model gcv_model;
 
+/* The arithmetic a model's cost is computed in. For GCV_FLOAT the engine perturbs in float's
+ * terms: every θ it passes holds float32-representable values (steps are rounded to float
+ * before they are taken, and the step used is the one actually taken), and its rounding
+ * floors use float's unit roundoff u = 2⁻²⁴ instead of double's 2⁻⁵³. */
+typedef enum gcv_precision {
+    GCV_DOUBLE = 0,
+    GCV_FLOAT = 1
+} gcv_precision;
+
 struct gcv_model {
     void *self;              /* the model's own state (read-only during a check) */
     size_t n_params;         /* P */
@@ -81,6 +90,7 @@ struct gcv_model {
     /* Frees self, blocks and theta. Called by gcv_model_free(). */
     void (*destroy)(gcv_model *m);
     char type[GCV_NAME_LEN]; /* "mlp", or what the caller calls its model */
+    gcv_precision precision; /* GCV_DOUBLE (0, the default) or GCV_FLOAT */
 };
 
 /* Frees a model and everything it owns; accepts NULL. */
@@ -100,6 +110,25 @@ typedef enum gcv_method {
                                seeded unit directions v: a verdict in O(blocks) evaluations */
     GCV_METHOD_COUNT
 } gcv_method;
+
+/* What a thread of the check is doing, for a supervisor that must say where a model crashed
+ * (gcverify --isolate keeps these in memory shared with the parent process). */
+typedef enum gcv_phase {
+    GCV_PHASE_IDLE = 0,
+    GCV_PHASE_GRADIENT,       /* in gradient(), before any perturbation */
+    GCV_PHASE_COST,           /* in cost() for parameter `index` (SIZE_MAX: a whole block) */
+    GCV_PHASE_COST_PERTURBED, /* in cost_perturbed() */
+    GCV_PHASE_COST_COMPLEX,   /* in cost_complex() */
+    GCV_PHASE_KINKS           /* in kinks_crossed() */
+} gcv_phase;
+
+const char *gcv_phase_name(gcv_phase p); /* "gradient()", "cost()", … */
+
+/* One thread's record: the index is stored before the phase, both as volatile stores. */
+typedef struct gcv_trace_slot {
+    volatile sig_atomic_t phase; /* a gcv_phase */
+    volatile size_t index;       /* the parameter being checked, SIZE_MAX for none */
+} gcv_trace_slot;
 
 typedef struct gcv_options {
     gcv_method method;
@@ -134,10 +163,22 @@ typedef struct gcv_options {
      * parameters come first never depends on the machine; how many fit does. Not a stop:
      * the verdict is on what was checked. */
     double budget_seconds;
+    /* Optional: thread t (t < n_trace) records in trace[t] what it is doing before each call
+     * into the model, and GCV_PHASE_IDLE when the check is over. NULL: no record. */
+    gcv_trace_slot *trace;
+    int n_trace;
 } gcv_options;
 
 /* The defaults of DESIGN.md: central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
 void gcv_options_default(gcv_options *o);
+
+/* The defaults for a model computed in precision p. GCV_DOUBLE: gcv_options_default().
+ * GCV_FLOAT: ε = 2⁻⁸ ≈ 3.9e-3 (near the step (3u)^{1/3} that balances the O(h²) truncation
+ * of central differences against float rounding, and exactly representable), threshold
+ * 1e-3, rtol 1e-2, atol 1e-6: a correct float32 gradient checked that way differs from its
+ * central difference by about 1e-5 to 1e-4, a wrong one by 1e-1 or more. */
+void gcv_options_default_for(gcv_options *o, gcv_precision p);
+const char *gcv_precision_name(gcv_precision p); /* "float64", "float32" */
 const char *gcv_method_name(gcv_method m);
 /* Parses a method name ("central", "five_point", …); returns 0 on success, -1 if unknown. */
 int gcv_method_parse(const char *s, gcv_method *out);

@@ -164,7 +164,8 @@ int gcv_taylor_test(const gcv_model *m, const gcv_options *o, const double *grad
     for (size_t i = 0; i < P; i++)
         th[i] = m->theta[i];
     /* Rounding of J is about κu|J|: remainders below a hundred times that are noise. */
-    double noise = 100.0 * GCV_KAPPA * GCV_U * fabs(cost0);
+    double noise = 100.0 * GCV_KAPPA * gcv_model_u(m) * fabs(cost0);
+    gcv_trace_slot *slot = gcv_trace_slot_of(o, 0);
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
         size_t n = bl->rows * bl->cols;
@@ -182,13 +183,22 @@ int gcv_taylor_test(const gcv_model *m, const gcv_options *o, const double *grad
         }
         double hs[TAYLOR_STEPS], rem[TAYLOR_STEPS];
         for (int s = 0; s < TAYLOR_STEPS; s++) {
-            double h = 0.1 * ldexp(1.0, -s), j = NAN;
+            double h = 0.1 * ldexp(1.0, -s), j = NAN, lin = h * gv;
             for (size_t k = 0; k < n; k++)
-                th[bl->offset + k] = m->theta[bl->offset + k] + h * v[k];
+                th[bl->offset + k] = m->precision == GCV_FLOAT
+                                         ? gcv_model_offset(m, m->theta[bl->offset + k], h * v[k])
+                                         : m->theta[bl->offset + k] + h * v[k];
+            if (m->precision == GCV_FLOAT) { /* the linear term along the step taken */
+                lin = 0.0;
+                for (size_t k = 0; k < n; k++)
+                    lin += grad[bl->offset + k] * (th[bl->offset + k] - m->theta[bl->offset + k]);
+            }
+            gcv_trace_mark(slot, GCV_PHASE_COST, SIZE_MAX);
             if (m->cost(m, th, ws, &j) != 0)
                 j = NAN;
+            gcv_trace_mark(slot, GCV_PHASE_IDLE, SIZE_MAX);
             hs[s] = h;
-            rem[s] = fabs(j - cost0 - h * gv);
+            rem[s] = fabs(j - cost0 - lin);
             r->evaluations++;
         }
         for (size_t k = 0; k < n; k++)

@@ -3,6 +3,8 @@
  * shows in almost every direction, so a per-layer verdict costs O(blocks) evaluations instead
  * of O(P); --drill-down then checks the failing blocks parameter by parameter. */
 #include <math.h>
+#include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,15 +32,31 @@ static void direction(const gcv_options *o, size_t b, unsigned d, double *v, siz
 }
 
 /* Central difference along v with step h; the steps taken are exactly (θ ± h·v) − θ only up
- * to rounding of each entry, so the slope uses h and the floor carries that rounding. */
+ * to rounding of each entry, so the slope uses h and the floor carries that rounding. For a
+ * float model that rounding is large (u = 2⁻²⁴ of each θ): there the entries are rounded to
+ * float and *gd gets g·(θ⁺ − θ⁻)/2h, the analytic slope along the step actually taken. */
 static double slope(const gcv_model *m, const gcv_block *bl, const double *v, double h,
-                    double *th, void *ws, double *jmax, int *finite)
+                    const double *g, double *th, void *ws, double *jmax, int *finite,
+                    double *gd, gcv_trace_slot *slot)
 {
     double j[2];
+    const double *t0 = m->theta + bl->offset;
     for (int s = 0; s < 2; s++) {
         double sg = s ? -1.0 : 1.0;
         for (size_t k = 0; k < bl->rows * bl->cols; k++)
-            th[bl->offset + k] = m->theta[bl->offset + k] + sg * h * v[k];
+            th[bl->offset + k] = m->precision == GCV_FLOAT
+                                     ? gcv_model_offset(m, t0[k], sg * h * v[k])
+                                     : t0[k] + sg * h * v[k];
+        if (s == 0 && m->precision == GCV_FLOAT) {
+            *gd = 0.0;
+            for (size_t k = 0; k < bl->rows * bl->cols; k++)
+                *gd += g[k] * (th[bl->offset + k] - t0[k]);
+        } else if (m->precision == GCV_FLOAT) {
+            for (size_t k = 0; k < bl->rows * bl->cols; k++)
+                *gd += g[k] * (t0[k] - th[bl->offset + k]);
+            *gd /= 2.0 * h;
+        }
+        gcv_trace_mark(slot, GCV_PHASE_COST, SIZE_MAX);
         if (m->cost(m, th, ws, &j[s]) != 0)
             j[s] = NAN;
         *finite &= isfinite(j[s]);
@@ -50,7 +68,7 @@ static double slope(const gcv_model *m, const gcv_block *bl, const double *v, do
 
 static void one_direction(const gcv_model *m, const gcv_options *o, const double *grad,
                           size_t b, unsigned d, double *th, void *ws, double *v,
-                          dir_result *out)
+                          dir_result *out, gcv_trace_slot *slot)
 {
     const gcv_block *bl = &m->blocks[b];
     size_t n = bl->rows * bl->cols;
@@ -58,14 +76,19 @@ static void one_direction(const gcv_model *m, const gcv_options *o, const double
     double gv = 0.0;
     for (size_t k = 0; k < n; k++)
         gv += grad[bl->offset + k] * v[k];
-    double h = o->epsilon_auto ? cbrt(0x1p-52) : o->epsilon, jmax = 0.0;
+    double u = gcv_model_u(m);
+    double h = o->epsilon_auto ? cbrt(2.0 * u) : o->epsilon, jmax = 0.0, gd1 = gv, gd2 = gv;
     int finite = 1;
-    double d1 = slope(m, bl, v, h, th, ws, &jmax, &finite);
-    double d2 = slope(m, bl, v, 0.5 * h, th, ws, &jmax, &finite);
+    const double *g = grad + bl->offset;
+    double d1 = slope(m, bl, v, h, g, th, ws, &jmax, &finite, &gd1, slot);
+    double d2 = slope(m, bl, v, 0.5 * h, g, th, ws, &jmax, &finite, &gd2, slot);
+    /* A float model: each slope corrected by what its rounded step added along g. */
+    d1 += gv - gd1;
+    d2 += gv - gd2;
     out->analytic = gv;
     out->numeric = d1;
     /* Rounding of J over the step, plus the truncation seen from the half step (O(h²)). */
-    out->floor = GCV_KAPPA * GCV_U * 2.0 * jmax / (2.0 * h) + fabs(d1 - d2) / 0.75;
+    out->floor = GCV_KAPPA * u * 2.0 * jmax / (2.0 * h) + fabs(d1 - d2) / 0.75;
     out->finite = finite && isfinite(gv);
 }
 
@@ -120,6 +143,7 @@ int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad
     int failed = dr == NULL;
 #pragma omp parallel if (pairs > 1)
     {
+        gcv_trace_slot *slot = gcv_trace_slot_of(o, omp_get_thread_num());
         double *th = malloc(P * sizeof *th), *v = malloc(maxb * sizeof *v);
         void *ws = malloc(m->ws_bytes ? m->ws_bytes : 1);
         int ok = th && v && ws && dr;
@@ -133,7 +157,8 @@ int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad
 #pragma omp for schedule(dynamic, 1)
         for (size_t p = 0; p < pairs; p++)
             if (ok)
-                one_direction(m, o, grad, p / nd, (unsigned)(p % nd), th, ws, v, &dr[p]);
+                one_direction(m, o, grad, p / nd, (unsigned)(p % nd), th, ws, v, &dr[p], slot);
+        gcv_trace_mark(slot, GCV_PHASE_IDLE, SIZE_MAX);
         free(th);
         free(v);
         free(ws);

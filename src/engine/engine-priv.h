@@ -14,6 +14,32 @@
 /* The complex step, small enough that O(h²) terms vanish below u for any sane scale. */
 #define GCV_COMPLEX_H 1e-30
 
+/* Unit roundoff of the model's arithmetic: 2⁻⁵³ for double, 2⁻²⁴ for float. */
+static inline double gcv_model_u(const gcv_model *m)
+{
+    return m->precision == GCV_FLOAT ? 0x1p-24 : GCV_U;
+}
+
+/* The value t + h as the model holds it: rounded to float for a float model, and then never
+ * equal to t (one float ulp away, in the direction of h, when h is below t's spacing). The
+ * schemes take (offset − t) as the step, so the step used is always the step taken. */
+double gcv_model_offset(const gcv_model *m, double t, double h);
+
+/* Records what thread slot s is doing (s may be NULL: no trace). Index before phase. */
+static inline void gcv_trace_mark(gcv_trace_slot *s, gcv_phase p, size_t index)
+{
+    if (s) {
+        s->index = index;
+        s->phase = (sig_atomic_t)p;
+    }
+}
+
+/* The slot of thread t in o's trace, or NULL. */
+static inline gcv_trace_slot *gcv_trace_slot_of(const gcv_options *o, int t)
+{
+    return o->trace && t >= 0 && t < o->n_trace ? &o->trace[t] : NULL;
+}
+
 typedef struct gcv_loop_ctx {
     const gcv_model *m;
     const gcv_options *o;
@@ -23,6 +49,7 @@ typedef struct gcv_loop_ctx {
     size_t *done;    /* parameters finished so far (atomic) */
     int *halted;     /* set once the loop must stop taking parameters (atomic) */
     double t0;       /* when the check started */
+    gcv_trace_slot *slot; /* this thread's trace slot (each thread has its own copy), or NULL */
 } gcv_loop_ctx;
 
 /* The directional check of every block into out (n_blocks entries, zeroed by it), adding

@@ -23,6 +23,29 @@ void gcv_options_default(gcv_options *o)
     o->threads = 0;
 }
 
+void gcv_options_default_for(gcv_options *o, gcv_precision p)
+{
+    gcv_options_default(o);
+    if (p == GCV_FLOAT) {
+        o->epsilon = 0x1p-8;
+        o->threshold = 1e-3;
+        o->rtol = 1e-2;
+        o->atol = 1e-6;
+    }
+}
+
+const char *gcv_precision_name(gcv_precision p)
+{
+    return p == GCV_FLOAT ? "float32" : p == GCV_DOUBLE ? "float64" : "?";
+}
+
+const char *gcv_phase_name(gcv_phase p)
+{
+    static const char *const n[] = {"nothing (between calls)", "gradient()", "cost()",
+                                    "cost_perturbed()", "cost_complex()", "kinks_crossed()"};
+    return (unsigned)p < sizeof n / sizeof *n ? n[p] : "?";
+}
+
 static const char *const method_names[GCV_METHOD_COUNT] = {
     "central", "forward", "backward", "five_point", "richardson", "complex_step", "directional"};
 
@@ -143,13 +166,21 @@ static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *
     }
     if (next != m->n_params)
         return fail(err, GCV_ERR_INVALID, "model.blocks: expected blocks adding up to P");
-    for (size_t i = 0; i < m->n_params; i++)
+    if (m->precision != GCV_DOUBLE && m->precision != GCV_FLOAT)
+        return fail(err, GCV_ERR_INVALID, "model.precision: expected GCV_DOUBLE or GCV_FLOAT");
+    for (size_t i = 0; i < m->n_params; i++) {
+        char msg[GCV_ERROR_LEN];
         if (!isfinite(m->theta[i])) {
-            char msg[GCV_ERROR_LEN];
             snprintf(msg, sizeof msg, "model.theta[%zu]: expected a finite number, got %g", i,
                      m->theta[i]);
             return fail(err, GCV_ERR_INVALID, msg);
         }
+        if (m->precision == GCV_FLOAT && (double)(float)m->theta[i] != m->theta[i]) {
+            snprintf(msg, sizeof msg, "model.theta[%zu]: expected a float32 value for a float "
+                     "model, got %.17g", i, m->theta[i]);
+            return fail(err, GCV_ERR_INVALID, msg);
+        }
+    }
     if (!o || (unsigned)o->method >= GCV_METHOD_COUNT)
         return fail(err, GCV_ERR_INVALID, "check.method: expected a known method");
     if (o->method == GCV_METHOD_COMPLEX_STEP && !m->cost_complex)
@@ -194,6 +225,8 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
 #pragma omp parallel num_threads(nt)
     {
         int t = omp_get_thread_num(), n = omp_get_num_threads();
+        gcv_loop_ctx mine = *c; /* this thread's copy, with its own trace slot */
+        mine.slot = gcv_trace_slot_of(c->o, t);
         double *th = malloc(P * sizeof *th);
         void *ws = aligned_alloc(64, round_up(m->ws_bytes ? m->ws_bytes : 64, 64));
         if (th && ws) {
@@ -218,7 +251,7 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
                 if (halt)
                     continue;
                 size_t i = sub ? sub[k] : k;
-                gcv_check_param(c, th, ws, i, &res[i]);
+                gcv_check_param(&mine, th, ws, i, &res[i]);
 #pragma omp atomic update
                 (*c->done)++;
                 if (t != 0)
@@ -242,6 +275,7 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
                     next_report = now + 0.1;
                 }
             }
+            gcv_trace_mark(mine.slot, GCV_PHASE_IDLE, SIZE_MAX);
         }
 #pragma omp single
         used = all ? n : 0;
@@ -448,8 +482,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
 
     gcv_options lo = *o; /* the per-parameter loop's options */
     gcv_loop_ctx c = {m, &lo, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
-                      NULL, NULL, t0};
-    if (m->gradient(m, m->theta, grad, ws, &c.cost0) != 0) {
+                      NULL, NULL, t0, NULL};
+    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_GRADIENT, SIZE_MAX);
+    int grad_bad = m->gradient(m, m->theta, grad, ws, &c.cost0);
+    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
+    if (grad_bad) {
         st = fail(err, GCV_ERR_INVALID, "model: the gradient evaluation failed");
         goto out;
     }

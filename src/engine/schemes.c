@@ -12,17 +12,31 @@ static double eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, voi
 {
     double j;
     th[i] = v;
+    gcv_trace_mark(c->slot, c->incremental ? GCV_PHASE_COST_PERTURBED : GCV_PHASE_COST, i);
     int bad = c->incremental ? c->m->cost_perturbed(c->m, i, v, ws, &j)
                              : c->m->cost(c->m, th, ws, &j);
     if (bad)
         j = NAN;
-    if (c->m->kinks_crossed)
+    if (c->m->kinks_crossed) {
+        gcv_trace_mark(c->slot, GCV_PHASE_KINKS, i);
         e->kinks += c->m->kinks_crossed(c->m, ws);
+    }
     e->evals++;
     e->finite &= isfinite(j);
     if (fabs(j) > e->costs_max)
         e->costs_max = fabs(j);
     return j;
+}
+
+double gcv_model_offset(const gcv_model *m, double t, double h)
+{
+    double v = t + h;
+    if (m->precision != GCV_FLOAT)
+        return v;
+    float f = (float)v;
+    if ((double)f == t)
+        f = nextafterf((float)t, h > 0.0 ? INFINITY : -INFINITY);
+    return (double)f;
 }
 
 static gcv_estimate estimate_new(void)
@@ -36,11 +50,11 @@ static gcv_estimate central(const gcv_loop_ctx *c, double *th, void *ws, size_t 
                             double h)
 {
     gcv_estimate e = estimate_new();
-    double tp = t + h, tm = t - h;
+    double tp = gcv_model_offset(c->m, t, h), tm = gcv_model_offset(c->m, t, -h);
     double jp = eval_at(c, th, i, tp, ws, &e), jm = eval_at(c, th, i, tm, ws, &e);
     e.step = (tp - t) + (t - tm);
     e.value = (jp - jm) / e.step;
-    e.floor = GCV_KAPPA * GCV_U * (fabs(jp) + fabs(jm)) / e.step;
+    e.floor = GCV_KAPPA * gcv_model_u(c->m) * (fabs(jp) + fabs(jm)) / e.step;
     return e;
 }
 
@@ -49,11 +63,11 @@ static gcv_estimate one_sided(const gcv_loop_ctx *c, double *th, void *ws, size_
                               double h, int dir)
 {
     gcv_estimate e = estimate_new();
-    double tv = dir > 0 ? t + h : t - h;
+    double tv = gcv_model_offset(c->m, t, dir > 0 ? h : -h);
     double j = eval_at(c, th, i, tv, ws, &e);
     e.step = fabs(tv - t);
     e.value = dir > 0 ? (j - c->cost0) / e.step : (c->cost0 - j) / e.step;
-    e.floor = GCV_KAPPA * GCV_U * (fabs(j) + fabs(c->cost0)) / e.step;
+    e.floor = GCV_KAPPA * gcv_model_u(c->m) * (fabs(j) + fabs(c->cost0)) / e.step;
     e.finite &= isfinite(c->cost0);
     return e;
 }
@@ -86,7 +100,8 @@ static gcv_estimate five_point(const gcv_loop_ctx *c, double *th, void *ws, size
                                double h)
 {
     gcv_estimate e = estimate_new();
-    double v[4] = {t - 2.0 * h, t - h, t + h, t + 2.0 * h};
+    double v[4] = {gcv_model_offset(c->m, t, -2.0 * h), gcv_model_offset(c->m, t, -h),
+                   gcv_model_offset(c->m, t, h), gcv_model_offset(c->m, t, 2.0 * h)};
     double x[5], jv[5], w[5];
     for (int k = 0; k < 4; k++) {
         int slot = k < 2 ? k : k + 1;
@@ -108,7 +123,7 @@ static gcv_estimate five_point(const gcv_loop_ctx *c, double *th, void *ws, size
     }
     e.value = s;
     e.step = x[4] - x[0];
-    e.floor = GCV_KAPPA * GCV_U * mag;
+    e.floor = GCV_KAPPA * gcv_model_u(c->m) * mag;
     return e;
 }
 
@@ -170,6 +185,7 @@ static gcv_estimate complex_step(const gcv_loop_ctx *c, double *th, void *ws, si
 {
     gcv_estimate e = estimate_new();
     double re = NAN, im = NAN;
+    gcv_trace_mark(c->slot, GCV_PHASE_COST_COMPLEX, i);
     if (c->m->cost_complex(c->m, th, i, GCV_COMPLEX_H, ws, &re, &im) != 0)
         re = im = NAN;
     e.evals = 1;
@@ -209,14 +225,15 @@ static int scheme_order(gcv_method method)
 /* The step for θᵢ = t. With "auto", c·max(|t|, 1) with c the step that balances truncation
  * and rounding for the scheme's order p: c = u^{1/(p+1)} (u^{1/2} one-sided, u^{1/3}
  * central, u^{1/5} five-point); Ridders starts large (10⁻²) and shrinks by itself. */
-static double step_for(const gcv_options *o, double t)
+static double step_for(const gcv_loop_ctx *c, double t)
 {
+    const gcv_options *o = c->o;
     if (o->method == GCV_METHOD_RICHARDSON)
         return 1e-2 * fmax(fabs(t), 1.0);
     if (!o->epsilon_auto)
         return o->epsilon;
     int p = scheme_order(o->method);
-    return pow(0x1p-52, 1.0 / (p + 1)) * fmax(fabs(t), 1.0);
+    return pow(2.0 * gcv_model_u(c->m), 1.0 / (p + 1)) * fmax(fabs(t), 1.0);
 }
 
 typedef enum { KINK_UNRESOLVED = 0, KINK_AVOIDED, KINK_MATCHED, KINK_NEITHER } kink_outcome;
@@ -256,7 +273,7 @@ static kink_outcome resolve_kink(const gcv_loop_ctx *c, double *th, void *ws, si
     /* Ridders starts at 1e-2: far too wide for a one-sided look at a kink. The extrapolated
      * one-sided difference is O(h²) with rounding u/h: 1e-5 balances the two. */
     if (c->o->method == GCV_METHOD_RICHARDSON)
-        h = 1e-5 * fmax(fabs(t), 1.0);
+        h = (c->m->precision == GCV_FLOAT ? 0x1p-8 : 1e-5) * fmax(fabs(t), 1.0);
     gcv_estimate right = one_sided_extrapolated(c, th, ws, i, t, h, 1);
     gcv_estimate left = one_sided_extrapolated(c, th, ws, i, t, h, -1);
     spent += right.evals + left.evals;
@@ -293,7 +310,7 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
 {
     const gcv_options *o = c->o;
     const double t = c->m->theta[i], g = c->grad[i];
-    const double h = step_for(o, t);
+    const double h = step_for(c, t);
     gcv_estimate e = scheme(c, o->method, th, ws, i, t, h);
     kink_outcome kink = KINK_UNRESOLVED;
     int crossed = e.kinks > 0 && o->method != GCV_METHOD_COMPLEX_STEP;

@@ -13,6 +13,7 @@
 #include "io/npy.h"
 #include "model/mlp.h"
 #include "report/baseline.h"
+#include "report/html.h"
 #include "report/junit.h"
 #include "report/merge.h"
 #include "report/report.h"
@@ -45,6 +46,9 @@ static const char usage[] =
     "  --params-csv PATH   every checked parameter as CSV (index, block, row, column, θ,\n"
     "                      analytic, numeric, errors, floor, status)\n"
     "  --junit PATH        JUnit XML for CI servers: a testsuite per config, a testcase per block\n"
+    "  --html PATH         a self-contained HTML page of plots (config: report.html)\n"
+    "  --html-dir DIR      several configs: DIR/<name>.html each\n"
+    "  --history PATH      an earlier report (or DIR/<name>.json) for the HTML history chart\n"
     "  --baseline PATH     compare with a previous JSON report: a block whose difference grew\n"
     "                      more than --baseline-factor (default 10), a new failure or changed\n"
     "                      parameter counts is a regression and exits 1\n"
@@ -102,6 +106,10 @@ typedef struct cli {
     long sample;           /* 0: from the config */
     long sample_seed;
     double budget;
+    const char *html;      /* --html PATH */
+    const char *html_dir;  /* several configs: DIR/<name>.html each */
+    const char **history;  /* --history paths, oldest first (the caller's array) */
+    size_t n_history;
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -158,8 +166,9 @@ static int parse_size(const char *s, size_t *out)
 static int parse_args(int argc, char **argv, cli *c)
 {
     const char **configs = c->configs; /* the caller's array for the config paths */
+    const char **history = c->history; /* and for the --history paths */
     *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, NULL, NULL, NULL,
-               GCV_BASELINE_FACTOR, 0, {0, 0}, NULL, 0, -1, 0.0};
+               GCV_BASELINE_FACTOR, 0, {0, 0}, NULL, 0, -1, 0.0, NULL, NULL, history, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -199,7 +208,8 @@ static int parse_args(int argc, char **argv, cli *c)
                                                  "--json-dir", "--params-csv", "--directions",
                                                  "--sample", "--sample-seed", "--budget",
                                                  "--junit", "--baseline", "--baseline-dir",
-                                                 "--baseline-factor", "--shard"};
+                                                 "--baseline-factor", "--shard",
+                                                 "--html", "--html-dir", "--history"};
         int known = 0;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -232,6 +242,12 @@ static int parse_args(int argc, char **argv, cli *c)
             c->export_dir = v;
         } else if (strcmp(a, "--junit") == 0) {
             c->junit = v;
+        } else if (strcmp(a, "--html") == 0) {
+            c->html = v;
+        } else if (strcmp(a, "--html-dir") == 0) {
+            c->html_dir = v;
+        } else if (strcmp(a, "--history") == 0) {
+            c->history[c->n_history++] = v;
         } else if (strcmp(a, "--baseline") == 0) {
             c->baseline = v;
         } else if (strcmp(a, "--baseline-dir") == 0) {
@@ -291,6 +307,9 @@ static int parse_args(int argc, char **argv, cli *c)
                        "--budget or --sample", c->json ? c->config : "no --json");
     const char *single = c->json ? "--json" : c->export_dir ? "--export"
                          : c->params_csv ? "--params-csv" : c->baseline ? "--baseline" : NULL;
+    if (c->n_configs > 1 && c->html)
+        return bad_arg("--html", "a single config (with several, use --html-dir DIR for one "
+                       "page each)", c->html);
     if (c->n_configs > 1 && single)
         return bad_arg(single, "a single config (with several, use --json-dir DIR for one "
                        "report each)", c->json ? c->json : c->export_dir ? c->export_dir
@@ -487,6 +506,30 @@ static gcv_status choose_subset(const cli *c, const gcv_model *model, gcv_option
     return GCV_OK;
 }
 
+/* --html, --html-dir or report.html: the HTML page, with the history of --history and the
+ * baseline. Nothing to do when none names a path. */
+static gcv_status html_report(const cli *c, const gcv_config *cfg, const gcv_report_info *info,
+                              const gcv_model *m, const gcv_result *r, const gcv_baseline *base,
+                              const gcv_regressions *reg, gcv_error *err)
+{
+    char buf[4096];
+    const char *path = c->html ? c->html : cfg->html_path;
+    if (c->html_dir) {
+        snprintf(buf, sizeof buf, "%s/%s.html", c->html_dir, cfg->name);
+        path = buf;
+    }
+    if (!path)
+        return GCV_OK;
+    gcv_html_history hist;
+    gcv_status st = gcv_html_history_load(c->history, c->n_history, cfg->name, &hist, err);
+    if (st == GCV_OK) {
+        gcv_html_options o = {.history = &hist, .baseline = base, .regressions = reg};
+        st = gcv_report_html(path, info, m, r, &o, err);
+    }
+    gcv_html_history_free(&hist);
+    return st;
+}
+
 /* Loads, checks and reports one config; returns its exit code. */
 static int run_one(cli *c, const char *path)
 {
@@ -566,6 +609,8 @@ static int run_one(cli *c, const char *path)
                          : gcv_report_json(json, &info, model, res, &err);
     if (!wst && c->params_csv)
         wst = gcv_report_params_csv(c->params_csv, model, res, &err);
+    if (!wst)
+        wst = html_report(c, cfg, &info, model, res, base, base ? &reg : NULL, &err);
     if (!wst && c->junit_doc)
         wst = gcv_junit_add(c->junit_doc, &info, model, res, base ? &reg : NULL, &err);
     else if (!wst && cfg->junit_path && !c->junit) {
@@ -643,10 +688,12 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return merge_main(argc, argv);
     cli c;
-    const char **configs = calloc((size_t)argc, sizeof *configs);
+    /* One array: the config paths in the first argc entries, the --history paths after. */
+    const char **configs = calloc(2 * (size_t)argc, sizeof *configs);
     if (!configs)
         return EXIT_BAD_INPUT;
     c.configs = configs;
+    c.history = configs + argc;
     int rc = parse_args(argc, argv, &c);
     if (rc >= 0) {
         free(configs);

@@ -54,7 +54,7 @@ static const char *const CHECK_KEYS[] = {"method", "epsilon", "threshold", "rtol
                                          "examples", "sample", "threads", "taylor",
                                          "incremental", "directions", "drill_down"};
 static const char *const SAMPLE_KEYS[] = {"per_block", "seed"};
-static const char *const REPORT_KEYS[] = {"top", "json", "params", "junit"};
+static const char *const REPORT_KEYS[] = {"top", "json", "params", "junit", "html"};
 
 static const char *const HIDDEN_NAMES[] = {"relu", "leaky_relu", "tanh", "sigmoid", "linear"};
 static const char *const OUTPUT_NAMES[] = {"sigmoid", "softmax", "linear"};
@@ -799,7 +799,7 @@ static gcv_status parse_check(loader *ld, const cJSON *ck)
 static gcv_status parse_report(loader *ld, const cJSON *r)
 {
     gcv_config *c = ld->c;
-    const char *json = NULL, *junit = NULL;
+    const char *json = NULL, *junit = NULL, *html = NULL;
     size_t mode = (size_t)c->params_mode;
     if (!r)
         return GCV_OK;
@@ -811,6 +811,8 @@ static gcv_status parse_report(loader *ld, const cJSON *r)
     if (!st)
         st = gcv_json_get_string(&ld->j, "report", r, "junit", &junit);
     if (!st)
+        st = gcv_json_get_string(&ld->j, "report", r, "html", &html);
+    if (!st)
         st = gcv_json_get_choice(&ld->j, "report", r, "params", PARAMS_MODES,
                                  N_OF(PARAMS_MODES), &mode);
     if (st)
@@ -819,6 +821,8 @@ static gcv_status parse_report(loader *ld, const cJSON *r)
     if (json && !(c->json_path = gcv_path_join(ld->dir, json)))
         return nomem(ld);
     if (junit && !(c->junit_path = gcv_path_join(ld->dir, junit)))
+        return nomem(ld);
+    if (html && !(c->html_path = gcv_path_join(ld->dir, html)))
         return nomem(ld);
     return GCV_OK;
 }
@@ -2025,6 +2029,7 @@ void gcv_config_free(gcv_config *c)
     free(c->y);
     free(c->json_path);
     free(c->junit_path);
+    free(c->html_path);
     for (size_t i = 0; i < c->n_notes; i++)
         free(c->notes[i]);
     free(c->notes);

@@ -50,6 +50,7 @@ typedef struct gcv_config {
      * trailing newline, e.g. that integer labels were converted to double (the seed 000
      * trap). Owned by the config; n_notes may be 0 (notes then NULL). */
     char *junit_path;        /* report.junit, resolved like report.json; NULL: none */
+    char *html_path;         /* report.html, resolved like report.json; NULL: none */
     char **notes;
     size_t n_notes;
 } gcv_config;

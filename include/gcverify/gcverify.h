@@ -87,6 +87,9 @@ struct gcv_model {
      * as cost() does. NULL: the engine runs full passes. */
     int (*cost_perturbed)(const gcv_model *m, size_t idx, double value, void *ws,
                           double *cost);
+    /* Optional: one line about the last failed call on ws (NULL: nothing to say). Used in
+     * the error when gradient() fails. */
+    const char *(*error)(const gcv_model *m, const void *ws);
     /* Frees self, blocks and theta. Called by gcv_model_free(). */
     void (*destroy)(gcv_model *m);
     char type[GCV_NAME_LEN]; /* "mlp", or what the caller calls its model */

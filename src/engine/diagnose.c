@@ -149,7 +149,7 @@ int gcv_taylor_test(const gcv_model *m, const gcv_options *o, const double *grad
 {
     size_t P = m->n_params;
     double *th = malloc(P * sizeof *th), *v = NULL;
-    void *ws = malloc(m->ws_bytes ? m->ws_bytes : 1);
+    void *ws = gcv_ws_alloc(m->ws_bytes);
     size_t maxb = 0;
     for (size_t b = 0; b < m->n_blocks; b++)
         if (m->blocks[b].rows * m->blocks[b].cols > maxb)

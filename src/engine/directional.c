@@ -145,7 +145,7 @@ int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad
     {
         gcv_trace_slot *slot = gcv_trace_slot_of(o, omp_get_thread_num());
         double *th = malloc(P * sizeof *th), *v = malloc(maxb * sizeof *v);
-        void *ws = malloc(m->ws_bytes ? m->ws_bytes : 1);
+        void *ws = gcv_ws_alloc(m->ws_bytes);
         int ok = th && v && ws && dr;
         if (ok)
             memcpy(th, m->theta, P * sizeof *th);

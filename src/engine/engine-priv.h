@@ -62,6 +62,10 @@ int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad
 size_t *gcv_sample_order(const gcv_model *m, const gcv_options *o, const double *grad,
                          size_t *n_out);
 
+/* A model workspace of ws_bytes (at least 64), 64-byte aligned and zeroed, as the model
+ * interface promises; freed with free(). NULL when out of memory. */
+void *gcv_ws_alloc(size_t ws_bytes);
+
 /* Monotonic wall-clock seconds. */
 double gcv_now_seconds(void);
 

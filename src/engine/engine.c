@@ -210,6 +210,15 @@ static size_t round_up(size_t n, size_t a)
     return (n + a - 1) / a * a;
 }
 
+void *gcv_ws_alloc(size_t ws_bytes)
+{
+    size_t n = round_up(ws_bytes ? ws_bytes : 64, 64);
+    void *ws = n >= ws_bytes ? aligned_alloc(64, n) : NULL;
+    if (ws)
+        memset(ws, 0, n);
+    return ws;
+}
+
 /* Runs the loop on nt threads; returns the number of threads used, or 0 if a thread could
  * not allocate its buffers (then nothing was evaluated). */
 static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
@@ -228,10 +237,9 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
         gcv_loop_ctx mine = *c; /* this thread's copy, with its own trace slot */
         mine.slot = gcv_trace_slot_of(c->o, t);
         double *th = malloc(P * sizeof *th);
-        void *ws = aligned_alloc(64, round_up(m->ws_bytes ? m->ws_bytes : 64, 64));
+        void *ws = gcv_ws_alloc(m->ws_bytes); /* zeroed: first touch in the owning thread */
         if (th && ws) {
-            memcpy(th, m->theta, P * sizeof *th); /* first touch in the owning thread */
-            memset(ws, 0, round_up(m->ws_bytes ? m->ws_bytes : 64, 64));
+            memcpy(th, m->theta, P * sizeof *th);
             ok[t] = 1;
         }
 #pragma omp barrier
@@ -464,7 +472,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     gcv_block_result *dir = NULL;
     size_t *drill = NULL;
     double *grad = malloc(P * sizeof *grad);
-    void *ws = malloc(m->ws_bytes ? m->ws_bytes : 1);
+    void *ws = gcv_ws_alloc(m->ws_bytes);
     if (!r || !grad || !ws)
         goto nomem;
     r->params = calloc(P, sizeof *r->params);
@@ -487,7 +495,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     int grad_bad = m->gradient(m, m->theta, grad, ws, &c.cost0);
     gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
     if (grad_bad) {
-        st = fail(err, GCV_ERR_INVALID, "model: the gradient evaluation failed");
+        const char *why = m->error ? m->error(m, ws) : NULL;
+        if (err)
+            snprintf(err->msg, sizeof err->msg, "model: the gradient evaluation failed%s%s",
+                     why && *why ? ": " : "", why && *why ? why : "");
+        st = GCV_ERR_INVALID;
         goto out;
     }
     r->cost = c.cost0;

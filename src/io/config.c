@@ -41,6 +41,7 @@ static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report
 static const char *const MODEL_KEYS[] = {"type", "layers", "hidden_activation", "leaky_slope",
                                          "output_activation", "loss", "l2", "dropout",
                                          "params", "inject"};
+static const char *const PLUGIN_KEYS[] = {"type", "library", "options"};
 static const char *const DROPOUT_KEYS[] = {"keep_prob", "seed"};
 static const char *const PARAMS_KEYS[] = {"init", "seed", "scale", "npy_dir", "values"};
 static const char *const INJECT_KEYS[] = {"block", "kind", "factor", "with", "row"};
@@ -515,18 +516,52 @@ static gcv_status parse_inject(loader *ld, const cJSON *a)
     return GCV_OK;
 }
 
+/* model.type "plugin": the library (resolved against the config's folder) and its options,
+ * handed to the plugin as JSON text. The plugin owns its data, so there is no data section. */
+static gcv_status parse_plugin(loader *ld, const cJSON *m)
+{
+    const gcv_jctx *j = &ld->j;
+    const cJSON *libj = NULL;
+    gcv_status st = gcv_json_check_keys(j, "model", m, PLUGIN_KEYS, N_OF(PLUGIN_KEYS));
+    if (!st)
+        st = required(ld, "model", m, "library", "the path of the plugin's shared object",
+                      &libj);
+    if (st)
+        return st;
+    if (!cJSON_IsString(libj) || !libj->valuestring[0])
+        return gcv_json_expected(j, "model.library", "a non-empty path", libj);
+    const char *lib = libj->valuestring;
+    const cJSON *opts = member(m, "options");
+    if (opts && !cJSON_IsObject(opts))
+        return gcv_json_expected(j, "model.options", "an object (handed to the plugin as JSON)",
+                                 opts);
+    gcv_config *c = ld->c;
+    c->is_plugin = 1;
+    /* A path resolves against the config's folder; a bare name is searched for by the
+     * loader (GCV_PLUGIN_PATH, next to gcverify, the installed folder). */
+    c->plugin_library = strchr(lib, '/') ? gcv_path_join(ld->dir, lib) : gcv_strdup(lib);
+    c->plugin_options = opts ? cJSON_PrintUnformatted(opts) : gcv_strdup("{}");
+    c->plugin_dir = gcv_strdup(ld->dir);
+    if (!c->plugin_library || !c->plugin_options || !c->plugin_dir)
+        return nomem(ld);
+    snprintf(c->data_source, sizeof c->data_source, "plugin");
+    return GCV_OK;
+}
+
 static gcv_status parse_model(loader *ld, const cJSON *m)
 {
     const gcv_jctx *j = &ld->j;
     if (!m)
         return gcv_json_fail(j, "model", "expected an object describing the network, got "
                              "nothing");
+    const cJSON *type = member(m, "type");
+    if (type && cJSON_IsString(type) && strcmp(type->valuestring, "plugin") == 0)
+        return parse_plugin(ld, m);
+    if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "mlp") == 0))
+        return gcv_json_expected(j, "model.type", "\"mlp\" or \"plugin\"", type);
     gcv_status st = gcv_json_check_keys(j, "model", m, MODEL_KEYS, N_OF(MODEL_KEYS));
     if (st)
         return st;
-    const cJSON *type = member(m, "type");
-    if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "mlp") == 0))
-        return gcv_json_expected(j, "model.type", "\"mlp\" (the only model type so far)", type);
     if ((st = parse_layers(ld, member(m, "layers"))) ||
         (st = parse_hidden(ld, member(m, "hidden_activation"))) ||
         (st = gcv_json_get_number(j, "model", m, "leaky_slope", &ANY_FINITE,
@@ -785,6 +820,10 @@ static gcv_status parse_check(loader *ld, const cJSON *ck)
             st = gcv_json_fail(j, "check.method", "expected a method the engine implements, got "
                                "\"%s\"", METHODS[method]);
     }
+    ld->c->given = (member(ck, "epsilon") ? GCV_GIVEN_EPSILON : 0u) |
+                   (member(ck, "threshold") ? GCV_GIVEN_THRESHOLD : 0u) |
+                   (member(ck, "rtol") ? GCV_GIVEN_RTOL : 0u) |
+                   (member(ck, "atol") ? GCV_GIVEN_ATOL : 0u);
     if (st || (st = parse_check_special(ld, ck)) || (st = parse_directional(ld, ck)) ||
         (st = gcv_json_get_number(j, "check", ck, "threshold", &POSITIVE, &o->threshold)) ||
         (st = gcv_json_get_number(j, "check", ck, "rtol", &NON_NEGATIVE, &o->rtol)) ||
@@ -842,10 +881,18 @@ static gcv_status parse_root(loader *ld, const cJSON *root)
         if (!(ld->c->name = gcv_strdup(name)))
             return nomem(ld);
     }
-    if ((st = parse_model(ld, member(root, "model"))) ||
-        (st = parse_data(ld, member(root, "data"))) ||
+    if ((st = parse_model(ld, member(root, "model"))))
+        return st;
+    if (ld->c->is_plugin && member(root, "data"))
+        return gcv_json_expected(&ld->j, "data", "no data section for a plugin model (the "
+                                 "plugin reads its own data: pass file names in model.options)",
+                                 member(root, "data"));
+    if ((!ld->c->is_plugin && (st = parse_data(ld, member(root, "data")))) ||
         (st = parse_check(ld, member(root, "check"))))
         return st;
+    if (ld->c->is_plugin && ld->subset)
+        return gcv_json_fail(&ld->j, "check.examples", "expected no example subset for a plugin "
+                             "model (the plugin chooses its examples), got %zu", ld->subset);
     return parse_report(ld, member(root, "report"));
 }
 
@@ -1945,6 +1992,8 @@ static gcv_status take_subset(loader *ld)
 
 static gcv_status build(loader *ld)
 {
+    if (ld->c->is_plugin) /* nothing to load: the plugin owns θ and data */
+        return GCV_OK;
     ld->budget = ld->max_memory ? ld->max_memory : available_memory();
     gcv_status st = load_x(ld);
     if (!st)
@@ -2030,6 +2079,9 @@ void gcv_config_free(gcv_config *c)
     free(c->json_path);
     free(c->junit_path);
     free(c->html_path);
+    free(c->plugin_library);
+    free(c->plugin_options);
+    free(c->plugin_dir);
     for (size_t i = 0; i < c->n_notes; i++)
         free(c->notes[i]);
     free(c->notes);
@@ -2069,4 +2121,32 @@ int gcv_params_mode_parse(const char *s, gcv_params_mode *out)
             return 0;
         }
     return -1;
+}
+
+gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error *err)
+{
+    if (c->is_plugin) {
+        gcv_plugin_spec ps = {c->plugin_library, c->plugin_options, c->plugin_dir};
+        return gcv_plugin_load(&ps, out, err);
+    }
+    gcv_mlp_spec spec;
+    gcv_config_mlp_spec(c, &spec);
+    return gcv_mlp_new(&spec, out, err);
+}
+
+int gcv_config_precision_defaults(gcv_config *c, gcv_precision p)
+{
+    if (p == GCV_DOUBLE)
+        return 0;
+    gcv_options d;
+    gcv_options_default_for(&d, p);
+    if (!(c->given & GCV_GIVEN_EPSILON) && !c->opts.epsilon_auto)
+        c->opts.epsilon = d.epsilon;
+    if (!(c->given & GCV_GIVEN_THRESHOLD))
+        c->opts.threshold = d.threshold;
+    if (!(c->given & GCV_GIVEN_RTOL))
+        c->opts.rtol = d.rtol;
+    if (!(c->given & GCV_GIVEN_ATOL))
+        c->opts.atol = d.atol;
+    return 1;
 }

@@ -9,6 +9,10 @@
 
 #include "gcverify/gcverify.h"
 #include "model/mlp.h"
+#include "model/plugin.h"
+
+/* Bits of gcv_config.given: the check keys the file set itself. */
+enum { GCV_GIVEN_EPSILON = 1u, GCV_GIVEN_THRESHOLD = 2u, GCV_GIVEN_RTOL = 4u, GCV_GIVEN_ATOL = 8u };
 
 typedef enum gcv_params_mode { GCV_REPORT_PARAMS_NONE = 0, GCV_REPORT_PARAMS_MISMATCHES,
                                GCV_REPORT_PARAMS_ALL } gcv_params_mode;
@@ -40,6 +44,13 @@ typedef struct gcv_config {
     char data_source[16];    /* "synthetic" | "npy" | "inline" | "csv" | "hdf5" | "mat" */
 
     gcv_options opts;
+    unsigned given;          /* GCV_GIVEN_* of the check keys present in the file */
+
+    /* model.type "plugin" (then sizes, theta, x and y are NULL and n_params, m are 0) */
+    int is_plugin;
+    char *plugin_library;    /* resolved against the config's folder */
+    char *plugin_options;    /* model.options as JSON text, "{}" when absent */
+    char *plugin_dir;        /* the config's folder, handed to the plugin */
 
     /* report */
     size_t top;              /* default 10 */
@@ -65,6 +76,15 @@ gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out
 
 /* Frees a config; accepts NULL. */
 void gcv_config_free(gcv_config *c);
+
+/* The model the config describes: the built-in MLP, or the plugin loaded. On GCV_OK *out is
+ * a new model for gcv_model_free(). */
+gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error *err);
+
+/* For a model computed in precision p, the defaults of p (gcv_options_default_for) for each
+ * of check.epsilon, threshold, rtol and atol that the file did not set. Returns 1 when
+ * anything could have changed (p is not double), else 0. */
+int gcv_config_precision_defaults(gcv_config *c, gcv_precision p);
 
 /* The spec of the MLP the config describes; points into c (valid while c lives). */
 void gcv_config_mlp_spec(const gcv_config *c, gcv_mlp_spec *spec);

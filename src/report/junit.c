@@ -431,7 +431,7 @@ static void write_suite(FILE *f, const gcv_report_info *in, const gcv_model *m,
 }
 
 static void write_error_suite(FILE *f, const char *name, const char *config, const char *message,
-                              counts *c)
+                              const char *type, counts *c)
 {
     memset(c, 0, sizeof *c);
     count_outcome(c, OUT_ERROR);
@@ -441,8 +441,8 @@ static void write_error_suite(FILE *f, const char *name, const char *config, con
         put_property(f, "config", config);
         fputs("    </properties>\n", f);
     }
-    testcase_open(f, name, "config", 0.0);
-    fputs("      <error type=\"invalid-input\"", f);
+    testcase_open(f, name, type ? "check" : "config", 0.0);
+    fprintf(f, "      <error type=\"%s\"", type ? type : "invalid-input");
     put_attr(f, "message", message);
     fputc('>', f);
     gcv_xml_escape(f, message, 0);
@@ -494,6 +494,7 @@ typedef struct suite_args {
     const gcv_result *r;
     const gcv_regressions *reg;
     const char *name, *config, *message; /* error suites */
+    const char *type;                    /* NULL: invalid-input */
 } suite_args;
 
 static gcv_status push_suite(gcv_junit *j, const suite_args *a, gcv_error *err)
@@ -514,7 +515,7 @@ static gcv_status push_suite(gcv_junit *j, const suite_args *a, gcv_error *err)
     if (a->r)
         write_suite(f, a->in, a->m, a->r, a->reg, &s->c);
     else
-        write_error_suite(f, a->name, a->config, a->message, &s->c);
+        write_error_suite(f, a->name, a->config, a->message, a->type, &s->c);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         free(s->xml);
@@ -531,7 +532,7 @@ nomem:
 gcv_status gcv_junit_add(gcv_junit *j, const gcv_report_info *info, const gcv_model *m,
                          const gcv_result *r, const gcv_regressions *reg, gcv_error *err)
 {
-    suite_args a = {info, m, r, reg, NULL, NULL, NULL};
+    suite_args a = {info, m, r, reg, NULL, NULL, NULL, NULL};
     return push_suite(j, &a, err);
 }
 
@@ -539,8 +540,61 @@ gcv_status gcv_junit_add_error(gcv_junit *j, const char *name, const char *confi
                                const char *message, gcv_error *err)
 {
     suite_args a = {NULL, NULL, NULL, NULL, name ? name : "gcverify", config,
-                    message ? message : ""};
+                    message ? message : "", NULL};
     return push_suite(j, &a, err);
+}
+
+gcv_status gcv_junit_add_crash(gcv_junit *j, const char *name, const char *config,
+                               const char *message, gcv_error *err)
+{
+    suite_args a = {NULL, NULL, NULL, NULL, name ? name : "gcverify", config,
+                    message ? message : "", "crash"};
+    return push_suite(j, &a, err);
+}
+
+int gcv_junit_suite_save(const gcv_junit *j, size_t i, FILE *f)
+{
+    if (i >= j->n)
+        return -1;
+    const suite_text *s = &j->suites[i];
+    fprintf(f, "%zu %zu %zu %zu %a %zu\n", s->c.tests, s->c.failures, s->c.errors,
+            s->c.skipped, s->c.time, s->len);
+    fwrite(s->xml, 1, s->len, f);
+    return ferror(f) ? -1 : 0;
+}
+
+gcv_status gcv_junit_suite_load(gcv_junit *j, FILE *f, gcv_error *err)
+{
+    counts c;
+    size_t len;
+    while (fscanf(f, "%zu %zu %zu %zu %la %zu", &c.tests, &c.failures, &c.errors, &c.skipped,
+                  &c.time, &len) == 6) {
+        if (fgetc(f) != '\n' || len > ((size_t)1 << 30))
+            break;
+        char *xml = malloc(len + 1);
+        if (!xml || fread(xml, 1, len, f) != len) {
+            free(xml);
+            snprintf(err->msg, sizeof err->msg, "--isolate: the child's JUnit suite could not "
+                     "be read back");
+            return GCV_ERR_IO;
+        }
+        if (j->n == j->cap) {
+            size_t cap = j->cap ? 2 * j->cap : 4;
+            suite_text *ns = realloc(j->suites, cap * sizeof *ns);
+            if (!ns) {
+                free(xml);
+                snprintf(err->msg, sizeof err->msg, "out of memory for the JUnit report");
+                return GCV_ERR_NOMEM;
+            }
+            j->suites = ns;
+            j->cap = cap;
+        }
+        j->suites[j->n].xml = xml;
+        j->suites[j->n].len = len;
+        j->suites[j->n].c = c;
+        j->n++;
+    }
+    return GCV_OK;
 }
 
 int gcv_junit_write_stream(const gcv_junit *j, FILE *f)

@@ -64,6 +64,16 @@ gcv_status gcv_junit_add(gcv_junit *j, const gcv_report_info *info, const gcv_mo
 gcv_status gcv_junit_add_error(gcv_junit *j, const char *name, const char *config,
                                const char *message, gcv_error *err);
 
+/* The suite of a config whose check crashed (gcverify --isolate): one testcase "check"
+ * carrying <error type="crash"> with message. */
+gcv_status gcv_junit_add_crash(gcv_junit *j, const char *name, const char *config,
+                               const char *message, gcv_error *err);
+
+/* --isolate: suite i written to f (a counts line, then the XML), and every suite so written
+ * read back from f into j, so a child process's suite lands in its parent's document. */
+int gcv_junit_suite_save(const gcv_junit *j, size_t i, FILE *f);
+gcv_status gcv_junit_suite_load(gcv_junit *j, FILE *f, gcv_error *err);
+
 /* Number of suites added so far. */
 size_t gcv_junit_count(const gcv_junit *j);
 

@@ -1,0 +1,284 @@
+/* --isolate: the supervising parent and its children (see isolate.h). */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#include "isolate.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report/output.h"
+
+static pid_t child_pid;
+static volatile sig_atomic_t forwarded;
+
+/* SIGTERM (or SIGINT) to the parent: passed on to the child, which stops cleanly with a
+ * partial report; the parent then reports what the child returns. */
+static void forward(int sig)
+{
+    forwarded = sig;
+    if (child_pid > 0)
+        kill(child_pid, sig);
+}
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGABRT: return "SIGABRT";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGSYS: return "SIGSYS";
+    default: return "a signal";
+    }
+}
+
+/* One child with the current plan; returns the wait status, or -1 if fork failed. */
+static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd)
+{
+    iso->stage = GCV_ISO_STARTING;
+    memset((void *)iso->slots, 0, sizeof iso->slots);
+    for (size_t t = 0; t < GCV_ISO_SLOTS; t++)
+        iso->slots[t].index = SIZE_MAX;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(SIGTERM, &dfl, NULL);
+        sigaction(SIGINT, &dfl, NULL);
+        int rc = fn(ctx, iso, junit_fd);
+        iso->stage = GCV_ISO_DONE;
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    child_pid = pid;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    child_pid = 0;
+    return status;
+}
+
+void gcv_iso_param_name(const gcv_iso *iso, size_t i, char *buf, size_t n)
+{
+    size_t nb = iso->n_blocks < GCV_ISO_BLOCKS ? iso->n_blocks : GCV_ISO_BLOCKS;
+    for (size_t b = 0; b < nb; b++) {
+        const gcv_iso_block *bl = &iso->blocks[b];
+        if (i >= bl->offset && i - bl->offset < bl->rows * bl->cols) {
+            size_t k = i - bl->offset;
+            snprintf(buf, n, "%.*s[%zu,%zu]", GCV_NAME_LEN, bl->name, k / bl->cols,
+                     k % bl->cols);
+            return;
+        }
+    }
+    snprintf(buf, n, "θ[%zu]", i);
+}
+
+static const char *stage_text(sig_atomic_t s)
+{
+    return s == GCV_ISO_LOADING     ? "while loading the config and the model"
+           : s == GCV_ISO_REPORTING ? "while writing the reports"
+           : s == GCV_ISO_DONE      ? "while exiting"
+                                    : "before loading the config";
+}
+
+int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *out,
+                gcv_error *err)
+{
+    memset(out, 0, sizeof *out);
+    gcv_iso *iso = mmap(NULL, sizeof *iso, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                        -1, 0);
+    if (iso == MAP_FAILED) {
+        snprintf(err->msg, sizeof err->msg, "--isolate: cannot map shared memory: %s",
+                 strerror(errno));
+        return -1;
+    }
+    memset(iso, 0, sizeof *iso);
+    out->iso = iso;
+    struct sigaction sa, old_term, old_int;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward;
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, &old_int);
+    int rc = 0;
+    for (;;) {
+        iso->threads = 0;
+        iso->only = 0;
+        int st = run_child(fn, ctx, iso, junit_fd);
+        if (st < 0) {
+            snprintf(err->msg, sizeof err->msg, "--isolate: cannot fork: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (WIFEXITED(st)) {
+            out->exited = 1;
+            out->code = WEXITSTATUS(st);
+            break;
+        }
+        int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        out->signal = sig;
+        if (forwarded) { /* killed on the user's request, not crashed */
+            snprintf(out->what, sizeof out->what, "%s (signal %d) sent to gcverify",
+                     signal_name(sig), sig);
+            break;
+        }
+        if (iso->stage != GCV_ISO_CHECKING) {
+            snprintf(out->what, sizeof out->what, "%s (signal %d) %s", signal_name(sig), sig,
+                     stage_text(iso->stage));
+            break;
+        }
+        /* In flight: every slot not idle. The gradient comes first and alone. */
+        size_t cand[GCV_ISO_SLOTS], nc = 0;
+        gcv_phase phase[GCV_ISO_SLOTS];
+        int whole_block = 0, in_gradient = 0;
+        for (size_t t = 0; t < GCV_ISO_SLOTS; t++) {
+            gcv_phase p = (gcv_phase)iso->slots[t].phase;
+            size_t i = iso->slots[t].index;
+            if (p == GCV_PHASE_IDLE)
+                continue;
+            in_gradient |= p == GCV_PHASE_GRADIENT;
+            if (i == SIZE_MAX) {
+                whole_block |= p != GCV_PHASE_GRADIENT;
+                continue;
+            }
+            int dup = 0;
+            for (size_t k = 0; k < nc; k++)
+                dup |= cand[k] == i;
+            if (!dup) {
+                phase[nc] = p;
+                cand[nc++] = i;
+            }
+        }
+        if (in_gradient) {
+            snprintf(out->what, sizeof out->what, "%s (signal %d) in gradient(), before any "
+                     "parameter was perturbed", signal_name(sig), sig);
+            break;
+        }
+        if (nc == 0) {
+            snprintf(out->what, sizeof out->what, "%s (signal %d) in %s during a whole-block "
+                     "evaluation (directional method or Taylor test)", signal_name(sig), sig,
+                     whole_block ? "cost()" : "the check");
+            break;
+        }
+        /* Which of them: each alone, on one thread. */
+        size_t culprit = SIZE_MAX;
+        gcv_phase where = GCV_PHASE_IDLE;
+        for (size_t k = 0; k < nc && culprit == SIZE_MAX; k++) {
+            iso->threads = 1;
+            iso->only = 1;
+            iso->only_index = cand[k];
+            int st1 = run_child(fn, ctx, iso, -1);
+            if (st1 >= 0 && WIFSIGNALED(st1) && iso->stage == GCV_ISO_CHECKING &&
+                iso->slots[0].index == cand[k]) {
+                culprit = cand[k];
+                where = (gcv_phase)iso->slots[0].phase;
+                sig = WTERMSIG(st1);
+            }
+        }
+        char name[64], list[256] = "";
+        if (culprit == SIZE_MAX) {
+            size_t len = 0;
+            for (size_t k = 0; k < nc && len + 32 < sizeof list; k++)
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", k ? ", " : "",
+                                        cand[k]);
+            snprintf(out->what, sizeof out->what, "%s (signal %d) in %s while parameter%s %s "
+                     "%s in flight; no single one crashes alone on one thread",
+                     signal_name(sig), sig, gcv_phase_name(phase[0]), nc > 1 ? "s" : "", list,
+                     nc > 1 ? "were" : "was");
+            break;
+        }
+        gcv_iso_param_name(iso, culprit, name, sizeof name);
+        snprintf(out->what, sizeof out->what, "%s (signal %d) in %s at parameter %zu, %s "
+                 "(reproduced alone on one thread)", signal_name(sig), sig,
+                 gcv_phase_name(where), culprit, name);
+        if (iso->n_exclude == GCV_ISO_MAX_CRASHES)
+            break;
+        /* The what line is under 200 bytes; the note has room for it. */
+        snprintf(iso->notes[iso->n_exclude], GCV_ERROR_LEN, "the model crashed: %.400s; that "
+                 "parameter was left unchecked and the verdict is at best inconclusive",
+                 out->what);
+        iso->exclude[iso->n_exclude++] = culprit;
+        out->signal = 0;
+        out->what[0] = '\0';
+    }
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    return rc;
+}
+
+void gcv_isolate_release(gcv_iso_outcome *out)
+{
+    if (out->iso)
+        munmap(out->iso, sizeof *out->iso);
+    out->iso = NULL;
+}
+
+typedef struct crash_ctx {
+    const char *name, *config;
+    const gcv_options *o;
+    const gcv_iso_outcome *out;
+} crash_ctx;
+
+static int write_crash(FILE *f, void *p)
+{
+    const crash_ctx *c = p;
+    const gcv_iso *iso = c->out->iso;
+    fputs("{\n  \"schema\": \"gcverify.report/1\",\n  \"name\": ", f);
+    gcv_json_str(f, c->name);
+    fputs(",\n  \"config\": ", f);
+    gcv_json_str(f, c->config);
+    fputs(",\n  \"version\": \"" GCV_VERSION "\",\n", f);
+    fprintf(f, "  \"model\": {\"params_total\": %zu},\n", iso->n_params);
+    fprintf(f, "  \"check\": {\"method\": \"%s\", \"epsilon\": ", gcv_method_name(c->o->method));
+    gcv_json_num(f, c->o->epsilon);
+    fputs(", \"threshold\": ", f);
+    gcv_json_num(f, c->o->threshold);
+    fputs(", \"rtol\": ", f);
+    gcv_json_num(f, c->o->rtol);
+    fputs(", \"atol\": ", f);
+    gcv_json_num(f, c->o->atol);
+    fputs("},\n  \"cost\": null,\n  \"params_checked\": 0,\n  \"evaluations\": 0,\n"
+          "  \"difference\": null,\n  \"status\": \"inconclusive\",\n  \"seconds\": 0,\n"
+          "  \"crash\": {\"signal\": ", f);
+    fprintf(f, "%d, \"where\": ", c->out->signal);
+    gcv_json_str(f, c->out->what);
+    fputs(", \"left_out\": [", f);
+    for (size_t k = 0; k < iso->n_exclude; k++)
+        fprintf(f, "%s%zu", k ? ", " : "", iso->exclude[k]);
+    fputs("]},\n  \"layers\": [],\n  \"blocks\": [", f);
+    size_t nb = iso->n_blocks < GCV_ISO_BLOCKS ? iso->n_blocks : GCV_ISO_BLOCKS;
+    for (size_t b = 0; b < nb; b++) {
+        const gcv_iso_block *bl = &iso->blocks[b];
+        fputs(b ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
+        gcv_json_str(f, bl->name);
+        fprintf(f, ", \"layer\": %d, \"shape\": [%zu, %zu], \"checked\": 0, \"difference\": "
+                   "null, \"mismatches\": 0, \"status\": \"inconclusive\"}",
+                bl->layer, bl->rows, bl->cols);
+    }
+    fputs(nb ? "\n  ],\n  \"params\": []\n}\n" : "],\n  \"params\": []\n}\n", f);
+    return ferror(f) ? -1 : 0;
+}
+
+gcv_status gcv_iso_report_json(const char *path, const char *name, const char *config,
+                               const gcv_options *o, const gcv_iso_outcome *out,
+                               gcv_error *err)
+{
+    crash_ctx c = {name, config, o, out};
+    return gcv_write_atomic(path, write_crash, &c, "JSON report", err);
+}

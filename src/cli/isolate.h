@@ -1,0 +1,83 @@
+/* --isolate: each config is checked in a child process, so a crash in a user's model (a
+ * plugin) becomes an inconclusive result with a report instead of a lost run.
+ *
+ * The child records in memory shared with the parent what it is doing: its stage, and per
+ * thread the model function it is in and the parameter index (the engine's gcv_trace_slot).
+ * When the child dies by a signal while checking, the parent re-runs each parameter that
+ * was in flight alone, on one thread, in a fresh child: the one that crashes again is the
+ * culprit (so the report never guesses between threads). Then the whole check runs again
+ * with the culprit left out and a note in every report, up to GCV_ISO_MAX_CRASHES crash
+ * sites; the verdict is then at least inconclusive (exit 3). A crash that cannot be pinned
+ * to a parameter (while loading, in gradient(), in a whole-block evaluation) ends the
+ * config with a minimal inconclusive report that says where it happened. */
+#ifndef GCV_ISOLATE_H
+#define GCV_ISOLATE_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "gcverify/gcverify.h"
+
+#define GCV_ISO_SLOTS 512        /* threads traced (more threads are not named in a crash) */
+#define GCV_ISO_BLOCKS 1024      /* blocks named in a crash report */
+#define GCV_ISO_MAX_CRASHES 4    /* crash sites left out before giving up */
+
+typedef enum gcv_iso_stage {
+    GCV_ISO_STARTING = 0,
+    GCV_ISO_LOADING,   /* reading the config, building or loading the model */
+    GCV_ISO_CHECKING,  /* inside gcv_check */
+    GCV_ISO_REPORTING, /* writing the reports */
+    GCV_ISO_DONE
+} gcv_iso_stage;
+
+typedef struct gcv_iso_block {
+    char name[GCV_NAME_LEN];
+    int layer;
+    size_t offset, rows, cols;
+} gcv_iso_block;
+
+/* The shared page. The parent sets the plan; the child writes the rest. */
+typedef struct gcv_iso {
+    /* the plan of this run */
+    int threads;                 /* > 0: this many threads (a re-run alone: 1) */
+    int only;                    /* 1: check only only_index */
+    size_t only_index;
+    size_t n_exclude;            /* parameters that crashed before: left unchecked */
+    size_t exclude[GCV_ISO_MAX_CRASHES];
+    char notes[GCV_ISO_MAX_CRASHES][GCV_ERROR_LEN]; /* one line per crash site */
+    /* what the child did */
+    volatile sig_atomic_t stage; /* a gcv_iso_stage */
+    gcv_trace_slot slots[GCV_ISO_SLOTS];
+    size_t n_params, n_blocks;
+    gcv_iso_block blocks[GCV_ISO_BLOCKS];
+} gcv_iso;
+
+/* The work of one child: checks the config with the plan in iso, writes its reports, and
+ * returns the exit code. junit_fd is a file the child may write its JUnit suite to. */
+typedef int (*gcv_iso_child_fn)(void *ctx, gcv_iso *iso, int junit_fd);
+
+typedef struct gcv_iso_outcome {
+    int exited;                  /* 1: the last child exited normally with code */
+    int code;
+    int signal;                  /* else: the signal that ended it */
+    char what[GCV_ERROR_LEN];    /* where, in one line: "SIGSEGV in gradient()" */
+    gcv_iso *iso;                /* the shared page of the last run (blocks, P) */
+} gcv_iso_outcome;
+
+/* Runs fn in child processes as described above. junit_fd (or -1) is passed to the
+ * children; the parent reads it afterwards. Returns 0, or -1 when it could not fork or map
+ * memory (err says why). out->iso stays mapped until gcv_isolate_release(out). */
+int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *out,
+                gcv_error *err);
+void gcv_isolate_release(gcv_iso_outcome *out);
+
+/* "W1[2,3]" for index i using the blocks the child recorded, or "θ[i]" past them. */
+void gcv_iso_param_name(const gcv_iso *iso, size_t i, char *buf, size_t n);
+
+/* The minimal JSON report (schema gcverify.report/1, status inconclusive, every block
+ * unchecked, and a "crash" member) for a config whose check could not finish. */
+gcv_status gcv_iso_report_json(const char *path, const char *name, const char *config,
+                               const gcv_options *o, const gcv_iso_outcome *out,
+                               gcv_error *err);
+
+#endif

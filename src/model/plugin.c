@@ -1,0 +1,452 @@
+/* The plugin loader and the adapter from a gcv_plugin_model (plugin ABI) to a gcv_model
+ * (engine interface).
+ *
+ * Order of loading, each step refusing with one line before the next one runs:
+ *   1. the file: present, a regular file, an ELF shared object (ET_DYN), not an executable;
+ *   2. dlopen (RTLD_NOW | RTLD_LOCAL: every symbol resolved now, none leaking into others);
+ *   3. gcv_plugin_abi_version: present and equal to ours, read before any plugin code runs;
+ *   4. gcv_plugin_model_new: present; called once with a zeroed model;
+ *   5. the model it filled: functions for its precision, blocks adding up to P, names,
+ *      layers, shapes, a finite θ (float-representable for float models).
+ * A model rejected in step 5 is destroyed through its own destroy(); the library is closed
+ * on every failure path.
+ *
+ * Float models: the adapter's workspace starts with a float copy of θ (and, for the one
+ * gradient call, a float gradient), then the plugin's own workspace at a 64-byte offset.
+ * The engine only ever passes float-representable θ to a float model (gcv_model.precision),
+ * so converting θ to float is exact and J is the plugin's float J, widened exactly. */
+#include "plugin.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gcverify/plugin.h"
+#include "util/strutil.h"
+
+typedef struct plugin_self {
+    void *handle;        /* dlopen handle */
+    gcv_plugin_model pm; /* what the plugin handed over */
+    size_t ws_off;       /* the plugin's workspace inside ours */
+    char description[256];
+} plugin_self;
+
+static size_t round64(size_t n)
+{
+    return (n + 63) / 64 * 64;
+}
+
+static void *plugin_ws(const plugin_self *s, void *ws)
+{
+    return (char *)ws + s->ws_off;
+}
+
+static int cost_double(const gcv_model *m, const double *theta, void *ws, double *cost)
+{
+    const plugin_self *s = m->self;
+    return s->pm.cost(s->pm.self, theta, ws, cost);
+}
+
+static int gradient_double(const gcv_model *m, const double *theta, double *grad, void *ws,
+                           double *cost)
+{
+    const plugin_self *s = m->self;
+    return s->pm.gradient(s->pm.self, theta, grad, ws, cost);
+}
+
+static int cost_float(const gcv_model *m, const double *theta, void *ws, double *cost)
+{
+    const plugin_self *s = m->self;
+    float *t = ws, j = NAN;
+    for (size_t i = 0; i < m->n_params; i++)
+        t[i] = (float)theta[i];
+    int rc = s->pm.cost_f(s->pm.self, t, plugin_ws(s, ws), &j);
+    *cost = (double)j;
+    return rc;
+}
+
+static int gradient_float(const gcv_model *m, const double *theta, double *grad, void *ws,
+                          double *cost)
+{
+    const plugin_self *s = m->self;
+    float *t = ws, *g = t + m->n_params, j = NAN;
+    for (size_t i = 0; i < m->n_params; i++) {
+        t[i] = (float)theta[i];
+        g[i] = NAN; /* a gradient the plugin leaves unwritten shows as non-finite */
+    }
+    int rc = s->pm.gradient_f(s->pm.self, t, g, plugin_ws(s, ws), &j);
+    for (size_t i = 0; i < m->n_params; i++)
+        grad[i] = (double)g[i];
+    *cost = (double)j;
+    return rc;
+}
+
+static size_t kinks_crossed(const gcv_model *m, const void *ws)
+{
+    const plugin_self *s = m->self;
+    return s->pm.kinks_crossed(s->pm.self, (const char *)ws + s->ws_off);
+}
+
+static int cost_complex(const gcv_model *m, const double *theta, size_t idx, double h,
+                        void *ws, double *re, double *im)
+{
+    const plugin_self *s = m->self;
+    return s->pm.cost_complex(s->pm.self, theta, idx, h, plugin_ws(s, ws), re, im);
+}
+
+static int cost_perturbed(const gcv_model *m, size_t idx, double value, void *ws,
+                          double *cost)
+{
+    const plugin_self *s = m->self;
+    return s->pm.cost_perturbed(s->pm.self, idx, value, plugin_ws(s, ws), cost);
+}
+
+static const char *error_text(const gcv_model *m, const void *ws)
+{
+    const plugin_self *s = m->self;
+    return s->pm.error(s->pm.self, (const char *)ws + s->ws_off);
+}
+
+static void destroy(gcv_model *m)
+{
+    plugin_self *s = m->self;
+    if (s) {
+        if (s->pm.destroy)
+            s->pm.destroy(s->pm.self);
+        if (s->handle)
+            dlclose(s->handle);
+        free(s);
+    }
+    free(m->blocks);
+    free(m->theta);
+    free(m);
+}
+
+const char *gcv_plugin_description(const gcv_model *m)
+{
+    return ((const plugin_self *)m->self)->description;
+}
+
+size_t gcv_plugin_examples(const gcv_model *m)
+{
+    return ((const plugin_self *)m->self)->pm.examples;
+}
+
+/* ---- step 1: the file itself ---- */
+
+static gcv_status check_file(const char *path, gcv_error *err)
+{
+    uint64_t size = 0;
+    char why[160];
+    int fd = gcv_file_open_regular(path, &size, why, sizeof why);
+    if (fd < 0) {
+        if (strstr(why, "No such file"))
+            gcv_error_set(err, "model.library: %s: expected a shared object, got no such file "
+                          "(relative paths start at the config's folder)", path);
+        else
+            gcv_error_set(err, "model.library: %s: %s", path, why);
+        return GCV_ERR_IO;
+    }
+    unsigned char h[64];
+    FILE *f = fdopen(fd, "rb");
+    size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (n < 4 || memcmp(h, "\177ELF", 4) != 0) {
+        char shown[24];
+        size_t k = 0;
+        for (size_t i = 0; i < n && i < 8 && k + 5 < sizeof shown; i++)
+            k += (size_t)snprintf(shown + k, sizeof shown - k,
+                                  h[i] >= 0x20 && h[i] < 0x7f && h[i] != '"' ? "%c" : "\\x%02x",
+                                  h[i]);
+        shown[k] = '\0';
+        gcv_error_set(err, "model.library: %s: expected an ELF shared object, got %s", path,
+                      n == 0 ? "an empty file" : "a file starting with \"");
+        if (n) {
+            size_t len = strlen(err->msg);
+            snprintf(err->msg + len, sizeof err->msg - len, "%s\" (not ELF)", shown);
+        }
+        return GCV_ERR_INVALID;
+    }
+    if (n >= 18) {
+        /* e_type at offset 16, in the file's byte order (EI_DATA at 5: 1 little, 2 big). */
+        unsigned type = h[5] == 2 ? (unsigned)h[16] << 8 | h[17] : (unsigned)h[17] << 8 | h[16];
+        const char *what = type == 1 ? "a relocatable object (.o): link it with -shared"
+                           : type == 2 ? "an executable: build the model with -shared -fPIC"
+                           : type == 4 ? "a core dump"
+                                       : NULL;
+        if (type != 3) {
+            gcv_error_set(err, "model.library: %s: expected an ELF shared object, got %s", path,
+                          what ? what : "an ELF file of an unknown type");
+            return GCV_ERR_INVALID;
+        }
+    }
+    return GCV_OK;
+}
+
+/* ---- step 5: the model the plugin handed over ---- */
+
+static gcv_status bad_model(gcv_error *err, const char *lib, const char *fmt, ...)
+    GCV_PRINTF(3, 4);
+static gcv_status bad_model(gcv_error *err, const char *lib, const char *fmt, ...)
+{
+    char what[GCV_ERROR_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    gcv_error_set(err, "model.library: %s: gcv_plugin_model_new returned a bad model: %s", lib,
+                  what);
+    return GCV_ERR_INVALID;
+}
+
+#define WS_LIMIT ((size_t)1 << 40)
+
+static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
+{
+    if (pm->precision != GCV_PLUGIN_DOUBLE && pm->precision != GCV_PLUGIN_FLOAT)
+        return bad_model(err, lib, "precision: expected GCV_PLUGIN_DOUBLE (0) or "
+                         "GCV_PLUGIN_FLOAT (1), got %d", pm->precision);
+    int fl = pm->precision == GCV_PLUGIN_FLOAT;
+    const char *missing = fl && !pm->cost_f           ? "cost_f"
+                          : fl && !pm->gradient_f     ? "gradient_f"
+                          : !fl && !pm->cost          ? "cost"
+                          : !fl && !pm->gradient      ? "gradient"
+                                                      : NULL;
+    if (missing)
+        return bad_model(err, lib, "%s: expected a function for a %s model, got NULL", missing,
+                         fl ? "float" : "double");
+    if (fl && pm->cost_complex)
+        return bad_model(err, lib, "cost_complex: expected NULL for a float model (the complex "
+                         "step is a double-precision method), got a function");
+    if (pm->n_params == 0)
+        return bad_model(err, lib, "n_params: expected at least 1, got 0");
+    if (pm->n_blocks == 0 || !pm->blocks)
+        return bad_model(err, lib, "blocks: expected at least one block, got %s",
+                         pm->blocks ? "n_blocks = 0" : "NULL");
+    if (!pm->theta)
+        return bad_model(err, lib, "theta: expected %zu values, got NULL", pm->n_params);
+    if (pm->ws_bytes > WS_LIMIT)
+        return bad_model(err, lib, "ws_bytes: expected at most 2^40, got %zu", pm->ws_bytes);
+    size_t sum = 0;
+    int last_layer = 1;
+    for (size_t b = 0; b < pm->n_blocks; b++) {
+        const gcv_plugin_block *bl = &pm->blocks[b];
+        size_t len = bl->name ? strnlen(bl->name, GCV_NAME_LEN) : 0;
+        if (len == 0 || len >= GCV_NAME_LEN)
+            return bad_model(err, lib, "blocks[%zu].name: expected 1 to %d bytes, got %s", b,
+                             GCV_NAME_LEN - 1, !bl->name ? "NULL" : len ? "a longer name" : "\"\"");
+        for (size_t k = 0; k < b; k++)
+            if (strcmp(pm->blocks[k].name, bl->name) == 0)
+                return bad_model(err, lib, "blocks[%zu].name: expected a unique name, got \"%s\" "
+                                 "again (blocks[%zu])", b, bl->name, k);
+        if (bl->layer < last_layer)
+            return bad_model(err, lib, "blocks[%zu].layer: expected a layer ≥ %d (layers "
+                             "start at 1 and never decrease), got %d", b, last_layer,
+                             bl->layer);
+        last_layer = bl->layer;
+        if (bl->rows == 0 || bl->cols == 0)
+            return bad_model(err, lib, "blocks[%zu] (%s): expected rows and cols ≥ 1, got "
+                             "%zu×%zu", b, bl->name, bl->rows, bl->cols);
+        if (bl->rows > SIZE_MAX / bl->cols || sum > SIZE_MAX - bl->rows * bl->cols)
+            return bad_model(err, lib, "blocks[%zu] (%s): expected a size that fits, got "
+                             "%zu×%zu", b, bl->name, bl->rows, bl->cols);
+        sum += bl->rows * bl->cols;
+    }
+    if (sum != pm->n_params)
+        return bad_model(err, lib, "blocks: expected blocks adding up to n_params = %zu, got "
+                         "%zu parameters in %zu blocks", pm->n_params, sum, pm->n_blocks);
+    size_t off = 0;
+    for (size_t b = 0; b < pm->n_blocks; b++) {
+        const gcv_plugin_block *bl = &pm->blocks[b];
+        for (size_t k = 0; k < bl->rows * bl->cols; k++) {
+            double v = fl ? (double)((const float *)pm->theta)[off + k]
+                          : ((const double *)pm->theta)[off + k];
+            if (!isfinite(v))
+                return bad_model(err, lib, "theta[%zu] (%s[%zu,%zu]): expected a finite "
+                                 "number, got %s", off + k, bl->name, k / bl->cols,
+                                 k % bl->cols, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+        }
+        off += bl->rows * bl->cols;
+    }
+    return GCV_OK;
+}
+
+/* The gcv_model around a validated plugin model. */
+static gcv_status wrap(plugin_self *s, const char *lib, gcv_model **out, gcv_error *err)
+{
+    const gcv_plugin_model *pm = &s->pm;
+    const size_t P = pm->n_params;
+    int fl = pm->precision == GCV_PLUGIN_FLOAT;
+    gcv_model *m = calloc(1, sizeof *m);
+    if (!m)
+        goto nomem;
+    m->self = s;
+    m->destroy = destroy;
+    snprintf(m->type, sizeof m->type, "plugin");
+    m->n_params = P;
+    m->n_blocks = pm->n_blocks;
+    m->blocks = calloc(pm->n_blocks, sizeof *m->blocks);
+    m->theta = malloc(P * sizeof *m->theta);
+    if (!m->blocks || !m->theta)
+        goto nomem;
+    size_t off = 0;
+    for (size_t b = 0; b < pm->n_blocks; b++) {
+        gcv_block *bl = &m->blocks[b];
+        snprintf(bl->name, sizeof bl->name, "%s", pm->blocks[b].name);
+        bl->layer = pm->blocks[b].layer;
+        bl->rows = pm->blocks[b].rows;
+        bl->cols = pm->blocks[b].cols;
+        bl->offset = off;
+        off += bl->rows * bl->cols;
+    }
+    for (size_t i = 0; i < P; i++)
+        m->theta[i] = fl ? (double)((const float *)pm->theta)[i] : ((const double *)pm->theta)[i];
+    /* Float: θ and the gradient as floats first, then the plugin's own workspace. */
+    s->ws_off = fl ? round64(2 * P * sizeof(float)) : 0;
+    if (fl && (P > WS_LIMIT / (2 * sizeof(float)) || pm->ws_bytes > WS_LIMIT))
+        goto nomem;
+    m->ws_bytes = s->ws_off + pm->ws_bytes;
+    m->precision = fl ? GCV_FLOAT : GCV_DOUBLE;
+    m->cost = fl ? cost_float : cost_double;
+    m->gradient = fl ? gradient_float : gradient_double;
+    m->kinks_crossed = pm->kinks_crossed ? kinks_crossed : NULL;
+    m->cost_complex = pm->cost_complex ? cost_complex : NULL;
+    m->cost_perturbed = pm->cost_perturbed ? cost_perturbed : NULL;
+    m->error = pm->error ? error_text : NULL;
+    snprintf(s->description, sizeof s->description, "%s",
+             pm->description ? pm->description : "");
+    *out = m;
+    return GCV_OK;
+nomem:
+    if (m) {
+        m->self = NULL; /* the caller still owns s */
+        free(m->blocks);
+        free(m->theta);
+        free(m);
+    }
+    gcv_error_set(err, "model.library: %s: out of memory for the model", lib);
+    return GCV_ERR_NOMEM;
+}
+
+#ifndef GCV_PLUGINDIR
+#define GCV_PLUGINDIR "/usr/local/lib/gcverify/plugins"
+#endif
+
+/* A bare name (no '/') is looked up in the folders of GCV_PLUGIN_PATH (colon-separated),
+ * then in examples/plugins/ next to the running gcverify (a build tree), then in the
+ * installed plugin folder. Returns 0 with the path in buf, or -1 with the places tried. */
+static int find_plugin(const char *name, char *buf, size_t n, char *tried, size_t tn)
+{
+    char dirs[4096] = "", exe[4096];
+    const char *env = getenv("GCV_PLUGIN_PATH");
+    size_t k = 0;
+    if (env && *env)
+        k += (size_t)snprintf(dirs + k, sizeof dirs - k, "%s:", env);
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0 && k < sizeof dirs) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            k += (size_t)snprintf(dirs + k, sizeof dirs - k, "%s/examples/plugins:", exe);
+        }
+    }
+    if (k < sizeof dirs)
+        snprintf(dirs + k, sizeof dirs - k, "%s", GCV_PLUGINDIR);
+    snprintf(tried, tn, "%s", dirs);
+    for (char *d = dirs, *next; d; d = next) {
+        next = strchr(d, ':');
+        if (next)
+            *next++ = '\0';
+        if (!*d)
+            continue;
+        snprintf(buf, n, "%s/%s", d, name);
+        if (access(buf, F_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+gcv_status gcv_plugin_load(const gcv_plugin_spec *spec, gcv_model **out, gcv_error *err)
+{
+    const char *lib = spec->library;
+    char found[4096], tried[4096];
+    *out = NULL;
+    if (!strchr(lib, '/')) {
+        if (find_plugin(lib, found, sizeof found, tried, sizeof tried) != 0) {
+            gcv_error_set(err, "model.library: %s: expected a plugin of that name in one of "
+                          "%.300s (GCV_PLUGIN_PATH, then next to gcverify, then the installed "
+                          "folder), got none", lib, tried);
+            return GCV_ERR_IO;
+        }
+        lib = found;
+    }
+    gcv_status st = check_file(lib, err);
+    if (st)
+        return st;
+    plugin_self *s = calloc(1, sizeof *s);
+    if (!s) {
+        gcv_error_set(err, "model.library: %s: out of memory", lib);
+        return GCV_ERR_NOMEM;
+    }
+    dlerror();
+    s->handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    if (!s->handle) {
+        const char *e = dlerror();
+        gcv_error_set(err, "model.library: %s: expected a loadable shared object, got: %s", lib,
+                      e ? e : "dlopen failed");
+        free(s);
+        return GCV_ERR_INVALID;
+    }
+    const unsigned *abi = dlsym(s->handle, "gcv_plugin_abi_version");
+    union {
+        void *p;
+        gcv_plugin_model_new_fn *f;
+    } entry;
+    entry.p = dlsym(s->handle, "gcv_plugin_model_new");
+    char msg[GCV_ERROR_LEN] = "";
+    gcv_plugin_args args = {GCV_PLUGIN_ABI_VERSION, spec->options_json ? spec->options_json : "{}",
+                            spec->config_dir ? spec->config_dir : ".", msg, sizeof msg};
+    if (!abi) {
+        gcv_error_set(err, "model.library: %s: expected the symbol gcv_plugin_abi_version "
+                      "(GCV_PLUGIN_DECLARE_ABI in the plugin), got none", lib);
+        st = GCV_ERR_INVALID;
+    } else if (*abi != GCV_PLUGIN_ABI_VERSION) {
+        gcv_error_set(err, "model.library: %s: expected plugin ABI version %u, got %u "
+                      "(rebuild the plugin against this gcverify's plugin.h)", lib,
+                      GCV_PLUGIN_ABI_VERSION, *abi);
+        st = GCV_ERR_INVALID;
+    } else if (!entry.p) {
+        gcv_error_set(err, "model.library: %s: expected the function gcv_plugin_model_new, got "
+                      "no such symbol", lib);
+        st = GCV_ERR_INVALID;
+    } else if (entry.f(&args, &s->pm) != 0) {
+        msg[sizeof msg - 1] = '\0';
+        gcv_error_set(err, "model.library: %s: gcv_plugin_model_new failed: %s", lib,
+                      msg[0] ? msg : "(it gave no reason)");
+        st = GCV_ERR_INVALID;
+        /* A plugin that fails cleans up after itself; its model is not ours to destroy. */
+        memset(&s->pm, 0, sizeof s->pm);
+    } else if (!s->pm.destroy) {
+        gcv_error_set(err, "model.library: %s: gcv_plugin_model_new returned a bad model: "
+                      "destroy: expected a function, got NULL", lib);
+        st = GCV_ERR_INVALID;
+        memset(&s->pm, 0, sizeof s->pm); /* nothing can free it: the plugin's leak */
+    } else if ((st = check_model(&s->pm, lib, err)) == GCV_OK) {
+        st = wrap(s, lib, out, err);
+    }
+    if (st != GCV_OK) {
+        if (s->pm.destroy)
+            s->pm.destroy(s->pm.self);
+        dlclose(s->handle);
+        free(s);
+    }
+    return st;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/isolate.h"
 #include "gcverify/gcverify.h"
 #include "io/config.h"
 #include "io/npy.h"
@@ -17,6 +18,11 @@
 #include "report/junit.h"
 #include "report/merge.h"
 #include "report/report.h"
+#ifdef GCV_HAVE_MPI
+#include "cli/mpi.h" /* -Dmpi=enabled: the check split across MPI ranks (src/cli/mpi.c) */
+#else
+#define gcv_mpi_root() 1 /* one process: it writes the reports */
+#endif
 
 enum { EXIT_PASS = 0, EXIT_MISMATCH = 1, EXIT_BAD_INPUT = 2, EXIT_INCONCLUSIVE = 3 };
 
@@ -70,6 +76,9 @@ static const char usage[] =
     "                      X.npy (n0 × m) and Y.npy (nL × m), to reproduce it elsewhere\n"
     "  --max-seconds S     stop after S seconds with a partial, inconclusive report (exit 3);\n"
     "                      SIGINT and SIGTERM stop the same way\n"
+    "  --isolate           check each config in a child process: a crash in the model (a\n"
+    "                      plugin) is reported with the function and parameter it hit, that\n"
+    "                      parameter is left out, and the rest is checked (exit 3)\n"
     "  --quiet             no text report and no progress bar; the exit status and files only\n"
     "  --help              this text\n"
     "  --version           the version\n";
@@ -110,6 +119,8 @@ typedef struct cli {
     const char *html_dir;  /* several configs: DIR/<name>.html each */
     const char **history;  /* --history paths, oldest first (the caller's array) */
     size_t n_history;
+    int isolate;           /* --isolate */
+    gcv_iso *iso;          /* in an isolated child: the plan and the shared trace */
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -168,7 +179,7 @@ static int parse_args(int argc, char **argv, cli *c)
     const char **configs = c->configs; /* the caller's array for the config paths */
     const char **history = c->history; /* and for the --history paths */
     *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, NULL, NULL, NULL,
-               GCV_BASELINE_FACTOR, 0, {0, 0}, NULL, 0, -1, 0.0, NULL, NULL, history, 0};
+               GCV_BASELINE_FACTOR, 0, {0, 0}, NULL, 0, -1, 0.0, NULL, NULL, history, 0, 0, NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -193,6 +204,10 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         if (strcmp(a, "--full-passes") == 0) {
             c->full_passes = 1;
+            continue;
+        }
+        if (strcmp(a, "--isolate") == 0) {
+            c->isolate = 1;
             continue;
         }
         if (a[0] != '-' || a[1] == '\0') {
@@ -378,6 +393,90 @@ static void describe(const gcv_config *cfg, char *buf, size_t n)
                  cfg->n_inject == 1 ? "" : "s");
 }
 
+/* "plugin libmodel.so (float32): the plugin's own description" */
+static void describe_plugin(const gcv_config *cfg, const gcv_model *m, char *buf, size_t n)
+{
+    const char *lib = strrchr(cfg->plugin_library, '/');
+    const char *d = gcv_plugin_description(m);
+    snprintf(buf, n, "plugin %s%s%s%s", lib ? lib + 1 : cfg->plugin_library,
+             m->precision == GCV_FLOAT ? " (float32)" : "", *d ? ": " : "", d);
+}
+
+/* --isolate, in the child: records the model's blocks for the parent, hands the engine the
+ * shared trace, and applies the plan (one parameter alone, or the crashed ones left out). */
+static gcv_status iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, size_t **subset,
+                           gcv_error *err)
+{
+    iso->n_params = m->n_params;
+    iso->n_blocks = m->n_blocks;
+    for (size_t b = 0; b < m->n_blocks && b < GCV_ISO_BLOCKS; b++) {
+        gcv_iso_block *ib = &iso->blocks[b];
+        memcpy(ib->name, m->blocks[b].name, GCV_NAME_LEN);
+        ib->layer = m->blocks[b].layer;
+        ib->offset = m->blocks[b].offset;
+        ib->rows = m->blocks[b].rows;
+        ib->cols = m->blocks[b].cols;
+    }
+    o->trace = iso->slots;
+    o->n_trace = GCV_ISO_SLOTS;
+    if (iso->threads > 0)
+        o->threads = iso->threads;
+    if (!iso->only && iso->n_exclude == 0)
+        return GCV_OK;
+    size_t n = o->subset ? o->n_subset : m->n_params, k = 0;
+    size_t *s = malloc((n ? n : 1) * sizeof *s);
+    if (!s) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        return GCV_ERR_NOMEM;
+    }
+    if (iso->only) {
+        s[k++] = iso->only_index;
+        o->method = o->method == GCV_METHOD_DIRECTIONAL ? GCV_METHOD_CENTRAL : o->method;
+        o->sample_per_block = 0;
+        o->budget_seconds = 0.0;
+        o->taylor = 0;
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            size_t i = o->subset ? o->subset[j] : j;
+            int out = 0;
+            for (size_t e = 0; e < iso->n_exclude; e++)
+                out |= iso->exclude[e] == i;
+            if (!out)
+                s[k++] = i;
+        }
+    }
+    if (k == 0) {
+        free(s);
+        snprintf(err->msg, sizeof err->msg, "--isolate: every parameter left to check crashed");
+        return GCV_ERR_INVALID;
+    }
+    free(*subset);
+    *subset = s;
+    o->subset = s;
+    o->n_subset = k;
+    return GCV_OK;
+}
+
+/* --isolate: a block, layer or run with a crashed parameter is at best inconclusive. */
+static void iso_mark(const gcv_iso *iso, const gcv_model *m, gcv_result *r)
+{
+    for (size_t e = 0; e < iso->n_exclude; e++) {
+        size_t i = iso->exclude[e];
+        for (size_t b = 0; b < m->n_blocks; b++)
+            if (i >= m->blocks[b].offset &&
+                i - m->blocks[b].offset < m->blocks[b].rows * m->blocks[b].cols &&
+                r->blocks[b].status == GCV_PASS)
+                r->blocks[b].status = GCV_INCONCLUSIVE;
+    }
+    for (size_t l = 0; l < r->n_layers; l++)
+        for (size_t b = r->layers[l].first_block;
+             b < r->layers[l].first_block + r->layers[l].n_blocks; b++)
+            if (r->blocks[b].status == GCV_INCONCLUSIVE && r->layers[l].status == GCV_PASS)
+                r->layers[l].status = GCV_INCONCLUSIVE;
+    if (iso->n_exclude && r->status == GCV_PASS)
+        r->status = GCV_INCONCLUSIVE;
+}
+
 /* Writes θ's blocks and the data as float64 .npy files into dir (which must exist). */
 static gcv_status export_inputs(const char *dir, const gcv_config *cfg, const gcv_model *m,
                                 gcv_error *err)
@@ -530,6 +629,17 @@ static gcv_status html_report(const cli *c, const gcv_config *cfg, const gcv_rep
     return st;
 }
 
+/* The check: gcv_check itself, or with -Dmpi=enabled every rank's share of it. */
+static gcv_status check_model(const gcv_model *m, const gcv_options *o, gcv_result **out,
+                              gcv_error *err)
+{
+#ifdef GCV_HAVE_MPI
+    return gcv_mpi_check(m, o, out, err);
+#else
+    return gcv_check(m, o, out, err);
+#endif
+}
+
 /* Loads, checks and reports one config; returns its exit code. */
 static int run_one(cli *c, const char *path)
 {
@@ -550,12 +660,24 @@ static int run_one(cli *c, const char *path)
             gcv_junit_add_error(c->junit_doc, path, path, err.msg, &err);
         goto done;
     }
+    if (c->iso)
+        c->iso->stage = GCV_ISO_LOADING;
+    if (gcv_config_model_new(cfg, &model, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
+        if (c->junit_doc)
+            gcv_junit_add_error(c->junit_doc, cfg->name, path, err.msg, &err);
+        goto done;
+    }
+    /* A float model gets float defaults where the file set none; the command line still
+     * overrides both. */
+    gcv_config_precision_defaults(cfg, model->precision);
     apply_overrides(c, cfg);
-    gcv_mlp_spec spec;
-    gcv_config_mlp_spec(cfg, &spec);
-    if (gcv_mlp_new(&spec, &model, &err) != GCV_OK ||
-        choose_subset(c, model, &cfg->opts, &subset, &err) != GCV_OK ||
-        load_baseline(c, cfg, &base, &err) != GCV_OK) {
+    if (choose_subset(c, model, &cfg->opts, &subset, &err) != GCV_OK ||
+        (c->iso && iso_plan(c->iso, model, &cfg->opts, &subset, &err) != GCV_OK) ||
+        (c->export_dir && cfg->is_plugin &&
+         (snprintf(err.msg, sizeof err.msg, "--export: expected a built-in mlp model, got a "
+                   "plugin (it owns its data)"), 1)) ||
+        (gcv_mpi_root() && load_baseline(c, cfg, &base, &err) != GCV_OK)) {
         fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
         goto done;
     }
@@ -571,9 +693,25 @@ static int run_one(cli *c, const char *path)
     int bar = !c->quiet && isatty(STDERR_FILENO);
     if (bar)
         cfg->opts.progress = show_progress;
-    int check_st = gcv_check(model, &cfg->opts, &res, &err);
+    if (c->iso)
+        c->iso->stage = GCV_ISO_CHECKING;
+    int check_st = check_model(model, &cfg->opts, &res, &err);
+    if (c->iso)
+        c->iso->stage = GCV_ISO_REPORTING;
     if (bar)
         fputs("\r\033[K", stderr);
+#ifdef GCV_HAVE_MPI
+    if (check_st == GCV_OK && !gcv_mpi_root()) { /* rank 0 reports; its exit code is all's */
+        rc = EXIT_PASS;
+        goto done;
+    }
+#endif
+    if (c->iso && c->iso->only) { /* a silent re-run of one parameter: no reports */
+        rc = check_st == GCV_OK ? exit_code(res->status) : EXIT_BAD_INPUT;
+        goto done;
+    }
+    if (check_st == GCV_OK && c->iso)
+        iso_mark(c->iso, model, res);
     if (check_st != GCV_OK ||
         (base && gcv_baseline_compare(base, model, res, c->baseline_factor, &reg, &err))) {
         fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
@@ -583,11 +721,31 @@ static int run_one(cli *c, const char *path)
         fprintf(stderr, "gcverify: --export: %s\n", err.msg);
         goto done;
     }
-    char desc[256];
-    describe(cfg, desc, sizeof desc);
-    gcv_report_info info = {cfg->name, path, "mlp", cfg->sizes, cfg->n_layers + 1, desc,
-                            cfg->m, cfg->top, (int)cfg->params_mode, use_color(),
-                            cfg->notes, cfg->n_notes, base ? baseline_member : NULL, &reg};
+    char desc[256], float_note[320];
+    char *notes[64];
+    size_t n_notes = 0;
+    for (size_t k = 0; k < cfg->n_notes && k < 32; k++)
+        notes[n_notes++] = cfg->notes[k];
+    if (model->precision == GCV_FLOAT) {
+        snprintf(float_note, sizeof float_note,
+                 "float32 model: steps are rounded to float32 and taken as rounded, error floors "
+                 "use float's unit roundoff u = 2^-24; epsilon %g, threshold %g, rtol %g, atol %g "
+                 "(float32 defaults for what the config does not set)", cfg->opts.epsilon,
+                 cfg->opts.threshold, cfg->opts.rtol, cfg->opts.atol);
+        notes[n_notes++] = float_note;
+    }
+    for (size_t k = 0; c->iso && k < c->iso->n_exclude; k++)
+        notes[n_notes++] = c->iso->notes[k];
+    if (cfg->is_plugin)
+        describe_plugin(cfg, model, desc, sizeof desc);
+    else
+        describe(cfg, desc, sizeof desc);
+    gcv_report_info info = {cfg->name, path, cfg->is_plugin ? "plugin" : "mlp",
+                            cfg->is_plugin ? NULL : cfg->sizes,
+                            cfg->is_plugin ? 0 : cfg->n_layers + 1, desc,
+                            cfg->is_plugin ? gcv_plugin_examples(model) : cfg->m, cfg->top,
+                            (int)cfg->params_mode, use_color(),
+                            n_notes ? notes : NULL, n_notes, base ? baseline_member : NULL, &reg};
     if (!c->quiet) {
         if (multi)
             summary_line(path, model, res, base ? &reg : NULL);
@@ -630,6 +788,9 @@ static int run_one(cli *c, const char *path)
     if (reg.n && severity(rc) < severity(EXIT_MISMATCH))
         rc = EXIT_MISMATCH;
 done:
+#ifdef GCV_HAVE_MPI
+    rc = gcv_mpi_settle(rc, &stop_requested); /* every rank: rank 0's code, one stop for all */
+#endif
     if (multi && rc == EXIT_BAD_INPUT && !c->quiet)
         printf("%-12s %s · not checked (see stderr)\n", "ERROR", path);
     free(subset);
@@ -639,6 +800,95 @@ done:
     gcv_result_free(res);
     gcv_model_free(model);
     gcv_config_free(cfg);
+    return rc;
+}
+
+/* --isolate: one child's work. Its JUnit suite, if any, goes to junit_fd for the parent. */
+typedef struct iso_job {
+    cli *c;
+    const char *path;
+} iso_job;
+
+static int iso_child(void *ctx, gcv_iso *iso, int junit_fd)
+{
+    iso_job *job = ctx;
+    cli *c = job->c;
+    c->iso = iso;
+    size_t before = gcv_junit_count(c->junit_doc);
+    int rc = run_one(c, job->path);
+    if (junit_fd >= 0 && gcv_junit_count(c->junit_doc) > before) {
+        FILE *f = fdopen(dup(junit_fd), "w");
+        if (f) {
+            if (ftruncate(junit_fd, 0) == 0 && lseek(junit_fd, 0, SEEK_SET) == 0)
+                for (size_t i = before; i < gcv_junit_count(c->junit_doc); i++)
+                    gcv_junit_suite_save(c->junit_doc, i, f);
+            fclose(f);
+        }
+    }
+    return rc;
+}
+
+/* --isolate: runs the config in children (cli/isolate.h); a crash that could not be worked
+ * around gives a minimal inconclusive report (text line, JSON, JUnit). */
+static int run_isolated(cli *c, const char *path)
+{
+    gcv_error err = {{0}};
+    gcv_iso_outcome out;
+    iso_job job = {c, path};
+    FILE *jf = c->junit_doc ? tmpfile() : NULL;
+    if (c->junit_doc && !jf) {
+        fprintf(stderr, "gcverify: --isolate: cannot create a temporary file\n");
+        return EXIT_BAD_INPUT;
+    }
+    int rc = EXIT_INCONCLUSIVE;
+    if (gcv_isolate(iso_child, &job, jf ? fileno(jf) : -1, &out, &err) != 0) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        rc = EXIT_BAD_INPUT;
+    } else if (out.exited) {
+        rc = out.code;
+        if (jf) {
+            rewind(jf);
+            if (gcv_junit_suite_load(c->junit_doc, jf, &err) != GCV_OK) {
+                fprintf(stderr, "gcverify: %s\n", err.msg);
+                rc = EXIT_BAD_INPUT;
+            }
+        }
+    } else {
+        /* The config loads in the parent without running any plugin code: for its name, its
+         * report paths and its settings. */
+        gcv_config *cfg = NULL;
+        const char *name = path;
+        char json_buf[4096];
+        gcv_config_load(path, c->max_memory, &cfg, &err);
+        if (cfg) {
+            apply_overrides(c, cfg);
+            name = cfg->name;
+        }
+        fprintf(stderr, "gcverify: %s: the model crashed: %s\n", path, out.what);
+        if (!c->quiet)
+            printf("%-12s %s · the model crashed: %s\n", "INCONCLUSIVE", path, out.what);
+        const char *json = c->json ? c->json : cfg ? cfg->json_path : NULL;
+        if (c->json_dir) {
+            snprintf(json_buf, sizeof json_buf, "%s/%s.json", c->json_dir, name);
+            json = json_buf;
+        }
+        gcv_options dflt;
+        gcv_options_default(&dflt);
+        if (json && gcv_iso_report_json(json, name, path, cfg ? &cfg->opts : &dflt, &out,
+                                        &err) != GCV_OK) {
+            fprintf(stderr, "gcverify: %s\n", err.msg);
+            rc = EXIT_BAD_INPUT;
+        }
+        if (c->junit_doc) {
+            char msg[GCV_ERROR_LEN + 32];
+            snprintf(msg, sizeof msg, "the model crashed: %s", out.what);
+            gcv_junit_add_crash(c->junit_doc, name, path, msg, &err);
+        }
+        gcv_config_free(cfg);
+    }
+    gcv_isolate_release(&out);
+    if (jf)
+        fclose(jf);
     return rc;
 }
 
@@ -683,7 +933,11 @@ static int merge_main(int argc, char **argv)
     return rc;
 }
 
+#ifdef GCV_HAVE_MPI
+int gcv_cli_main(int argc, char **argv) /* src/cli/mpi.c's main runs it on every rank */
+#else
 int main(int argc, char **argv)
+#endif
 {
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return merge_main(argc, argv);
@@ -707,11 +961,11 @@ int main(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     for (size_t i = 0; i < c.n_configs && !stop_requested; i++) {
-        int r = run_one(&c, c.configs[i]);
+        int r = c.isolate ? run_isolated(&c, c.configs[i]) : run_one(&c, c.configs[i]);
         if (severity(r) > severity(rc))
             rc = r;
     }
-    if (c.junit_doc && gcv_junit_write(c.junit_doc, c.junit, &err) != GCV_OK) {
+    if (c.junit_doc && gcv_mpi_root() && gcv_junit_write(c.junit_doc, c.junit, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
         rc = EXIT_BAD_INPUT;
     }

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# User models as plugins, end to end: the example plugins' configs (configs/plugins/), the
+# buggy one localised and diagnosed, float32 checked in float's terms, every loader error
+# (exit 2, one line), and --isolate turning crashes into inconclusive reports (exit 3).
+# usage: plugins-test.sh path/to/gcverify source-root test-plugin-dir
+set -u
+GCV=$1
+ROOT=$2
+TP=$3 # build folder of tests/plugins (libtestplugin*.so)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+# A deliberately crashing plugin must die by its signal: AddressSanitizer's own SIGSEGV
+# handler would turn it into an abort after a report.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=0"
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+expect_exit() {
+    local name=$1 code=$2
+    shift 2
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    if [ "$rc" -eq "$code" ]; then ok "$name (exit $rc)"; else
+        bad "$name: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" "$TMP/out" | head -20; fi
+}
+
+expect_grep() {
+    local name=$1 pattern=$2 file=$3
+    if grep -qE -- "$pattern" "$file"; then ok "$name"; else
+        bad "$name: /$pattern/ not in $(basename "$file")"; sed 's/^/    /' "$file" | head -20; fi
+}
+
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# --- the example plugins: every config under configs/plugins works; buggy ones exit 1
+for cfg in "$ROOT"/configs/plugins/*.json; do
+    want=0
+    case $(basename "$cfg") in *buggy*) want=1 ;; esac
+    expect_exit "configs/plugins/$(basename "$cfg")" $want "$GCV" "$cfg" --json "$TMP/$(basename "$cfg")"
+done
+
+# --- the seeds' bugs as user code: exactly W1, b1 and W2 fail, each with its diagnosis
+expect_exit "seednet_buggy" 1 "$GCV" "$ROOT/configs/plugins/seednet_buggy.json"
+cp "$TMP/out" "$TMP/buggy.txt"
+n_fail=$(grep -cE ' FAIL$' "$TMP/buggy.txt")
+[ "$n_fail" -eq 3 ] && ok "seednet_buggy: exactly 3 FAIL rows" || bad "seednet_buggy: $n_fail FAIL rows"
+for b in W1 b1 W2; do expect_grep "seednet_buggy: $b fails" "^[0-9] +$b .*FAIL$" "$TMP/buggy.txt"; done
+expect_grep "seednet_buggy: W1 diagnosed as transposed" \
+    'W1 +analytic matches numeric transposed .*computed as a 5×4 matrix' "$TMP/buggy.txt"
+expect_grep "seednet_buggy: b1 ≈ 4 × numeric" 'b1 +analytic ≈ 4\.000 × numeric' "$TMP/buggy.txt"
+expect_grep "seednet_buggy: W2 ≈ 2 × numeric" 'W2 +analytic ≈ 2\.000 × numeric' "$TMP/buggy.txt"
+expect_grep "seednet_buggy: plugin described" 'model +plugin libseednet\.so: .*classic bugs · 47 params · 3 examples' "$TMP/buggy.txt"
+j=$TMP/seednet_buggy.json
+[ "$(json "$j" "d['model']['type'], d['model']['params_total'], d['status']")" = "plugin 47 fail" ] &&
+    ok "seednet_buggy JSON: type plugin, 47 params, fail" || bad "seednet_buggy JSON: $(json "$j" "d['model']")"
+[ "$(json "$TMP/seednet.json" "d['status'], d['difference'] < 1e-9")" = "pass True" ] &&
+    ok "seednet (fixed): pass, difference < 1e-9" || bad "seednet: $(json "$TMP/seednet.json" "d['difference']")"
+
+# --- not an MLP: the conv1d plugin, 45 parameters in four blocks, all pass
+[ "$(json "$TMP/conv1d.json" "[b['name'] for b in d['blocks']], d['params_checked'], d['status']")" = \
+  "['kernel', 'kbias', 'dense', 'dbias'] 45 pass" ] && ok "conv1d: four blocks, 45 checked, pass" ||
+    bad "conv1d: $(json "$TMP/conv1d.json" "d['blocks']")"
+
+# --- float32: float's step and thresholds, stated in the report, and a pass
+expect_exit "logreg_float" 0 "$GCV" "$ROOT/configs/plugins/logreg_float.json"
+expect_grep "float: the check line shows ε = 2⁻⁸ and threshold 1e-3" 'check +central, ε = 4e-03, threshold 1e-03' "$TMP/out"
+expect_grep "float: the note states u = 2^-24 and the float defaults" \
+    'note +float32 model: .*u = 2\^-24; epsilon 0\.00390625, threshold 0\.001, rtol 0\.01, atol 1e-06' "$TMP/out"
+expect_grep "float: the model line says float32" 'plugin liblogreg\.so \(float32\)' "$TMP/out"
+d=$(json "$TMP/logreg_float.json" "d['difference']")
+python3 -c "import sys; d=float(sys.argv[1]); sys.exit(not (1e-7 < d < 1e-3))" "$d" &&
+    ok "float: difference $d between 1e-7 (float noise) and 1e-3" || bad "float: difference $d"
+# double settings on a float model: no false alarm, the noise is named instead
+expect_exit "float with double's ε and threshold: no false FAIL" 0 "$GCV" \
+    "$ROOT/configs/plugins/logreg_float.json" --epsilon 1e-6 --threshold 1e-7
+expect_grep "float with double settings: noise warning" "gradient is at the noise level" "$TMP/out"
+# a float model whose gradient is wrong still fails: the seednet-like bug in float terms
+cat >"$TMP/float_bad.json" <<EOF
+{"model": {"type": "plugin", "library": "$TP/libtestplugin.so",
+           "options": {"defect": "float_ok"}}}
+EOF
+expect_exit "float test plugin, correct: pass" 0 "$GCV" "$TMP/float_bad.json"
+expect_grep "float test plugin runs as float32" 'plugin libtestplugin\.so \(float32\)' "$TMP/out"
+
+# --- loader errors: exit 2, one line naming model.library and what was wrong
+plugin_cfg() { # plugin_cfg FILE LIBRARY OPTIONS_JSON [EXTRA_TOP_LEVEL]
+    printf '{"model": {"type": "plugin", "library": "%s", "options": %s}%s}\n' "$2" "$3" "${4:-}" >"$1"
+}
+expect_load_error() { # NAME LIBRARY OPTIONS PATTERN [EXTRA]
+    plugin_cfg "$TMP/e.json" "$2" "$3" "${5:-}"
+    expect_exit "$1" 2 "$GCV" "$TMP/e.json"
+    expect_grep "$1: message" "$4" "$TMP/err"
+    local lines
+    lines=$(wc -l <"$TMP/err")
+    [ "$lines" -eq 1 ] && ok "$1: one line" || bad "$1: $lines lines on stderr"
+}
+echo "not a library" >"$TMP/notelf.so"
+: >"$TMP/empty.so"
+mkdir -p "$TMP/dir.so"
+expect_load_error "missing file" "$TMP/nope.so" '{}' 'model\.library: .*nope\.so: expected a shared object, got no such file'
+expect_load_error "not ELF" "$TMP/notelf.so" '{}' 'expected an ELF shared object, got a file starting with "not a li'
+expect_load_error "empty file" "$TMP/empty.so" '{}' 'expected an ELF shared object, got an empty file'
+expect_load_error "a folder" "$TMP/dir.so" '{}' 'model\.library: .*dir\.so: expected a regular file, got a directory'
+expect_load_error "an executable" "$GCV" '{}' 'model\.library: .*gcverify: expected a loadable shared object, got: .*'
+expect_load_error "ABI mismatch" "$TP/libtestplugin_abi99.so" '{}' 'expected plugin ABI version 1, got 99 \(rebuild the plugin'
+expect_load_error "no ABI symbol" "$TP/libtestplugin_noabi.so" '{}' 'expected the symbol gcv_plugin_abi_version'
+expect_load_error "no entry symbol" "$TP/libtestplugin_noentry.so" '{}' 'expected the function gcv_plugin_model_new, got no such symbol'
+expect_load_error "bare name not found" "libnosuchplugin.so" '{}' 'model\.library: libnosuchplugin\.so: expected a plugin of that name in one of .*examples/plugins'
+T=$TP/libtestplugin.so
+expect_load_error "entry fails" "$T" '{"defect": "fail"}' 'gcv_plugin_model_new failed: test plugin asked to fail'
+expect_load_error "blocks do not add up" "$T" '{"defect": "blocks_sum"}' 'blocks: expected blocks adding up to n_params = 6, got 5 parameters in 2 blocks'
+expect_load_error "NULL cost" "$T" '{"defect": "null_cost"}' 'returned a bad model: cost: expected a function for a double model, got NULL'
+expect_load_error "NaN in θ" "$T" '{"defect": "nan_theta"}' 'theta\[3\] \(A\[1,1\]\): expected a finite number, got NaN'
+expect_load_error "-Inf in a float θ" "$T" '{"defect": "float_nan_theta"}' 'theta\[5\] \(c\[1,0\]\): expected a finite number, got -Inf'
+expect_load_error "duplicate block name" "$T" '{"defect": "dup_name"}' 'blocks\[1\]\.name: expected a unique name, got "A" again'
+expect_load_error "layers decreasing" "$T" '{"defect": "layer_order"}' 'blocks\[1\]\.layer: expected a layer ≥ 2'
+expect_load_error "empty block" "$T" '{"defect": "zero_rows"}' 'blocks\[0\] \(A\): expected rows and cols ≥ 1, got 0×2'
+expect_load_error "no destroy" "$T" '{"defect": "no_destroy"}' 'destroy: expected a function, got NULL'
+expect_load_error "bad precision" "$T" '{"defect": "precision"}' 'precision: expected GCV_PLUGIN_DOUBLE \(0\) or GCV_PLUGIN_FLOAT \(1\), got 7'
+expect_load_error "gradient fails, with the plugin's reason" "$T" '{"defect": "fail_gradient"}' 'the gradient evaluation failed: test plugin: gradient refused'
+expect_load_error "options not an object" "$T" '[1]' 'model\.options: expected an object'
+expect_load_error "a data section" "$T" '{}' 'data: expected no data section for a plugin model' ', "data": {"source": "synthetic"}'
+printf '{"model": {"type": "plugin", "library": "x.so", "layers": [2, 1]}}\n' >"$TMP/e.json"
+expect_exit "mlp keys in a plugin model" 2 "$GCV" "$TMP/e.json"
+expect_grep "mlp keys in a plugin model: named" 'model\.layers' "$TMP/err"
+printf '{"model": {"type": "plugin"}}\n' >"$TMP/e.json"
+expect_exit "no library" 2 "$GCV" "$TMP/e.json"
+expect_grep "no library: message" "model\.library: expected the path of the plugin's shared object, got nothing" "$TMP/err"
+printf '{"model": {"type": "plugin", "library": "%s"}, "check": {"examples": 2}}\n' "$T" >"$TMP/e.json"
+expect_exit "check.examples with a plugin" 2 "$GCV" "$TMP/e.json"
+# a bare name is found through GCV_PLUGIN_PATH
+plugin_cfg "$TMP/bare.json" "libtestplugin.so" '{}'
+expect_exit "bare name through GCV_PLUGIN_PATH" 0 env GCV_PLUGIN_PATH="/nonexistent:$TP" "$GCV" "$TMP/bare.json"
+# a path resolves against the config's folder
+mkdir -p "$TMP/sub" && cp "$T" "$TMP/sub/libmine.so"
+plugin_cfg "$TMP/rel.json" "sub/libmine.so" '{}'
+(cd / && expect_exit "relative path from the config's folder" 0 "$GCV" "$TMP/rel.json")
+# a non-finite cost from the plugin: inconclusive, exit 3
+plugin_cfg "$TMP/nan.json" "$T" '{"defect": "nan_cost", "index": 2}'
+expect_exit "NaN cost at parameter 2: exit 3" 3 "$GCV" "$TMP/nan.json" --json "$TMP/nan.out.json"
+[ "$(json "$TMP/nan.out.json" "d['params'][0]['index'], d['params'][0]['status']" 2>/dev/null)" = "2 nonfinite" ] &&
+    ok "NaN cost: parameter 2 is nonfinite" || bad "NaN cost: $(head -c 400 "$TMP/nan.out.json")"
+
+# --- --isolate: a crash in the user's code becomes an inconclusive report
+plugin_cfg "$TMP/crash.json" "$T" '{"defect": "crash_cost", "index": 3}'
+"$GCV" "$TMP/crash.json" --quiet >/dev/null 2>&1
+rc=$?
+[ "$rc" -gt 128 ] && ok "without --isolate the crash ends gcverify (status $rc)" || bad "no crash without --isolate: $rc"
+for threads in 1 2 4; do
+    expect_exit "--isolate, cost() crashes at θ[3], $threads threads" 3 "$GCV" "$TMP/crash.json" --isolate \
+        --threads $threads --json "$TMP/crash$threads.json"
+    expect_grep "--isolate ($threads threads): function and parameter named" \
+        'the model crashed: SIGSEGV \(signal 11\) in cost\(\) at parameter 3, A\[1,1\] \(reproduced alone on one thread\)' "$TMP/out"
+    [ "$(json "$TMP/crash$threads.json" "d['status'], d['params_checked'], [b['status'] for b in d['blocks']]")" = \
+      "inconclusive 5 ['inconclusive', 'pass']" ] && ok "--isolate ($threads threads): the other 5 checked, A inconclusive, c pass" ||
+        bad "--isolate ($threads): $(json "$TMP/crash$threads.json" "d['status'], d['params_checked'], d['blocks']")"
+done
+expect_grep "--isolate: the note is in the text report" '^note +the model crashed: SIGSEGV' "$TMP/out"
+python3 - "$TMP/crash1.json" "$TMP/crash4.json" <<'EOF' && ok "--isolate: 1 and 4 threads give the same report" || bad "--isolate: reports differ"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for d in (a, b):
+    for k in ("seconds", "check"):
+        d.pop(k, None)
+sys.exit(a != b)
+EOF
+plugin_cfg "$TMP/crashk.json" "$T" '{"defect": "crash_kinks", "index": 4}'
+expect_exit "--isolate, kinks_crossed() crashes at θ[4]" 3 "$GCV" "$TMP/crashk.json" --isolate
+expect_grep "--isolate: SIGBUS in kinks_crossed() named" 'SIGBUS \(signal 7\) in kinks_crossed\(\) at parameter 4, c\[0,0\]' "$TMP/out"
+plugin_cfg "$TMP/crashg.json" "$T" '{"defect": "crash_gradient"}'
+expect_exit "--isolate, gradient() crashes" 3 "$GCV" "$TMP/crashg.json" --isolate --json "$TMP/crashg.out.json" --junit "$TMP/crashg.xml"
+expect_grep "--isolate: crash in gradient() named" 'SIGSEGV \(signal 11\) in gradient\(\), before any parameter was perturbed' "$TMP/err"
+[ "$(json "$TMP/crashg.out.json" "d['schema'], d['status'], d['params_checked'], d['crash']['signal'], len(d['blocks'])")" = \
+  "gcverify.report/1 inconclusive 0 11 2" ] && ok "--isolate: minimal JSON report for a crash in gradient()" ||
+    bad "--isolate gradient JSON: $(cat "$TMP/crashg.out.json")"
+expect_grep "--isolate: JUnit error of type crash" '<error type="crash" message="the model crashed: SIGSEGV' "$TMP/crashg.xml"
+plugin_cfg "$TMP/crashl.json" "$T" '{"defect": "crash_load"}'
+expect_exit "--isolate, gcv_plugin_model_new crashes" 3 "$GCV" "$TMP/crashl.json" --isolate
+expect_grep "--isolate: crash while loading named" 'SIGSEGV \(signal 11\) while loading the config and the model' "$TMP/err"
+# several configs: the crash is one line, the others are checked and the JUnit has all
+expect_exit "--isolate with three configs: worst is the mismatch" 1 "$GCV" --isolate \
+    "$ROOT/configs/plugins/logreg.json" "$TMP/crash.json" "$ROOT/configs/plugins/seednet_buggy.json" \
+    --junit "$TMP/multi.xml"
+expect_grep "--isolate, several configs: crash config inconclusive" '^INCONCLUSIVE +.*crash\.json' "$TMP/out"
+n=$(grep -c '<testsuite ' "$TMP/multi.xml")
+[ "$n" -eq 3 ] && ok "--isolate: the JUnit file has the 3 suites from the children" || bad "--isolate JUnit: $n suites"
+# a clean config gives the same report with and without --isolate
+"$GCV" "$ROOT/configs/plugins/seednet_buggy.json" --json "$TMP/plain.json" >/dev/null 2>&1
+"$GCV" "$ROOT/configs/plugins/seednet_buggy.json" --isolate --json "$TMP/iso.json" >/dev/null 2>&1
+python3 - "$TMP/plain.json" "$TMP/iso.json" <<'EOF' && ok "--isolate changes nothing when nothing crashes" || bad "--isolate report differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for d in (a, b):
+    d.pop("seconds", None)
+sys.exit(a != b)
+EOF
+
+echo "plugins: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

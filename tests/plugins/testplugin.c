@@ -1,0 +1,181 @@
+/* A plugin for the loader's and --isolate's tests: a small quadratic model whose options
+ * (or compile-time macros) make it defective in one chosen way.
+ *
+ *   J(θ) = Σᵢ ½ cᵢ θᵢ² + Σᵢ θᵢ,  ∂J/∂θᵢ = cᵢ θᵢ + 1,   θ = [A (2×2, layer 1), c (2×1, layer 2)]
+ *
+ * "options": {"defect": NAME, "index": i}, NAME one of
+ *   none, fail, blocks_sum, null_cost, nan_theta, dup_name, layer_order, zero_rows,
+ *   no_destroy, precision, fail_gradient, nan_cost (at index), crash_load,
+ *   crash_gradient, crash_cost (when θ[index] is perturbed), crash_kinks (same, in
+ *   kinks_crossed), float_nan_theta
+ * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
+ * (the entry point misspelt). */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gcverify/plugin.h>
+
+#include "../../examples/plugins/options.h"
+
+#ifndef TEST_ABI
+#define TEST_ABI GCV_PLUGIN_ABI_VERSION
+#endif
+#ifndef NO_ABI
+GCV_PLUGIN_EXPORT const unsigned gcv_plugin_abi_version = TEST_ABI;
+#endif
+
+enum { P = 6 };
+
+typedef struct tp {
+    char defect[32];
+    size_t index;
+    double theta[P];
+    float thetaf[P];
+    gcv_plugin_block blocks[2];
+} tp;
+
+static const double coef[P] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0};
+static const double start[P] = {0.5, -0.25, 0.75, -1.5, 1.25, 0.125};
+
+static int is(const tp *s, const char *d) { return strcmp(s->defect, d) == 0; }
+
+static int cost(const void *self, const double *th, void *ws, double *J)
+{
+    const tp *s = self;
+    int *perturbed = ws;
+    *perturbed = th[s->index] != start[s->index];
+    if (*perturbed && is(s, "crash_cost"))
+        raise(SIGSEGV); /* a deliberate crash of "user code" */
+    double j = 0.0;
+    for (size_t i = 0; i < P; i++)
+        j += 0.5 * coef[i] * th[i] * th[i] + th[i];
+    *J = *perturbed && is(s, "nan_cost") ? NAN : j;
+    return 0;
+}
+
+static int gradient(const void *self, const double *th, double *g, void *ws, double *J)
+{
+    const tp *s = self;
+    if (is(s, "crash_gradient"))
+        raise(SIGSEGV);
+    if (is(s, "fail_gradient")) {
+        strcpy(ws, "test plugin: gradient refused");
+        return 1;
+    }
+    for (size_t i = 0; i < P; i++)
+        g[i] = coef[i] * th[i] + 1.0;
+    return cost(self, th, ws, J);
+}
+
+static size_t kinks(const void *self, const void *ws)
+{
+    const tp *s = self;
+    if (*(const int *)ws && is(s, "crash_kinks"))
+        raise(SIGBUS);
+    return 0;
+}
+
+static const char *error_text(const void *self, const void *ws)
+{
+    (void)self;
+    return ws;
+}
+
+static int cost_f(const void *self, const float *th, void *ws, float *J)
+{
+    double t[P], j;
+    for (size_t i = 0; i < P; i++)
+        t[i] = th[i];
+    int rc = cost(self, t, ws, &j);
+    *J = (float)j;
+    return rc;
+}
+
+static int gradient_f(const void *self, const float *th, float *g, void *ws, float *J)
+{
+    double t[P], gd[P], j;
+    for (size_t i = 0; i < P; i++)
+        t[i] = th[i];
+    int rc = gradient(self, t, gd, ws, &j);
+    for (size_t i = 0; i < P; i++)
+        g[i] = (float)gd[i];
+    *J = (float)j;
+    return rc;
+}
+
+static void destroy(void *self)
+{
+    free(self);
+}
+
+#ifdef NO_ENTRY /* the entry point misspelt, as a user might */
+#define gcv_plugin_model_new gcv_plugin_model_nwe
+GCV_PLUGIN_EXPORT int gcv_plugin_model_nwe(const gcv_plugin_args *args, gcv_plugin_model *out);
+#endif
+GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plugin_model *out)
+{
+    int bad = 0;
+    tp *s = calloc(1, sizeof *s);
+    if (!s)
+        return 1;
+    const char *d = opt_find(args->options_json, "defect");
+    if (d && *d == '"') {
+        size_t n = strcspn(d + 1, "\"");
+        snprintf(s->defect, sizeof s->defect, "%.*s", (int)(n < 31 ? n : 31), d + 1);
+    }
+    s->index = (size_t)opt_number(args->options_json, "index", 0, &bad);
+    if (bad || s->index >= P) {
+        free(s);
+        snprintf(args->err, args->err_len, "options.index: expected 0..5");
+        return 1;
+    }
+    if (is(s, "fail")) {
+        free(s);
+        snprintf(args->err, args->err_len, "test plugin asked to fail");
+        return 1;
+    }
+    if (is(s, "crash_load"))
+        raise(SIGSEGV);
+    memcpy(s->theta, start, sizeof start);
+    for (size_t i = 0; i < P; i++)
+        s->thetaf[i] = (float)start[i];
+    s->blocks[0] = (gcv_plugin_block){"A", 1, 2, 2};
+    s->blocks[1] = (gcv_plugin_block){"c", 2, 2, 1};
+    if (is(s, "blocks_sum"))
+        s->blocks[1].rows = 1;
+    if (is(s, "dup_name"))
+        s->blocks[1].name = "A";
+    if (is(s, "layer_order")) {
+        s->blocks[0].layer = 2;
+        s->blocks[1].layer = 1;
+    }
+    if (is(s, "zero_rows"))
+        s->blocks[0].rows = 0;
+    if (is(s, "nan_theta"))
+        s->theta[3] = NAN;
+    if (is(s, "float_nan_theta"))
+        s->thetaf[5] = -INFINITY;
+    int fl = strncmp(s->defect, "float", 5) == 0;
+    out->self = s;
+    out->precision = is(s, "precision") ? 7 : fl ? GCV_PLUGIN_FLOAT : GCV_PLUGIN_DOUBLE;
+    out->n_params = P;
+    out->n_blocks = 2;
+    out->blocks = s->blocks;
+    out->theta = fl ? (const void *)s->thetaf : (const void *)s->theta;
+    out->ws_bytes = 64;
+    out->examples = 1;
+    out->description = "test plugin";
+    out->cost = is(s, "null_cost") ? NULL : cost;
+    out->gradient = gradient;
+    out->cost_f = cost_f;
+    out->gradient_f = gradient_f;
+    out->kinks_crossed = kinks;
+    out->error = error_text;
+    out->destroy = is(s, "no_destroy") ? NULL : destroy;
+    if (is(s, "no_destroy"))
+        free(s); /* gcverify cannot free it: the test plugin does not leak it either */
+    return 0;
+}

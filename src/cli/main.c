@@ -605,10 +605,11 @@ static gcv_status choose_subset(const cli *c, const gcv_model *model, gcv_option
     return GCV_OK;
 }
 
-/* --html, --html-dir or report.html: the HTML page, with the history of --history and the
+/* --html, --html-dir or report.html: the HTML page, with the --history reports and the
  * baseline. Nothing to do when none names a path. */
 static gcv_status html_report(const cli *c, const gcv_config *cfg, const gcv_report_info *info,
-                              const gcv_model *m, const gcv_result *r, const gcv_baseline *base,
+                              const gcv_model *m, const gcv_result *r,
+                              const gcv_html_history *hist, const gcv_baseline *base,
                               const gcv_regressions *reg, gcv_error *err)
 {
     char buf[4096];
@@ -619,14 +620,8 @@ static gcv_status html_report(const cli *c, const gcv_config *cfg, const gcv_rep
     }
     if (!path)
         return GCV_OK;
-    gcv_html_history hist;
-    gcv_status st = gcv_html_history_load(c->history, c->n_history, cfg->name, &hist, err);
-    if (st == GCV_OK) {
-        gcv_html_options o = {.history = &hist, .baseline = base, .regressions = reg};
-        st = gcv_report_html(path, info, m, r, &o, err);
-    }
-    gcv_html_history_free(&hist);
-    return st;
+    gcv_html_options o = {.history = hist, .baseline = base, .regressions = reg};
+    return gcv_report_html(path, info, m, r, &o, err);
 }
 
 /* The check: gcv_check itself, or with -Dmpi=enabled every rank's share of it. */
@@ -647,6 +642,7 @@ static int run_one(cli *c, const char *path)
     gcv_model *model = NULL;
     gcv_result *res = NULL;
     gcv_baseline *base = NULL;
+    gcv_html_history hist = {0, NULL}; /* --history: earlier reports for the HTML page */
     gcv_regressions reg;
     gcv_junit *own_junit = NULL;
     size_t *subset = NULL;
@@ -673,6 +669,7 @@ static int run_one(cli *c, const char *path)
     gcv_config_precision_defaults(cfg, model->precision);
     apply_overrides(c, cfg);
     if (choose_subset(c, model, &cfg->opts, &subset, &err) != GCV_OK ||
+        gcv_html_history_load(c->history, c->n_history, cfg->name, &hist, &err) != GCV_OK ||
         (c->iso && iso_plan(c->iso, model, &cfg->opts, &subset, &err) != GCV_OK) ||
         (c->export_dir && cfg->is_plugin &&
          (snprintf(err.msg, sizeof err.msg, "--export: expected a built-in mlp model, got a "
@@ -768,7 +765,7 @@ static int run_one(cli *c, const char *path)
     if (!wst && c->params_csv)
         wst = gcv_report_params_csv(c->params_csv, model, res, &err);
     if (!wst)
-        wst = html_report(c, cfg, &info, model, res, base, base ? &reg : NULL, &err);
+        wst = html_report(c, cfg, &info, model, res, &hist, base, base ? &reg : NULL, &err);
     if (!wst && c->junit_doc)
         wst = gcv_junit_add(c->junit_doc, &info, model, res, base ? &reg : NULL, &err);
     else if (!wst && cfg->junit_path && !c->junit) {
@@ -797,6 +794,7 @@ done:
     gcv_junit_free(own_junit);
     gcv_regressions_free(&reg);
     gcv_baseline_free(base);
+    gcv_html_history_free(&hist);
     gcv_result_free(res);
     gcv_model_free(model);
     gcv_config_free(cfg);

@@ -129,7 +129,7 @@ static const char *const css[] = {
     "ul.diagnosis{margin:0;padding-left:18px}ul.diagnosis li{margin:2px 0}\n",
     "li.fail b{color:var(--fail)}li.regression b{color:#a63603}\n",
     "table{border-collapse:collapse}\n",
-    "table.settings td{padding:1px 10px 1px 0;vertical-align:top}"
+    "table.settings td{padding:1px 10px 1px 0;vertical-align:top;overflow-wrap:anywhere}"
     "table.settings td:first-child{color:var(--mute);white-space:nowrap}\n",
     "table.worst{background:#fff;border:1px solid var(--line)}\n",
     "table.worst th,table.worst td{padding:3px 10px;border-bottom:1px solid #eceef2;"

@@ -38,11 +38,11 @@ static const double theta0[47] = {
     -1.1425181980221402, -0.3493427224128775, -0.2088942333747781, 0.5866231911821976,
     0.8389834138745049, 0.9311020813035573, 0.2855873252542588};
 /* X (4 × 3, one column per example) and Y = [1, 1, 0]. */
-static const double x0[12] = {
+static const double x_data[12] = {
     1.6243453636632417, -0.6117564136500754, -0.5281717522634557, -1.0729686221561705,
     0.8654076293246785, -2.3015386968802827, 1.74481176421648, -0.7612069008951028,
     0.31903909605709857, -0.2493703754774101, 1.462107937044974, -2.060140709497654};
-static const double y0[3] = {1.0, 1.0, 0.0};
+static const double y_data[3] = {1.0, 1.0, 0.0};
 
 enum { N0 = 4, N1 = 5, N2 = 3, N3 = 1, M = 3, P = 47 };
 /* Offsets of the blocks in θ. */
@@ -78,7 +78,7 @@ static double relu(double z) { return z > 0.0 ? z : 0.0; }
 
 static double forward(const double *t, ws_t *w)
 {
-    layer(t + OW1, t + OB1, x0, w->a1, N0, N1);
+    layer(t + OW1, t + OB1, x_data, w->a1, N0, N1);
     for (int k = 0; k < N1 * M; k++)
         w->a1[k] = relu(w->a1[k]);
     layer(t + OW2, t + OB2, w->a1, w->a2, N1, N2);
@@ -87,7 +87,7 @@ static double forward(const double *t, ws_t *w)
     layer(t + OW3, t + OB3, w->a2, w->a3, N2, N3);
     double J = 0.0;
     for (int j = 0; j < M; j++) {
-        double z = w->a3[j], y = y0[j];
+        double z = w->a3[j], y = y_data[j];
         /* −[y log σ(z) + (1−y) log(1−σ(z))], from the logit so it stays finite */
         J += fmax(z, 0.0) - z * y + log1p(exp(-fabs(z)));
         w->a3[j] = 1.0 / (1.0 + exp(-z));
@@ -131,7 +131,7 @@ static int gradient(const void *self, const double *theta, double *g, void *ws, 
     *J = forward(theta, w);
     const double *W2 = theta + OW2, *W3 = theta + OW3;
     for (int j = 0; j < M; j++)
-        w->dz3[j] = w->a3[j] - y0[j];
+        w->dz3[j] = w->a3[j] - y_data[j];
     /* dW3 = 1/m · A2·dZ3ᵀ (N2 × N3), db3 = 1/m · Σ dZ3 */
     for (int k = 0; k < N2; k++) {
         double sum = 0.0;
@@ -171,8 +171,8 @@ static int gradient(const void *self, const double *theta, double *g, void *ws, 
         for (int c = 0; c < (s->bugs ? N0 : N1); c++) {
             double sum = 0.0;
             for (int j = 0; j < M; j++)
-                sum += s->bugs ? w->dz1[r * M + j] * x0[c * M + j]
-                               : x0[r * M + j] * w->dz1[c * M + j];
+                sum += s->bugs ? w->dz1[r * M + j] * x_data[c * M + j]
+                               : x_data[r * M + j] * w->dz1[c * M + j];
             g[OW1 + r * (s->bugs ? N0 : N1) + c] = sum / M;
         }
     /* db1 = 1/m · Σ dZ1 — the bug: 4/m */

@@ -380,7 +380,8 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
         gcv_json_str(f, in->notes[i]);
     }
     fputc(']', f);
-    fprintf(f, ", \"params_total\": %zu},\n", m->n_params);
+    fprintf(f, ", \"precision\": \"%s\", \"params_total\": %zu},\n",
+            gcv_precision_name(m->precision), m->n_params);
     fprintf(f, "  \"check\": {\"method\": \"%s\", \"epsilon\": ", gcv_method_name(o->method));
     gcv_json_num(f, o->epsilon);
     fputs(", \"threshold\": ", f);

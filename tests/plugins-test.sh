@@ -144,6 +144,23 @@ expect_exit "NaN cost at parameter 2: exit 3" 3 "$GCV" "$TMP/nan.json" --json "$
 [ "$(json "$TMP/nan.out.json" "d['params'][0]['index'], d['params'][0]['status']" 2>/dev/null)" = "2 nonfinite" ] &&
     ok "NaN cost: parameter 2 is nonfinite" || bad "NaN cost: $(head -c 400 "$TMP/nan.out.json")"
 
+# --- the optional hooks through the ABI: complex step and the incremental accelerator
+plugin_cfg "$TMP/hooks.json" "$T" '{"hooks": true}'
+expect_exit "plugin cost_complex: --method complex_step" 0 "$GCV" "$TMP/hooks.json" --method complex_step --json "$TMP/cs.json"
+d=$(json "$TMP/cs.json" "d['difference']")
+python3 -c "import sys; sys.exit(not float(sys.argv[1]) < 1e-15)" "$d" && ok "complex step through the plugin: difference $d < 1e-15" || bad "complex step: $d"
+plugin_cfg "$TMP/nohooks.json" "$T" '{}'
+expect_exit "no cost_complex: complex_step refused" 2 "$GCV" "$TMP/nohooks.json" --method complex_step
+expect_grep "no cost_complex: the reason" 'expected a model with a complex-step cost' "$TMP/err"
+"$GCV" "$TMP/hooks.json" --json "$TMP/inc.json" --params all -q
+"$GCV" "$TMP/hooks.json" --json "$TMP/full.json" --params all --full-passes -q
+python3 - "$TMP/inc.json" "$TMP/full.json" <<'EOF' && ok "cost_perturbed and full passes agree to 1e-12 per parameter" || bad "cost_perturbed differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+pa, pb = a["params"], b["params"]
+sys.exit(len(pa) != 6 or any(abs(x["numeric"] - y["numeric"]) > 1e-12 * max(1, abs(x["numeric"])) for x, y in zip(pa, pb)))
+EOF
+
 # --- --isolate: a crash in the user's code becomes an inconclusive report
 plugin_cfg "$TMP/crash.json" "$T" '{"defect": "crash_cost", "index": 3}'
 "$GCV" "$TMP/crash.json" --quiet >/dev/null 2>&1

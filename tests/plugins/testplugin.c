@@ -10,6 +10,7 @@
  *   kinks_crossed), float_nan_theta
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
+#include <complex.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -106,6 +107,31 @@ static int gradient_f(const void *self, const float *th, float *g, void *ws, flo
     return rc;
 }
 
+/* The optional hooks ("hooks": true): J(θ + i·h·e_idx) in complex arithmetic, and J with one
+ * parameter changed from the start point (a trivial "cache": the start point itself). */
+static int cost_complex(const void *self, const double *th, size_t idx, double h, void *ws,
+                        double *re, double *im)
+{
+    (void)self;
+    (void)ws;
+    double complex j = 0.0;
+    for (size_t i = 0; i < P; i++) {
+        double complex t = th[i] + (i == idx ? h * I : 0.0);
+        j += 0.5 * coef[i] * t * t + t;
+    }
+    *re = creal(j);
+    *im = cimag(j);
+    return 0;
+}
+
+static int cost_perturbed(const void *self, size_t idx, double value, void *ws, double *J)
+{
+    double th[P];
+    memcpy(th, start, sizeof th);
+    th[idx] = value;
+    return cost(self, th, ws, J);
+}
+
 static void destroy(void *self)
 {
     free(self);
@@ -175,6 +201,10 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     out->kinks_crossed = kinks;
     out->error = error_text;
     out->destroy = is(s, "no_destroy") ? NULL : destroy;
+    if (opt_bool(args->options_json, "hooks", 0, &bad)) {
+        out->cost_complex = cost_complex;
+        out->cost_perturbed = cost_perturbed;
+    }
     if (is(s, "no_destroy"))
         free(s); /* gcverify cannot free it: the test plugin does not leak it either */
     return 0;

@@ -293,6 +293,7 @@ static void settings(page *p)
     setting(f, "config", in->config ? in->config : "(none)");
     setting(f, "name", in->name ? in->name : "");
     setting(f, "model", in->description ? in->description : p->m->type);
+    setting(f, "precision", gcv_precision_name(p->m->precision));
     snprintf(v, sizeof v, "%zu, %zu checked%s", p->m->n_params, r->params_checked,
              r->stopped ? " (stopped early)" : r->sampled ? " (sampled)" : "");
     setting(f, "parameters", v);
@@ -625,7 +626,14 @@ static void scatter(page *p, size_t b)
         for (size_t k = 0; k < n; k++)
             if (pick[k] && notable(&ps[k]) == pass)
                 point(p, bl, &ax, k, &ps[k]);
-    if (!shown)
+    const gcv_block_result *br = &p->r->blocks[b];
+    if (!shown && br->directions)
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">judged along %u "
+                   "directions:</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no "
+                   "per-parameter values</text>\n",
+                SC_X0 + SC_S / 2, SC_Y0 + SC_S / 2 - 8, br->directions, SC_X0 + SC_S / 2,
+                SC_Y0 + SC_S / 2 + 8);
+    else if (!shown)
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">nothing to plot</text>\n",
                 SC_X0 + SC_S / 2, SC_Y0 + SC_S / 2);
     fputs("</svg>\n<figcaption>analytic against numeric, log-log; ", f);
@@ -928,7 +936,7 @@ static void history(page *p)
 static void worst(page *p)
 {
     FILE *f = p->f;
-    size_t n = p->in->top;
+    size_t n = p->in->top < GCV_HTML_MAX_ROWS ? p->in->top : GCV_HTML_MAX_ROWS;
     if (n == 0)
         return;
     size_t *idx = malloc(n * sizeof *idx);

@@ -10,7 +10,7 @@
  *   - per weight matrix (rows > 1 and columns > 1) a heatmap of the relative error over
  *     (row, column), aggregated into at most GCV_HTML_MAX_TILES × GCV_HTML_MAX_TILES tiles
  *     (a tile shows its worst parameter), and per vector a strip drawn the same way;
- *   - the worst parameters (gcv_report_worst, info->top of them);
+ *   - the worst parameters (gcv_report_worst, info->top of them, GCV_HTML_MAX_ROWS at most);
  *   - with earlier reports (a baseline, a nightly history), each block's difference over
  *     them and this run.
  *
@@ -49,6 +49,7 @@
 
 #define GCV_HTML_MAX_POINTS 600 /* scatter points per block */
 #define GCV_HTML_MAX_TILES 96   /* heatmap tiles along a side */
+#define GCV_HTML_MAX_ROWS 100   /* rows of the worst-parameters table (info->top, at most) */
 /* The scatter's plot box in its own pixels: left, top, side. */
 #define GCV_HTML_SCATTER_X0 46
 #define GCV_HTML_SCATTER_Y0 8

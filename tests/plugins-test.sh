@@ -161,6 +161,25 @@ pa, pb = a["params"], b["params"]
 sys.exit(len(pa) != 6 or any(abs(x["numeric"] - y["numeric"]) > 1e-12 * max(1, abs(x["numeric"])) for x, y in zip(pa, pb)))
 EOF
 
+# --- shards of a plugin check merge into the single run's report, float32 included
+for cfg in seednet_buggy logreg_float; do
+    C=$ROOT/configs/plugins/$cfg.json
+    "$GCV" "$C" --shard 0/2 --json "$TMP/s0.json" -q
+    "$GCV" "$C" --shard 1/2 --json "$TMP/s1.json" -q
+    "$GCV" merge "$TMP/s0.json" "$TMP/s1.json" -o "$TMP/sm.json" -q
+    "$GCV" "$C" --json "$TMP/sf.json" -q
+    python3 - "$TMP/sm.json" "$TMP/sf.json" <<'EOF' && ok "$cfg: 2 shards merged = the single run" || bad "$cfg: merged report differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for d in (a, b):
+    d.pop("seconds", None)
+sys.exit(a != b)
+EOF
+done
+[ "$(json "$TMP/sm.json" "d['model']['precision']")" = float32 ] && ok "merged float report keeps precision float32" || bad "merged precision"
+expect_exit "--export refused for a plugin" 2 "$GCV" "$ROOT/configs/plugins/logreg.json" --export "$TMP"
+expect_grep "--export: the reason" '--export: expected a built-in mlp model, got a plugin' "$TMP/err"
+
 # --- --isolate: a crash in the user's code becomes an inconclusive report
 plugin_cfg "$TMP/crash.json" "$T" '{"defect": "crash_cost", "index": 3}'
 "$GCV" "$TMP/crash.json" --quiet >/dev/null 2>&1

@@ -137,6 +137,7 @@ typedef struct header {
     char **notes;  /* model.notes: what the loader told the user */
     size_t n_notes;
     size_t params_total;
+    gcv_precision precision; /* model.precision; float64 when absent (older reports) */
     gcv_options o; /* method, epsilon, epsilon_auto, threshold, rtol, atol, taylor */
     size_t examples;
     double cost, seconds;
@@ -279,6 +280,13 @@ static gcv_status read_model(const gcv_jctx *c, const cJSON *root, header *h)
         (st = string_at(c, "model", model, "description", 0, &h->description)) != GCV_OK ||
         (st = size_at(c, "model", model, "params_total", 1, &h->params_total)) != GCV_OK)
         return st;
+    h->precision = GCV_DOUBLE;
+    if ((it = cJSON_GetObjectItemCaseSensitive(model, "precision"))) {
+        if (!cJSON_IsString(it) || (strcmp(it->valuestring, "float64") != 0 &&
+                                    strcmp(it->valuestring, "float32") != 0))
+            return gcv_json_expected(c, "model.precision", "\"float64\" or \"float32\"", it);
+        h->precision = strcmp(it->valuestring, "float32") == 0 ? GCV_FLOAT : GCV_DOUBLE;
+    }
     if ((it = cJSON_GetObjectItemCaseSensitive(model, "notes"))) {
         if (!cJSON_IsArray(it))
             return gcv_json_expected(c, "model.notes", "an array of strings", it);
@@ -543,6 +551,9 @@ static gcv_status agree(const gcv_jctx *c, const header *a, const header *b, con
     STR("model.type", type);
     STR("model.description", description);
     SIZE("model.params_total", params_total);
+    if (a->precision != b->precision)
+        return diff_str(c, "model.precision", gcv_precision_name(a->precision),
+                        gcv_precision_name(b->precision), file0);
     if (a->has_layers != b->has_layers || a->n_layers != b->n_layers ||
         (a->n_layers && memcmp(a->layers, b->layers, a->n_layers * sizeof *a->layers) != 0))
         return differs(c, "model.layers", "the same layer sizes", "others", file0);
@@ -866,6 +877,7 @@ static gcv_status build(merge_state *s, gcv_merged *mg, gcv_error *err)
     m->n_params = h->params_total;
     m->destroy = merged_model_destroy;
     snprintf(m->type, sizeof m->type, "%s", h->type);
+    m->precision = h->precision;
 
     /* What gcv_check sets before its reduction. */
     r->params = s->params;

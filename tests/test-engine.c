@@ -324,6 +324,122 @@ START_TEST(difference_should_follow_the_seeds_formula)
 }
 END_TEST
 
+/* ---- float32 models: J computed in float, checked in float's terms ---- */
+
+static int nonfloat_theta_seen; /* set when cost() gets a θ entry float cannot hold (1 thread) */
+
+static int quadf_cost(const gcv_model *m, const double *th, void *ws, double *cost)
+{
+    (void)ws;
+    float s = 0.0f;
+    for (size_t i = 0; i < m->n_params; i++) {
+        float t = (float)th[i];
+        nonfloat_theta_seen |= (double)t != th[i];
+        s += 0.5f * (float)(i + 1) * t * t;
+        if (i + 1 < m->n_params)
+            s += t * (float)th[i + 1];
+    }
+    *cost = (double)s;
+    return 0;
+}
+
+static int quadf_grad(const gcv_model *m, const double *th, double *g, void *ws, double *cost)
+{
+    const fn_model *s = m->self;
+    quad_g(th, g, m->n_params);
+    for (size_t i = 0; i < m->n_params; i++) /* the gradient too is a float computation */
+        g[i] = (double)(float)g[i];
+    for (size_t i = m->blocks[1].offset; i < m->n_params; i++)
+        g[i] *= s->wrong_factor;
+    return quadf_cost(m, th, ws, cost);
+}
+
+/* Values with full float mantissas, so J's rounding is not exact by luck. */
+static const float float_thetaf[8] = {0.1f, -1.3f, 0.7f, 2.1f, -0.37f, 1.9f, -2.3f, 0.11f};
+static double float_theta[8];
+
+static gcv_model *float_model_new(double wrong)
+{
+    for (size_t i = 0; i < 8; i++)
+        float_theta[i] = (double)float_thetaf[i];
+    gcv_model *m = fn_model_new(quad_f, quad_g, float_theta, 8, wrong);
+    m->precision = GCV_FLOAT;
+    m->cost = quadf_cost;
+    m->gradient = quadf_grad;
+    return m;
+}
+
+START_TEST(float_model_should_pass_with_float_steps_and_floors)
+{
+    gcv_model *m = float_model_new(1.0);
+    gcv_options o;
+    gcv_options_default_for(&o, GCV_FLOAT);
+    ck_assert(o.epsilon == 0x1p-8 && o.threshold == 1e-3 && o.rtol == 1e-2);
+    o.threads = 1;
+    nonfloat_theta_seen = 0;
+    gcv_result *r = NULL;
+    gcv_error err;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    ck_assert_int_eq(nonfloat_theta_seen, 0);
+    ck_assert_int_eq(r->status, GCV_PASS);
+    /* a quadratic has no truncation error: what is left is float rounding, far above
+     * double's 1e-10 and far below the float threshold */
+    ck_assert_msg(r->difference > 1e-9 && r->difference < 1e-4, "difference %g", r->difference);
+    for (size_t i = 0; i < 8; i++) {
+        double t = float_theta[i];
+        double h = ((double)(float)(t + 0x1p-8) - t) + (t - (double)(float)(t - 0x1p-8));
+        ck_assert(r->params[i].step == h);
+    }
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(float_model_with_a_wrong_block_should_fail_there_only)
+{
+    gcv_model *m = float_model_new(2.0);
+    gcv_options o;
+    gcv_options_default_for(&o, GCV_FLOAT);
+    gcv_result *r = NULL;
+    gcv_error err;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    ck_assert_int_eq(r->blocks[0].status, GCV_PASS);
+    ck_assert_int_eq(r->blocks[1].status, GCV_FAIL);
+    ck_assert_double_eq_tol(r->blocks[1].scale, 2.0, 1e-3);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(float_model_under_double_settings_should_raise_no_false_alarm)
+{
+    /* ε = 1e-6 and threshold 1e-7 on a float cost: the differences are noise, and the floor
+     * (u = 2⁻²⁴) says so; no block may fail. */
+    gcv_model *m = float_model_new(1.0);
+    gcv_result *r = run(m, GCV_METHOD_CENTRAL, 1e-6, 1);
+    ck_assert_msg(r->difference > 1e-7, "difference %g", r->difference);
+    ck_assert_int_eq(r->status, GCV_PASS);
+    ck_assert(r->blocks[0].within_floor || r->blocks[0].difference <= 1e-7);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(float_model_with_a_double_theta_should_be_refused)
+{
+    gcv_model *m = float_model_new(1.0);
+    m->theta[3] = 0.1; /* not a float value */
+    gcv_options o;
+    gcv_options_default_for(&o, GCV_FLOAT);
+    gcv_result *r = NULL;
+    gcv_error err;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_ERR_INVALID);
+    ck_assert_str_eq(err.msg, "model.theta[3]: expected a float32 value for a float model, got "
+                              "0.10000000000000001");
+    gcv_model_free(m);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -337,6 +453,10 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, results_should_be_bit_identical_for_any_thread_count);
     tcase_add_test(tc, invalid_models_should_be_refused_with_a_message);
     tcase_add_test(tc, difference_should_follow_the_seeds_formula);
+    tcase_add_test(tc, float_model_should_pass_with_float_steps_and_floors);
+    tcase_add_test(tc, float_model_with_a_wrong_block_should_fail_there_only);
+    tcase_add_test(tc, float_model_under_double_settings_should_raise_no_false_alarm);
+    tcase_add_test(tc, float_model_with_a_double_theta_should_be_refused);
     suite_add_tcase(s, tc);
     return s;
 }

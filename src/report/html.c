@@ -344,13 +344,13 @@ static void bar_row(page *p, const axis *ax, double y, const char *cls, double d
     }
 }
 
-static void layer_chart(page *p)
+/* The bars' axis: from a decade below the smallest difference, noise band or threshold (but
+ * not below 1e-18) up to 1, at least three decades. */
+static axis layer_axis(const page *p)
 {
-    FILE *f = p->f;
-    const gcv_model *m = p->m;
     const gcv_result *r = p->r;
     double thr = r->options.threshold, vmin = thr;
-    for (size_t b = 0; b < m->n_blocks; b++) {
+    for (size_t b = 0; b < p->m->n_blocks; b++) {
         const gcv_block_result *br = &r->blocks[b];
         double noise = GCV_MARGIN * br->floor_difference;
         if (br->difference > 0.0 && isfinite(br->difference))
@@ -362,73 +362,98 @@ static void layer_chart(page *p)
     ax.lo = clamp(ax.lo, -18.0, floor(log10(thr)) - 2.0);
     if (ax.hi - ax.lo < 3.0)
         ax.lo = ax.hi - 3.0;
-    size_t rows = r->n_layers + m->n_blocks;
+    return ax;
+}
+
+/* Vertical lines and labels at the decades, from y0 to y1, labels at y1 + 14. */
+static void decade_grid(FILE *f, const axis *ax, double y0, double y1)
+{
+    fputs("<g class=\"grid\">", f);
+    int step = ax->hi - ax->lo > 10 ? 2 : 1;
+    for (double d = ax->hi; d >= ax->lo; d -= step) {
+        double x = ax->x0 + ax->w * (d - ax->lo) / (ax->hi - ax->lo);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>", x, y0, x, y1);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">", x, y1 + 14);
+        decade(f, d);
+        fputs("</text>", f);
+    }
+    fputs("</g>\n", f);
+}
+
+static void layer_row(page *p, const axis *ax, double y, const gcv_layer_result *lr)
+{
+    FILE *f = p->f;
+    const char *st = gcv_verdict_name(lr->status);
+    fprintf(f, "<text class=\"lab layer\" x=\"4\" y=\"%.1f\">layer %d</text>", y + 14,
+            lr->layer);
+    bar_row(p, ax, y, "layer", lr->difference, lr->status);
+    fprintf(f, " data-layer=\"%d\" data-status=\"%s\"", lr->layer, st);
+    dnum(f, "difference", lr->difference);
+    fprintf(f, "><title>layer %d: difference ", lr->layer);
+    sci(f, lr->difference, 2);
+    fprintf(f, ", %s</title></rect>", st);
+    fprintf(f, "<text class=\"val %s\" x=\"%d\" y=\"%.1f\">", st, BAR_LABEL + BAR_W + 8, y + 14);
+    sci(f, lr->difference, 1);
+    fputs("</text>\n", f);
+}
+
+/* A block's row: its name (a link to its card), the noise band, the bar, the noise bound
+ * where it is above the threshold, and the difference and power as text. */
+static void block_row(page *p, const axis *ax, double y, size_t b)
+{
+    FILE *f = p->f;
+    const gcv_block_result *br = &p->r->blocks[b];
+    const char *name = p->m->blocks[b].name, *st = gcv_verdict_name(br->status);
+    double noise = GCV_MARGIN * br->floor_difference;
+    fprintf(f, "<a href=\"#block-%zu\"><text class=\"lab\" x=\"22\" y=\"%.1f\">", b, y + 14);
+    text(f, name);
+    fputs("</text></a>", f);
+    if (noise > 0.0)
+        fprintf(f, "<rect class=\"noise\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                   "height=\"19\"><title>noise: %g × the floor difference</title></rect>",
+                ax->x0, y + 0.0, ax_pos(ax, noise) - ax->x0, GCV_MARGIN);
+    bar_row(p, ax, y, "block", br->difference, br->status);
+    attr(f, "data-block", name);
+    fprintf(f, " data-status=\"%s\"", st);
+    dnum(f, "difference", br->difference);
+    dnum(f, "floor", br->floor_difference);
+    dnum(f, "power", br->power);
+    fputs("><title>", f);
+    text(f, name);
+    fputs(": difference ", f);
+    sci(f, br->difference, 2);
+    fprintf(f, ", %s</title></rect>", st);
+    if (noise > p->r->options.threshold)
+        fprintf(f, "<line class=\"bound\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+                ax_pos(ax, noise), y + 1, ax_pos(ax, noise), y + 18);
+    fprintf(f, "<text class=\"val %s\" x=\"%d\" y=\"%.1f\">", st, BAR_LABEL + BAR_W + 8, y + 14);
+    sci(f, br->difference, 1);
+    fputs("  power ", f);
+    sci(f, br->power, 0);
+    fputs("</text>\n", f);
+}
+
+static void layer_chart(page *p)
+{
+    FILE *f = p->f;
+    const gcv_result *r = p->r;
+    double thr = r->options.threshold;
+    axis ax = layer_axis(p);
+    size_t rows = r->n_layers + p->m->n_blocks;
     double h = BAR_TOP + (double)rows * BAR_ROW + 26;
     int width = BAR_LABEL + BAR_W + 190;
     fputs("<section class=\"panel chart\">\n<h2>Differences by layer</h2>\n", f);
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"layers\" width=\"%d\" "
                "height=\"%.0f\" viewBox=\"0 0 %d %.0f\" role=\"img\" aria-label=\"normalized "
-               "difference per layer and block, log scale\">\n<g class=\"grid\">",
+               "difference per layer and block, log scale\">\n",
             width, h, width, h);
-    int step = ax.hi - ax.lo > 10 ? 2 : 1;
-    for (double d = ax.hi; d >= ax.lo; d -= step) {
-        double x = ax.x0 + ax.w * (d - ax.lo) / (ax.hi - ax.lo);
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.0f\"/>", x, BAR_TOP - 4, x,
-                h - 22);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">", x, h - 8);
-        decade(f, d);
-        fputs("</text>", f);
-    }
-    fputs("</g>\n", f);
+    decade_grid(f, &ax, BAR_TOP - 4, h - 22);
     double y = BAR_TOP;
     for (size_t l = 0; l < r->n_layers; l++) {
-        const gcv_layer_result *lr = &r->layers[l];
-        fprintf(f, "<text class=\"lab layer\" x=\"4\" y=\"%.1f\">layer %d</text>", y + 14,
-                lr->layer);
-        bar_row(p, &ax, y, "layer", lr->difference, lr->status);
-        fprintf(f, " data-layer=\"%d\" data-status=\"%s\"", lr->layer,
-                gcv_verdict_name(lr->status));
-        dnum(f, "difference", lr->difference);
-        fprintf(f, "><title>layer %d: difference ", lr->layer);
-        sci(f, lr->difference, 2);
-        fprintf(f, ", %s</title></rect>", gcv_verdict_name(lr->status));
-        fprintf(f, "<text class=\"val %s\" x=\"%d\" y=\"%.1f\">", gcv_verdict_name(lr->status),
-                BAR_LABEL + BAR_W + 8, y + 14);
-        sci(f, lr->difference, 1);
-        fputs("</text>\n", f);
+        layer_row(p, &ax, y, &r->layers[l]);
         y += BAR_ROW;
-        for (size_t k = 0; k < lr->n_blocks; k++) {
-            size_t b = lr->first_block + k;
-            const gcv_block_result *br = &r->blocks[b];
-            double noise = GCV_MARGIN * br->floor_difference;
-            fprintf(f, "<a href=\"#block-%zu\"><text class=\"lab\" x=\"22\" y=\"%.1f\">", b,
-                    y + 14);
-            text(f, m->blocks[b].name);
-            fputs("</text></a>", f);
-            if (noise > 0.0)
-                fprintf(f, "<rect class=\"noise\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                           "height=\"19\"><title>noise: %g × the floor difference</title></rect>",
-                        ax.x0, y + 0.0, ax_pos(&ax, noise) - ax.x0, GCV_MARGIN);
-            bar_row(p, &ax, y, "block", br->difference, br->status);
-            attr(f, "data-block", m->blocks[b].name);
-            fprintf(f, " data-status=\"%s\"", gcv_verdict_name(br->status));
-            dnum(f, "difference", br->difference);
-            dnum(f, "floor", br->floor_difference);
-            dnum(f, "power", br->power);
-            fputs("><title>", f);
-            text(f, m->blocks[b].name);
-            fputs(": difference ", f);
-            sci(f, br->difference, 2);
-            fprintf(f, ", %s</title></rect>", gcv_verdict_name(br->status));
-            if (noise > thr)
-                fprintf(f, "<line class=\"bound\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                           "y2=\"%.1f\"/>", ax_pos(&ax, noise), y + 1, ax_pos(&ax, noise), y + 18);
-            fprintf(f, "<text class=\"val %s\" x=\"%d\" y=\"%.1f\">",
-                    gcv_verdict_name(br->status), BAR_LABEL + BAR_W + 8, y + 14);
-            sci(f, br->difference, 1);
-            fputs("  power ", f);
-            sci(f, br->power, 0);
-            fputs("</text>\n", f);
+        for (size_t k = 0; k < r->layers[l].n_blocks; k++) {
+            block_row(p, &ax, y, r->layers[l].first_block + k);
             y += BAR_ROW;
         }
     }
@@ -548,33 +573,15 @@ static void point(page *p, const gcv_block *bl, const axis *ax, size_t k, const 
             gcv_param_status_name((gcv_param_status)q->status));
 }
 
-static void scatter(page *p, size_t b)
+/* The scatter's decades: the picked values' range, 2 to 12 decades. */
+static axis scatter_axis(const gcv_param_result *ps, size_t n, const unsigned char *pick,
+                         size_t shown)
 {
-    FILE *f = p->f;
-    const gcv_block *bl = &p->m->blocks[b];
-    size_t n = bl->rows * bl->cols, nd = 0, zeros = 0, nonfin = 0;
-    const gcv_param_result *ps = p->r->params + bl->offset;
-    unsigned char *pick = malloc(n ? n : 1);
-    if (!pick) {
-        p->nomem = 1;
-        return;
-    }
-    size_t shown = scatter_pick(ps, n, pick, &nd);
-    if (shown == SIZE_MAX) {
-        p->nomem = 1;
-        free(pick);
-        return;
-    }
     double vmin = INFINITY, vmax = 0.0;
     for (size_t k = 0; k < n; k++) {
-        const gcv_param_result *q = &ps[k];
-        if (q->status == GCV_PARAM_NONFINITE)
-            nonfin++;
-        else if (q->status != GCV_PARAM_UNCHECKED && q->analytic == 0.0 && q->numeric == 0.0)
-            zeros++;
         if (!pick[k])
             continue;
-        double v[2] = {fabs(q->analytic), fabs(q->numeric)};
+        double v[2] = {fabs(ps[k].analytic), fabs(ps[k].numeric)};
         for (int i = 0; i < 2; i++)
             if (v[i] > 0.0) {
                 vmin = fmin(vmin, v[i]);
@@ -590,18 +597,16 @@ static void scatter(page *p, size_t b)
         if (ax.hi - ax.lo > 12.0)
             ax.lo = ax.hi - 12.0;
     }
-    int w = SC_X0 + SC_S + 14, h = SC_Y0 + SC_S + 40;
-    fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"scatter\" "
-               "id=\"scatter-%zu\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"",
-            b, w, h, w, h);
-    attr(f, "data-block", bl->name);
-    fprintf(f, " data-points=\"%zu\" data-shown=\"%zu\" data-lo=\"%d\" data-hi=\"%d\" "
-               "role=\"img\"", nd, shown, (int)ax.lo, (int)ax.hi);
-    attr(f, "aria-label", bl->name);
-    fputs(">\n<g class=\"grid\">", f);
-    int step = ax.hi - ax.lo > 6 ? 2 : 1;
-    for (double d = ax.lo; d <= ax.hi; d += step) {
-        double t = SC_S * (d - ax.lo) / (ax.hi - ax.lo);
+    return ax;
+}
+
+/* Grid, decade labels, frame, the y = x line and the axis titles. */
+static void scatter_frame(FILE *f, const axis *ax)
+{
+    fputs("<g class=\"grid\">", f);
+    int step = ax->hi - ax->lo > 6 ? 2 : 1;
+    for (double d = ax->lo; d <= ax->hi; d += step) {
+        double t = SC_S * (d - ax->lo) / (ax->hi - ax->lo);
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", SC_X0 + t, SC_Y0,
                 SC_X0 + t, SC_Y0 + SC_S);
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", SC_X0,
@@ -621,22 +626,35 @@ static void scatter(page *p, size_t b)
                "<text transform=\"rotate(-90)\" x=\"%d\" y=\"11\" text-anchor=\"middle\">"
                "|analytic|</text>\n",
             SC_X0 + SC_S / 2, SC_Y0 + SC_S + 30, -(SC_Y0 + SC_S / 2));
-    /* The mismatches last, so they are drawn on top. */
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t k = 0; k < n; k++)
-            if (pick[k] && notable(&ps[k]) == pass)
-                point(p, bl, &ax, k, &ps[k]);
-    const gcv_block_result *br = &p->r->blocks[b];
-    if (!shown && br->directions)
+}
+
+/* Why nothing is drawn, in the middle of an empty plot. */
+static void scatter_empty(FILE *f, const gcv_block_result *br)
+{
+    if (br->directions)
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">judged along %u "
                    "directions:</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no "
                    "per-parameter values</text>\n",
                 SC_X0 + SC_S / 2, SC_Y0 + SC_S / 2 - 8, br->directions, SC_X0 + SC_S / 2,
                 SC_Y0 + SC_S / 2 + 8);
-    else if (!shown)
+    else
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">nothing to plot</text>\n",
                 SC_X0 + SC_S / 2, SC_Y0 + SC_S / 2);
-    fputs("</svg>\n<figcaption>analytic against numeric, log-log; ", f);
+}
+
+/* What was drawn and what was not. */
+static void scatter_caption(FILE *f, const gcv_param_result *ps, size_t n, size_t shown,
+                            size_t nd)
+{
+    size_t zeros = 0, nonfin = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (ps[k].status == GCV_PARAM_NONFINITE)
+            nonfin++;
+        else if (ps[k].status != GCV_PARAM_UNCHECKED && ps[k].analytic == 0.0 &&
+                 ps[k].numeric == 0.0)
+            zeros++;
+    }
+    fputs("<figcaption>analytic against numeric, log-log; ", f);
     if (shown < nd)
         fprintf(f, "%zu of %zu shown (the worst first, then evenly spread)", shown, nd);
     else
@@ -646,6 +664,41 @@ static void scatter(page *p, size_t b)
     if (nonfin)
         fprintf(f, "; %zu non-finite not drawn", nonfin);
     fputs("</figcaption></figure>\n", f);
+}
+
+static void scatter(page *p, size_t b)
+{
+    FILE *f = p->f;
+    const gcv_block *bl = &p->m->blocks[b];
+    size_t n = bl->rows * bl->cols, nd = 0;
+    const gcv_param_result *ps = p->r->params + bl->offset;
+    unsigned char *pick = malloc(n ? n : 1);
+    size_t shown = pick ? scatter_pick(ps, n, pick, &nd) : SIZE_MAX;
+    if (shown == SIZE_MAX) {
+        p->nomem = 1;
+        free(pick);
+        return;
+    }
+    axis ax = scatter_axis(ps, n, pick, shown);
+    int w = SC_X0 + SC_S + 14, h = SC_Y0 + SC_S + 40;
+    fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"scatter\" "
+               "id=\"scatter-%zu\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"",
+            b, w, h, w, h);
+    attr(f, "data-block", bl->name);
+    fprintf(f, " data-points=\"%zu\" data-shown=\"%zu\" data-lo=\"%d\" data-hi=\"%d\" "
+               "role=\"img\"", nd, shown, (int)ax.lo, (int)ax.hi);
+    attr(f, "aria-label", bl->name);
+    fputs(">\n", f);
+    scatter_frame(f, &ax);
+    /* The mismatches last, so they are drawn on top. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < n; k++)
+            if (pick[k] && notable(&ps[k]) == pass)
+                point(p, bl, &ax, k, &ps[k]);
+    if (!shown)
+        scatter_empty(f, &p->r->blocks[b]);
+    fputs("</svg>\n", f);
+    scatter_caption(f, ps, n, shown, nd);
     free(pick);
 }
 
@@ -682,86 +735,113 @@ static const char *const code_meaning[11] = {
     "mismatch, relative error 1e-3 to 1e-1", "mismatch, relative error 1e-1 or more",
     "non-finite"};
 
-static void heatmap(page *p, size_t b)
+/* The tiling of a rows × cols block: tr × tc parameters a tile, nr × nc tiles. */
+typedef struct tiling {
+    size_t rows, cols, tr, tc, nr, nc;
+    double cw, ch; /* a tile's size in pixels */
+} tiling;
+
+static tiling tile_block(size_t rows, size_t cols)
 {
-    FILE *f = p->f;
-    const gcv_block *bl = &p->m->blocks[b];
-    const gcv_param_result *ps = p->r->params + bl->offset;
-    size_t rows = bl->rows, cols = bl->cols;
-    if (rows == 0 || cols == 0)
-        return;
-    size_t tr = (rows + GCV_HTML_MAX_TILES - 1) / GCV_HTML_MAX_TILES;
-    size_t tc = (cols + GCV_HTML_MAX_TILES - 1) / GCV_HTML_MAX_TILES;
-    size_t nr = (rows + tr - 1) / tr, nc = (cols + tc - 1) / tc;
-    unsigned char *code = calloc(nr * nc, 1);
-    if (!code) {
-        p->nomem = 1;
-        return;
-    }
-    for (size_t k = 0; k < rows * cols; k++) {
-        size_t t = (k / cols / tr) * nc + (k % cols) / tc;
-        unsigned char c = param_code(&ps[k]);
-        if (c > code[t])
-            code[t] = c;
-    }
-    size_t count[11] = {0};
-    for (size_t t = 0; t < nr * nc; t++)
-        count[code[t]]++;
-    double cw = fmin(28.0, 220.0 / (double)nc), ch = fmin(28.0, 220.0 / (double)nr);
-    cw = fmin(cw, 3.0 * ch);
-    ch = fmin(ch, 3.0 * cw);
-    double W = cw * (double)nc, H = ch * (double)nr;
-    int matrix = rows > 1 && cols > 1, dense = nr * nc > 1024;
-    const int L = 40, T = 16;
-    fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" id=\"%s-%zu\" "
-               "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\"",
-            matrix ? "heatmap" : "strip", matrix ? "heatmap" : "strip", b, L + W + 6,
-            T + H + 6, L + W + 6, T + H + 6);
-    attr(f, "data-block", bl->name);
-    fprintf(f, " data-rows=\"%zu\" data-cols=\"%zu\" data-tile-rows=\"%zu\" "
-               "data-tile-cols=\"%zu\" role=\"img\"",
-            rows, cols, tr, tc);
-    attr(f, "aria-label", bl->name);
-    fputs(">\n", f);
-    /* Row and column numbers at the ends (and every one for small matrices). */
-    size_t lab_r = nr <= 12 ? 1 : nr, lab_c = nc <= 12 ? 1 : nc;
-    for (size_t i = 0; i < nr; i += lab_r)
+    tiling t = {rows, cols, (rows + GCV_HTML_MAX_TILES - 1) / GCV_HTML_MAX_TILES,
+                (cols + GCV_HTML_MAX_TILES - 1) / GCV_HTML_MAX_TILES, 0, 0, 0, 0};
+    t.nr = (rows + t.tr - 1) / t.tr;
+    t.nc = (cols + t.tc - 1) / t.tc;
+    /* At most 220 pixels a side, 28 a tile, and tiles no more than 3:1. */
+    t.cw = fmin(28.0, 220.0 / (double)t.nc);
+    t.ch = fmin(28.0, 220.0 / (double)t.nr);
+    t.cw = fmin(t.cw, 3.0 * t.ch);
+    t.ch = fmin(t.ch, 3.0 * t.cw);
+    return t;
+}
+
+/* Row and column numbers at the ends (every one for small matrices), the grid at (L, T). */
+static void heatmap_labels(FILE *f, const tiling *t, int L, int T)
+{
+    double W = t->cw * (double)t->nc, H = t->ch * (double)t->nr;
+    size_t lab_r = t->nr <= 12 ? 1 : t->nr, lab_c = t->nc <= 12 ? 1 : t->nc;
+    for (size_t i = 0; i < t->nr; i += lab_r)
         fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%zu</text>", L - 4,
-                T + ((double)i + 0.5) * ch + 4, i * tr);
+                T + ((double)i + 0.5) * t->ch + 4, i * t->tr);
     if (lab_r > 1)
         fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%zu</text>", L - 4, T + H,
-                rows - 1);
-    for (size_t j = 0; j < nc; j += lab_c)
+                t->rows - 1);
+    for (size_t j = 0; j < t->nc; j += lab_c)
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%zu</text>",
-                L + ((double)j + 0.5) * cw, T - 4, j * tc);
+                L + ((double)j + 0.5) * t->cw, T - 4, j * t->tc);
     if (lab_c > 1)
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\">%zu</text>", L + W, T - 4,
-                cols - 1);
-    fprintf(f, "\n<svg class=\"hm%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" "
-               "viewBox=\"0 0 %zu %zu\" preserveAspectRatio=\"none\" "
-               "shape-rendering=\"crispEdges\">\n",
-            dense ? " dense" : "", L, T, W, H, nc, nr);
+                t->cols - 1);
+}
+
+/* One path per colour code present, each tile a unit square; dense grids merge the tiles
+ * of a run along a row into one rectangle. */
+static void heatmap_paths(FILE *f, const tiling *t, const unsigned char *code, int dense)
+{
+    size_t count[11] = {0};
+    for (size_t k = 0; k < t->nr * t->nc; k++)
+        count[code[k]]++;
     for (unsigned c = 0; c < 11; c++) {
         if (!count[c])
             continue;
         fprintf(f, "<path class=\"%s\" d=\"", code_class[c]);
-        for (size_t i = 0; i < nr; i++)
-            for (size_t j = 0; j < nc; j++) {
-                if (code[i * nc + j] != c)
+        for (size_t i = 0; i < t->nr; i++)
+            for (size_t j = 0; j < t->nc; j++) {
+                if (code[i * t->nc + j] != c)
                     continue;
                 size_t e = j + 1;
-                while (dense && e < nc && code[i * nc + e] == c)
+                while (dense && e < t->nc && code[i * t->nc + e] == c)
                     e++;
                 fprintf(f, "M%zu %zuh%zuv1h-%zuz", j, i, e - j, e - j);
                 j = e - 1;
             }
         fprintf(f, "\"><title>%s</title></path>\n", code_meaning[c]);
     }
+}
+
+static void heatmap(page *p, size_t b)
+{
+    FILE *f = p->f;
+    const gcv_block *bl = &p->m->blocks[b];
+    const gcv_param_result *ps = p->r->params + bl->offset;
+    if (bl->rows == 0 || bl->cols == 0)
+        return;
+    tiling t = tile_block(bl->rows, bl->cols);
+    unsigned char *code = calloc(t.nr * t.nc, 1);
+    if (!code) {
+        p->nomem = 1;
+        return;
+    }
+    for (size_t k = 0; k < bl->rows * bl->cols; k++) {
+        size_t i = (k / bl->cols / t.tr) * t.nc + (k % bl->cols) / t.tc;
+        unsigned char c = param_code(&ps[k]);
+        if (c > code[i])
+            code[i] = c;
+    }
+    double W = t.cw * (double)t.nc, H = t.ch * (double)t.nr;
+    int matrix = bl->rows > 1 && bl->cols > 1, dense = t.nr * t.nc > 1024;
+    const int L = 40, T = 16;
+    const char *cls = matrix ? "heatmap" : "strip";
+    fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" id=\"%s-%zu\" "
+               "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\"",
+            cls, cls, b, L + W + 6, T + H + 6, L + W + 6, T + H + 6);
+    attr(f, "data-block", bl->name);
+    fprintf(f, " data-rows=\"%zu\" data-cols=\"%zu\" data-tile-rows=\"%zu\" "
+               "data-tile-cols=\"%zu\" role=\"img\"",
+            bl->rows, bl->cols, t.tr, t.tc);
+    attr(f, "aria-label", bl->name);
+    fputs(">\n", f);
+    heatmap_labels(f, &t, L, T);
+    fprintf(f, "\n<svg class=\"hm%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" "
+               "viewBox=\"0 0 %zu %zu\" preserveAspectRatio=\"none\" "
+               "shape-rendering=\"crispEdges\">\n",
+            dense ? " dense" : "", L, T, W, H, t.nc, t.nr);
+    heatmap_paths(f, &t, code, dense);
     fprintf(f, "</svg>\n<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
                "height=\"%.1f\"/>\n</svg>\n<figcaption>relative error over (row, column)",
             L, T, W, H);
-    if (tr > 1 || tc > 1)
-        fprintf(f, "; tiles of %zu×%zu, each showing its worst", tr, tc);
+    if (t.tr > 1 || t.tc > 1)
+        fprintf(f, "; tiles of %zu×%zu, each showing its worst", t.tr, t.tc);
     fputs("</figcaption></figure>\n", f);
     free(code);
 }
@@ -833,6 +913,95 @@ static double history_value(const gcv_baseline *rep, const char *name)
     return bb ? bb->difference : NAN;
 }
 
+enum { HX0 = 40, HXW = 170, HY0 = 8 };
+
+/* Block b's difference in each earlier report (NAN where it is absent), then this run's. */
+static void block_history(const page *p, const gcv_baseline *const *reps, size_t n, size_t b,
+                          double *v)
+{
+    for (size_t j = 0; j + 1 < n; j++)
+        v[j] = history_value(reps[j], p->m->blocks[b].name);
+    v[n - 1] = p->r->blocks[b].difference;
+}
+
+/* One axis for every block's chart: the decades of all values and the threshold. */
+static axis history_axis(const page *p, const gcv_baseline *const *reps, size_t n, double *v)
+{
+    double thr = p->r->options.threshold, vmin = thr, vmax = thr;
+    for (size_t b = 0; b < p->m->n_blocks; b++) {
+        block_history(p, reps, n, b, v);
+        for (size_t j = 0; j < n; j++)
+            if (v[j] > 0.0 && isfinite(v[j])) {
+                vmin = fmin(vmin, v[j]);
+                vmax = fmax(vmax, v[j]);
+            }
+    }
+    axis ay = {floor(log10(vmin)), ceil(log10(vmax)), 0, 56};
+    if (ay.hi - ay.lo < 2.0)
+        ay.lo = ay.hi - 2.0;
+    return ay;
+}
+
+static double hx(size_t j, size_t n)
+{
+    return HX0 + 6 + (HXW - 12) * (double)j / (double)(n - 1);
+}
+
+static double hy(const axis *ay, double v)
+{
+    return HY0 + ay->w - ax_pos(ay, v);
+}
+
+/* Block b's chart: its values as data-differences, the threshold, a line through consecutive
+ * known points (a missing one breaks it) and a point per report, this run's coloured. */
+static void history_chart(page *p, const gcv_baseline *const *reps, size_t n, const axis *ay,
+                          size_t b, double *v)
+{
+    FILE *f = p->f;
+    const gcv_block *bl = &p->m->blocks[b];
+    block_history(p, reps, n, b, v);
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"history\" id=\"history-%zu\" "
+               "width=\"220\" height=\"86\" viewBox=\"0 0 220 86\"",
+            b);
+    attr(f, "data-block", bl->name);
+    fputs(" data-differences=\"", f);
+    for (size_t j = 0; j < n; j++) {
+        if (isfinite(v[j]))
+            fprintf(f, j ? " %.17g" : "%.17g", v[j]);
+        else
+            fputs(j ? " null" : "null", f);
+    }
+    fputs("\">\n<text class=\"lab\" x=\"4\" y=\"82\">", f);
+    text(f, bl->name);
+    fprintf(f, "</text><text x=\"36\" y=\"%.1f\" text-anchor=\"end\">", HY0 + 4.0);
+    decade(f, ay->hi);
+    fprintf(f, "</text><text x=\"36\" y=\"%.1f\" text-anchor=\"end\">", HY0 + ay->w + 4);
+    decade(f, ay->lo);
+    fprintf(f, "</text><rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%.0f\"/>",
+            HX0, HY0, HXW, ay->w);
+    double yt = hy(ay, p->r->options.threshold);
+    fprintf(f, "<line class=\"threshold\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", HX0,
+            yt, HX0 + HXW, yt);
+    for (size_t j = 0; j + 1 < n; j++)
+        if (!isnan(v[j]) && !isnan(v[j + 1]))
+            fprintf(f, "<line class=\"hist\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+                    hx(j, n), hy(ay, v[j]), hx(j + 1, n), hy(ay, v[j + 1]));
+    for (size_t j = 0; j < n; j++) {
+        if (isnan(v[j]))
+            continue;
+        int now = j + 1 == n;
+        fprintf(f, "<circle class=\"hpt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%s\"><title>",
+                now ? gcv_verdict_name(p->r->blocks[b].status) : "", hx(j, n), hy(ay, v[j]),
+                now ? "4" : "3");
+        text(f, now ? "this run" : reps[j]->path);
+        fputs(": ", f);
+        sci(f, v[j], 2);
+        fputs("</title></circle>", f);
+    }
+    fputs("\n</svg>\n", f);
+}
+
+/* The history charts, when there are earlier reports: --history's, then the baseline. */
 static void history(page *p)
 {
     FILE *f = p->f;
@@ -841,9 +1010,8 @@ static void history(page *p)
     size_t nh = hs ? hs->n : 0, n = nh + (base != NULL) + 1;
     if (n < 2)
         return;
-    /* The earlier reports, then per point its value and position. */
     const gcv_baseline **reps = malloc((n - 1) * sizeof *reps);
-    double *v = malloc(3 * n * sizeof *v), *px = v + n, *py = v + 2 * n;
+    double *v = malloc(n * sizeof *v);
     if (!reps || !v) {
         free(reps);
         free(v);
@@ -854,70 +1022,10 @@ static void history(page *p)
         reps[j] = hs->reports[j];
     if (base)
         reps[nh] = base;
-    double thr = p->r->options.threshold, vmin = thr, vmax = thr;
-    for (size_t b = 0; b < p->m->n_blocks; b++)
-        for (size_t j = 0; j < n; j++) {
-            double d = j + 1 < n ? history_value(reps[j], p->m->blocks[b].name)
-                                 : p->r->blocks[b].difference;
-            if (d > 0.0 && isfinite(d)) {
-                vmin = fmin(vmin, d);
-                vmax = fmax(vmax, d);
-            }
-        }
-    axis ay = {floor(log10(vmin)), ceil(log10(vmax)), 0, 56};
-    if (ay.hi - ay.lo < 2.0)
-        ay.lo = ay.hi - 2.0;
-    const double X0 = 40, XW = 170, Y0 = 8;
+    axis ay = history_axis(p, reps, n, v);
     fputs("<h2>History</h2>\n<div class=\"history\">\n", f);
-    for (size_t b = 0; b < p->m->n_blocks; b++) {
-        const gcv_block *bl = &p->m->blocks[b];
-        for (size_t j = 0; j < n; j++)
-            v[j] = j + 1 < n ? history_value(reps[j], bl->name) : p->r->blocks[b].difference;
-        fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"history\" "
-                   "id=\"history-%zu\" width=\"220\" height=\"86\" viewBox=\"0 0 220 86\"",
-                b);
-        attr(f, "data-block", bl->name);
-        fputs(" data-differences=\"", f);
-        for (size_t j = 0; j < n; j++) {
-            if (isfinite(v[j]))
-                fprintf(f, j ? " %.17g" : "%.17g", v[j]);
-            else
-                fputs(j ? " null" : "null", f);
-        }
-        fputs("\">\n<text class=\"lab\" x=\"4\" y=\"82\">", f);
-        text(f, bl->name);
-        fprintf(f, "</text><text x=\"36\" y=\"%.1f\" text-anchor=\"end\">", Y0 + 4);
-        decade(f, ay.hi);
-        fprintf(f, "</text><text x=\"36\" y=\"%.1f\" text-anchor=\"end\">", Y0 + ay.w + 4);
-        decade(f, ay.lo);
-        fprintf(f, "</text><rect class=\"frame\" x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" "
-                   "height=\"%.0f\"/>",
-                X0, Y0, XW, ay.w);
-        double yt = Y0 + ay.w - ax_pos(&ay, thr);
-        fprintf(f, "<line class=\"threshold\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>",
-                X0, yt, X0 + XW, yt);
-        for (size_t j = 0; j < n; j++) {
-            px[j] = X0 + 6 + (XW - 12) * (double)j / (double)(n - 1);
-            py[j] = Y0 + ay.w - ax_pos(&ay, v[j]);
-        }
-        /* A line through consecutive known points; a missing one breaks it. */
-        for (size_t j = 0; j + 1 < n; j++)
-            if (!isnan(v[j]) && !isnan(v[j + 1]))
-                fprintf(f, "<line class=\"hist\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                           "y2=\"%.1f\"/>", px[j], py[j], px[j + 1], py[j + 1]);
-        for (size_t j = 0; j < n; j++) {
-            if (isnan(v[j]))
-                continue;
-            const char *cls = j + 1 == n ? gcv_verdict_name(p->r->blocks[b].status) : "";
-            fprintf(f, "<circle class=\"hpt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%s\"><title>", cls,
-                    px[j], py[j], j + 1 == n ? "4" : "3");
-            text(f, j + 1 < n ? reps[j]->path : "this run");
-            fputs(": ", f);
-            sci(f, v[j], 2);
-            fputs("</title></circle>", f);
-        }
-        fputs("\n</svg>\n", f);
-    }
+    for (size_t b = 0; b < p->m->n_blocks; b++)
+        history_chart(p, reps, n, &ay, b, v);
     fputs("</div>\n<p class=\"stats\">Each block's difference over the reports, oldest first, "
           "then this run (dashed: the threshold):</p>\n<ol class=\"stats\">\n",
           f);

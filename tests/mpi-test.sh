@@ -77,6 +77,7 @@ tc=$ROOT/configs/seed_testcase.json
 equal "--taylor (rank 0 only, evaluations counted once)" "$net" --taylor --params all
 equal "--sample 6 --sample-seed 3 (the sample split)" "$net" --sample 6 --sample-seed 3 --params all
 equal "--limit 50 (an even subset split)" "$net" --limit 50 --params all
+equal "--limit 2 (fewer indices than ranks: rank 2 idle)" "$net" --limit 2 --params all
 equal "--method five_point" "$net" --method five_point
 equal "--method richardson" "$tc" --method richardson --params all
 equal "--method complex_step" "$net" --method complex_step --params all
@@ -242,6 +243,30 @@ if [ "$rc" -eq 2 ] && [ "$codes" = "2 " ] && grep -q '^ERROR .*cfg.json' "$TMP/m
 else
     bad "two configs, one failing on one node: exit $rc, ranks '$codes'"
     sed 's/^/    /' "$TMP/multi.out" "$TMP/multi.err" | head -8
+fi
+
+# --- valgrind memcheck on 3 ranks: a config failing everywhere between two checked ones
+# (with sampling and the Taylor test, results in chunks of 5), then a check failing on rank
+# 1; Open MPI's own leaks suppressed (tests/mpi-valgrind.supp). Every rank must exit 2.
+if command -v valgrind >/dev/null; then
+    for fault in none check:1; do
+        rm -f "$TMP"/rc.*
+        "${MPIRUN[@]}" -x GCV_MPI_TEST_FAIL=$fault -n 3 "$R" valgrind -q --num-callers=64 \
+            --leak-check=full --show-leak-kinds=definite,indirect,possible \
+            --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=9 \
+            --suppressions="$ROOT/tests/mpi-valgrind.supp" \
+            --suppressions="$ROOT/tests/valgrind.supp" \
+            "$FAULTS" "$tc" nowhere.json "$net" --sample 4 --taylor -q >"$TMP/vg.out" 2>"$TMP/vg.err"
+        codes=$(cat "$TMP"/rc.* | sort -u | tr '\n' ' ')
+        if [ "$codes" = "2 " ]; then
+            ok "valgrind on 3 ranks (fault: $fault): no memcheck errors, no leaks, exit 2 everywhere"
+        else
+            bad "valgrind on 3 ranks (fault: $fault): rank exit codes '$codes' (9: memcheck errors)"
+            grep '==' "$TMP/vg.err" | head -20
+        fi
+    done
+else
+    echo "skip valgrind on 3 ranks: no valgrind"
 fi
 
 # --- the rest of the command: --version once, merge on rank 0

@@ -108,16 +108,16 @@ static void capture_close(void)
 
 static void quiet_begin(void)
 {
+    /* Should /dev/null not open, the stream is closed: this rank's prints fail quietly. */
+    FILE *f = freopen("/dev/null", "w", stdout);
     g.real_stderr = stderr;
-    if (!freopen("/dev/null", "w", stdout))
-        g.devnull = NULL; /* stdout is closed then: this rank's prints fail quietly */
 #ifdef __GLIBC__
     g.devnull = fopen("/dev/null", "w");
     capture_open();
 #else
-    if (!freopen("/dev/null", "w", stderr))
-        g.devnull = NULL;
+    f = freopen("/dev/null", "w", stderr);
 #endif
+    (void)f;
 }
 
 static void quiet_end(void)
@@ -303,38 +303,33 @@ static size_t share_count(size_t n, int q)
     return n > k ? (n - k - 1) / r + 1 : 0;
 }
 
-/* The indices every rank splits, the same on each: a sample (drawn from the gradient, as
- * gcv_check would), the caller's subset, or all (*base NULL, *n = P). */
-static gcv_status base_indices(const gcv_model *m, const gcv_options *o, size_t **base,
-                               size_t *n, gcv_error *err)
+/* The indices every rank splits, the same on each: a sample (drawn from the gradient as
+ * gcv_check would draw it; it replaces any subset there too), the caller's subset, or every
+ * index (*base NULL, *n = P). *owned is what the caller frees. */
+static gcv_status base_indices(const gcv_model *m, const gcv_options *o, const size_t **base,
+                               size_t *n, size_t **owned, gcv_error *err)
 {
-    *base = NULL;
+    *owned = NULL;
+    *base = o->subset;
     *n = o->subset ? o->n_subset : m->n_params;
-    if (o->subset && o->n_subset) {
-        if (!(*base = malloc(o->n_subset * sizeof **base)))
-            goto nomem;
-        memcpy(*base, o->subset, o->n_subset * sizeof **base);
-    }
     if (!o->sample_per_block)
         return GCV_OK;
-    free(*base);
     *base = NULL;
     *n = m->n_params;
     double *grad = malloc(m->n_params * sizeof *grad), cost = 0.0;
-    size_t ws_n = m->ws_bytes ? (m->ws_bytes + 63) / 64 * 64 : 64;
-    void *ws = aligned_alloc(64, ws_n);
+    void *ws = gcv_ws_alloc(m->ws_bytes);
     int ok = grad && ws;
-    if (ok) {
-        memset(ws, 0, ws_n);
-        /* When the gradient fails, gcv_check fails the same way on every rank and says so. */
-        if (m->gradient(m, m->theta, grad, ws, &cost) == 0)
-            ok = (*base = gcv_sample_order(m, o, grad, n)) != NULL;
+    /* When the gradient fails, gcv_check fails the same way on every rank and says so. */
+    if (ok && m->gradient(m, m->theta, grad, ws, &cost) == 0) {
+        size_t k = 0;
+        ok = (*owned = gcv_sample_order(m, o, grad, &k)) != NULL;
+        *base = *owned;
+        *n = ok ? k : *n;
     }
     free(grad);
     free(ws);
     if (ok)
         return GCV_OK;
-nomem:
     snprintf(err->msg, sizeof err->msg, "out of memory for the MPI ranks' shares");
     return GCV_ERR_NOMEM;
 }
@@ -440,10 +435,11 @@ static gcv_status rebuild(const gcv_model *m, const gcv_options *o, gcv_result *
 static gcv_status distributed(const gcv_model *m, const gcv_options *o, int stop_all,
                               double t0, gcv_result **out, gcv_error *err)
 {
-    size_t *base = NULL, *share = NULL, n_base = 0, n_share = 0, cap = 0;
+    const size_t *base = NULL;
+    size_t *owned = NULL, *share = NULL, n_base = 0, n_share = 0, cap = 0;
     gcv_param_result *buf = NULL;
     gcv_result *r = NULL;
-    gcv_status st = base_indices(m, o, &base, &n_base, err);
+    gcv_status st = base_indices(m, o, &base, &n_base, &owned, err);
     if (st == GCV_OK) {
         n_share = share_count(n_base, g.rank);
         /* Rank 1 has the largest share of the others: rank 0 receives through a buffer
@@ -496,7 +492,7 @@ static gcv_status distributed(const gcv_model *m, const gcv_options *o, int stop
                      out, err);
     }
     gcv_result_free(r);
-    free(base);
+    free(owned);
     free(share);
     free(buf);
     return st;

@@ -488,6 +488,21 @@ START_TEST(history_should_chart_each_block_over_the_reports)
                                     "2.5000000000000002e-10 4.0000000000000002e-09 "
                                     "2.9999999999999997e-08\""));
     ck_assert_uint_eq(count_of(s, "<line class=\"hist\""), 3);
+    ck_assert_ptr_nonnull(strstr(s, "<header class=\"verdict pass\" id=\"verdict\" "
+                                    "data-status=\"pass\""));
+    free(s);
+    /* A regression against the baseline fails the run though every block passes: the
+     * banner says so (the status stays the JSON's), and the regression is listed. */
+    gcv_regression g = {.kind = GCV_REGRESSION_GREW, .block = "W1", .what = "difference",
+                        .before = 4e-9, .after = 3e-8};
+    gcv_regressions reg = {.path = base, .factor = 5.0, .n = 1, .items = &g};
+    o.regressions = &reg;
+    s = render(&in, &f->m, &f->r, &o);
+    ck_assert_ptr_nonnull(strstr(s, "<header class=\"verdict regression\" id=\"verdict\" "
+                                    "data-status=\"pass\""));
+    ck_assert_ptr_nonnull(strstr(s, "<div class=\"word\">REGRESSION</div>"));
+    ck_assert_ptr_nonnull(strstr(s, "1 regression against the baseline"));
+    ck_assert_ptr_nonnull(strstr(s, "<li class=\"regression\"><b>regression</b> W1"));
     free(s);
     /* Without earlier reports there is no history section. */
     s = render(&in, &f->m, &f->r, NULL);

@@ -115,7 +115,8 @@ static const char *const css[] = {
     "font-size:12.5px}\n",
     ".verdict{display:flex;gap:20px;align-items:center;padding:14px 20px;color:#fff}\n",
     ".verdict.pass{background:var(--pass)}.verdict.fail{background:var(--fail)}"
-    ".verdict.inconclusive{background:var(--inc);color:#1d1d1f}\n",
+    ".verdict.inconclusive{background:var(--inc);color:#1d1d1f}"
+    ".verdict.regression{background:#a63603}\n",
     ".verdict .word{font-size:34px;font-weight:800;letter-spacing:1px}\n",
     ".verdict p{margin:2px 0 0}\n",
     ".chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}\n",
@@ -208,10 +209,15 @@ static void verdict(page *p)
     const gcv_result *r = p->r;
     const gcv_model *m = p->m;
     const char *st = gcv_verdict_name(r->status);
-    fprintf(f, "<header class=\"verdict %s\" id=\"verdict\" data-status=\"%s\"", st, st);
+    const gcv_regressions *reg = p->o ? p->o->regressions : NULL;
+    /* A regression fails the run (exit 1) even when every block passes: say so on top. */
+    int regressed = reg && reg->n && r->status != GCV_FAIL;
+    fprintf(f, "<header class=\"verdict %s\" id=\"verdict\" data-status=\"%s\"",
+            regressed ? "regression" : st, st);
     dnum(f, "difference", r->difference);
     dnum(f, "threshold", r->options.threshold);
-    fprintf(f, ">\n<div class=\"word\">%s</div>\n<div>\n<h1>gcverify · ", word(r->status));
+    fprintf(f, ">\n<div class=\"word\">%s</div>\n<div>\n<h1>gcverify · ",
+            regressed ? "REGRESSION" : word(r->status));
     text(f, p->in->config ? p->in->config : p->in->name);
     fputs("</h1>\n<p>overall difference <b class=\"num\">", f);
     sci(f, r->difference, 2);
@@ -229,6 +235,8 @@ static void verdict(page *p)
     else if (r->sampled)
         fprintf(f, " · sampled: %zu of %zu parameters checked", r->params_checked,
                 r->n_params);
+    if (reg && reg->n)
+        fprintf(f, " · %zu regression%s against the baseline", reg->n, reg->n == 1 ? "" : "s");
     fputs("</p>\n<div class=\"chips\">", f);
     for (size_t b = 0; b < m->n_blocks; b++) {
         const char *bs = gcv_verdict_name(r->blocks[b].status);

@@ -4,7 +4,8 @@
  * "data/X.npy", "data/params-missing" and the other hostile data files of the bad-input
  * corpus are reachable from mutated configs. The memory limit is 256 MiB: bigger networks
  * or data must be refused before anything is allocated. On success the loaded config must
- * be consistent (θ and data present); on failure the message must be one line. */
+ * be consistent (θ and data present, or a plugin's library and options); on failure the
+ * message must be one line. */
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
@@ -53,8 +54,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         return 0;
     }
-    if (!c || c->n_layers < 1 || !c->sizes || c->n_params == 0 || !c->theta || !c->x ||
-        !c->y || c->m == 0 || c->m > c->m_total)
+    if (!c)
+        abort();
+    /* A plugin config loads nothing (the library is opened later, by gcv_config_model_new,
+     * which this target never calls: fuzzed paths must not be dlopen'ed). */
+    if (c->is_plugin ? !c->plugin_library || !c->plugin_options || c->theta || c->x
+                     : c->n_layers < 1 || !c->sizes || c->n_params == 0 || !c->theta || !c->x ||
+                           !c->y || c->m == 0 || c->m > c->m_total)
         abort();
     gcv_config_free(c);
     return 0;

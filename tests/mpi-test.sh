@@ -150,19 +150,24 @@ rc=$?
     ok "--max-seconds 0.5 on 2 ranks: partial inconclusive report, exit 3" ||
     bad "--max-seconds on 2 ranks: exit $rc"
 
-# --- the other ranks print and write nothing: rank 0 works in d0, ranks 1 and 2 in d1
+# --- the other ranks print and write nothing, and read no --baseline or --history: rank 0
+# works in d0 (which holds base.json), ranks 1 and 2 in d1 (empty)
 mkdir -p "$TMP/d0" "$TMP/d1"
-"${MPIRUN[@]}" --tag-output -n 1 -wdir "$TMP/d0" "$GCV" "$tc" --json r.json --params-csv p.csv \
-    --junit j.xml : -n 2 -wdir "$TMP/d1" "$GCV" "$tc" --json r.json --params-csv p.csv \
-    --junit j.xml >"$TMP/tag.out" 2>"$TMP/tag.err"
+"$PLAIN" "$tc" --json "$TMP/d0/base.json" -q
+out_args=(--json r.json --params-csv p.csv --junit j.xml --html r.html --baseline base.json
+          --history base.json)
+"${MPIRUN[@]}" --tag-output -n 1 -wdir "$TMP/d0" "$GCV" "$tc" "${out_args[@]}" : \
+    -n 2 -wdir "$TMP/d1" "$GCV" "$tc" "${out_args[@]}" >"$TMP/tag.out" 2>"$TMP/tag.err"
 rc=$?
 others=$(grep -c '^\[[0-9]*,[12]\]' "$TMP/tag.out" "$TMP/tag.err" | awk -F: '{s += $2} END {print s}')
 mine=$(grep -c '^\[[0-9]*,0\]<stdout>' "$TMP/tag.out")
 if [ "$rc" -eq 1 ] && [ -z "$(ls -A "$TMP/d1")" ] && [ "$others" -eq 0 ] && [ "$mine" -gt 10 ] &&
-    [ -s "$TMP/d0/r.json" ] && [ -s "$TMP/d0/p.csv" ] && [ -s "$TMP/d0/j.xml" ]; then
-    ok "ranks 1 and 2 print nothing and write nothing; rank 0 writes JSON, CSV, JUnit"
+    [ -s "$TMP/d0/r.json" ] && [ -s "$TMP/d0/p.csv" ] && [ -s "$TMP/d0/j.xml" ] &&
+    [ -s "$TMP/d0/r.html" ]; then
+    ok "ranks 1 and 2 print, write and read nothing; rank 0 writes JSON, CSV, JUnit, HTML"
 else
     bad "silent ranks: exit $rc, files of ranks 1-2: '$(ls -A "$TMP/d1")', their lines: $others"
+    sed 's/^/    /' "$TMP/tag.err" | head -5
 fi
 
 # --- failures. Each rank's own exit code is recorded by a wrapper: all must be 2.

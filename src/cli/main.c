@@ -669,7 +669,8 @@ static int run_one(cli *c, const char *path)
     gcv_config_precision_defaults(cfg, model->precision);
     apply_overrides(c, cfg);
     if (choose_subset(c, model, &cfg->opts, &subset, &err) != GCV_OK ||
-        gcv_html_history_load(c->history, c->n_history, cfg->name, &hist, &err) != GCV_OK ||
+        (gcv_mpi_root() &&
+         gcv_html_history_load(c->history, c->n_history, cfg->name, &hist, &err) != GCV_OK) ||
         (c->iso && iso_plan(c->iso, model, &cfg->opts, &subset, &err) != GCV_OK) ||
         (c->export_dir && cfg->is_plugin &&
          (snprintf(err.msg, sizeof err.msg, "--export: expected a built-in mlp model, got a "

@@ -274,6 +274,14 @@ else
     echo "skip valgrind on 3 ranks: no valgrind"
 fi
 
+# --- --isolate on one rank: its children check as single processes, the plain report
+"$PLAIN" "$tc" --isolate --json "$TMP/iso-p.json" -q
+want=$?
+"${MPIRUN[@]}" -n 1 "$GCV" "$tc" --isolate --json "$TMP/iso-1.json" -q
+rc=$?
+[ "$rc" -eq "$want" ] && same isolate "$TMP/iso-p.json" "$TMP/iso-1.json" norm_json &&
+    ok "--isolate on 1 rank: the plain report (exit $rc)" || bad "--isolate on 1 rank: exit $rc"
+
 # --- the rest of the command: --version once, merge on rank 0
 n=$("${MPIRUN[@]}" -n 3 "$GCV" --version | grep -c '^gcverify ')
 [ "$n" -eq 1 ] && ok "--version on 3 ranks: printed once" || bad "--version on 3 ranks: $n lines"

@@ -191,7 +191,7 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
                 sig = WTERMSIG(st1);
             }
         }
-        char name[64], list[256] = "";
+        char name[128], list[256] = "";
         if (culprit == SIZE_MAX) {
             size_t len = 0;
             for (size_t k = 0; k < nc && len + 32 < sizeof list; k++)

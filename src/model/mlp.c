@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dense.h"
 #include "util/rng.h"
 
 typedef struct mlp {
@@ -87,74 +88,6 @@ void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, doub
     }
 }
 
-static void dense_forward(const double *w, const double *b, const double *a_prev, double *z,
-                          size_t rows, size_t cols, size_t m);
-
-/* Z rows i0..i0+R−1 = W·A_prev: R rows at a time, so each row of A_prev is loaded once per
- * R output rows. Every z element still sums over j in ascending order, then adds b: the
- * same bits whatever R is. */
-#define DENSE_R 4
-static void dense_rows(const double *w, const double *a_prev, double *z, size_t i0,
-                       size_t cols, size_t m)
-{
-    double *z0 = z + i0 * m, *z1 = z0 + m, *z2 = z1 + m, *z3 = z2 + m;
-    const double *w0 = w + i0 * cols, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
-    for (size_t k = 0; k < m; k++)
-        z0[k] = z1[k] = z2[k] = z3[k] = 0.0;
-    for (size_t j = 0; j < cols; j++) {
-        const double *aj = a_prev + j * m;
-        const double c0 = w0[j], c1 = w1[j], c2 = w2[j], c3 = w3[j];
-#pragma omp simd
-        for (size_t k = 0; k < m; k++) {
-            double v = aj[k];
-            z0[k] += c0 * v;
-            z1[k] += c1 * v;
-            z2[k] += c2 * v;
-            z3[k] += c3 * v;
-        }
-    }
-}
-
-/* Z = W·A_prev + b for one layer: W is rows × cols, A_prev cols × m. */
-void gcv_dense_forward(const double *w, const double *b, const double *a_prev, double *z,
-                       size_t rows, size_t cols, size_t m)
-{
-    dense_forward(w, b, a_prev, z, rows, cols, m);
-}
-
-static void dense_forward(const double *w, const double *b, const double *a_prev, double *z,
-                          size_t rows, size_t cols, size_t m)
-{
-    if (m == 1) {
-        for (size_t i = 0; i < rows; i++) {
-            const double *wi = w + i * cols;
-            double s = 0.0;
-            for (size_t j = 0; j < cols; j++)
-                s += wi[j] * a_prev[j];
-            z[i] = s + b[i];
-        }
-        return;
-    }
-    size_t i = 0;
-    for (; i + DENSE_R <= rows; i += DENSE_R)
-        dense_rows(w, a_prev, z, i, cols, m);
-    for (; i < rows; i++) {
-        double *zi = z + i * m;
-        const double *wi = w + i * cols;
-        for (size_t k = 0; k < m; k++)
-            zi[k] = 0.0;
-        for (size_t j = 0; j < cols; j++) {
-            const double wij = wi[j];
-            const double *aj = a_prev + j * m;
-            for (size_t k = 0; k < m; k++)
-                zi[k] += wij * aj[k];
-        }
-    }
-    for (i = 0; i < rows; i++)
-        for (size_t k = 0; k < m; k++)
-            z[i * m + k] += b[i];
-}
-
 static size_t count_sign_changes(const double *z, const signed char *s0, size_t n)
 {
     size_t c = 0;
@@ -177,7 +110,7 @@ static double forward(const mlp *net, const double *theta, void *ws)
     for (size_t l = 1; l <= net->L; l++) {
         size_t rows = net->n[l], len = rows * m;
         double *z = d + net->z_off[l];
-        dense_forward(theta + net->w_off[l], theta + net->b_off[l], a_prev, z, rows,
+        gcv_dense_forward(theta + net->w_off[l], theta + net->b_off[l], a_prev, z, rows,
                       net->n[l - 1], m);
         if (l == net->L)
             break;
@@ -228,42 +161,6 @@ static size_t mlp_kinks(const gcv_model *model, const void *ws)
 {
     (void)model;
     return ((const ws_head *)ws)->kinks;
-}
-
-/* dW = D·A_prevᵀ and db = Σ_k D for one layer (D already includes the 1/m). */
-static void dense_weight_grad(const double *dz, const double *a_prev, double *gw, double *gb,
-                              size_t rows, size_t cols, size_t m)
-{
-    for (size_t i = 0; i < rows; i++) {
-        const double *di = dz + i * m;
-        double sb = 0.0;
-        for (size_t k = 0; k < m; k++)
-            sb += di[k];
-        gb[i] = sb;
-        for (size_t j = 0; j < cols; j++) {
-            const double *aj = a_prev + j * m;
-            double s = 0.0;
-            for (size_t k = 0; k < m; k++)
-                s += di[k] * aj[k];
-            gw[i * cols + j] = s;
-        }
-    }
-}
-
-/* dA_prev = Wᵀ·D: W rows × cols, D rows × m, dA_prev cols × m. */
-static void dense_input_grad(const double *w, const double *dz, double *da, size_t rows,
-                             size_t cols, size_t m)
-{
-    memset(da, 0, cols * m * sizeof *da);
-    for (size_t i = 0; i < rows; i++) {
-        const double *di = dz + i * m;
-        for (size_t j = 0; j < cols; j++) {
-            const double wij = w[i * cols + j];
-            double *dj = da + j * m;
-            for (size_t k = 0; k < m; k++)
-                dj[k] += wij * di[k];
-        }
-    }
 }
 
 static const gcv_inject *find_wrong_derivative(const mlp *net, size_t l)
@@ -344,12 +241,12 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
         const double *a_prev = l > 1 ? d + net->a_off[l - 1] : net->x;
         const double *w = theta + net->w_off[l];
         double *gw = grad + net->w_off[l], *gb = grad + net->b_off[l];
-        dense_weight_grad(dz, a_prev, gw, gb, rows, cols, m);
+        gcv_dense_weight_grad(dz, a_prev, gw, gb, rows, cols, m);
         if (wrong) {
             /* The named block alone is computed from the wrong dZ, so the fault stays
              * localised to it; the rest of backprop uses the right one. */
             if (wrong->block[0] == 'W')
-                dense_weight_grad(alt, a_prev, gw, da, rows, cols, m);
+                gcv_dense_weight_grad(alt, a_prev, gw, da, rows, cols, m);
             else
                 for (size_t i = 0; i < rows; i++) {
                     double sb = 0.0;
@@ -365,7 +262,7 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
             break;
         /* Propagate to layer l−1: dA = Wᵀ·dZ, through the dropout mask, then f'. */
         size_t len = cols * m;
-        dense_input_grad(w, dz, da, rows, cols, m);
+        gcv_dense_input_grad(w, dz, da, rows, cols, m);
         if (net->mask) {
             const double *mk = net->mask + net->mask_off[l - 1];
             for (size_t i = 0; i < len; i++)
@@ -433,7 +330,7 @@ static int mlp_cost_complex(const gcv_model *model, const double *theta, size_t 
     for (size_t k = 1; k < l; k++) {
         size_t len = net->n[k] * m;
         double *z = d + net->z_off[k], *a = d + net->a_off[k];
-        dense_forward(theta + net->w_off[k], theta + net->b_off[k], a_prev, z, net->n[k],
+        gcv_dense_forward(theta + net->w_off[k], theta + net->b_off[k], a_prev, z, net->n[k],
                       net->n[k - 1], m);
         gcv_act_get(net->act[k])->forward(z, a, len, net->slope);
         if (net->mask)
@@ -444,7 +341,7 @@ static int mlp_cost_complex(const gcv_model *model, const double *theta, size_t 
     double complex *zc = (double complex *)(void *)(d + net->buf_off);
     double complex *ac = zc + net->buf_len;
     double *zl = d + net->z_off[l];
-    dense_forward(theta + net->w_off[l], theta + net->b_off[l], a_prev, zl, net->n[l],
+    gcv_dense_forward(theta + net->w_off[l], theta + net->b_off[l], a_prev, zl, net->n[l],
                   net->n[l - 1], m);
     for (size_t t = 0; t < net->n[l] * m; t++)
         zc[t] = zl[t];
@@ -501,7 +398,7 @@ static double forward_from(const mlp *net, const double *theta, double *d, size_
         double *z = d + net->z_off[k], *a = d + net->a_off[k];
         for (size_t i = 0; i < net->n[k]; i++)
             *kinks += activate_row(net, k, i, z + i * m, a + i * m);
-        dense_forward(theta + net->w_off[k + 1], theta + net->b_off[k + 1], a,
+        gcv_dense_forward(theta + net->w_off[k + 1], theta + net->b_off[k + 1], a,
                       d + net->z_off[k + 1], net->n[k + 1], net->n[k], m);
     }
     const gcv_loss *loss = gcv_loss_get(net->loss);

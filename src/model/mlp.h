@@ -54,11 +54,6 @@ size_t gcv_mlp_param_count(size_t n_layers, const size_t *sizes);
  * arrays are copied; the caller keeps ownership of them. */
 gcv_status gcv_mlp_new(const gcv_mlp_spec *spec, gcv_model **out, gcv_error *err);
 
-/* The dense layer kernel, Z = W·A + b (W rows × cols, A cols × m, all row-major), exposed
- * for the kernel benchmark. */
-void gcv_dense_forward(const double *w, const double *b, const double *a, double *z,
-                       size_t rows, size_t cols, size_t m);
-
 /* Fills θ for sizes with an initialisation scheme, reproducibly from seed:
  * he: W ~ N(0, 2/n_{l−1}); xavier: W ~ N(0, 2/(n_{l−1}+n_l)) (Glorot normal);
  * normal: W ~ N(0, scale²). Biases are zero, as in the seeds. Normals come from rng.h,

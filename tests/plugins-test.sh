@@ -213,6 +213,11 @@ expect_grep "--isolate: crash in gradient() named" 'SIGSEGV \(signal 11\) in gra
   "gcverify.report/1 inconclusive 0 11 2" ] && ok "--isolate: minimal JSON report for a crash in gradient()" ||
     bad "--isolate gradient JSON: $(cat "$TMP/crashg.out.json")"
 expect_grep "--isolate: JUnit error of type crash" '<error type="crash" message="the model crashed: SIGSEGV' "$TMP/crashg.xml"
+if command -v xmllint >/dev/null; then
+    xmllint --noout --schema "$ROOT/tests/junit/junit.xsd" "$TMP/crashg.xml" 2>"$TMP/xsd.log" &&
+        ok "--isolate: the crash JUnit file validates against tests/junit/junit.xsd" ||
+        bad "--isolate: crash JUnit invalid: $(cat "$TMP/xsd.log")"
+fi
 plugin_cfg "$TMP/crashl.json" "$T" '{"defect": "crash_load"}'
 expect_exit "--isolate, gcv_plugin_model_new crashes" 3 "$GCV" "$TMP/crashl.json" --isolate
 expect_grep "--isolate: crash while loading named" 'SIGSEGV \(signal 11\) while loading the config and the model' "$TMP/err"

@@ -111,16 +111,18 @@ static void own_forward(const double *w, const double *b, const double *a, doubl
         size_t i = 0;
         for (; i + 8 <= rows; i += 8)
             row_block(&p, i, 8);
-        if (i + 4 <= rows) {
-            row_block(&p, i, 4);
-            i += 4;
+        /* The last 1 to 7 rows as one group, so A is read once more, not up to three
+         * times (the 12288-input layer has 5 rows). */
+        switch (rows - i) {
+        case 7: row_block(&p, i, 7); break;
+        case 6: row_block(&p, i, 6); break;
+        case 5: row_block(&p, i, 5); break;
+        case 4: row_block(&p, i, 4); break;
+        case 3: row_block(&p, i, 3); break;
+        case 2: row_block(&p, i, 2); break;
+        case 1: row_block(&p, i, 1); break;
+        default: break;
         }
-        if (i + 2 <= rows) {
-            row_block(&p, i, 2);
-            i += 2;
-        }
-        if (i < rows)
-            row_block(&p, i, 1);
     }
 }
 

@@ -373,19 +373,22 @@ static int mlp_cost_complex(const gcv_model *model, const double *theta, size_t 
     return 0;
 }
 
-/* Activation of one hidden row (z → a through f and the mask), counting kink crossings. */
-static size_t activate_row(const mlp *net, size_t l, size_t row, const double *z, double *a)
+/* Activation of `rows` consecutive rows of hidden layer l from row `row` on (z → a through f
+ * and the mask), counting kink crossings. Elementwise, so one call over several rows gives
+ * the bits and the count of one call per row. */
+static size_t activate_rows(const mlp *net, size_t l, size_t row, size_t rows, const double *z,
+                            double *a)
 {
-    size_t m = net->m;
+    size_t m = net->m, len = rows * m;
     const gcv_act *act = gcv_act_get(net->act[l]);
-    act->forward(z, a, m, net->slope);
+    act->forward(z, a, len, net->slope);
     if (net->mask) {
         const double *mk = net->mask + net->mask_off[l] + row * m;
-        for (size_t k = 0; k < m; k++)
+        for (size_t k = 0; k < len; k++)
             a[k] *= mk[k];
     }
     if (net->sign0 && act->has_kink)
-        return count_sign_changes(z, net->sign0 + net->sign_off[l] + row * m, m);
+        return count_sign_changes(z, net->sign0 + net->sign_off[l] + row * m, len);
     return 0;
 }
 
@@ -396,8 +399,7 @@ static double forward_from(const mlp *net, const double *theta, double *d, size_
     size_t m = net->m;
     for (size_t k = l + 1; k < net->L; k++) {
         double *z = d + net->z_off[k], *a = d + net->a_off[k];
-        for (size_t i = 0; i < net->n[k]; i++)
-            *kinks += activate_row(net, k, i, z + i * m, a + i * m);
+        *kinks += activate_rows(net, k, 0, net->n[k], z, a);
         gcv_dense_forward(theta + net->w_off[k + 1], theta + net->b_off[k + 1], a,
                       d + net->z_off[k + 1], net->n[k + 1], net->n[k], m);
     }
@@ -435,7 +437,7 @@ static int mlp_cost_perturbed(const gcv_model *model, size_t idx, double value, 
     for (size_t k = 0; k < m; k++)
         zrow[k] = z0[k] + delta * (is_w ? a_prev[c * m + k] : 1.0);
     if (l < L) {
-        kinks += activate_row(net, l, r, zrow, arow);
+        kinks += activate_rows(net, l, r, 1, zrow, arow);
         const double *a0 = net->base + net->a_off[l] + r * m;
         for (size_t k = 0; k < m; k++)
             arow[k] -= a0[k];

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dense.h"
+#include "vec.h"
 #include "util/rng.h"
 
 typedef struct mlp {
@@ -27,8 +28,8 @@ typedef struct mlp {
     size_t *w_off, *b_off;
     size_t *z_off, *a_off; /* offsets of Z_l and A_l in the workspace's doubles */
     size_t buf_off, buf_len; /* three scratch buffers of buf_len doubles for backward */
-    signed char *sign0;  /* sign of each kinked hidden pre-activation at θ0, or NULL */
-    size_t *sign_off;
+    int kinked;          /* a hidden activation has a kink: crossings are counted against
+                          * the signs of base's Z (set once base holds θ0's pass) */
     gcv_inject *inject;
     size_t n_inject;
     double *base;        /* the workspace's Z_l and A_l at θ0 (same offsets), for cost_perturbed */
@@ -88,13 +89,23 @@ void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, doub
     }
 }
 
-static size_t count_sign_changes(const double *z, const signed char *s0, size_t n)
+/* How many of z's signs (−1, 0, +1) differ from those of z0 (the same pre-activations at
+ * θ0). A vector at a time where the target has them: a comparison gives −1 in a lane where
+ * it holds, and a sign differs where z > 0 or z < 0 differs. */
+static size_t count_sign_changes(const double *z, const double *z0, size_t n)
 {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) {
-        signed char s = (signed char)((z[i] > 0.0) - (z[i] < 0.0));
-        c += s != s0[i];
+    size_t c = 0, i = 0;
+#if GCV_HAVE_VEC
+    gcv_vmask acc = gcv_vload_mask0();
+    for (; i + GCV_VW <= n; i += GCV_VW) {
+        gcv_vec v = gcv_vload(z + i), v0 = gcv_vload(z0 + i);
+        acc += ((v > 0.0) ^ (v0 > 0.0)) | ((v < 0.0) ^ (v0 < 0.0)); /* −1 per change */
     }
+    for (int k = 0; k < GCV_VW; k++)
+        c += (size_t)-acc[k];
+#endif
+    for (; i < n; i++)
+        c += ((z[i] > 0.0) - (z[i] < 0.0)) != ((z0[i] > 0.0) - (z0[i] < 0.0));
     return c;
 }
 
@@ -122,8 +133,8 @@ static double forward(const mlp *net, const double *theta, void *ws)
             for (size_t i = 0; i < len; i++)
                 a[i] *= mk[i];
         }
-        if (net->sign0 && act->has_kink)
-            h->kinks += count_sign_changes(z, net->sign0 + net->sign_off[l], len);
+        if (net->kinked && act->has_kink)
+            h->kinks += count_sign_changes(z, net->base + net->z_off[l], len);
         a_prev = a;
     }
     const double *zl = d + net->z_off[net->L];
@@ -387,8 +398,8 @@ static size_t activate_rows(const mlp *net, size_t l, size_t row, size_t rows, c
         for (size_t k = 0; k < len; k++)
             a[k] *= mk[k];
     }
-    if (net->sign0 && act->has_kink)
-        return count_sign_changes(z, net->sign0 + net->sign_off[l] + row * m, len);
+    if (net->kinked && act->has_kink)
+        return count_sign_changes(z, net->base + net->z_off[l] + row * m, len);
     return 0;
 }
 
@@ -476,8 +487,6 @@ static void mlp_destroy(gcv_model *model)
         free(net->b_off);
         free(net->z_off);
         free(net->a_off);
-        free(net->sign0);
-        free(net->sign_off);
         free(net->inject);
         free(net->base);
         free(net);
@@ -557,7 +566,7 @@ static gcv_status build_blocks(gcv_model *model, const mlp *net)
     return GCV_OK;
 }
 
-/* Offsets of θ's blocks and of the workspace's buffers; masks and kink signs. */
+/* Offsets of θ's blocks and of the workspace's buffers; the dropout masks. */
 static gcv_status build_layout(mlp *net, const gcv_mlp_spec *s, size_t *ws_doubles)
 {
     size_t L = net->L, m = net->m;
@@ -566,9 +575,7 @@ static gcv_status build_layout(mlp *net, const gcv_mlp_spec *s, size_t *ws_doubl
     net->z_off = calloc(L + 1, sizeof(size_t));
     net->a_off = calloc(L + 1, sizeof(size_t));
     net->mask_off = calloc(L + 1, sizeof(size_t));
-    net->sign_off = calloc(L + 1, sizeof(size_t));
-    if (!net->w_off || !net->b_off || !net->z_off || !net->a_off || !net->mask_off ||
-        !net->sign_off)
+    if (!net->w_off || !net->b_off || !net->z_off || !net->a_off || !net->mask_off)
         return GCV_ERR_NOMEM;
     size_t p = 0, w = 0, hidden = 0, maxn = 0;
     for (size_t l = 1; l <= L; l++) {
@@ -581,7 +588,7 @@ static gcv_status build_layout(mlp *net, const gcv_mlp_spec *s, size_t *ws_doubl
         net->a_off[l] = w;
         if (l < L) {
             w += net->n[l] * m;
-            net->mask_off[l] = net->sign_off[l] = hidden;
+            net->mask_off[l] = hidden;
             hidden += net->n[l] * m;
         }
         if (net->n[l - 1] > maxn)
@@ -604,29 +611,7 @@ static gcv_status build_layout(mlp *net, const gcv_mlp_spec *s, size_t *ws_doubl
         for (size_t i = 0; i < hidden; i++)
             net->mask[i] = gcv_rng_uniform(&r) < s->keep_prob ? 1.0 / s->keep_prob : 0.0;
     }
-    int kinked = 0;
-    for (size_t l = 1; l < L; l++)
-        kinked |= gcv_act_get(net->act[l])->has_kink;
-    if (kinked) {
-        net->sign0 = calloc(hidden, 1);
-        if (!net->sign0)
-            return GCV_ERR_NOMEM;
-    }
     return GCV_OK;
-}
-
-/* Records the sign of every kinked pre-activation at θ0 (the workspace holds its forward). */
-static void record_signs(mlp *net, void *ws)
-{
-    const double *d = ws_data(ws);
-    for (size_t l = 1; l < net->L; l++) {
-        if (!gcv_act_get(net->act[l])->has_kink)
-            continue;
-        const double *z = d + net->z_off[l];
-        signed char *s0 = net->sign0 + net->sign_off[l];
-        for (size_t i = 0; i < net->n[l] * net->m; i++)
-            s0[i] = (signed char)((z[i] > 0.0) - (z[i] < 0.0));
-    }
 }
 
 gcv_status gcv_mlp_new(const gcv_mlp_spec *s, gcv_model **out, gcv_error *err)
@@ -681,17 +666,18 @@ gcv_status gcv_mlp_new(const gcv_mlp_spec *s, gcv_model **out, gcv_error *err)
     model->cost_perturbed = mlp_cost_perturbed;
     net->theta0 = model->theta;
     net->w_sq0 = weight_squares(net, model->theta);
-    /* One forward pass at θ0: the kink signs and the cache cost_perturbed starts from. */
+    /* One forward pass at θ0: the cache cost_perturbed starts from, whose Z also gives the
+     * signs that kink crossings are counted against. */
     ws = malloc(model->ws_bytes);
     net->base = malloc((net->buf_off ? net->buf_off : 1) * sizeof *net->base);
     if (!ws || !net->base)
         goto nomem;
     forward(net, model->theta, ws);
     memcpy(net->base, ws_data(ws), net->buf_off * sizeof *net->base);
-    if (net->sign0) {
+    for (size_t l = 1; l < L; l++)
+        net->kinked |= gcv_act_get(net->act[l])->has_kink;
+    if (net->kinked)
         model->kinks_crossed = mlp_kinks;
-        record_signs(net, ws);
-    }
     free(ws);
     ws = NULL;
     *out = model;

@@ -74,7 +74,7 @@ d=$(json "$TMP/logreg_float.json" "d['difference']")
 python3 -c "import sys; d=float(sys.argv[1]); sys.exit(not (1e-7 < d < 1e-3))" "$d" &&
     ok "float: difference $d between 1e-7 (float noise) and 1e-3" || bad "float: difference $d"
 # double settings on a float model: no false alarm, the noise is named instead
-expect_exit "float with double's ε and threshold: no false FAIL" 0 "$GCV" \
+expect_exit "float with double's ε and threshold: no false FAIL, no false pass: inconclusive" 3 "$GCV" \
     "$ROOT/configs/plugins/logreg_float.json" --epsilon 1e-6 --threshold 1e-7
 expect_grep "float with double settings: noise warning" "gradient is at the noise level" "$TMP/out"
 # a float model whose gradient is wrong still fails: the seednet-like bug in float terms
@@ -179,6 +179,35 @@ done
 [ "$(json "$TMP/sm.json" "d['model']['precision']")" = float32 ] && ok "merged float report keeps precision float32" || bad "merged precision"
 expect_exit "--export refused for a plugin" 2 "$GCV" "$ROOT/configs/plugins/logreg.json" --export "$TMP"
 expect_grep "--export: the reason" '--export: expected a built-in mlp model, got a plugin' "$TMP/err"
+
+# --- what the review found: an exit() in the model, a crash in destroy(), a left-out parameter
+# under a budget, names, block counts, memory, float stencils
+plugin_cfg "$TMP/exit.json" "$T" '{"defect": "exit_cost", "index": 2}'
+expect_exit "exit() in cost() without --isolate: exit 3, not the model's 5" 3 "$GCV" "$TMP/exit.json"
+expect_grep "exit() without --isolate: one line" '^gcverify: the model called exit\(\) during the check: no report \(--isolate gives one\)$' "$TMP/err"
+expect_exit "exit() in cost() with --isolate: exit 3" 3 "$GCV" "$TMP/exit.json" --isolate --json "$TMP/exit.out.json"
+expect_grep "exit() with --isolate: function and parameter" 'exit\(5\) called by the model in cost\(\) at parameter 2, A\[1,0\] \(reproduced alone' "$TMP/out"
+[ "$(json "$TMP/exit.out.json" "d['status'], d['params_checked']")" = "inconclusive 5" ] &&
+    ok "exit() with --isolate: the other 5 checked" || bad "exit() --isolate: $(json "$TMP/exit.out.json" "d['params_checked']")"
+plugin_cfg "$TMP/crashb.json" "$T" '{"defect": "crash_cost", "index": 3}'
+expect_exit "--isolate --budget: the crashing parameter is left out of the budget's order too" 3 \
+    "$GCV" "$TMP/crashb.json" --isolate --budget 5 --json "$TMP/budget.json"
+[ "$(json "$TMP/budget.json" "d['status'], d['params_checked'], 'crash' in d")" = "inconclusive 5 False" ] &&
+    ok "--isolate --budget: a complete report but for θ[3]" || bad "--isolate --budget: $(head -c 300 "$TMP/budget.json")"
+plugin_cfg "$TMP/destroy.json" "$T" '{"defect": "crash_destroy"}'
+expect_exit "crash in destroy() under --isolate: exit 3" 3 "$GCV" "$TMP/destroy.json" --isolate --json "$TMP/destroy.out.json"
+expect_grep "crash in destroy(): said" 'the model crashed: SIGSEGV \(signal 11\) in the model.s destroy\(\), after the reports were written \(exit 3\)' "$TMP/err"
+[ "$(json "$TMP/destroy.out.json" "d['status'], d['params_checked'], 'crash' in d")" = "pass 6 False" ] &&
+    ok "crash in destroy(): the full report is kept" || bad "crash in destroy(): $(head -c 300 "$TMP/destroy.out.json")"
+expect_load_error "a block name with a newline" "$T" '{"defect": "bad_name"}' 'blocks\[1\]\.name: expected letters, digits and _ \. - \+ : / \( \) \[ \] only, got other characters'
+expect_load_error "more blocks than parameters" "$T" '{"defect": "many_blocks"}' 'n_blocks: expected at most n_params = 6 \(every block holds a parameter\), got 100'
+plugin_cfg "$TMP/hugews.json" "$T" '{"defect": "huge_ws"}'
+expect_exit "--max-memory holds for a plugin's workspace" 2 "$GCV" "$TMP/hugews.json" --max-memory 1G --threads 2
+expect_grep "--max-memory: the estimate named" 'model: expected a check that fits in 1\.0 GiB of memory, got an estimated 192\.0 GiB \(6 parameters, a 68719476736-byte workspace, 2 threads\)' "$TMP/err"
+expect_exit "float five_point with ε below float's spacing: inconclusive, not nonfinite" 3 \
+    "$GCV" "$ROOT/configs/plugins/logreg_float.json" --method five_point --epsilon 1e-9 --json "$TMP/f5.json"
+[ "$(json "$TMP/f5.json" "sum(b.get('nonfinite', 0) for b in d['blocks']), [b['status'] for b in d['blocks']]")" = \
+  "0 ['inconclusive', 'inconclusive']" ] && ok "float five_point: no stencil collapsed" || bad "float five_point: $(json "$TMP/f5.json" "d['blocks']")"
 
 # --- --isolate: a crash in the user's code becomes an inconclusive report
 plugin_cfg "$TMP/crash.json" "$T" '{"defect": "crash_cost", "index": 3}'

@@ -414,12 +414,18 @@ END_TEST
 START_TEST(float_model_under_double_settings_should_raise_no_false_alarm)
 {
     /* ε = 1e-6 and threshold 1e-7 on a float cost: the differences are noise, and the floor
-     * (u = 2⁻²⁴) says so; no block may fail. */
+     * (u = 2⁻²⁴) says so; no block may fail, and none may pass where that noise hides even a
+     * 100% error (power ≥ 1): those are inconclusive. */
     gcv_model *m = float_model_new(1.0);
     gcv_result *r = run(m, GCV_METHOD_CENTRAL, 1e-6, 1);
     ck_assert_msg(r->difference > 1e-7, "difference %g", r->difference);
-    ck_assert_int_eq(r->status, GCV_PASS);
-    ck_assert(r->blocks[0].within_floor || r->blocks[0].difference <= 1e-7);
+    ck_assert_uint_eq(r->blocks_failed, 0);
+    for (size_t b = 0; b < r->n_blocks; b++) {
+        const gcv_block_result *br = &r->blocks[b];
+        ck_assert(br->within_floor || br->difference <= 1e-7);
+        ck_assert_int_eq(br->status, br->within_floor && br->power >= 1.0 ? GCV_INCONCLUSIVE
+                                                                          : GCV_PASS);
+    }
     gcv_result_free(r);
     gcv_model_free(m);
 }

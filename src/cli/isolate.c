@@ -43,24 +43,34 @@ static const char *signal_name(int sig)
     }
 }
 
-/* One child with the current plan; returns the wait status, or -1 if fork failed. */
+/* One child with the current plan; returns the wait status, or -1 if fork failed. SIGINT
+ * and SIGTERM are held while the child starts, so forward() always knows its pid. */
 static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd)
 {
     iso->stage = GCV_ISO_STARTING;
+    iso->rc = 0;
     memset((void *)iso->slots, 0, sizeof iso->slots);
     for (size_t t = 0; t < GCV_ISO_SLOTS; t++)
         iso->slots[t].index = SIZE_MAX;
     fflush(stdout);
     fflush(stderr);
+    sigset_t hold, old;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigprocmask(SIG_BLOCK, &hold, &old);
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         return -1;
+    }
     if (pid == 0) {
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
         sigaction(SIGTERM, &dfl, NULL);
         sigaction(SIGINT, &dfl, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         int rc = fn(ctx, iso, junit_fd);
         iso->stage = GCV_ISO_DONE;
         fflush(stdout);
@@ -68,11 +78,30 @@ static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd)
         _exit(rc);
     }
     child_pid = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    child_pid = 0;
+    sigprocmask(SIG_BLOCK, &hold, NULL);
+    child_pid = 0; /* not while a handler could still kill() the reaped pid */
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return status;
+}
+
+/* The child died before finishing its work: by a signal, or by an exit() in the model
+ * (gcverify's own exits all pass through the end of the child's work). */
+static int died(int st, const gcv_iso *iso)
+{
+    return WIFSIGNALED(st) || (WIFEXITED(st) && iso->stage != GCV_ISO_DONE);
+}
+
+/* "SIGSEGV (signal 11)" or "exit(5) called by the model" for a child that died. */
+static void death(int st, char *buf, size_t n)
+{
+    if (WIFSIGNALED(st))
+        snprintf(buf, n, "%s (signal %d)", signal_name(WTERMSIG(st)), WTERMSIG(st));
+    else
+        snprintf(buf, n, "exit(%d) called by the model", WEXITSTATUS(st));
 }
 
 void gcv_iso_param_name(const gcv_iso *iso, size_t i, char *buf, size_t n)
@@ -94,6 +123,7 @@ static const char *stage_text(sig_atomic_t s)
 {
     return s == GCV_ISO_LOADING     ? "while loading the config and the model"
            : s == GCV_ISO_REPORTING ? "while writing the reports"
+           : s == GCV_ISO_CLEANUP   ? "while freeing the model"
            : s == GCV_ISO_DONE      ? "while exiting"
                                     : "before loading the config";
 }
@@ -117,6 +147,7 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGINT, &sa, &old_int);
     int rc = 0;
+    forwarded = 0;
     for (;;) {
         iso->threads = 0;
         iso->only = 0;
@@ -126,21 +157,31 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
             rc = -1;
             break;
         }
-        if (WIFEXITED(st)) {
+        out->interrupted = forwarded != 0;
+        char how[64];
+        death(st, how, sizeof how);
+        if (!died(st, iso)) {
             out->exited = 1;
             out->code = WEXITSTATUS(st);
             break;
         }
-        int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-        out->signal = sig;
+        if (iso->stage == GCV_ISO_CLEANUP) {
+            /* The reports are out; the model crashed freeing itself. Keep them, and make
+             * sure the crash shows: at least inconclusive. */
+            out->exited = 1;
+            out->cleanup_crash = 1;
+            out->code = iso->rc == 1 || iso->rc == 2 ? iso->rc : 3;
+            snprintf(out->what, sizeof out->what, "%s in the model's destroy(), after the "
+                     "reports were written", how);
+            break;
+        }
+        out->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
         if (forwarded) { /* killed on the user's request, not crashed */
-            snprintf(out->what, sizeof out->what, "%s (signal %d) sent to gcverify",
-                     signal_name(sig), sig);
+            snprintf(out->what, sizeof out->what, "%s sent to gcverify", how);
             break;
         }
         if (iso->stage != GCV_ISO_CHECKING) {
-            snprintf(out->what, sizeof out->what, "%s (signal %d) %s", signal_name(sig), sig,
-                     stage_text(iso->stage));
+            snprintf(out->what, sizeof out->what, "%s %s", how, stage_text(iso->stage));
             break;
         }
         /* In flight: every slot not idle. The gradient comes first and alone. */
@@ -166,30 +207,36 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
             }
         }
         if (in_gradient) {
-            snprintf(out->what, sizeof out->what, "%s (signal %d) in gradient(), before any "
-                     "parameter was perturbed", signal_name(sig), sig);
+            snprintf(out->what, sizeof out->what, "%s in gradient(), before any parameter "
+                     "was perturbed", how);
             break;
         }
         if (nc == 0) {
-            snprintf(out->what, sizeof out->what, "%s (signal %d) in %s during a whole-block "
-                     "evaluation (directional method or Taylor test)", signal_name(sig), sig,
+            snprintf(out->what, sizeof out->what, "%s in %s during a whole-block evaluation "
+                     "(directional method or Taylor test)", how,
                      whole_block ? "cost()" : "the check");
             break;
         }
         /* Which of them: each alone, on one thread. */
         size_t culprit = SIZE_MAX;
         gcv_phase where = GCV_PHASE_IDLE;
-        for (size_t k = 0; k < nc && culprit == SIZE_MAX; k++) {
+        for (size_t k = 0; k < nc && culprit == SIZE_MAX && !forwarded; k++) {
             iso->threads = 1;
             iso->only = 1;
             iso->only_index = cand[k];
             int st1 = run_child(fn, ctx, iso, -1);
-            if (st1 >= 0 && WIFSIGNALED(st1) && iso->stage == GCV_ISO_CHECKING &&
+            if (st1 >= 0 && died(st1, iso) && iso->stage == GCV_ISO_CHECKING &&
                 iso->slots[0].index == cand[k]) {
                 culprit = cand[k];
                 where = (gcv_phase)iso->slots[0].phase;
-                sig = WTERMSIG(st1);
+                death(st1, how, sizeof how);
             }
+        }
+        if (forwarded) {
+            out->interrupted = 1;
+            snprintf(out->what, sizeof out->what, "%s; then SIGINT or SIGTERM stopped the "
+                     "search for the parameter", how);
+            break;
         }
         char name[128], list[256] = "";
         if (culprit == SIZE_MAX) {
@@ -197,18 +244,19 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
             for (size_t k = 0; k < nc && len + 32 < sizeof list; k++)
                 len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", k ? ", " : "",
                                         cand[k]);
-            snprintf(out->what, sizeof out->what, "%s (signal %d) in %s while parameter%s %s "
-                     "%s in flight; no single one crashes alone on one thread",
-                     signal_name(sig), sig, gcv_phase_name(phase[0]), nc > 1 ? "s" : "", list,
-                     nc > 1 ? "were" : "was");
+            snprintf(out->what, sizeof out->what, "%s in %s while parameter%s %s %s in "
+                     "flight; no single one crashes alone on one thread", how,
+                     gcv_phase_name(phase[0]), nc > 1 ? "s" : "", list, nc > 1 ? "were" : "was");
             break;
         }
         gcv_iso_param_name(iso, culprit, name, sizeof name);
-        snprintf(out->what, sizeof out->what, "%s (signal %d) in %s at parameter %zu, %s "
-                 "(reproduced alone on one thread)", signal_name(sig), sig,
-                 gcv_phase_name(where), culprit, name);
-        if (iso->n_exclude == GCV_ISO_MAX_CRASHES)
-            break;
+        snprintf(out->what, sizeof out->what, "%s in %s at parameter %zu, %s (reproduced alone "
+                 "on one thread)", how, gcv_phase_name(where), culprit, name);
+        int again = 0;
+        for (size_t e = 0; e < iso->n_exclude; e++)
+            again |= iso->exclude[e] == culprit;
+        if (again || iso->n_exclude == GCV_ISO_MAX_CRASHES)
+            break; /* left out and still reached, or too many crash sites: give up */
         /* The what line is under 200 bytes; the note has room for it. */
         snprintf(iso->notes[iso->n_exclude], GCV_ERROR_LEN, "the model crashed: %.400s; that "
                  "parameter was left unchecked and the verdict is at best inconclusive",

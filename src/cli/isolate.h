@@ -27,6 +27,7 @@ typedef enum gcv_iso_stage {
     GCV_ISO_LOADING,   /* reading the config, building or loading the model */
     GCV_ISO_CHECKING,  /* inside gcv_check */
     GCV_ISO_REPORTING, /* writing the reports */
+    GCV_ISO_CLEANUP,   /* reports written (exit code in rc); freeing the model */
     GCV_ISO_DONE
 } gcv_iso_stage;
 
@@ -47,6 +48,7 @@ typedef struct gcv_iso {
     char notes[GCV_ISO_MAX_CRASHES][GCV_ERROR_LEN]; /* one line per crash site */
     /* what the child did */
     volatile sig_atomic_t stage; /* a gcv_iso_stage */
+    volatile sig_atomic_t rc;    /* the exit code, once the reports are written */
     gcv_trace_slot slots[GCV_ISO_SLOTS];
     size_t n_params, n_blocks;
     gcv_iso_block blocks[GCV_ISO_BLOCKS];
@@ -57,9 +59,11 @@ typedef struct gcv_iso {
 typedef int (*gcv_iso_child_fn)(void *ctx, gcv_iso *iso, int junit_fd);
 
 typedef struct gcv_iso_outcome {
-    int exited;                  /* 1: the last child exited normally with code */
+    int exited;                  /* 1: the last child finished its work, with exit code `code` */
     int code;
-    int signal;                  /* else: the signal that ended it */
+    int signal;                  /* else: the signal that ended it (0: the model called exit) */
+    int interrupted;             /* SIGINT or SIGTERM reached the parent: stop after this */
+    int cleanup_crash;           /* exited, but the model crashed in destroy() afterwards */
     char what[GCV_ERROR_LEN];    /* where, in one line: "SIGSEGV in gradient()" */
     gcv_iso *iso;                /* the shared page of the last run (blocks, P) */
 } gcv_iso_outcome;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <omp.h>
+
 #include "cli/isolate.h"
 #include "gcverify/gcverify.h"
 #include "io/config.h"
@@ -121,6 +123,8 @@ typedef struct cli {
     size_t n_history;
     int isolate;           /* --isolate */
     gcv_iso *iso;          /* in an isolated child: the plan and the shared trace */
+    int iso_junit_fd;      /* in an isolated child: where its JUnit suites go (-1: none) */
+    size_t iso_junit_before; /* suites the document had when the child started */
 } cli;
 
 static int bad_arg(const char *opt, const char *expected, const char *got)
@@ -179,7 +183,7 @@ static int parse_args(int argc, char **argv, cli *c)
     const char **configs = c->configs; /* the caller's array for the config paths */
     const char **history = c->history; /* and for the --history paths */
     *c = (cli){NULL, configs, 0, NULL, NULL, -1, 0, GCV_METHOD_CENTRAL, NAN, NAN, NULL, -1, -1, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, NULL, NULL, NULL,
-               GCV_BASELINE_FACTOR, 0, {0, 0}, NULL, 0, -1, 0.0, NULL, NULL, history, 0, 0, NULL};
+               GCV_BASELINE_FACTOR, 0, {0, 0}, NULL, 0, -1, 0.0, NULL, NULL, history, 0, 0, NULL, -1, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -402,6 +406,34 @@ static void describe_plugin(const gcv_config *cfg, const gcv_model *m, char *buf
              m->precision == GCV_FLOAT ? " (float32)" : "", *d ? ": " : "", d);
 }
 
+/* --isolate, in the child: the JUnit suites this config added, into the parent's file. */
+static void iso_save_junit(const cli *c)
+{
+    if (c->iso_junit_fd < 0 || gcv_junit_count(c->junit_doc) <= c->iso_junit_before)
+        return;
+    FILE *f = fdopen(dup(c->iso_junit_fd), "w");
+    if (!f)
+        return;
+    if (ftruncate(c->iso_junit_fd, 0) == 0 && lseek(c->iso_junit_fd, 0, SEEK_SET) == 0)
+        for (size_t i = c->iso_junit_before; i < gcv_junit_count(c->junit_doc); i++)
+            gcv_junit_suite_save(c->junit_doc, i, f);
+    fclose(f);
+}
+
+/* Without --isolate, a model that calls exit() would end gcverify with its status and no
+ * report; while model code can run, an exit is turned into exit 3 with one line. */
+static volatile sig_atomic_t model_active;
+static void model_exit_guard(void)
+{
+    if (model_active) {
+        static const char msg[] = "gcverify: the model called exit() during the check: no "
+                                  "report (--isolate gives one)\n";
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+            _exit(EXIT_INCONCLUSIVE);
+        _exit(EXIT_INCONCLUSIVE);
+    }
+}
+
 /* --isolate, in the child: records the model's blocks for the parent, hands the engine the
  * shared trace, and applies the plan (one parameter alone, or the crashed ones left out). */
 static gcv_status iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, size_t **subset,
@@ -421,6 +453,9 @@ static gcv_status iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, siz
     o->n_trace = GCV_ISO_SLOTS;
     if (iso->threads > 0)
         o->threads = iso->threads;
+    /* Every thread must have a trace slot, or a crash could not be pinned down. */
+    if (o->threads > GCV_ISO_SLOTS || (o->threads == 0 && omp_get_max_threads() > GCV_ISO_SLOTS))
+        o->threads = GCV_ISO_SLOTS;
     if (!iso->only && iso->n_exclude == 0)
         return GCV_OK;
     size_t n = o->subset ? o->n_subset : m->n_params, k = 0;
@@ -658,6 +693,7 @@ static int run_one(cli *c, const char *path)
     }
     if (c->iso)
         c->iso->stage = GCV_ISO_LOADING;
+    model_active = !c->iso && cfg->is_plugin;
     if (gcv_config_model_new(cfg, &model, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
         if (c->junit_doc)
@@ -668,7 +704,8 @@ static int run_one(cli *c, const char *path)
      * overrides both. */
     gcv_config_precision_defaults(cfg, model->precision);
     apply_overrides(c, cfg);
-    if (choose_subset(c, model, &cfg->opts, &subset, &err) != GCV_OK ||
+    if (gcv_config_check_memory(cfg, model, &err) != GCV_OK ||
+        choose_subset(c, model, &cfg->opts, &subset, &err) != GCV_OK ||
         (gcv_mpi_root() &&
          gcv_html_history_load(c->history, c->n_history, cfg->name, &hist, &err) != GCV_OK) ||
         (c->iso && iso_plan(c->iso, model, &cfg->opts, &subset, &err) != GCV_OK) ||
@@ -791,6 +828,12 @@ done:
 #endif
     if (multi && rc == EXIT_BAD_INPUT && !c->quiet)
         printf("%-12s %s · not checked (see stderr)\n", "ERROR", path);
+    if (c->iso) { /* the reports are out: hand them over before the model is freed */
+        iso_save_junit(c);
+        fflush(stdout);
+        c->iso->rc = rc;
+        c->iso->stage = GCV_ISO_CLEANUP;
+    }
     free(subset);
     gcv_junit_free(own_junit);
     gcv_regressions_free(&reg);
@@ -798,6 +841,7 @@ done:
     gcv_html_history_free(&hist);
     gcv_result_free(res);
     gcv_model_free(model);
+    model_active = 0;
     gcv_config_free(cfg);
     return rc;
 }
@@ -813,18 +857,9 @@ static int iso_child(void *ctx, gcv_iso *iso, int junit_fd)
     iso_job *job = ctx;
     cli *c = job->c;
     c->iso = iso;
-    size_t before = gcv_junit_count(c->junit_doc);
-    int rc = run_one(c, job->path);
-    if (junit_fd >= 0 && gcv_junit_count(c->junit_doc) > before) {
-        FILE *f = fdopen(dup(junit_fd), "w");
-        if (f) {
-            if (ftruncate(junit_fd, 0) == 0 && lseek(junit_fd, 0, SEEK_SET) == 0)
-                for (size_t i = before; i < gcv_junit_count(c->junit_doc); i++)
-                    gcv_junit_suite_save(c->junit_doc, i, f);
-            fclose(f);
-        }
-    }
-    return rc;
+    c->iso_junit_fd = junit_fd;
+    c->iso_junit_before = gcv_junit_count(c->junit_doc);
+    return run_one(c, job->path);
 }
 
 /* --isolate: runs the config in children (cli/isolate.h); a crash that could not be worked
@@ -845,6 +880,9 @@ static int run_isolated(cli *c, const char *path)
         rc = EXIT_BAD_INPUT;
     } else if (out.exited) {
         rc = out.code;
+        if (out.cleanup_crash)
+            fprintf(stderr, "gcverify: %s: the model crashed: %s (exit %d)\n", path, out.what,
+                    rc);
         if (jf) {
             rewind(jf);
             if (gcv_junit_suite_load(c->junit_doc, jf, &err) != GCV_OK) {
@@ -885,6 +923,8 @@ static int run_isolated(cli *c, const char *path)
         }
         gcv_config_free(cfg);
     }
+    if (out.interrupted)
+        stop_requested = 1; /* SIGINT/SIGTERM: no further configs, as without --isolate */
     gcv_isolate_release(&out);
     if (jf)
         fclose(jf);
@@ -946,6 +986,7 @@ int main(int argc, char **argv)
     if (!configs)
         return EXIT_BAD_INPUT;
     c.configs = configs;
+    atexit(model_exit_guard);
     c.history = configs + argc;
     int rc = parse_args(argc, argv, &c);
     if (rc >= 0) {

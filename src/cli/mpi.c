@@ -304,7 +304,7 @@ static size_t share_count(size_t n, int q)
 }
 
 /* The indices every rank splits, the same on each: a sample (drawn from the gradient as
- * gcv_check would draw it; it replaces any subset there too), the caller's subset, or every
+ * gcv_check would draw it, within the caller's subset as there), the caller's subset, or every
  * index (*base NULL, *n = P). *owned is what the caller frees. */
 static gcv_status base_indices(const gcv_model *m, const gcv_options *o, const size_t **base,
                                size_t *n, size_t **owned, gcv_error *err)
@@ -324,7 +324,7 @@ static gcv_status base_indices(const gcv_model *m, const gcv_options *o, const s
         size_t k = 0;
         ok = (*owned = gcv_sample_order(m, o, grad, &k)) != NULL;
         *base = *owned;
-        *n = ok ? k : *n;
+        *n = ok ? gcv_subset_keep(o, *owned, k) : *n; /* within the caller's subset, as gcv_check */
     }
     free(grad);
     free(ws);

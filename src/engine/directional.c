@@ -128,7 +128,11 @@ static void reduce_directions(const gcv_options *o, unsigned nd, const dir_resul
     br->taylor_order = NAN;
     br->transposed_difference = NAN;
     br->nonfinite = !finite;
-    br->status = !finite ? GCV_INCONCLUSIVE : over && resolved ? GCV_FAIL : GCV_PASS;
+    /* As per parameter (engine.c): within a noise that hides even a 100% error: inconclusive. */
+    br->status = !finite                             ? GCV_INCONCLUSIVE
+                 : over && resolved                  ? GCV_FAIL
+                 : br->within_floor && br->power >= 1.0 ? GCV_INCONCLUSIVE
+                                                     : GCV_PASS;
 }
 
 int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad,

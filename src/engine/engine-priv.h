@@ -66,6 +66,11 @@ size_t *gcv_sample_order(const gcv_model *m, const gcv_options *o, const double 
  * interface promises; freed with free(). NULL when out of memory. */
 void *gcv_ws_alloc(size_t ws_bytes);
 
+/* A caller's subset (--limit, --shard, a parameter left out after a crash) restricts the
+ * indices a sample, a budget or a drill-down chose too: keeps those of idx[0..n) that are in
+ * o->subset (ascending), in their order; returns how many. No subset: n. */
+size_t gcv_subset_keep(const gcv_options *o, size_t *idx, size_t n);
+
 /* Monotonic wall-clock seconds. */
 double gcv_now_seconds(void);
 

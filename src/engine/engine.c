@@ -355,14 +355,18 @@ static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
     br->floor_difference = den > 0.0 ? norm_value(&a.f) / den : 0.0;
     /* A block fails when its difference is over the threshold and clearly over what the
      * numeric noise alone would give; over the threshold but within the noise, the check
-     * could not resolve it and says so instead of failing. */
+     * could not resolve it and says so instead of failing. When that noise is so large that
+     * not even a 100% error would show (power ≥ 1: e.g. double's ε on a float cost), the
+     * block cannot pass either: it is inconclusive. */
     double bound = fmax(r->options.threshold, GCV_MARGIN * br->floor_difference);
     br->power = bound < 1.0 ? 2.0 * bound / (1.0 - bound) : INFINITY;
     int over = br->difference > r->options.threshold;
     int resolved = br->difference > GCV_MARGIN * br->floor_difference;
     br->within_floor = over && !resolved;
     br->taylor_order = NAN;
-    br->status = over && resolved ? GCV_FAIL : br->nonfinite ? GCV_INCONCLUSIVE : GCV_PASS;
+    br->status = over && resolved                                ? GCV_FAIL
+                 : br->nonfinite || (br->within_floor && br->power >= 1.0) ? GCV_INCONCLUSIVE
+                                                                         : GCV_PASS;
 }
 
 static gcv_verdict worse(gcv_verdict a, gcv_verdict b)
@@ -460,6 +464,26 @@ static void merge_directional(const gcv_model *m, const gcv_block_result *dir, g
     }
 }
 
+size_t gcv_subset_keep(const gcv_options *o, size_t *idx, size_t n)
+{
+    if (!o->subset)
+        return n;
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t lo = 0, hi = o->n_subset;
+        while (lo < hi) { /* o->subset is ascending */
+            size_t mid = lo + (hi - lo) / 2;
+            if (o->subset[mid] < idx[j])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < o->n_subset && o->subset[lo] == idx[j])
+            idx[k++] = idx[j];
+    }
+    return k;
+}
+
 gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out, gcv_error *err)
 {
     *out = NULL;
@@ -509,6 +533,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
         drill = gcv_sample_order(m, o, grad, &n);
         if (!drill)
             goto nomem;
+        n = gcv_subset_keep(o, drill, n);
         lo.subset = drill;
         lo.n_subset = n;
         r->sampled = 1;
@@ -531,6 +556,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
             for (size_t k = 0; o->drill_down && dir[b].status == GCV_FAIL &&
                                k < m->blocks[b].rows * m->blocks[b].cols; k++)
                 drill[n++] = m->blocks[b].offset + k;
+        n = gcv_subset_keep(o, drill, n);
         lo.method = GCV_METHOD_CENTRAL;
         lo.subset = drill;
         lo.n_subset = n;

@@ -225,7 +225,7 @@ static int scheme_order(gcv_method method)
 /* The step for θᵢ = t. With "auto", c·max(|t|, 1) with c the step that balances truncation
  * and rounding for the scheme's order p: c = u^{1/(p+1)} (u^{1/2} one-sided, u^{1/3}
  * central, u^{1/5} five-point); Ridders starts large (10⁻²) and shrinks by itself. */
-static double step_for(const gcv_loop_ctx *c, double t)
+static double step_nominal(const gcv_loop_ctx *c, double t)
 {
     const gcv_options *o = c->o;
     if (o->method == GCV_METHOD_RICHARDSON)
@@ -234,6 +234,18 @@ static double step_for(const gcv_loop_ctx *c, double t)
         return o->epsilon;
     int p = scheme_order(o->method);
     return pow(2.0 * gcv_model_u(c->m), 1.0 / (p + 1)) * fmax(fabs(t), 1.0);
+}
+
+/* For a float model, at least 4 float ulps of θ: below that the rounded offsets θ ± h,
+ * θ ± 2h would coincide and a stencil would divide by zero. */
+static double step_for(const gcv_loop_ctx *c, double t)
+{
+    double h = step_nominal(c, t);
+    if (c->m->precision == GCV_FLOAT) {
+        float a = fabsf((float)t);
+        h = fmax(h, 4.0 * ((double)nextafterf(a, INFINITY) - (double)a));
+    }
+    return h;
 }
 
 typedef enum { KINK_UNRESOLVED = 0, KINK_AVOIDED, KINK_MATCHED, KINK_NEITHER } kink_outcome;

@@ -2022,6 +2022,7 @@ static gcv_status loader_init(loader *ld, const char *path, size_t max_memory, g
         return nomem(ld);
     c->path = gcv_strdup(path);
     c->name = gcv_path_stem(path);
+    c->max_memory = max_memory;
     ld->dir = gcv_path_dirname(path);
     if (!c->path || !c->name || !ld->dir)
         return nomem(ld);
@@ -2149,4 +2150,27 @@ int gcv_config_precision_defaults(gcv_config *c, gcv_precision p)
     if (!(c->given & GCV_GIVEN_ATOL))
         c->opts.atol = d.atol;
     return 1;
+}
+
+gcv_status gcv_config_check_memory(const gcv_config *c, const gcv_model *m, gcv_error *err)
+{
+    if (!c->is_plugin) /* the MLP's check was estimated while loading */
+        return GCV_OK;
+    size_t threads = c->opts.threads > 0 ? (size_t)c->opts.threads
+                                         : (size_t)omp_get_max_threads();
+    size_t P = m->n_params, ws = sat_add(m->ws_bytes, 64);
+    /* per thread: a θ copy and a workspace; once: θ, the gradient and its workspace, the
+     * result slots (64 bytes each), an index list */
+    size_t need = sat_mul(threads, sat_add(sat_mul(P, 8), ws));
+    need = sat_add(need, sat_add(ws, sat_mul(P, 8 + 8 + 8 + 64)));
+    size_t budget = c->max_memory ? c->max_memory : available_memory();
+    if (need <= budget)
+        return GCV_OK;
+    char have[32], want[32];
+    gcv_format_bytes((double)budget, have, sizeof have);
+    gcv_format_bytes((double)need, want, sizeof want);
+    snprintf(err->msg, sizeof err->msg, "model: expected a check that fits in %s of memory, got "
+             "an estimated %s (%zu parameters, a %zu-byte workspace, %zu thread%s)", have, want,
+             P, m->ws_bytes, threads, threads == 1 ? "" : "s");
+    return GCV_ERR_NOMEM;
 }

@@ -44,6 +44,7 @@ typedef struct gcv_config {
     char data_source[16];    /* "synthetic" | "npy" | "inline" | "csv" | "hdf5" | "mat" */
 
     gcv_options opts;
+    size_t max_memory;       /* as given to gcv_config_load; 0: the machine's available memory */
     unsigned given;          /* GCV_GIVEN_* of the check keys present in the file */
 
     /* model.type "plugin" (then sizes, theta, x and y are NULL and n_params, m are 0) */
@@ -80,6 +81,11 @@ void gcv_config_free(gcv_config *c);
 /* The model the config describes: the built-in MLP, or the plugin loaded. On GCV_OK *out is
  * a new model for gcv_model_free(). */
 gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error *err);
+
+/* A plugin's check against the memory budget (max_memory, or what the machine has), with
+ * the threads of c->opts: refused with GCV_ERR_NOMEM and one line above it. The built-in
+ * MLP was estimated while loading: GCV_OK. */
+gcv_status gcv_config_check_memory(const gcv_config *c, const gcv_model *m, gcv_error *err);
 
 /* For a model computed in precision p, the defaults of p (gcv_options_default_for) for each
  * of check.epsilon, threshold, rtol and atol that the file did not set. Returns 1 when

@@ -4,7 +4,8 @@
  * Order of loading, each step refusing with one line before the next one runs:
  *   1. the file: present, a regular file, an ELF shared object (ET_DYN), not an executable;
  *   2. dlopen (RTLD_NOW | RTLD_LOCAL: every symbol resolved now, none leaking into others);
- *   3. gcv_plugin_abi_version: present and equal to ours, read before any plugin code runs;
+ *   3. gcv_plugin_abi_version: present and equal to ours, read before gcverify calls any
+ *      plugin function (dlopen has run the library's ELF constructors, if any);
  *   4. gcv_plugin_model_new: present; called once with a zeroed model;
  *   5. the model it filled: functions for its precision, blocks adding up to P, names,
  *      layers, shapes, a finite θ (float-representable for float models).
@@ -35,6 +36,8 @@ typedef struct plugin_self {
     gcv_plugin_model pm; /* what the plugin handed over */
     size_t ws_off;       /* the plugin's workspace inside ours */
     char description[256];
+    char err_line[256];  /* the plugin's error(), made one clean line (used once, after a
+                            failed gradient, on one thread) */
 } plugin_self;
 
 static size_t round64(size_t n)
@@ -107,10 +110,14 @@ static int cost_perturbed(const gcv_model *m, size_t idx, double value, void *ws
     return s->pm.cost_perturbed(s->pm.self, idx, value, plugin_ws(s, ws), cost);
 }
 
+static void clean_line(char *dst, size_t n, const char *src);
+
 static const char *error_text(const gcv_model *m, const void *ws)
 {
-    const plugin_self *s = m->self;
-    return s->pm.error(s->pm.self, (const char *)ws + s->ws_off);
+    plugin_self *s = m->self;
+    clean_line(s->err_line, sizeof s->err_line,
+               s->pm.error(s->pm.self, (const char *)ws + s->ws_off));
+    return s->err_line;
 }
 
 static void destroy(gcv_model *m)
@@ -190,6 +197,61 @@ static gcv_status check_file(const char *path, gcv_error *err)
     return GCV_OK;
 }
 
+/* ---- text from the plugin ---- */
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629), 0 if there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    for (size_t k = 1; k < n; k++) {
+        unsigned b = s[k];
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
+            return 0;
+    }
+    return n;
+}
+
+/* A description or error line from the plugin, made safe for one report line: copied up to
+ * the first control character or malformed UTF-8 byte, at most n − 1 bytes, never cutting a
+ * character. */
+static void clean_line(char *dst, size_t n, const char *src)
+{
+    size_t k = 0;
+    const unsigned char *s = (const unsigned char *)(src ? src : "");
+    while (*s && *s >= 0x20 && *s != 0x7F) {
+        size_t len = utf8_len(s);
+        if (len == 0 || k + len >= n)
+            break;
+        memcpy(dst + k, s, len);
+        k += len;
+        s += len;
+    }
+    dst[k] = '\0';
+}
+
+/* Block names go into every report format (text columns, CSV, JSON, XML, HTML): letters,
+ * digits and _ . - + : / ( ) [ ] only. */
+static int name_ok(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("_.-+:/()[]", *s)))
+            return 0;
+    return 1;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    const gcv_plugin_block *x = *(const gcv_plugin_block *const *)a;
+    const gcv_plugin_block *y = *(const gcv_plugin_block *const *)b;
+    return strcmp(x->name, y->name);
+}
+
 /* ---- step 5: the model the plugin handed over ---- */
 
 static gcv_status bad_model(gcv_error *err, const char *lib, const char *fmt, ...)
@@ -234,6 +296,9 @@ static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_e
         return bad_model(err, lib, "theta: expected %zu values, got NULL", pm->n_params);
     if (pm->ws_bytes > WS_LIMIT)
         return bad_model(err, lib, "ws_bytes: expected at most 2^40, got %zu", pm->ws_bytes);
+    if (pm->n_blocks > pm->n_params)
+        return bad_model(err, lib, "n_blocks: expected at most n_params = %zu (every block holds "
+                         "a parameter), got %zu", pm->n_params, pm->n_blocks);
     size_t sum = 0;
     int last_layer = 1;
     for (size_t b = 0; b < pm->n_blocks; b++) {
@@ -242,10 +307,9 @@ static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_e
         if (len == 0 || len >= GCV_NAME_LEN)
             return bad_model(err, lib, "blocks[%zu].name: expected 1 to %d bytes, got %s", b,
                              GCV_NAME_LEN - 1, !bl->name ? "NULL" : len ? "a longer name" : "\"\"");
-        for (size_t k = 0; k < b; k++)
-            if (strcmp(pm->blocks[k].name, bl->name) == 0)
-                return bad_model(err, lib, "blocks[%zu].name: expected a unique name, got \"%s\" "
-                                 "again (blocks[%zu])", b, bl->name, k);
+        if (!name_ok(bl->name))
+            return bad_model(err, lib, "blocks[%zu].name: expected letters, digits and "
+                             "_ . - + : / ( ) [ ] only, got other characters", b);
         if (bl->layer < last_layer)
             return bad_model(err, lib, "blocks[%zu].layer: expected a layer ≥ %d (layers "
                              "start at 1 and never decrease), got %d", b, last_layer,
@@ -262,6 +326,25 @@ static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_e
     if (sum != pm->n_params)
         return bad_model(err, lib, "blocks: expected blocks adding up to n_params = %zu, got "
                          "%zu parameters in %zu blocks", pm->n_params, sum, pm->n_blocks);
+    /* Unique names: sorted, so a model of a million blocks is checked in O(n log n). */
+    const gcv_plugin_block **sorted = malloc(pm->n_blocks * sizeof *sorted);
+    if (!sorted) {
+        gcv_error_set(err, "model.library: %s: out of memory for the model", lib);
+        return GCV_ERR_NOMEM;
+    }
+    for (size_t b = 0; b < pm->n_blocks; b++)
+        sorted[b] = &pm->blocks[b];
+    qsort(sorted, pm->n_blocks, sizeof *sorted, cmp_name);
+    for (size_t b = 1; b < pm->n_blocks; b++)
+        if (strcmp(sorted[b - 1]->name, sorted[b]->name) == 0) {
+            /* the later of the two, as a reader scanning the blocks in order meets it */
+            size_t i = (size_t)(sorted[b] - pm->blocks), j = (size_t)(sorted[b - 1] - pm->blocks);
+            free(sorted);
+            return bad_model(err, lib, "blocks[%zu].name: expected a unique name, got \"%s\" "
+                             "again (blocks[%zu])", i > j ? i : j, pm->blocks[i].name,
+                             i > j ? j : i);
+        }
+    free(sorted);
     size_t off = 0;
     for (size_t b = 0; b < pm->n_blocks; b++) {
         const gcv_plugin_block *bl = &pm->blocks[b];
@@ -320,8 +403,7 @@ static gcv_status wrap(plugin_self *s, const char *lib, gcv_model **out, gcv_err
     m->cost_complex = pm->cost_complex ? cost_complex : NULL;
     m->cost_perturbed = pm->cost_perturbed ? cost_perturbed : NULL;
     m->error = pm->error ? error_text : NULL;
-    snprintf(s->description, sizeof s->description, "%s",
-             pm->description ? pm->description : "");
+    clean_line(s->description, sizeof s->description, pm->description);
     *out = m;
     return GCV_OK;
 nomem:
@@ -429,8 +511,10 @@ gcv_status gcv_plugin_load(const gcv_plugin_spec *spec, gcv_model **out, gcv_err
         st = GCV_ERR_INVALID;
     } else if (entry.f(&args, &s->pm) != 0) {
         msg[sizeof msg - 1] = '\0';
+        char line[GCV_ERROR_LEN];
+        clean_line(line, sizeof line, msg);
         gcv_error_set(err, "model.library: %s: gcv_plugin_model_new failed: %s", lib,
-                      msg[0] ? msg : "(it gave no reason)");
+                      line[0] ? line : "(it gave no reason)");
         st = GCV_ERR_INVALID;
         /* A plugin that fails cleans up after itself; its model is not ours to destroy. */
         memset(&s->pm, 0, sizeof s->pm);

@@ -7,7 +7,8 @@
  *   none, fail, blocks_sum, null_cost, nan_theta, dup_name, layer_order, zero_rows,
  *   no_destroy, precision, fail_gradient, nan_cost (at index), crash_load,
  *   crash_gradient, crash_cost (when θ[index] is perturbed), crash_kinks (same, in
- *   kinks_crossed), float_nan_theta
+ *   kinks_crossed), exit_cost (exit(5) when θ[index] is perturbed), crash_destroy,
+ *   bad_name, many_blocks, huge_ws, float_nan_theta
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
 #include <complex.h>
@@ -50,6 +51,8 @@ static int cost(const void *self, const double *th, void *ws, double *J)
     *perturbed = th[s->index] != start[s->index];
     if (*perturbed && is(s, "crash_cost"))
         raise(SIGSEGV); /* a deliberate crash of "user code" */
+    if (*perturbed && is(s, "exit_cost"))
+        exit(5); /* what a plugin must not do */
     double j = 0.0;
     for (size_t i = 0; i < P; i++)
         j += 0.5 * coef[i] * th[i] * th[i] + th[i];
@@ -134,6 +137,8 @@ static int cost_perturbed(const void *self, size_t idx, double value, void *ws, 
 
 static void destroy(void *self)
 {
+    if (is(self, "crash_destroy"))
+        raise(SIGSEGV);
     free(self);
 }
 
@@ -180,6 +185,8 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     }
     if (is(s, "zero_rows"))
         s->blocks[0].rows = 0;
+    if (is(s, "bad_name"))
+        s->blocks[1].name = "c\n2";
     if (is(s, "nan_theta"))
         s->theta[3] = NAN;
     if (is(s, "float_nan_theta"))
@@ -188,10 +195,10 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     out->self = s;
     out->precision = is(s, "precision") ? 7 : fl ? GCV_PLUGIN_FLOAT : GCV_PLUGIN_DOUBLE;
     out->n_params = P;
-    out->n_blocks = 2;
+    out->n_blocks = is(s, "many_blocks") ? 100 : 2; /* 100: a byte count for a count */
     out->blocks = s->blocks;
     out->theta = fl ? (const void *)s->thetaf : (const void *)s->theta;
-    out->ws_bytes = 64;
+    out->ws_bytes = is(s, "huge_ws") ? (size_t)1 << 36 : 64;
     out->examples = 1;
     out->description = "test plugin";
     out->cost = is(s, "null_cost") ? NULL : cost;

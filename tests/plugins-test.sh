@@ -247,6 +247,11 @@ if command -v xmllint >/dev/null; then
         ok "--isolate: the crash JUnit file validates against tests/junit/junit.xsd" ||
         bad "--isolate: crash JUnit invalid: $(cat "$TMP/xsd.log")"
 fi
+plugin_cfg "$TMP/crashgf.json" "$T" '{"defect": "crash_gradient", "float": true}'
+expect_exit "--isolate, a float model's gradient() crashes" 3 "$GCV" "$TMP/crashgf.json" --isolate --json "$TMP/crashgf.out.json"
+[ "$(json "$TMP/crashgf.out.json" "d['check']['epsilon'], d['check']['threshold']")" = "0.00390625 0.001" ] &&
+    ok "--isolate: the minimal report of a float model states float's settings" ||
+    bad "--isolate float crash: $(json "$TMP/crashgf.out.json" "d['check']")"
 plugin_cfg "$TMP/crashl.json" "$T" '{"defect": "crash_load"}'
 expect_exit "--isolate, gcv_plugin_model_new crashes" 3 "$GCV" "$TMP/crashl.json" --isolate
 expect_grep "--isolate: crash while loading named" 'SIGSEGV \(signal 11\) while loading the config and the model' "$TMP/err"

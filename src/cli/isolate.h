@@ -51,6 +51,7 @@ typedef struct gcv_iso {
     volatile sig_atomic_t rc;    /* the exit code, once the reports are written */
     gcv_trace_slot slots[GCV_ISO_SLOTS];
     size_t n_params, n_blocks;
+    int precision;               /* the model's gcv_precision */
     gcv_iso_block blocks[GCV_ISO_BLOCKS];
 } gcv_iso;
 

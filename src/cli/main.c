@@ -441,6 +441,7 @@ static gcv_status iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, siz
 {
     iso->n_params = m->n_params;
     iso->n_blocks = m->n_blocks;
+    iso->precision = (int)m->precision;
     for (size_t b = 0; b < m->n_blocks && b < GCV_ISO_BLOCKS; b++) {
         gcv_iso_block *ib = &iso->blocks[b];
         memcpy(ib->name, m->blocks[b].name, GCV_NAME_LEN);
@@ -898,6 +899,9 @@ static int run_isolated(cli *c, const char *path)
         char json_buf[4096];
         gcv_config_load(path, c->max_memory, &cfg, &err);
         if (cfg) {
+            /* the child said what the model computes in, if it got that far */
+            if (out.iso->n_params)
+                gcv_config_precision_defaults(cfg, (gcv_precision)out.iso->precision);
             apply_overrides(c, cfg);
             name = cfg->name;
         }

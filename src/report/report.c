@@ -185,8 +185,10 @@ static void text_header(FILE *f, const gcv_report_info *in, const gcv_model *m,
     char t[32];
     fmt_seconds(t, sizeof t, r->seconds);
     fprintf(f, "gcverify · %s\n", in->config ? in->config : in->name);
-    fprintf(f, "model   %s · %zu params · %zu example%s\n", in->description, m->n_params,
-            in->examples, in->examples == 1 ? "" : "s");
+    fprintf(f, "model   %s · %zu params", in->description, m->n_params);
+    if (in->examples) /* 0: not said (a plugin may not say) */
+        fprintf(f, " · %zu example%s", in->examples, in->examples == 1 ? "" : "s");
+    fputc('\n', f);
     char step[64];
     const gcv_options *o = &r->options;
     if (o->method == GCV_METHOD_COMPLEX_STEP)

@@ -191,7 +191,7 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
         s->theta[3] = NAN;
     if (is(s, "float_nan_theta"))
         s->thetaf[5] = -INFINITY;
-    int fl = strncmp(s->defect, "float", 5) == 0;
+    int fl = strncmp(s->defect, "float", 5) == 0 || opt_bool(args->options_json, "float", 0, &bad);
     out->self = s;
     out->precision = is(s, "precision") ? 7 : fl ? GCV_PLUGIN_FLOAT : GCV_PLUGIN_DOUBLE;
     out->n_params = P;

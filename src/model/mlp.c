@@ -96,7 +96,7 @@ static size_t count_sign_changes(const double *z, const double *z0, size_t n)
 {
     size_t c = 0, i = 0;
 #if GCV_HAVE_VEC
-    gcv_vmask acc = gcv_vload_mask0();
+    gcv_vmask acc = gcv_vmask0();
     for (; i + GCV_VW <= n; i += GCV_VW) {
         gcv_vec v = gcv_vload(z + i), v0 = gcv_vload(z0 + i);
         acc += ((v > 0.0) ^ (v0 > 0.0)) | ((v < 0.0) ^ (v0 < 0.0)); /* −1 per change */

@@ -22,8 +22,6 @@ typedef double gcv_vec __attribute__((vector_size(GCV_VW * sizeof(double))));
 /* What a comparison of two gcv_vec gives: all ones in a lane where it holds, else 0. */
 typedef int64_t gcv_vmask __attribute__((vector_size(GCV_VW * sizeof(double))));
 typedef uint64_t gcv_vbits __attribute__((vector_size(GCV_VW * sizeof(double))));
-/* GCV_VW signed bytes, widened lane by lane with __builtin_convertvector. */
-typedef int8_t gcv_vbytes __attribute__((vector_size(GCV_VW)));
 
 #define GCV_INLINE static inline __attribute__((always_inline))
 
@@ -47,7 +45,7 @@ GCV_INLINE gcv_vec gcv_vsplat(double c)
     return v;
 }
 
-GCV_INLINE gcv_vmask gcv_vload_mask0(void)
+GCV_INLINE gcv_vmask gcv_vmask0(void)
 {
     gcv_vmask v;
     for (int i = 0; i < GCV_VW; i++)

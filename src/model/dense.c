@@ -32,11 +32,12 @@ typedef struct pass {
 GCV_INLINE void tile(const pass *p, size_t i0, size_t k0, int R, int NV)
 {
     const size_t m = p->m, cols = p->cols;
+    double *z = p->z + i0 * m + k0;
     gcv_vec acc[8][2];
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++)
             acc[r][v] = p->j0 == 0 ? gcv_vsplat(0.0)
-                                   : gcv_vload(p->z + (i0 + (size_t)r) * m + k0 + (size_t)v * VW);
+                                   : gcv_vload(z + (size_t)r * m + (size_t)v * VW);
     const double *wi = p->w + i0 * cols;
     for (size_t j = p->j0; j < p->j1; j++) {
         gcv_vec av[2];
@@ -50,8 +51,8 @@ GCV_INLINE void tile(const pass *p, size_t i0, size_t k0, int R, int NV)
     }
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++)
-            gcv_vstore(p->z + (i0 + (size_t)r) * m + k0 + (size_t)v * VW,
-                   p->j1 == cols ? acc[r][v] + p->b[i0 + (size_t)r] : acc[r][v]);
+            gcv_vstore(z + (size_t)r * m + (size_t)v * VW,
+                       p->j1 == cols ? acc[r][v] + p->b[i0 + (size_t)r] : acc[r][v]);
 }
 
 /* Columns k0 .. m−1 (fewer than a vector, or m = 1) one at a time, R rows together so

@@ -255,6 +255,20 @@ expect_exit "--isolate, a float model's gradient() crashes" 3 "$GCV" "$TMP/crash
 plugin_cfg "$TMP/crashl.json" "$T" '{"defect": "crash_load"}'
 expect_exit "--isolate, gcv_plugin_model_new crashes" 3 "$GCV" "$TMP/crashl.json" --isolate
 expect_grep "--isolate: crash while loading named" 'SIGSEGV \(signal 11\) while loading the config and the model' "$TMP/err"
+# SIGINT to the supervisor: the child stops with its partial report, no further config runs
+plugin_cfg "$TMP/slow.json" "$T" '{"defect": "slow"}'
+"$GCV" --isolate --threads 1 "$TMP/slow.json" "$TMP/slow.json" >"$TMP/slow.out" 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+t0=$(date +%s%N)
+wait $pid
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+n=$(grep -c 'slow\.json' "$TMP/slow.out")
+[ "$rc" -eq 3 ] && [ "$n" -eq 1 ] && [ "$ms" -lt 1500 ] &&
+    ok "--isolate: SIGINT stops the check (exit 3, ${ms} ms) and the second config never starts" ||
+    { bad "--isolate SIGINT: exit $rc, $n summary lines, $ms ms"; head -5 "$TMP/slow.out"; }
 # several configs: the crash is one line, the others are checked and the JUnit has all
 expect_exit "--isolate with three configs: worst is the mismatch" 1 "$GCV" --isolate \
     "$ROOT/configs/plugins/logreg.json" "$TMP/crash.json" "$ROOT/configs/plugins/seednet_buggy.json" \

@@ -8,15 +8,17 @@
  *   no_destroy, precision, fail_gradient, nan_cost (at index), crash_load,
  *   crash_gradient, crash_cost (when θ[index] is perturbed), crash_kinks (same, in
  *   kinks_crossed), exit_cost (exit(5) when θ[index] is perturbed), crash_destroy,
- *   bad_name, many_blocks, huge_ws, float_nan_theta
+ *   bad_name, many_blocks, huge_ws, float_nan_theta, slow (each cost takes 0.2 s)
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <complex.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gcverify/plugin.h>
 
@@ -53,6 +55,10 @@ static int cost(const void *self, const double *th, void *ws, double *J)
         raise(SIGSEGV); /* a deliberate crash of "user code" */
     if (*perturbed && is(s, "exit_cost"))
         exit(5); /* what a plugin must not do */
+    if (is(s, "slow")) {
+        struct timespec t = {0, 200000000};
+        nanosleep(&t, NULL);
+    }
     double j = 0.0;
     for (size_t i = 0; i < P; i++)
         j += 0.5 * coef[i] * th[i] * th[i] + th[i];

@@ -446,6 +446,16 @@ START_TEST(float_model_with_a_double_theta_should_be_refused)
 }
 END_TEST
 
+START_TEST(block_find_should_name_the_block_of_every_index)
+{
+    gcv_block b[4] = {{"W1", 1, 2, 2, 0}, {"b1", 1, 1, 1, 4}, {"W2", 2, 2, 3, 5}, {"b2", 2, 1, 1, 11}};
+    static const size_t want[12] = {0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 3};
+    for (size_t i = 0; i < 12; i++)
+        ck_assert_uint_eq(gcv_block_find(b, 4, i), want[i]);
+    ck_assert_uint_eq(gcv_block_find(b, 1, 3), 0);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -463,6 +473,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, float_model_with_a_wrong_block_should_fail_there_only);
     tcase_add_test(tc, float_model_under_double_settings_should_raise_no_false_alarm);
     tcase_add_test(tc, float_model_with_a_double_theta_should_be_refused);
+    tcase_add_test(tc, block_find_should_name_the_block_of_every_index);
     suite_add_tcase(s, tc);
     return s;
 }

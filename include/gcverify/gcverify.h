@@ -99,6 +99,10 @@ struct gcv_model {
 /* Frees a model and everything it owns; accepts NULL. */
 void gcv_model_free(gcv_model *m);
 
+/* The block holding parameter i, of n blocks that cover θ in order (as a model's do), by
+ * binary search; i must be below the last block's end. */
+size_t gcv_block_find(const gcv_block *blocks, size_t n, size_t i);
+
 /* ---------------------------------------------------------------------------------------
  * The check. */
 

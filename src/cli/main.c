@@ -497,12 +497,9 @@ static gcv_status iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, siz
 static void iso_mark(const gcv_iso *iso, const gcv_model *m, gcv_result *r)
 {
     for (size_t e = 0; e < iso->n_exclude; e++) {
-        size_t i = iso->exclude[e];
-        for (size_t b = 0; b < m->n_blocks; b++)
-            if (i >= m->blocks[b].offset &&
-                i - m->blocks[b].offset < m->blocks[b].rows * m->blocks[b].cols &&
-                r->blocks[b].status == GCV_PASS)
-                r->blocks[b].status = GCV_INCONCLUSIVE;
+        size_t b = gcv_block_find(m->blocks, m->n_blocks, iso->exclude[e]);
+        if (r->blocks[b].status == GCV_PASS)
+            r->blocks[b].status = GCV_INCONCLUSIVE;
     }
     for (size_t l = 0; l < r->n_layers; l++)
         for (size_t b = r->layers[l].first_block;

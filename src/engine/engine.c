@@ -82,6 +82,19 @@ void gcv_model_free(gcv_model *m)
         m->destroy(m);
 }
 
+size_t gcv_block_find(const gcv_block *blocks, size_t n, size_t i)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (blocks[mid].offset <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void gcv_result_free(gcv_result *r)
 {
     if (!r)

@@ -66,19 +66,6 @@ static double clamp(double v, double lo, double hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* The block holding parameter i (blocks are contiguous and in order). */
-static size_t block_of(const gcv_model *m, size_t i)
-{
-    size_t lo = 0, hi = m->n_blocks;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (m->blocks[mid].offset <= i)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 /* A log10 axis: decades lo..hi onto pixels x0..x0+w (or y, inverted, by the caller). */
 typedef struct axis {
@@ -1069,7 +1056,7 @@ static void worst(page *p)
     for (size_t t = 0; t < k; t++) {
         size_t i = idx[t];
         const gcv_param_result *q = &p->r->params[i];
-        const gcv_block *bl = &p->m->blocks[block_of(p->m, i)];
+        const gcv_block *bl = &p->m->blocks[gcv_block_find(p->m->blocks, p->m->n_blocks, i)];
         size_t off = i - bl->offset;
         const char *st = gcv_param_status_name((gcv_param_status)q->status);
         fprintf(f, "<tr class=\"param %s\" data-index=\"%zu\"", st, i);

@@ -602,19 +602,6 @@ static gcv_status agree(const gcv_jctx *c, const header *a, const header *b, con
 
 /* ---- the params of one shard ---- */
 
-static size_t block_of(const header *h, size_t i)
-{
-    size_t lo = 0, hi = h->n_blocks;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (h->blocks[mid].offset <= i)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 typedef struct merge_state {
     header ref;           /* the first shard's header */
     const char *ref_file;
@@ -653,7 +640,7 @@ static gcv_status read_param(const gcv_jctx *c, const char *p, const cJSON *e, m
                              h->shard.index, i);
     if (s->owner[i] != SIZE_MAX)
         return gcv_json_fail(c, q, "expected each parameter once, got index %zu again", i);
-    const gcv_block *bl = &h->blocks[block_of(h, i)];
+    const gcv_block *bl = &h->blocks[gcv_block_find(h->blocks, h->n_blocks, i)];
     size_t off = i - bl->offset;
     if ((st = member(c, p, e, "block", &it)) != GCV_OK)
         return st;

@@ -59,19 +59,6 @@ size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out)
     return k;
 }
 
-/* The block holding parameter i (blocks are contiguous and in order). */
-static size_t block_of(const gcv_model *m, size_t i)
-{
-    size_t lo = 0, hi = m->n_blocks;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (m->blocks[mid].offset <= i)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 /* ---- diagnosis ---- */
 
@@ -307,7 +294,7 @@ static void text_worst(FILE *f, const gcv_report_info *in, const gcv_model *m,
     for (size_t t = 0; t < k; t++) {
         size_t i = idx[t];
         const gcv_param_result *p = &r->params[i];
-        const gcv_block *bl = &m->blocks[block_of(m, i)];
+        const gcv_block *bl = &m->blocks[gcv_block_find(m->blocks, m->n_blocks, i)];
         size_t off = i - bl->offset;
         char coords[48];
         snprintf(coords, sizeof coords, "(%zu,%zu)", off / bl->cols, off % bl->cols);

@@ -37,6 +37,18 @@ static void leaky_b(const double *z, const double *a, double *d, size_t n, doubl
         d[i] = z[i] > 0.0 ? d[i] : s * d[i];
 }
 
+/* Horner steps of e^r = Σ rⁿ/n! from r¹¹ down, p holding 1/12! on entry: one list for the
+ * scalar exp_0_40 and the vector vexp_0_40, whose bits must agree (test-kernels). */
+#define EXP_TAYLOR(p, r)                                                                     \
+    do {                                                                                     \
+        static const double c_[12] = {1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,   \
+                                      1.0 / 40320.0,    1.0 / 5040.0,    1.0 / 720.0,      \
+                                      1.0 / 120.0,      1.0 / 24.0,      1.0 / 6.0,        \
+                                      0.5,              1.0,             1.0};             \
+        _Pragma("GCC unroll 12") for (int k_ = 0; k_ < 12; k_++)                            \
+            (p) = (p) * (r) + c_[k_];                                                        \
+    } while (0)
+
 /* e^y for y in [0, 40]: y = k·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so k·ln2 is
  * exact), e^r by its Taylor series to r¹² (truncation < 2e-17 relative), 2^k built in the
  * exponent bits. The rounding to k uses the 1.5·2⁵² trick and the bits of the same sum, so
@@ -51,18 +63,7 @@ static inline double exp_0_40(double y)
     memcpy(&mb, &magic, sizeof mb);
     double r = (y - k * ln2hi) - k * ln2lo;
     double p = 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    EXP_TAYLOR(p, r);
     uint64_t bits = (sb - mb + 1023) << 52;
     double two_k;
     memcpy(&two_k, &bits, sizeof two_k);
@@ -125,18 +126,7 @@ GCV_INLINE gcv_vec vexp_0_40(gcv_vec y)
     gcv_vec sh = y * 1.44269504088896338700 + magic, k = sh - magic;
     gcv_vec r = (y - k * ln2hi) - k * ln2lo;
     gcv_vec p = gcv_vsplat(1.0 / 479001600.0);
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    EXP_TAYLOR(p, r);
     uint64_t mb;
     memcpy(&mb, &magic, sizeof mb);
     gcv_vbits bits = ((gcv_vbits)sh - mb + 1023) << 52;

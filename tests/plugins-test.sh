@@ -144,6 +144,11 @@ expect_exit "NaN cost at parameter 2: exit 3" 3 "$GCV" "$TMP/nan.json" --json "$
 [ "$(json "$TMP/nan.out.json" "d['params'][0]['index'], d['params'][0]['status']" 2>/dev/null)" = "2 nonfinite" ] &&
     ok "NaN cost: parameter 2 is nonfinite" || bad "NaN cost: $(head -c 400 "$TMP/nan.out.json")"
 
+# a plugin that does not say how many examples: the model line says nothing of them
+plugin_cfg "$TMP/noex.json" "$T" '{"defect": "no_examples"}'
+expect_exit "examples left 0 by the plugin" 0 "$GCV" "$TMP/noex.json"
+expect_grep "examples left 0: not printed" '^model   plugin libtestplugin\.so: test plugin · 6 params$' "$TMP/out"
+
 # --- the optional hooks through the ABI: complex step and the incremental accelerator
 plugin_cfg "$TMP/hooks.json" "$T" '{"hooks": true}'
 expect_exit "plugin cost_complex: --method complex_step" 0 "$GCV" "$TMP/hooks.json" --method complex_step --json "$TMP/cs.json"

@@ -8,7 +8,8 @@
  *   no_destroy, precision, fail_gradient, nan_cost (at index), crash_load,
  *   crash_gradient, crash_cost (when θ[index] is perturbed), crash_kinks (same, in
  *   kinks_crossed), exit_cost (exit(5) when θ[index] is perturbed), crash_destroy,
- *   bad_name, many_blocks, huge_ws, float_nan_theta, slow (each cost takes 0.2 s)
+ *   bad_name, many_blocks, huge_ws, float_nan_theta, slow (each cost takes 0.2 s),
+ *   no_examples (examples left 0)
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
@@ -205,7 +206,7 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     out->blocks = s->blocks;
     out->theta = fl ? (const void *)s->thetaf : (const void *)s->theta;
     out->ws_bytes = is(s, "huge_ws") ? (size_t)1 << 36 : 64;
-    out->examples = 1;
+    out->examples = is(s, "no_examples") ? 0 : 1; /* 0: the plugin does not say */
     out->description = "test plugin";
     out->cost = is(s, "null_cost") ? NULL : cost;
     out->gradient = gradient;

@@ -35,6 +35,13 @@ typedef struct gcv_act {
     /* f(z) for complex z, from f's definition alone (never from its derivative), for the
      * complex-step method; kinks are decided on the real part. */
     double complex (*cvalue)(double complex z, double slope);
+    /* a[i] = f(z[i]) from a nearby point whose value is known: a0[i] = forward's f(z0[i])
+     * (the MLP's cached pass at θ0, for the incremental check). Cheaper than forward where
+     * |z − z0| is small, exact-to-rounding there (within a few ulp of forward's value, not
+     * its bits), forward's own bits elsewhere; the bits do not depend on n or the vector
+     * width. NULL where forward is as cheap. */
+    void (*near)(const double *z0, const double *a0, const double *z, double *a, size_t n,
+                 double slope);
 } gcv_act;
 
 typedef struct gcv_loss {
@@ -53,6 +60,8 @@ typedef struct gcv_loss {
 
 /* The tanh of the activation table (inlined and vectorisable; ≤ 2 ulp from libm's). */
 double gcv_tanh(double x);
+/* tanh(z) from a nearby z0 and a0 = gcv_tanh(z0): the scalar form of the table's tanh near. */
+double gcv_tanh_near(double z0, double a0, double z);
 
 const gcv_act *gcv_act_get(gcv_act_id id);
 const gcv_loss *gcv_loss_get(gcv_loss_id id);

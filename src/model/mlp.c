@@ -385,14 +385,19 @@ static int mlp_cost_complex(const gcv_model *model, const double *theta, size_t 
 }
 
 /* Activation of `rows` consecutive rows of hidden layer l from row `row` on (z → a through f
- * and the mask), counting kink crossings. Elementwise, so one call over several rows gives
+ * and the mask; through f's near form from base's same rows where f has one: a perturbed
+ * pass moves every Z by little), counting kink crossings. Elementwise, so one call over several rows gives
  * the bits and the count of one call per row. */
 static size_t activate_rows(const mlp *net, size_t l, size_t row, size_t rows, const double *z,
                             double *a)
 {
     size_t m = net->m, len = rows * m;
     const gcv_act *act = gcv_act_get(net->act[l]);
-    act->forward(z, a, len, net->slope);
+    if (act->near && !net->mask) /* base's A is f(Z) itself: no mask applied to it */
+        act->near(net->base + net->z_off[l] + row * m, net->base + net->a_off[l] + row * m, z,
+                  a, len, net->slope);
+    else
+        act->forward(z, a, len, net->slope);
     if (net->mask) {
         const double *mk = net->mask + net->mask_off[l] + row * m;
         for (size_t k = 0; k < len; k++)

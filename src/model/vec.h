@@ -59,6 +59,15 @@ GCV_INLINE gcv_vec gcv_vsel(gcv_vmask mask, gcv_vec a, gcv_vec b)
     return (gcv_vec)(((gcv_vbits)a & (gcv_vbits)mask) | ((gcv_vbits)b & ~(gcv_vbits)mask));
 }
 
+/* 1 if every lane of mask is set. */
+GCV_INLINE int gcv_vall(gcv_vmask mask)
+{
+    int64_t all = -1;
+    for (int i = 0; i < GCV_VW; i++)
+        all &= mask[i];
+    return all != 0;
+}
+
 #else
 #define GCV_HAVE_VEC 0
 #endif

@@ -408,14 +408,16 @@ static size_t activate_rows(const mlp *net, size_t l, size_t row, size_t rows, c
     return 0;
 }
 
-/* Layers l+1..L in full from Z_{l+1} already in the workspace; returns the data term. */
+/* Layers l+1..L in full from Z_{l+1} already in the workspace (or, with active, from
+ * A_{l+1} already computed); returns the data term. */
 static double forward_from(const mlp *net, const double *theta, double *d, size_t l,
-                           size_t *kinks)
+                           int active, size_t *kinks)
 {
     size_t m = net->m;
     for (size_t k = l + 1; k < net->L; k++) {
         double *z = d + net->z_off[k], *a = d + net->a_off[k];
-        *kinks += activate_rows(net, k, 0, net->n[k], z, a);
+        if (k > l + 1 || !active)
+            *kinks += activate_rows(net, k, 0, net->n[k], z, a);
         gcv_dense_forward(theta + net->w_off[k + 1], theta + net->b_off[k + 1], a,
                       d + net->z_off[k + 1], net->n[k + 1], net->n[k], m);
     }
@@ -443,6 +445,7 @@ static int mlp_cost_perturbed(const gcv_model *model, size_t idx, double value, 
     const double *a_prev = l > 1 ? net->base + net->a_off[l - 1] : net->x;
     const double *z0 = net->base + net->z_off[l] + r * m;
     size_t kinks = 0;
+    int active = 0; /* A_{l+1} computed here, not from Z_{l+1} by forward_from */
     double *zrow = d + net->buf_off, *arow = zrow + m;
     if (l == L) {
         /* The output layer: its own row changes, and the loss sees every column. */
@@ -462,14 +465,30 @@ static int mlp_cost_perturbed(const gcv_model *model, size_t idx, double value, 
         const double *w = model->theta + net->w_off[l + 1];
         double *zn = d + net->z_off[l + 1];
         const double *zn0 = net->base + net->z_off[l + 1];
-        for (size_t i = 0; i < rows; i++) {
-            const double wir = w[i * cols + r];
-            for (size_t k = 0; k < m; k++)
-                zn[i * m + k] = zn0[i * m + k] + wir * arow[k];
+        const gcv_act *next = l + 1 < L ? gcv_act_get(net->act[l + 1]) : NULL;
+        if (next && next->near && !next->has_kink && !net->mask) {
+            /* A hidden layer whose f has a near form and no kink: each row of Z_{l+1} only
+             * feeds its activation, so it is built in a row buffer that stays in L1 (the
+             * same operations, the same bits as the whole Z then activate_rows). */
+            double *zr = arow + m;
+            active = 1;
+            for (size_t i = 0; i < rows; i++) {
+                const double wir = w[i * cols + r];
+                for (size_t k = 0; k < m; k++)
+                    zr[k] = zn0[i * m + k] + wir * arow[k];
+                next->near(zn0 + i * m, net->base + net->a_off[l + 1] + i * m, zr,
+                           d + net->a_off[l + 1] + i * m, m, net->slope);
+            }
+        } else {
+            for (size_t i = 0; i < rows; i++) {
+                const double wir = w[i * cols + r];
+                for (size_t k = 0; k < m; k++)
+                    zn[i * m + k] = zn0[i * m + k] + wir * arow[k];
+            }
         }
     }
     /* Rows other than r in layer l are unchanged, so their kinks cannot have moved. */
-    double data = forward_from(net, model->theta, d, l < L ? l : L, &kinks);
+    double data = forward_from(net, model->theta, d, l < L ? l : L, active, &kinks);
     h->kinks = kinks;
     double w_sq = net->w_sq0;
     if (is_w)

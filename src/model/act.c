@@ -468,6 +468,26 @@ static void out_backward(int out, const double *z, double *dz, size_t n, size_t 
 
 /* ---- losses ---- */
 
+/* log σ(z) and log(1 − σ(z)) as −softplus(∓z), each x·[x > 0] + log1p(e^{−|z|}): the
+ * bits of two softplus() calls with one log1p and one exp for both. */
+static inline void log_sigmoids(double zk, double *log_a, double *log_1ma)
+{
+    double lz = log1p(exp(-fabs(zk)));
+    *log_a = -(zk < 0.0 ? -zk + lz : lz);
+    *log_1ma = -(zk > 0.0 ? zk + lz : lz);
+}
+
+/* One output's binary cross-entropy term, subtracted from sum; terms with a zero label
+ * weight are skipped so that 0·log 0 counts as 0. */
+static inline double bce_term(double sum, double yk, double log_a, double log_1ma)
+{
+    if (yk != 0.0)
+        sum -= yk * log_a;
+    if (yk != 1.0)
+        sum -= (1.0 - yk) * log_1ma;
+    return sum;
+}
+
 static double bce_cost(int out, const double *z, const double *y, size_t n, size_t st, double s)
 {
     (void)s;
@@ -477,21 +497,13 @@ static double bce_cost(int out, const double *z, const double *y, size_t n, size
         double yk = y[k * st], zk = z[k * st];
         double log_a, log_1ma;
         if (out == GCV_ACT_SIGMOID) {
-            /* −softplus(∓z), each x·[x > 0] + log1p(e^{−|z|}): the same bits as softplus()
-             * with one log1p and one exp for both (the loss's cost in the deep bench net). */
-            double lz = log1p(exp(-fabs(zk)));
-            log_a = -(zk < 0.0 ? -zk + lz : lz);
-            log_1ma = -(zk > 0.0 ? zk + lz : lz);
+            log_sigmoids(zk, &log_a, &log_1ma);
         } else {
             double a = out_value(out, z, k, st, lse);
             log_a = out == GCV_ACT_SOFTMAX ? zk - lse : log(a);
             log_1ma = log1p(-a);
         }
-        /* Terms with a zero label weight are skipped so that 0·log 0 counts as 0. */
-        if (yk != 0.0)
-            sum -= yk * log_a;
-        if (yk != 1.0)
-            sum -= (1.0 - yk) * log_1ma;
+        sum = bce_term(sum, yk, log_a, log_1ma);
     }
     return sum;
 }
@@ -586,6 +598,26 @@ static const gcv_loss losses[GCV_LOSS_COUNT] = {
 const gcv_act *gcv_act_get(gcv_act_id id)
 {
     return (unsigned)id < GCV_ACT_COUNT ? &acts[id] : NULL;
+}
+
+double gcv_loss_sum(gcv_loss_id id, int out, const double *z, const double *y, size_t n,
+                    size_t m, double slope)
+{
+    double sum = 0.0;
+    if (id == GCV_LOSS_BCE && out == GCV_ACT_SIGMOID && n == 1) {
+        /* One sigmoid output (a binary classifier, the deep bench net): bce_cost's
+         * operations inline, without a call and its column set-up per example. */
+        for (size_t j = 0; j < m; j++) {
+            double log_a, log_1ma;
+            log_sigmoids(z[j], &log_a, &log_1ma);
+            sum += bce_term(0.0, y[j], log_a, log_1ma);
+        }
+        return sum;
+    }
+    const gcv_loss *loss = gcv_loss_get(id);
+    for (size_t j = 0; j < m; j++)
+        sum += loss->cost(out, z + j, y + j, n, m, slope);
+    return sum;
 }
 
 const gcv_loss *gcv_loss_get(gcv_loss_id id)

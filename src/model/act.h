@@ -65,6 +65,10 @@ double gcv_tanh_near(double z0, double a0, double z);
 
 const gcv_act *gcv_act_get(gcv_act_id id);
 const gcv_loss *gcv_loss_get(gcv_loss_id id);
+/* Σ_j of the loss of the m columns of z (n outputs × m examples, row-major) against y: the
+ * bits of summing gcv_loss_get(id)->cost column by column, in column order. */
+double gcv_loss_sum(gcv_loss_id id, int out, const double *z, const double *y, size_t n,
+                    size_t m, double slope);
 /* Name to id; return 0 on success, -1 if the name is unknown. */
 int gcv_act_parse(const char *name, gcv_act_id *out);
 int gcv_loss_parse(const char *name, gcv_loss_id *out);

@@ -115,7 +115,6 @@ static double forward(const mlp *net, const double *theta, void *ws)
     ws_head *h = ws;
     double *d = ws_data(ws);
     const double *a_prev = net->x;
-    const gcv_loss *loss = gcv_loss_get(net->loss);
     size_t m = net->m;
     h->kinks = 0;
     for (size_t l = 1; l <= net->L; l++) {
@@ -138,10 +137,7 @@ static double forward(const mlp *net, const double *theta, void *ws)
         a_prev = a;
     }
     const double *zl = d + net->z_off[net->L];
-    double sum = 0.0;
-    for (size_t j = 0; j < m; j++)
-        sum += loss->cost((int)net->out, zl + j, net->y + j, net->n[net->L], m, net->slope);
-    return sum;
+    return gcv_loss_sum(net->loss, (int)net->out, zl, net->y, net->n[net->L], m, net->slope);
 }
 
 static double weight_squares(const mlp *net, const double *theta)
@@ -421,12 +417,8 @@ static double forward_from(const mlp *net, const double *theta, double *d, size_
         gcv_dense_forward(theta + net->w_off[k + 1], theta + net->b_off[k + 1], a,
                       d + net->z_off[k + 1], net->n[k + 1], net->n[k], m);
     }
-    const gcv_loss *loss = gcv_loss_get(net->loss);
     const double *zl = d + net->z_off[net->L];
-    double sum = 0.0;
-    for (size_t j = 0; j < m; j++)
-        sum += loss->cost((int)net->out, zl + j, net->y + j, net->n[net->L], m, net->slope);
-    return sum;
+    return gcv_loss_sum(net->loss, (int)net->out, zl, net->y, net->n[net->L], m, net->slope);
 }
 
 /* J with one parameter changed, from the cached forward pass at θ0. Changing W_l[r,c] by δ

@@ -22,6 +22,17 @@ static const int blas = 1;
 static const int blas = 0;
 #endif
 
+/* s + x·y as the kernels compute it: one rounding where they fuse multiply-adds (-Dfma,
+ * which the library reports), else two. */
+static int fused(void)
+{
+    return strstr(gcv_dense_kernels(), "+fma") != NULL;
+}
+static double madd(double s, double x, double y)
+{
+    return fused() ? fma(x, y, s) : s + x * y;
+}
+
 static double *randn(size_t n, gcv_rng *r)
 {
     double *v = malloc((n ? n : 1) * sizeof *v);
@@ -49,7 +60,8 @@ static void expect_close(const double *got, const double *want, const double *ma
     }
 }
 
-/* The reference: Z = W·A + b one element at a time, j ascending from 0.0, then + b. */
+/* The reference: Z = W·A + b one element at a time, j ascending from 0.0 (each step fused
+ * where the kernels fuse), then + b. */
 static void ref_forward(const double *w, const double *b, const double *a, double *z,
                         double *mag, size_t rows, size_t cols, size_t m)
 {
@@ -57,7 +69,7 @@ static void ref_forward(const double *w, const double *b, const double *a, doubl
         for (size_t k = 0; k < m; k++) {
             double s = 0.0, g = 0.0;
             for (size_t j = 0; j < cols; j++) {
-                s += w[i * cols + j] * a[j * m + k];
+                s = madd(s, w[i * cols + j], a[j * m + k]);
                 g += fabs(w[i * cols + j] * a[j * m + k]);
             }
             z[i * m + k] = s + b[i];
@@ -128,7 +140,7 @@ START_TEST(backward_products_should_match_the_plain_loops)
             for (size_t j = 0; j < cols; j++) {
                 double t = 0.0, g = 0.0;
                 for (size_t k = 0; k < m; k++) {
-                    t += d[i * m + k] * a[j * m + k];
+                    t = madd(t, d[i * m + k], a[j * m + k]);
                     g += fabs(d[i * m + k] * a[j * m + k]);
                 }
                 want[i * cols + j] = t;
@@ -139,7 +151,7 @@ START_TEST(backward_products_should_match_the_plain_loops)
             for (size_t k = 0; k < m; k++) {
                 double t = 0.0, g = 0.0;
                 for (size_t i = 0; i < rows; i++) {
-                    t += w[i * cols + j] * d[i * m + k];
+                    t = madd(t, w[i * cols + j], d[i * m + k]);
                     g += fabs(w[i * cols + j] * d[i * m + k]);
                 }
                 want[j * m + k] = t;
@@ -363,7 +375,12 @@ END_TEST
 
 START_TEST(the_kernels_should_say_which_they_are)
 {
-    ck_assert_str_eq(gcv_dense_kernels(), blas ? "blis" : "portable");
+#ifdef GCV_FMA_EXPECTED
+    const char *want = blas ? "blis+fma" : "portable+fma";
+#else
+    const char *want = blas ? "blis" : "portable";
+#endif
+    ck_assert_str_eq(gcv_dense_kernels(), want);
 }
 END_TEST
 

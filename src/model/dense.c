@@ -267,8 +267,12 @@ void gcv_dense_input_grad(const double *w, const double *d, double *da, size_t r
 
 const char *gcv_dense_kernels(void)
 {
-#ifdef GCV_HAVE_BLAS
+#if defined(GCV_HAVE_BLAS) && defined(GCV_FMA)
+    return "blis+fma";
+#elif defined(GCV_HAVE_BLAS)
     return "blis";
+#elif defined(GCV_FMA)
+    return "portable+fma";
 #else
     return "portable";
 #endif

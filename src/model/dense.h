@@ -20,7 +20,8 @@ void gcv_dense_weight_grad(const double *d, const double *a, double *gw, double 
 void gcv_dense_input_grad(const double *w, const double *d, double *da, size_t rows,
                           size_t cols, size_t m);
 
-/* "blis" when the larger products run in BLIS (-Dblas=enabled), else "portable". */
+/* "blis" when the larger products run in BLIS (-Dblas=enabled), else "portable"; with
+ * "+fma" where the kernels fuse multiply-adds (-Dfma, a native build on a CPU with FMA). */
 const char *gcv_dense_kernels(void);
 
 #endif

@@ -1,6 +1,6 @@
 /* The MLP's hand-written kernels and, in a -Dblas=enabled build, the BLIS path: the dense
  * products against the one-row loops (bit for bit in the portable build, within rounding
- * with BLIS), the vector tanh and its near form against the scalar ones, the same bits from 8 threads calling
+ * with BLIS), the vector tanh and the near forms against the scalar ones, the same bits from 8 threads calling
  * at once, and a net large enough for BLIS checked end to end on 1 to 4 threads. */
 #include <check.h>
 #include <float.h>
@@ -208,20 +208,23 @@ START_TEST(vector_tanh_should_give_the_bits_of_the_scalar_tanh)
 }
 END_TEST
 
-/* The incremental check's tanh from a nearby cached point: every lane of the vector form
- * must hold the bits of gcv_tanh_near (its scalar form), with steps inside 2⁻¹², outside
- * it (the lanes that fall back to tanh, mixed in one vector), exactly at it, NaN and ±Inf;
- * a vector with any lane outside takes the second pass. */
-START_TEST(vector_tanh_near_should_give_the_bits_of_the_scalar_form)
+/* The incremental check's tanh and sigmoid from a nearby cached point: every element of the
+ * table's near form (whole vectors and tail for tanh; a loop the compiler may vectorise for
+ * sigmoid) must hold the bits of its scalar form, with steps inside 2⁻¹², outside it (those
+ * elements take f itself: forward's bits), mixed in one vector, exactly at it, NaN and ±Inf.
+ * _i: 0 tanh, 1 sigmoid. */
+START_TEST(near_forms_should_give_the_bits_of_their_scalar_forms)
 {
-    const gcv_act *t = gcv_act_get(GCV_ACT_TANH);
+    const gcv_act_id id = _i == 0 ? GCV_ACT_TANH : GCV_ACT_SIGMOID;
+    double (*scalar)(double, double, double) = _i == 0 ? gcv_tanh_near : gcv_sigmoid_near;
+    const gcv_act *t = gcv_act_get(id);
     ck_assert(t->near != NULL);
     enum { N = 1031 };
-    static double z0[N], a0[N], z[N], a[N];
+    static double z0[N], a0[N], z[N], a[N], f[N];
     gcv_rng r;
     gcv_rng_seed(&r, 7);
     for (int round = 0; round < 300; round++) {
-        /* round % 3: all steps small; one lane in 50 outside; all outside */
+        /* round % 3: all steps small; one element in 50 outside; all outside */
         for (size_t i = 0; i < N; i++) {
             z0[i] = (round % 2 ? 30.0 : 2.0) * (gcv_rng_uniform(&r) - 0.5);
             double e = -12.0 - 40.0 * gcv_rng_uniform(&r);
@@ -242,16 +245,16 @@ START_TEST(vector_tanh_near_should_give_the_bits_of_the_scalar_form)
         t->forward(z0, a0, N, 0.0);
         size_t n = N - (size_t)round % 9;
         t->near(z0, a0, z, a, n, 0.0);
+        t->forward(z, f, n, 0.0);
         for (size_t i = 0; i < n; i++) {
-            double s = gcv_tanh_near(z0[i], a0[i], z[i]);
+            double s = scalar(z0[i], a0[i], z[i]);
             ck_assert_msg(memcmp(&s, &a[i], sizeof s) == 0,
-                          "near(%.17g → %.17g): %.17g, scalar %.17g", z0[i], z[i], a[i], s);
-            /* outside 2⁻¹² the value is tanh's own */
-            if (!(fabs(z[i] - z0[i]) <= 0x1p-12)) {
-                double d = gcv_tanh(z[i]);
-                ck_assert_msg(memcmp(&d, &a[i], sizeof d) == 0, "near(%.17g → %.17g)", z0[i],
-                              z[i]);
-            }
+                          "%s near(%.17g → %.17g): %.17g, scalar %.17g", t->name, z0[i], z[i],
+                          a[i], s);
+            /* outside 2⁻¹² the value is f's own */
+            if (!(fabs(z[i] - z0[i]) <= 0x1p-12))
+                ck_assert_msg(memcmp(&f[i], &a[i], sizeof f[i]) == 0, "%s near(%.17g → %.17g)",
+                              t->name, z0[i], z[i]);
         }
     }
     z0[0] = 0.1;
@@ -259,7 +262,7 @@ START_TEST(vector_tanh_near_should_give_the_bits_of_the_scalar_form)
     t->forward(z0, a0, 9, 0.0);
     t->near(z0, a0, z, a, 9, 0.0);
     ck_assert(isnan(a[0]));
-    ck_assert(a[1] == gcv_tanh_near(z0[1], a0[1], z[1]));
+    ck_assert(a[1] == scalar(z0[1], a0[1], z[1]));
 }
 END_TEST
 
@@ -393,7 +396,7 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, dense_forward_should_keep_its_order_across_passes_over_a);
     tcase_add_test(tc, backward_products_should_match_the_plain_loops);
     tcase_add_test(tc, vector_tanh_should_give_the_bits_of_the_scalar_tanh);
-    tcase_add_test(tc, vector_tanh_near_should_give_the_bits_of_the_scalar_form);
+    tcase_add_loop_test(tc, near_forms_should_give_the_bits_of_their_scalar_forms, 0, 2);
     tcase_add_test(tc, concurrent_products_should_give_the_bits_of_serial_ones);
     tcase_add_test(tc, a_net_large_enough_for_blas_should_pass_and_not_depend_on_threads);
     tcase_add_test(tc, the_kernels_should_say_which_they_are);

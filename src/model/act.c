@@ -187,12 +187,12 @@ static void tanh_f(const double *z, double *a, size_t n, double s)
  * its division). Only a derivative-free identity and tanh's own series are used: the
  * numeric side never borrows the derivative the analytic side is being checked for.
  * Larger |d|, NaN and ±Inf take tanh_one(z), bit for bit. */
-#define TANH_NEAR_MAX 0x1p-12
+#define NEAR_MAX 0x1p-12 /* the largest |z − z0| the near forms take */
 
 double gcv_tanh_near(double z0, double a0, double z)
 {
     double d = z - z0;
-    if (!(fabs(d) <= TANH_NEAR_MAX))
+    if (!(fabs(d) <= NEAR_MAX))
         return tanh_one(z);
     double d2 = d * d;
     double t = d + d * d2 * (-1.0 / 3.0 + d2 * (2.0 / 15.0));
@@ -213,7 +213,7 @@ static __attribute__((noinline)) void tanh_near_vectors(const double *z0, const 
     for (size_t i = 0; i + GCV_VW <= n; i += GCV_VW) {
         gcv_vec x = gcv_vload(z + i), a0v = gcv_vload(a0 + i);
         gcv_vec d = x - gcv_vload(z0 + i);
-        far |= ~((gcv_vec)((gcv_vbits)d & ~sign) <= TANH_NEAR_MAX);
+        far |= ~((gcv_vec)((gcv_vbits)d & ~sign) <= NEAR_MAX);
         gcv_vec d2 = d * d;
         gcv_vec t = d + d * d2 * (-1.0 / 3.0 + d2 * (2.0 / 15.0));
         gcv_vec sa = a0v * t;
@@ -224,7 +224,7 @@ static __attribute__((noinline)) void tanh_near_vectors(const double *z0, const 
         return;
     for (size_t i = 0; i + GCV_VW <= n; i += GCV_VW) {
         gcv_vec x = gcv_vload(z + i), d = x - gcv_vload(z0 + i);
-        gcv_vmask near = (gcv_vec)((gcv_vbits)d & ~sign) <= TANH_NEAR_MAX;
+        gcv_vmask near = (gcv_vec)((gcv_vbits)d & ~sign) <= NEAR_MAX;
         if (!gcv_vall(near))
             gcv_vstore(a + i, gcv_vsel(near, gcv_vload(a + i), vtanh(x)));
     }
@@ -269,6 +269,44 @@ static void sigmoid_f(const double *z, double *a, size_t n, double s)
     for (size_t i = 0; i < n; i++)
         a[i] = sigmoid1(z[i]);
 }
+/* σ(z) from z0 nearby and a0 = σ(z0), as tanh_n for tanh: with d = z − z0 and q = e^d − 1,
+ * σ(z0 + d) = a0·e^d/(1 − a0 + a0·e^d) = a0 + a0·(1 − a0)·q/(1 + a0·q). For |d| ≤ 2⁻¹², q is
+ * d + d²/2 + … + d⁵/120 (the rest < 2⁻⁶⁹·|d|) and 1/(1 + s), s = a0·q, is 1 − s + s² − s³ + s⁴
+ * (|s| ≤ |q| < 1.001·2⁻¹²: the rest < 2⁻⁵⁹): no exp and no division, where sigmoid1 spends
+ * both on every value. The value is σ(z) within a0's own error plus half an ulp (test-mlp).
+ * Larger |d|, NaN and ±Inf get sigmoid1(z), bit for bit. */
+static inline double sigmoid_series(double d, double a0)
+{
+    double q = d + d * d * (0.5 + d * (1.0 / 6.0 + d * (1.0 / 24.0 + d * (1.0 / 120.0))));
+    double sa = a0 * q;
+    double geo = 1.0 - sa * (1.0 - sa * (1.0 - sa * (1.0 - sa)));
+    return a0 + a0 * (1.0 - a0) * q * geo;
+}
+
+double gcv_sigmoid_near(double z0, double a0, double z)
+{
+    double d = z - z0;
+    return fabs(d) <= NEAR_MAX ? sigmoid_series(d, a0) : sigmoid1(z);
+}
+
+/* The series for every value, in a loop the compiler may vectorise (the same operations as
+ * gcv_sigmoid_near, lane or not), then sigmoid1 where |d| was larger. */
+static void sigmoid_n(const double *z0, const double *a0, const double *z, double *a, size_t n,
+                      double s)
+{
+    (void)s;
+    int far = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = z[i] - z0[i];
+        far |= !(fabs(d) <= NEAR_MAX);
+        a[i] = sigmoid_series(d, a0[i]);
+    }
+    if (far)
+        for (size_t i = 0; i < n; i++)
+            if (!(fabs(z[i] - z0[i]) <= NEAR_MAX))
+                a[i] = sigmoid1(z[i]);
+}
+
 static void sigmoid_b(const double *z, const double *a, double *d, size_t n, double s)
 {
     (void)s;
@@ -322,7 +360,7 @@ static const gcv_act acts[GCV_ACT_COUNT] = {
     [GCV_ACT_RELU] = {"relu", 1, 0, 1, relu_f, relu_b, relu_c},
     [GCV_ACT_LEAKY_RELU] = {"leaky_relu", 1, 0, 1, leaky_f, leaky_b, leaky_c},
     [GCV_ACT_TANH] = {"tanh", 1, 0, 0, tanh_f, tanh_b, tanh_c, tanh_n},
-    [GCV_ACT_SIGMOID] = {"sigmoid", 1, 1, 0, sigmoid_f, sigmoid_b, sigmoid_c},
+    [GCV_ACT_SIGMOID] = {"sigmoid", 1, 1, 0, sigmoid_f, sigmoid_b, sigmoid_c, sigmoid_n},
     [GCV_ACT_LINEAR] = {"linear", 1, 1, 0, linear_f, linear_b, linear_c},
     [GCV_ACT_SOFTMAX] = {"softmax", 0, 1, 0, NULL, NULL, NULL},
 };

@@ -62,6 +62,8 @@ typedef struct gcv_loss {
 double gcv_tanh(double x);
 /* tanh(z) from a nearby z0 and a0 = gcv_tanh(z0): the scalar form of the table's tanh near. */
 double gcv_tanh_near(double z0, double a0, double z);
+/* σ(z) from a nearby z0 and a0 = σ(z0): the scalar form of the table's sigmoid near. */
+double gcv_sigmoid_near(double z0, double a0, double z);
 
 const gcv_act *gcv_act_get(gcv_act_id id);
 const gcv_loss *gcv_loss_get(gcv_loss_id id);

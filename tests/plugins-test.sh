@@ -260,6 +260,27 @@ expect_exit "--isolate, a float model's gradient() crashes" 3 "$GCV" "$TMP/crash
 plugin_cfg "$TMP/crashl.json" "$T" '{"defect": "crash_load"}'
 expect_exit "--isolate, gcv_plugin_model_new crashes" 3 "$GCV" "$TMP/crashl.json" --isolate
 expect_grep "--isolate: crash while loading named" 'SIGSEGV \(signal 11\) while loading the config and the model' "$TMP/err"
+# a model that hangs: with --max-seconds S the watchdog kills the child at 1.1·S + 2 s after
+# its check began, and the hang is handled as a crash (the parameter found alone, left out)
+plugin_cfg "$TMP/hang.json" "$T" '{"defect": "hang_cost", "index": 2}'
+t0=$(date +%s)
+expect_exit "--isolate --max-seconds 1, cost() hangs at θ[2]: exit 3" 3 "$GCV" "$TMP/hang.json" \
+    --isolate --max-seconds 1 --threads 2 --json "$TMP/hang.out.json"
+s=$(( $(date +%s) - t0 ))
+expect_grep "--isolate: the hang named with its function and parameter" \
+    'the model hung: no return within 3\.1 s of the check.s start \(killed\) in cost\(\) at parameter 2, A\[1,0\] \(reproduced alone on one thread\)' "$TMP/out"
+[ "$(json "$TMP/hang.out.json" "d['status'], d['params_checked'], [b['status'] for b in d['blocks']]")" = \
+  "inconclusive 5 ['inconclusive', 'pass']" ] && ok "--isolate, a hang: the other 5 checked" ||
+    bad "--isolate hang: $(json "$TMP/hang.out.json" "d['status'], d['params_checked'], d['blocks']")"
+[ "$s" -lt 30 ] && ok "--isolate: the hang cost ${s} s (two kills of 3.1 s and the rest)" || bad "--isolate hang: ${s} s"
+plugin_cfg "$TMP/hangg.json" "$T" '{"defect": "hang_gradient"}'
+expect_exit "--isolate --max-seconds 0.5, gradient() hangs: exit 3" 3 "$GCV" "$TMP/hangg.json" \
+    --isolate --max-seconds 0.5 --json "$TMP/hangg.out.json" --junit "$TMP/hangg.xml"
+expect_grep "--isolate: a hang in gradient() named" \
+    '^gcverify: .*hangg\.json: the model hung: no return within 2\.55 s of the check.s start \(killed\) in gradient\(\), before any parameter was perturbed$' "$TMP/err"
+[ "$(json "$TMP/hangg.out.json" "d['status'], d['crash']['signal'], d['crash']['hung']")" = "inconclusive 9 True" ] &&
+    ok "--isolate: the minimal report of a hang says hung, signal 9" || bad "--isolate hang JSON: $(cat "$TMP/hangg.out.json")"
+expect_grep "--isolate: JUnit error for the hang" '<error type="crash" message="the model hung: no return' "$TMP/hangg.xml"
 # SIGINT to the supervisor: the child stops with its partial report, no further config runs
 plugin_cfg "$TMP/slow.json" "$T" '{"defect": "slow"}'
 "$GCV" --isolate --threads 1 "$TMP/slow.json" "$TMP/slow.json" >"$TMP/slow.out" 2>&1 &

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "report/output.h"
@@ -43,10 +44,21 @@ static const char *signal_name(int sig)
     }
 }
 
-/* One child with the current plan; returns the wait status, or -1 if fork failed. SIGINT
- * and SIGTERM are held while the child starts, so forward() always knows its pid. */
-static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd)
+static double now_seconds(void)
 {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* One child with the current plan; returns the wait status, or -1 if fork failed. SIGINT
+ * and SIGTERM are held while the child starts, so forward() always knows its pid. With
+ * hang_seconds > 0, a child still in the check that long after the check began is killed
+ * (SIGKILL) and *hung set: the parent looks every 10 ms. */
+static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
+                     double hang_seconds, int *hung)
+{
+    *hung = 0;
     iso->stage = GCV_ISO_STARTING;
     iso->rc = 0;
     memset((void *)iso->slots, 0, sizeof iso->slots);
@@ -80,8 +92,25 @@ static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd)
     child_pid = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    double began = -1.0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, hang_seconds > 0.0 ? WNOHANG : 0);
+        if (r == pid || (r < 0 && errno != EINTR))
+            break;
+        if (r != 0)
+            continue; /* EINTR */
+        if (iso->stage == GCV_ISO_CHECKING) {
+            double t = now_seconds();
+            if (began < 0.0)
+                began = t;
+            else if (!*hung && t - began > hang_seconds) {
+                kill(pid, SIGKILL);
+                *hung = 1;
+            }
+        }
+        struct timespec nap = {0, 10000000};
+        nanosleep(&nap, NULL);
+    }
     sigprocmask(SIG_BLOCK, &hold, NULL);
     child_pid = 0; /* not while a handler could still kill() the reaped pid */
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -95,10 +124,13 @@ static int died(int st, const gcv_iso *iso)
     return WIFSIGNALED(st) || (WIFEXITED(st) && iso->stage != GCV_ISO_DONE);
 }
 
-/* "SIGSEGV (signal 11)" or "exit(5) called by the model" for a child that died. */
-static void death(int st, char *buf, size_t n)
+/* "SIGSEGV (signal 11)", "exit(5) called by the model" or, for a child the watchdog
+ * killed, "no return within 3.2 s of the check's start (killed)". */
+static void death(int st, int hung, double hang_seconds, char *buf, size_t n)
 {
-    if (WIFSIGNALED(st))
+    if (hung && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+        snprintf(buf, n, "no return within %.3g s of the check's start (killed)", hang_seconds);
+    else if (WIFSIGNALED(st))
         snprintf(buf, n, "%s (signal %d)", signal_name(WTERMSIG(st)), WTERMSIG(st));
     else
         snprintf(buf, n, "exit(%d) called by the model", WEXITSTATUS(st));
@@ -128,8 +160,8 @@ static const char *stage_text(sig_atomic_t s)
                                     : "before loading the config";
 }
 
-int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *out,
-                gcv_error *err)
+int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, double hang_seconds,
+                gcv_iso_outcome *out, gcv_error *err)
 {
     memset(out, 0, sizeof *out);
     gcv_iso *iso = mmap(NULL, sizeof *iso, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -151,15 +183,17 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
     for (;;) {
         iso->threads = 0;
         iso->only = 0;
-        int st = run_child(fn, ctx, iso, junit_fd);
+        int hung = 0;
+        int st = run_child(fn, ctx, iso, junit_fd, hang_seconds, &hung);
         if (st < 0) {
             snprintf(err->msg, sizeof err->msg, "--isolate: cannot fork: %s", strerror(errno));
             rc = -1;
             break;
         }
         out->interrupted = forwarded != 0;
-        char how[64];
-        death(st, how, sizeof how);
+        char how[96];
+        death(st, hung, hang_seconds, how, sizeof how);
+        out->hung = hung;
         if (!died(st, iso)) {
             out->exited = 1;
             out->code = WEXITSTATUS(st);
@@ -224,12 +258,14 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
             iso->threads = 1;
             iso->only = 1;
             iso->only_index = cand[k];
-            int st1 = run_child(fn, ctx, iso, -1);
+            int hung1 = 0;
+            int st1 = run_child(fn, ctx, iso, -1, hang_seconds, &hung1);
             if (st1 >= 0 && died(st1, iso) && iso->stage == GCV_ISO_CHECKING &&
                 iso->slots[0].index == cand[k]) {
                 culprit = cand[k];
                 where = (gcv_phase)iso->slots[0].phase;
-                death(st1, how, sizeof how);
+                death(st1, hung1, hang_seconds, how, sizeof how);
+                out->hung = hung1;
             }
         }
         if (forwarded) {
@@ -258,11 +294,12 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *o
         if (again || iso->n_exclude == GCV_ISO_MAX_CRASHES)
             break; /* left out and still reached, or too many crash sites: give up */
         /* The what line is under 200 bytes; the note has room for it. */
-        snprintf(iso->notes[iso->n_exclude], GCV_ERROR_LEN, "the model crashed: %.400s; that "
+        snprintf(iso->notes[iso->n_exclude], GCV_ERROR_LEN, "the model %s: %.400s; that "
                  "parameter was left unchecked and the verdict is at best inconclusive",
-                 out->what);
+                 out->hung ? "hung" : "crashed", out->what);
         iso->exclude[iso->n_exclude++] = culprit;
         out->signal = 0;
+        out->hung = 0;
         out->what[0] = '\0';
     }
     sigaction(SIGTERM, &old_term, NULL);
@@ -304,7 +341,7 @@ static int write_crash(FILE *f, void *p)
     fputs("},\n  \"cost\": null,\n  \"params_checked\": 0,\n  \"evaluations\": 0,\n"
           "  \"difference\": null,\n  \"status\": \"inconclusive\",\n  \"seconds\": 0,\n"
           "  \"crash\": {\"signal\": ", f);
-    fprintf(f, "%d, \"where\": ", c->out->signal);
+    fprintf(f, "%d, \"hung\": %s, \"where\": ", c->out->signal, c->out->hung ? "true" : "false");
     gcv_json_str(f, c->out->what);
     fputs(", \"left_out\": [", f);
     for (size_t k = 0; k < iso->n_exclude; k++)

@@ -65,15 +65,19 @@ typedef struct gcv_iso_outcome {
     int signal;                  /* else: the signal that ended it (0: the model called exit) */
     int interrupted;             /* SIGINT or SIGTERM reached the parent: stop after this */
     int cleanup_crash;           /* exited, but the model crashed in destroy() afterwards */
+    int hung;                    /* what: the watchdog killed a child that did not return */
     char what[GCV_ERROR_LEN];    /* where, in one line: "SIGSEGV in gradient()" */
     gcv_iso *iso;                /* the shared page of the last run (blocks, P) */
 } gcv_iso_outcome;
 
 /* Runs fn in child processes as described above. junit_fd (or -1) is passed to the
- * children; the parent reads it afterwards. Returns 0, or -1 when it could not fork or map
- * memory (err says why). out->iso stays mapped until gcv_isolate_release(out). */
-int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, gcv_iso_outcome *out,
-                gcv_error *err);
+ * children; the parent reads it afterwards. hang_seconds > 0: a child still checking that
+ * long after its check began is killed, and the hang is handled as a crash (the parameters
+ * in flight tried alone, each with the same limit; the culprit left out). Returns 0, or -1
+ * when it could not fork or map memory (err says why). out->iso stays mapped until
+ * gcv_isolate_release(out). */
+int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, double hang_seconds,
+                gcv_iso_outcome *out, gcv_error *err);
 void gcv_isolate_release(gcv_iso_outcome *out);
 
 /* "W1[2,3]" for index i using the blocks the child recorded, or "θ[i]" past them. */

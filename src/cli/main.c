@@ -75,12 +75,15 @@ static const char usage[] =
     "  --limit K           check only K parameters spread evenly over θ (for timing runs;\n"
     "                      the JSON report lists which were checked)\n"
     "  --export DIR        also write what was checked as .npy files: W1.npy, b1.npy, …,\n"
-    "                      X.npy (n0 × m) and Y.npy (nL × m), to reproduce it elsewhere\n"
+    "                      X.npy (n0 × m) and Y.npy (nL × m), to reproduce it elsewhere\n";
+/* The rest of the text (one string literal would pass the 4095 bytes C11 guarantees). */
+static const char usage_end[] =
     "  --max-seconds S     stop after S seconds with a partial, inconclusive report (exit 3);\n"
     "                      SIGINT and SIGTERM stop the same way\n"
     "  --isolate           check each config in a child process: a crash in the model (a\n"
     "                      plugin) is reported with the function and parameter it hit, that\n"
-    "                      parameter is left out, and the rest is checked (exit 3)\n"
+    "                      parameter is left out, and the rest is checked (exit 3); with\n"
+    "                      --max-seconds, a hang in the model too (killed at 1.1 S + 2 s)\n"
     "  --quiet             no text report and no progress bar; the exit status and files only\n"
     "  --help              this text\n"
     "  --version           the version\n";
@@ -188,6 +191,7 @@ static int parse_args(int argc, char **argv, cli *c)
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage, stdout);
+            fputs(usage_end, stdout);
             return EXIT_PASS;
         }
         if (strcmp(a, "--version") == 0) {
@@ -873,14 +877,17 @@ static int run_isolated(cli *c, const char *path)
         return EXIT_BAD_INPUT;
     }
     int rc = EXIT_INCONCLUSIVE;
-    if (gcv_isolate(iso_child, &job, jf ? fileno(jf) : -1, &out, &err) != 0) {
+    /* The watchdog: a child's check still running well after --max-seconds should have
+     * stopped it (the engine stops between evaluations) is stuck in the model. */
+    double hang = c->max_seconds > 0.0 ? c->max_seconds * 1.1 + 2.0 : 0.0;
+    if (gcv_isolate(iso_child, &job, jf ? fileno(jf) : -1, hang, &out, &err) != 0) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
         rc = EXIT_BAD_INPUT;
     } else if (out.exited) {
         rc = out.code;
         if (out.cleanup_crash)
-            fprintf(stderr, "gcverify: %s: the model crashed: %s (exit %d)\n", path, out.what,
-                    rc);
+            fprintf(stderr, "gcverify: %s: the model %s: %s (exit %d)\n", path,
+                    out.hung ? "hung" : "crashed", out.what, rc);
         if (jf) {
             rewind(jf);
             if (gcv_junit_suite_load(c->junit_doc, jf, &err) != GCV_OK) {
@@ -902,9 +909,10 @@ static int run_isolated(cli *c, const char *path)
             apply_overrides(c, cfg);
             name = cfg->name;
         }
-        fprintf(stderr, "gcverify: %s: the model crashed: %s\n", path, out.what);
+        const char *verb = out.hung ? "hung" : "crashed";
+        fprintf(stderr, "gcverify: %s: the model %s: %s\n", path, verb, out.what);
         if (!c->quiet)
-            printf("%-12s %s · the model crashed: %s\n", "INCONCLUSIVE", path, out.what);
+            printf("%-12s %s · the model %s: %s\n", "INCONCLUSIVE", path, verb, out.what);
         const char *json = c->json ? c->json : cfg ? cfg->json_path : NULL;
         if (c->json_dir) {
             snprintf(json_buf, sizeof json_buf, "%s/%s.json", c->json_dir, name);
@@ -919,7 +927,7 @@ static int run_isolated(cli *c, const char *path)
         }
         if (c->junit_doc) {
             char msg[GCV_ERROR_LEN + 32];
-            snprintf(msg, sizeof msg, "the model crashed: %s", out.what);
+            snprintf(msg, sizeof msg, "the model %s: %s", verb, out.what);
             gcv_junit_add_crash(c->junit_doc, name, path, msg, &err);
         }
         gcv_config_free(cfg);

@@ -9,7 +9,8 @@
  *   crash_gradient, crash_cost (when θ[index] is perturbed), crash_kinks (same, in
  *   kinks_crossed), exit_cost (exit(5) when θ[index] is perturbed), crash_destroy,
  *   bad_name, many_blocks, huge_ws, float_nan_theta, slow (each cost takes 0.2 s),
- *   no_examples (examples left 0)
+ *   no_examples (examples left 0), hang_cost (never returns when θ[index] is perturbed),
+ *   hang_gradient (never returns)
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gcverify/plugin.h>
 
@@ -56,6 +58,8 @@ static int cost(const void *self, const double *th, void *ws, double *J)
         raise(SIGSEGV); /* a deliberate crash of "user code" */
     if (*perturbed && is(s, "exit_cost"))
         exit(5); /* what a plugin must not do */
+    while (*perturbed && is(s, "hang_cost"))
+        pause(); /* a model stuck in a loop: only a signal ends it */
     if (is(s, "slow")) {
         struct timespec t = {0, 200000000};
         nanosleep(&t, NULL);
@@ -72,6 +76,8 @@ static int gradient(const void *self, const double *th, double *g, void *ws, dou
     const tp *s = self;
     if (is(s, "crash_gradient"))
         raise(SIGSEGV);
+    while (is(s, "hang_gradient"))
+        pause();
     if (is(s, "fail_gradient")) {
         strcpy(ws, "test plugin: gradient refused");
         return 1;

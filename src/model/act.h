@@ -39,7 +39,8 @@ typedef struct gcv_act {
      * (the MLP's cached pass at θ0, for the incremental check). Cheaper than forward where
      * |z − z0| is small, exact-to-rounding there (within a few ulp of forward's value, not
      * its bits), forward's own bits elsewhere; the bits do not depend on n or the vector
-     * width. NULL where forward is as cheap. */
+     * width. a must not alias z (the fallback re-reads z after a is written). NULL where
+     * forward is as cheap. */
     void (*near)(const double *z0, const double *a0, const double *z, double *a, size_t n,
                  double slope);
 } gcv_act;

@@ -1,7 +1,9 @@
 /* One vector of doubles for the hand-written kernels (dense.c, act.c), through the GCC and
  * Clang vector extensions: 8 lanes with AVX-512, 4 with AVX, 2 with SSE2. Lane-wise IEEE
- * arithmetic, and ISO C mode never contracts a·b + c into an FMA, so a lane computes the
- * bits of the scalar code. GCV_HAVE_VEC is 0 for a compiler without the extensions. */
+ * arithmetic, so a lane computes the bits of the scalar code: ISO C mode never contracts
+ * a·b + c into an FMA, and an FMA build of the kernels (meson fma) contracts the scalar
+ * and the vector forms of an expression alike (test-kernels checks both ways). GCV_HAVE_VEC
+ * is 0 for a compiler without the extensions. */
 #ifndef GCV_VEC_H
 #define GCV_VEC_H
 

@@ -8,12 +8,9 @@
 set -u
 GCV=$1
 ROOT=$2
+. "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 export LC_ALL=C # regexes and messages compared byte for byte
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
 
 # run_case LABEL CONFIG REGEX
 run_case() {
@@ -122,6 +119,4 @@ gen_case loop.json "cannot open: Too many levels of symbolic links\$"
 
 run_case "(generated) /dev/zero" /dev/zero "^gcverify: /dev/zero: expected a regular file, got a character device\$"
 
-echo
-echo "bad-inputs: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish bad-inputs

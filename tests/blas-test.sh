@@ -10,16 +10,11 @@
 set -u
 GCV=$1
 ROOT=$2
+. "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 export LC_ALL=C
 THREADS=${BLAS_TEST_THREADS:-"1 2 3 4 8"}
 RUNS=${BLAS_TEST_RUNS:-3}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # The library the binary loads must link BLIS (else this suite proves nothing).
 lib=$(ldd "$GCV" | sed -n 's/.*libgcverify[^ ]* => \([^ ]*\) .*/\1/p' | head -1)
@@ -76,6 +71,4 @@ case_ mnist 0 configs/bench/mnist.json --limit 6000
 case_ mnist-b2-buggy 1 configs/bench/mnist_b2_buggy.json --limit 6000
 case_ cat209-full 0 configs/bench/cat209.json --full-passes --limit 200
 
-echo
-echo "blas: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish blas

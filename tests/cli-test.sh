@@ -5,31 +5,7 @@
 set -u
 GCV=$1
 ROOT=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-
-# expect_exit NAME CODE CMD...: runs CMD, stdout to $TMP/out, stderr to $TMP/err.
-expect_exit() {
-    local name=$1 code=$2
-    shift 2
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local rc=$?
-    if [ "$rc" -eq "$code" ]; then ok "$name (exit $rc)"; else
-        bad "$name: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
-}
-
-expect_grep() {
-    local name=$1 pattern=$2 file=$3
-    if grep -qE -- "$pattern" "$file"; then ok "$name"; else
-        bad "$name: /$pattern/ not in $(basename "$file")"; sed 's/^/    /' "$file" | head -20; fi
-}
-
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+. "$(dirname "$0")/lib.sh"
 
 # --- the seed test case with the two bugs of seed 001: exactly W2 and b1 flagged
 expect_exit "seed_testcase exits 1" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --json "$TMP/tc.json"
@@ -219,6 +195,4 @@ expect_grep "--version prints it" '^gcverify [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"
 expect_exit "--help" 0 "$GCV" --help
 expect_grep "--help lists exit codes" 'Exit status: 0 pass, 1 gradient mismatch' "$TMP/out"
 
-echo
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli

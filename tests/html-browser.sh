@@ -26,14 +26,9 @@ if [ -z "$BROWSER" ]; then
 fi
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
 SHOTS=${KEEP:-$TMP/shots}
 mkdir -p "$SHOTS"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # Chromium refuses to run as root with its sandbox; in a container the sandbox cannot work.
 flags=(--headless --disable-gpu --hide-scrollbars --no-first-run --no-default-browser-check
@@ -139,5 +134,4 @@ cat >"$TMP/big.json" <<'EOF'
 EOF
 page big 1 "$TMP/big.json"
 
-echo "html-browser: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish html-browser

@@ -22,12 +22,7 @@ if ! command -v xmllint >/dev/null 2>&1 || [ -z "$PY" ]; then
     echo "html: skipped: needs xmllint (libxml2-utils) and python3 with numpy (python3-numpy)"
     exit 77
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 # run WANT_RC NAME ARGS…: gcverify with ARGS, stdout and stderr kept in $TMP/NAME.{out,err}.
 run() {
@@ -174,5 +169,4 @@ else
     bad "a missing history report: $(cat "$TMP/badhist.err" 2>/dev/null)"
 fi
 
-echo "html: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish html

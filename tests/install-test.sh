@@ -7,12 +7,7 @@
 set -u
 PREFIX=$(cd "$1" && pwd)
 ROOT=$(cd "$2" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 LIBDIR=$(dirname "$(find "$PREFIX" -name 'libgcverify.so' | head -1)")
 PC=$(find "$PREFIX" -name gcverify.pc | head -1)
@@ -75,5 +70,4 @@ else
     bad "examples/api.c does not build with pkg-config"
 fi
 
-echo "install: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish install

@@ -17,12 +17,7 @@ if ! command -v xmllint >/dev/null 2>&1; then
     echo "junit: skipped: xmllint not found (apt-get install libxml2-utils)"
     exit 77
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 # xpath FILE EXPR: the number an XPath 1.0 expression gives.
 xpath() { xmllint --xpath "$2" "$1" 2>/dev/null; }
@@ -95,5 +90,4 @@ if [ -n "$GCV" ] && "$GCV" --help 2>&1 | grep -q -- '--junit'; then
     else bad "gcverify --junit: not valid"; sed 's/^/    /' "$TMP/lint.log" | head -10; fi
 fi
 
-echo "junit: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish junit

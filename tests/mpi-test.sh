@@ -12,12 +12,7 @@ PLAIN=$1
 GCV=$2
 FAULTS=$3
 ROOT=$4
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 if ! command -v mpirun >/dev/null; then
     echo "FAIL mpirun not found (Debian: openmpi-bin)"
@@ -292,5 +287,4 @@ rc=$?
 [ "$rc" -eq 0 ] && cmp -s "$TMP/merged-p.json" "$TMP/merged-2.json" &&
     ok "merge on 2 ranks: the plain merge, bit for bit" || bad "merge on 2 ranks: exit $rc"
 
-echo "mpi: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish mpi

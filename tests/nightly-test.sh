@@ -5,11 +5,7 @@
 set -u
 export GCV=$1
 ROOT=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 mkdir "$TMP/configs"
 cp "$ROOT/configs/net.json" "$ROOT/configs/seed_testcase.json" "$ROOT/configs/seed_2d.json" "$TMP/configs/"
 export GCV_NIGHTLY_CONFIGS=$TMP/configs
@@ -29,5 +25,4 @@ rc=$?
 [ $rc -eq 1 ] && ok "second night with changed parameter counts exits 1" || { bad "second night exit $rc"; cat "$TMP/out2"; }
 grep -q '^REGRESSION .*net.json' "$TMP/out2" && ok "the regression is named" || { bad "no REGRESSION line"; cat "$TMP/out2"; }
 grep -q 'regressions' "$TMP/n2/json/net.json" && ok "the JSON report lists it" || bad "JSON without regressions"
-echo "nightly: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish nightly

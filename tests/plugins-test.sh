@@ -7,33 +7,10 @@ set -u
 GCV=$1
 ROOT=$2
 TP=$3 # build folder of tests/plugins (libtestplugin*.so)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 # A deliberately crashing plugin must die by its signal: AddressSanitizer's own SIGSEGV
 # handler would turn it into an abort after a report.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=0"
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-
-expect_exit() {
-    local name=$1 code=$2
-    shift 2
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    local rc=$?
-    if [ "$rc" -eq "$code" ]; then ok "$name (exit $rc)"; else
-        bad "$name: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" "$TMP/out" | head -20; fi
-}
-
-expect_grep() {
-    local name=$1 pattern=$2 file=$3
-    if grep -qE -- "$pattern" "$file"; then ok "$name"; else
-        bad "$name: /$pattern/ not in $(basename "$file")"; sed 's/^/    /' "$file" | head -20; fi
-}
-
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # --- the example plugins: every config under configs/plugins works; buggy ones exit 1
 for cfg in "$ROOT"/configs/plugins/*.json; do
@@ -335,5 +312,4 @@ else
     echo "skip the walkthrough build (no cc)"
 fi
 
-echo "plugins: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish plugins

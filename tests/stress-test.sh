@@ -10,14 +10,11 @@
 set -u
 GCV=$1
 ROOT=$2
+. "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 export LC_ALL=C
 REPS=${STRESS_REPS:-5}
 MAX_T=${STRESS_MAX_THREADS:-8}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
 
 # The report without its timing and thread count: a line holding only "seconds" goes, an
 # inline timing value or thread count is blanked.
@@ -75,6 +72,4 @@ for cfg in configs/net.json configs/seed_2d.json; do
     done
 done
 
-echo
-echo "stress: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish stress

@@ -9,14 +9,8 @@
 set -u
 GCV=$1
 ROOT=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 skip=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # check NAME PARAMS EXAMPLES: runs configs/NAME.json with a JSON report and checks the verdict,
 # the header's counts and the report's params_checked.

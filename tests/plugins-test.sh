@@ -98,6 +98,15 @@ expect_load_error "empty block" "$T" '{"defect": "zero_rows"}' 'blocks\[0\] \(A\
 expect_load_error "no destroy" "$T" '{"defect": "no_destroy"}' 'destroy: expected a function, got NULL'
 expect_load_error "bad precision" "$T" '{"defect": "precision"}' 'precision: expected GCV_PLUGIN_DOUBLE \(0\) or GCV_PLUGIN_FLOAT \(1\), got 7'
 expect_load_error "gradient fails, with the plugin's reason" "$T" '{"defect": "fail_gradient"}' 'the gradient evaluation failed: test plugin: gradient refused'
+# a config that loads but cannot be checked (here: over --max-memory) still gets its suite
+plugin_cfg "$TMP/bigws.json" "$T" '{"defect": "huge_ws"}'
+expect_exit "--junit, a config over --max-memory and a good one: exit 2" 2 "$GCV" \
+    "$TMP/bigws.json" "$ROOT/configs/plugins/logreg.json" --max-memory 1G --junit "$TMP/bigws.xml"
+[ "$(grep -c '<testsuite ' "$TMP/bigws.xml")" -eq 2 ] && ok "--junit: a suite for each config" ||
+    bad "--junit: $(grep -c '<testsuite ' "$TMP/bigws.xml") suites"
+expect_grep "--junit: the config not checked is a suite with one error" \
+    '<testsuite name="bigws" tests="1" failures="0" errors="1"' "$TMP/bigws.xml"
+expect_grep "--junit: … saying why" '<error [^>]*message="model: expected a check that fits in 1\.0 GiB' "$TMP/bigws.xml"
 expect_load_error "options not an object" "$T" '[1]' 'model\.options: expected an object'
 expect_load_error "a data section" "$T" '{}' 'data: expected no data section for a plugin model' ', "data": {"source": "synthetic"}'
 printf '{"model": {"type": "plugin", "library": "x.so", "layers": [2, 1]}}\n' >"$TMP/e.json"

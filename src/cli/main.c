@@ -686,6 +686,8 @@ static int run_one(cli *c, const char *path)
     gcv_error err = {{0}};
     int multi = c->n_configs > 1, rc = EXIT_BAD_INPUT;
     char json_buf[4096];
+    /* --junit: every config gets a suite, an <error> one when it could not be checked */
+    size_t junit_before = c->junit_doc ? gcv_junit_count(c->junit_doc) : 0;
     memset(&reg, 0, sizeof reg);
     if (gcv_config_load(path, c->max_memory, &cfg, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
@@ -830,6 +832,12 @@ done:
 #endif
     if (multi && rc == EXIT_BAD_INPUT && !c->quiet)
         printf("%-12s %s · not checked (see stderr)\n", "ERROR", path);
+    if (rc == EXIT_BAD_INPUT && c->junit_doc && gcv_junit_count(c->junit_doc) == junit_before) {
+        /* a failure after loading (the gradient, the memory estimate, a baseline): the
+         * suite says why, as for a config that did not load */
+        gcv_error jerr = {{0}};
+        gcv_junit_add_error(c->junit_doc, cfg ? cfg->name : path, path, err.msg, &jerr);
+    }
     if (c->iso) { /* the reports are out: hand them over before the model is freed */
         iso_save_junit(c);
         fflush(stdout);

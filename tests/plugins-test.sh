@@ -135,6 +135,32 @@ plugin_cfg "$TMP/noex.json" "$T" '{"defect": "no_examples"}'
 expect_exit "examples left 0 by the plugin" 0 "$GCV" "$TMP/noex.json"
 expect_grep "examples left 0: not printed" '^model   plugin libtestplugin\.so: test plugin · 6 params$' "$TMP/out"
 
+# --- a plugin in C++: plugin.h compiles without a warning, and GCV_PLUGIN_DECLARE_ABI gives
+# the version symbol external C linkage (a plain const would be internal in C++)
+if command -v g++ >/dev/null; then
+    cat >"$TMP/cxx.cpp" <<'EOF'
+#include <cstdio>
+#include <gcverify/plugin.h>
+GCV_PLUGIN_DECLARE_ABI;
+extern "C" GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args,
+                                                      gcv_plugin_model *out)
+{
+    (void)out;
+    std::snprintf(args->err, args->err_len, "a C++ plugin says no");
+    return 1;
+}
+EOF
+    if g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -fvisibility=hidden -fPIC -shared \
+        -I"$ROOT/include" "$TMP/cxx.cpp" -o "$TMP/libcxx.so" 2>"$TMP/cxx.log"; then
+        ok "a C++ plugin compiles with -Wall -Wextra -Wpedantic -Werror -fvisibility=hidden"
+        plugin_cfg "$TMP/cxx.json" "$TMP/libcxx.so" '{}'
+        expect_exit "a C++ plugin: its version is read and its entry point called" 2 "$GCV" "$TMP/cxx.json"
+        expect_grep "a C++ plugin: its own reason" 'gcv_plugin_model_new failed: a C\+\+ plugin says no$' "$TMP/err"
+    else
+        bad "a C++ plugin does not compile: $(head -3 "$TMP/cxx.log")"
+    fi
+fi
+
 # --- the optional hooks through the ABI: complex step and the incremental accelerator
 plugin_cfg "$TMP/hooks.json" "$T" '{"hooks": true}'
 expect_exit "plugin cost_complex: --method complex_step" 0 "$GCV" "$TMP/hooks.json" --method complex_step --json "$TMP/cs.json"

@@ -59,9 +59,16 @@ extern "C" {
 #define GCV_PLUGIN_EXPORT
 #endif
 
-/* The ABI version symbol every plugin defines once (in one of its files). */
+/* The ABI version symbol every plugin defines once (in one of its files). In C++ a const
+ * object at namespace scope would have internal linkage (and the visibility attribute
+ * ignored): extern "C" gives it external linkage and its C name. */
+#ifdef __cplusplus
+#define GCV_PLUGIN_DECLARE_ABI \
+    extern "C" GCV_PLUGIN_EXPORT const unsigned gcv_plugin_abi_version = GCV_PLUGIN_ABI_VERSION
+#else
 #define GCV_PLUGIN_DECLARE_ABI \
     GCV_PLUGIN_EXPORT const unsigned gcv_plugin_abi_version = GCV_PLUGIN_ABI_VERSION
+#endif
 
 enum { GCV_PLUGIN_DOUBLE = 0, GCV_PLUGIN_FLOAT = 1 };
 

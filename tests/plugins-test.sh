@@ -50,6 +50,13 @@ expect_grep "float: the model line says float32" 'plugin liblogreg\.so \(float32
 d=$(json "$TMP/logreg_float.json" "d['difference']")
 python3 -c "import sys; d=float(sys.argv[1]); sys.exit(not (1e-7 < d < 1e-3))" "$d" &&
     ok "float: difference $d between 1e-7 (float noise) and 1e-3" || bad "float: difference $d"
+# the Taylor test on a float model: steps from 1.6 down, an order near 2 for every block
+expect_exit "float --taylor" 0 "$GCV" "$ROOT/configs/plugins/logreg_float.json" --taylor --json "$TMP/ft.json"
+python3 - "$TMP/ft.json" <<'EOF' && ok "float --taylor: observed order 2 ± 0.1 in every block" || bad "float --taylor: $(json "$TMP/ft.json" "[b['taylor_order'] for b in d['blocks']]")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not all(b["taylor_order"] is not None and abs(b["taylor_order"] - 2) < 0.1 for b in d["blocks"]))
+EOF
 # double settings on a float model: no false alarm, the noise is named instead
 expect_exit "float with double's ε and threshold: no false FAIL, no false pass: inconclusive" 3 "$GCV" \
     "$ROOT/configs/plugins/logreg_float.json" --epsilon 1e-6 --threshold 1e-7

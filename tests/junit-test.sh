@@ -88,6 +88,14 @@ if [ -n "$GCV" ] && "$GCV" --help 2>&1 | grep -q -- '--junit'; then
     if xmllint --noout --schema "$XSD" "$TMP/cli.xml" >"$TMP/lint.log" 2>&1; then
         ok "gcverify --junit: valid against junit.xsd"; counts_agree "$TMP/cli.xml" "gcverify --junit"
     else bad "gcverify --junit: not valid"; sed 's/^/    /' "$TMP/lint.log" | head -10; fi
+    # a config that does not load still has its suite: named by its path, one error saying why
+    echo '{"model": 3}' >"$TMP/bad.json"
+    "$GCV" "$TMP/bad.json" "$ROOT/configs/net.json" --quiet --junit "$TMP/bad.xml" >/dev/null 2>&1
+    [ "$(xpath "$TMP/bad.xml" 'count(/testsuites/testsuite)')" = 2 ] &&
+        [ "$(xpath "$TMP/bad.xml" "string(/testsuites/testsuite[1]/@name)")" = "$TMP/bad.json" ] &&
+        xpath "$TMP/bad.xml" 'string(//error/@message)' | grep -q 'model: expected an object, got 3' &&
+        ok "gcverify --junit: a config that does not load is a suite with its error" ||
+        bad "gcverify --junit: bad config: $(head -c 400 "$TMP/bad.xml")"
 fi
 
 finish junit

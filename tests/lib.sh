@@ -31,6 +31,19 @@ expect_grep() {
 # json FILE EXPR: prints the Python expression EXPR of the JSON document d in FILE.
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
+# same_json A B [KEY…]: the two JSON reports are equal but for "seconds" and the top-level
+# KEYs named.
+same_json() {
+    python3 - "$@" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b):
+    for k in ["seconds"] + sys.argv[3:]:
+        d.pop(k, None)
+sys.exit(a != b)
+EOF
+}
+
 # finish NAME: the summary line; succeeds only if no check failed.
 finish() {
     echo

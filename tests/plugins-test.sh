@@ -192,13 +192,7 @@ for cfg in seednet_buggy logreg_float; do
     "$GCV" "$C" --shard 1/2 --json "$TMP/s1.json" -q
     "$GCV" merge "$TMP/s0.json" "$TMP/s1.json" -o "$TMP/sm.json" -q
     "$GCV" "$C" --json "$TMP/sf.json" -q
-    python3 - "$TMP/sm.json" "$TMP/sf.json" <<'EOF' && ok "$cfg: 2 shards merged = the single run" || bad "$cfg: merged report differs"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-for d in (a, b):
-    d.pop("seconds", None)
-sys.exit(a != b)
-EOF
+    same_json "$TMP/sm.json" "$TMP/sf.json" && ok "$cfg: 2 shards merged = the single run" || bad "$cfg: merged report differs"
 done
 [ "$(json "$TMP/sm.json" "d['model']['precision']")" = float32 ] && ok "merged float report keeps precision float32" || bad "merged precision"
 expect_exit "--export refused for a plugin" 2 "$GCV" "$ROOT/configs/plugins/logreg.json" --export "$TMP"
@@ -248,14 +242,7 @@ for threads in 1 2 4; do
         bad "--isolate ($threads): $(json "$TMP/crash$threads.json" "d['status'], d['params_checked'], d['blocks']")"
 done
 expect_grep "--isolate: the note is in the text report" '^note +the model crashed: SIGSEGV' "$TMP/out"
-python3 - "$TMP/crash1.json" "$TMP/crash4.json" <<'EOF' && ok "--isolate: 1 and 4 threads give the same report" || bad "--isolate: reports differ"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-for d in (a, b):
-    for k in ("seconds", "check"):
-        d.pop(k, None)
-sys.exit(a != b)
-EOF
+same_json "$TMP/crash1.json" "$TMP/crash4.json" check && ok "--isolate: 1 and 4 threads give the same report" || bad "--isolate: reports differ"
 plugin_cfg "$TMP/crashk.json" "$T" '{"defect": "crash_kinks", "index": 4}'
 expect_exit "--isolate, kinks_crossed() crashes at θ[4]" 3 "$GCV" "$TMP/crashk.json" --isolate
 expect_grep "--isolate: SIGBUS in kinks_crossed() named" 'SIGBUS \(signal 7\) in kinks_crossed\(\) at parameter 4, c\[0,0\]' "$TMP/out"
@@ -324,13 +311,7 @@ n=$(grep -c '<testsuite ' "$TMP/multi.xml")
 # a clean config gives the same report with and without --isolate
 "$GCV" "$ROOT/configs/plugins/seednet_buggy.json" --json "$TMP/plain.json" >/dev/null 2>&1
 "$GCV" "$ROOT/configs/plugins/seednet_buggy.json" --isolate --json "$TMP/iso.json" >/dev/null 2>&1
-python3 - "$TMP/plain.json" "$TMP/iso.json" <<'EOF' && ok "--isolate changes nothing when nothing crashes" || bad "--isolate report differs"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-for d in (a, b):
-    d.pop("seconds", None)
-sys.exit(a != b)
-EOF
+same_json "$TMP/plain.json" "$TMP/iso.json" && ok "--isolate changes nothing when nothing crashes" || bad "--isolate report differs"
 
 # --- the README's walkthrough, as written: the file shown is the file built; breaking db as
 # the README says gives exit 1 and the diagnosis it quotes

@@ -691,8 +691,6 @@ static int run_one(cli *c, const char *path)
     memset(&reg, 0, sizeof reg);
     if (gcv_config_load(path, c->max_memory, &cfg, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
-        if (c->junit_doc)
-            gcv_junit_add_error(c->junit_doc, path, path, err.msg, &err);
         goto done;
     }
     if (c->iso)
@@ -700,8 +698,6 @@ static int run_one(cli *c, const char *path)
     model_active = !c->iso && cfg->is_plugin;
     if (gcv_config_model_new(cfg, &model, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s: %s\n", path, err.msg);
-        if (c->junit_doc)
-            gcv_junit_add_error(c->junit_doc, cfg->name, path, err.msg, &err);
         goto done;
     }
     /* A float model gets float defaults where the file set none; the command line still
@@ -833,8 +829,8 @@ done:
     if (multi && rc == EXIT_BAD_INPUT && !c->quiet)
         printf("%-12s %s · not checked (see stderr)\n", "ERROR", path);
     if (rc == EXIT_BAD_INPUT && c->junit_doc && gcv_junit_count(c->junit_doc) == junit_before) {
-        /* a failure after loading (the gradient, the memory estimate, a baseline): the
-         * suite says why, as for a config that did not load */
+        /* not checked (the config, the model, the memory estimate, the gradient, a
+         * baseline): the suite says why */
         gcv_error jerr = {{0}};
         gcv_junit_add_error(c->junit_doc, cfg ? cfg->name : path, path, err.msg, &jerr);
     }

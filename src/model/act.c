@@ -191,20 +191,28 @@ static void tanh_f(const double *z, double *a, size_t n, double s)
  * Larger |d|, NaN and ±Inf take tanh_one(z), bit for bit. */
 #define NEAR_MAX 0x1p-12 /* the largest |z − z0| the near forms take */
 
+/* out = tanh(z0 + d) from a0 = tanh(z0), for T double or gcv_vec: one text for the scalar
+ * and the vector form, so a lane computes the scalar's operations (test-kernels). */
+#define TANH_NEAR_SERIES(T, out, a0, d)                                                    \
+    do {                                                                                   \
+        T d2_ = (d) * (d);                                                                 \
+        T t_ = (d) + (d) * d2_ * (-1.0 / 3.0 + d2_ * (2.0 / 15.0));                       \
+        T sa_ = (a0) * t_;                                                                 \
+        T geo_ = 1.0 - sa_ * (1.0 - sa_ * (1.0 - sa_ * (1.0 - sa_)));                      \
+        (out) = (a0) + t_ * (1.0 - (a0) * (a0)) * geo_;                                   \
+    } while (0)
+
 double gcv_tanh_near(double z0, double a0, double z)
 {
-    double d = z - z0;
+    double d = z - z0, a;
     if (!(fabs(d) <= NEAR_MAX))
         return tanh_one(z);
-    double d2 = d * d;
-    double t = d + d * d2 * (-1.0 / 3.0 + d2 * (2.0 / 15.0));
-    double sa = a0 * t;
-    double geo = 1.0 - sa * (1.0 - sa * (1.0 - sa * (1.0 - sa)));
-    return a0 + t * (1.0 - a0 * a0) * geo;
+    TANH_NEAR_SERIES(double, a, a0, d);
+    return a;
 }
 
 #if GCV_HAVE_VEC
-/* gcv_tanh_near on whole vectors, operation for operation. Lanes outside 2⁻¹² are noted
+/* gcv_tanh_near on whole vectors (the same series). Lanes outside 2⁻¹² are noted
  * (one OR per vector, not a test) and, if there were any, a second pass puts vtanh (the
  * bits of tanh_one) in those lanes. */
 static __attribute__((noinline)) void tanh_near_vectors(const double *z0, const double *a0,
@@ -216,11 +224,9 @@ static __attribute__((noinline)) void tanh_near_vectors(const double *z0, const 
         gcv_vec x = gcv_vload(z + i), a0v = gcv_vload(a0 + i);
         gcv_vec d = x - gcv_vload(z0 + i);
         far |= ~((gcv_vec)((gcv_vbits)d & ~sign) <= NEAR_MAX);
-        gcv_vec d2 = d * d;
-        gcv_vec t = d + d * d2 * (-1.0 / 3.0 + d2 * (2.0 / 15.0));
-        gcv_vec sa = a0v * t;
-        gcv_vec geo = 1.0 - sa * (1.0 - sa * (1.0 - sa * (1.0 - sa)));
-        gcv_vstore(a + i, a0v + t * (1.0 - a0v * a0v) * geo);
+        gcv_vec r;
+        TANH_NEAR_SERIES(gcv_vec, r, a0v, d);
+        gcv_vstore(a + i, r);
     }
     if (gcv_vall(~far))
         return;

@@ -458,25 +458,18 @@ static int mlp_cost_perturbed(const gcv_model *model, size_t idx, double value, 
         double *zn = d + net->z_off[l + 1];
         const double *zn0 = net->base + net->z_off[l + 1];
         const gcv_act *next = l + 1 < L ? gcv_act_get(net->act[l + 1]) : NULL;
-        if (next && next->near && !next->has_kink && !net->mask) {
-            /* A hidden layer whose f has a near form and no kink: each row of Z_{l+1} only
-             * feeds its activation, so it is built in a row buffer that stays in L1 (the
-             * same operations, the same bits as the whole Z then activate_rows). */
-            double *zr = arow + m;
-            active = 1;
-            for (size_t i = 0; i < rows; i++) {
-                const double wir = w[i * cols + r];
-                for (size_t k = 0; k < m; k++)
-                    zr[k] = zn0[i * m + k] + wir * arow[k];
-                next->near(zn0 + i * m, net->base + net->a_off[l + 1] + i * m, zr,
+        /* A hidden layer whose f has a near form and no kink: each row of Z_{l+1} only
+         * feeds its activation, so it is built in a row buffer that stays in L1 and
+         * activated at once (the same operations, the same bits as the whole Z first). */
+        active = next && next->near && !next->has_kink && !net->mask;
+        for (size_t i = 0; i < rows; i++) {
+            const double wir = w[i * cols + r];
+            double *zi = active ? arow + m : zn + i * m;
+            for (size_t k = 0; k < m; k++)
+                zi[k] = zn0[i * m + k] + wir * arow[k];
+            if (active)
+                next->near(zn0 + i * m, net->base + net->a_off[l + 1] + i * m, zi,
                            d + net->a_off[l + 1] + i * m, m, net->slope);
-            }
-        } else {
-            for (size_t i = 0; i < rows; i++) {
-                const double wir = w[i * cols + r];
-                for (size_t k = 0; k < m; k++)
-                    zn[i * m + k] = zn0[i * m + k] + wir * arow[k];
-            }
         }
     }
     /* Rows other than r in layer l are unchanged, so their kinks cannot have moved. */

@@ -18,6 +18,14 @@ extern "C" {
 
 #define GCV_VERSION "0.1.0"
 
+/* The library's public functions. libgcverify is built with hidden visibility and a version
+ * script (src/libgcverify.map), so these, and only these, are what it exports. */
+#if defined(__GNUC__)
+#define GCV_EXPORT __attribute__((visibility("default")))
+#else
+#define GCV_EXPORT
+#endif
+
 /* Return status of every fallible library function. */
 typedef enum gcv_status {
     GCV_OK = 0,
@@ -97,11 +105,11 @@ struct gcv_model {
 };
 
 /* Frees a model and everything it owns; accepts NULL. */
-void gcv_model_free(gcv_model *m);
+GCV_EXPORT void gcv_model_free(gcv_model *m);
 
 /* The block holding parameter i, of n blocks that cover θ in order (as a model's do), by
  * binary search; i must be below the last block's end. */
-size_t gcv_block_find(const gcv_block *blocks, size_t n, size_t i);
+GCV_EXPORT size_t gcv_block_find(const gcv_block *blocks, size_t n, size_t i);
 
 /* ---------------------------------------------------------------------------------------
  * The check. */
@@ -129,7 +137,7 @@ typedef enum gcv_phase {
     GCV_PHASE_KINKS           /* in kinks_crossed() */
 } gcv_phase;
 
-const char *gcv_phase_name(gcv_phase p); /* "gradient()", "cost()", … */
+GCV_EXPORT const char *gcv_phase_name(gcv_phase p); /* "gradient()", "cost()", … */
 
 /* One thread's record: the index is stored before the phase, both as volatile stores. */
 typedef struct gcv_trace_slot {
@@ -177,18 +185,18 @@ typedef struct gcv_options {
 } gcv_options;
 
 /* The defaults of DESIGN.md: central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
-void gcv_options_default(gcv_options *o);
+GCV_EXPORT void gcv_options_default(gcv_options *o);
 
 /* The defaults for a model computed in precision p. GCV_DOUBLE: gcv_options_default().
  * GCV_FLOAT: ε = 2⁻⁸ ≈ 3.9e-3 (near the step (3u)^{1/3} that balances the O(h²) truncation
  * of central differences against float rounding, and exactly representable), threshold
  * 1e-3, rtol 1e-2, atol 1e-6: a correct float32 gradient checked that way differs from its
  * central difference by about 1e-5 to 1e-4, a wrong one by 1e-1 or more. */
-void gcv_options_default_for(gcv_options *o, gcv_precision p);
-const char *gcv_precision_name(gcv_precision p); /* "float64", "float32" */
-const char *gcv_method_name(gcv_method m);
+GCV_EXPORT void gcv_options_default_for(gcv_options *o, gcv_precision p);
+GCV_EXPORT const char *gcv_precision_name(gcv_precision p); /* "float64", "float32" */
+GCV_EXPORT const char *gcv_method_name(gcv_method m);
 /* Parses a method name ("central", "five_point", …); returns 0 on success, -1 if unknown. */
-int gcv_method_parse(const char *s, gcv_method *out);
+GCV_EXPORT int gcv_method_parse(const char *s, gcv_method *out);
 
 typedef enum gcv_param_status {
     GCV_PARAM_OK = 0,
@@ -205,8 +213,8 @@ typedef enum gcv_verdict {
     GCV_INCONCLUSIVE = 3
 } gcv_verdict;
 
-const char *gcv_param_status_name(gcv_param_status s);
-const char *gcv_verdict_name(gcv_verdict v);
+GCV_EXPORT const char *gcv_param_status_name(gcv_param_status s);
+GCV_EXPORT const char *gcv_verdict_name(gcv_verdict v);
 
 /* One parameter's outcome, written by the thread that checked it. */
 typedef struct gcv_param_result {
@@ -268,15 +276,15 @@ typedef struct gcv_result {
 /* Checks m's analytic gradient at m->theta. On GCV_OK *out holds a new result that the
  * caller frees with gcv_result_free(). A cost or gradient that is not finite is no error
  * here: the parameters it touches get status nonfinite and the verdict is inconclusive. */
-gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
-                     gcv_error *err);
+GCV_EXPORT gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
+                                gcv_error *err);
 
 /* Frees a result; accepts NULL. */
-void gcv_result_free(gcv_result *r);
+GCV_EXPORT void gcv_result_free(gcv_result *r);
 
 /* Normalized difference ‖a − b‖₂ / (‖a‖₂ + ‖b‖₂) of n values, 0 when both are zero.
  * Scaled so that it neither overflows nor underflows. */
-double gcv_difference(const double *a, const double *b, size_t n);
+GCV_EXPORT double gcv_difference(const double *a, const double *b, size_t n);
 
 #ifdef __cplusplus
 }

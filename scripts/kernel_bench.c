@@ -1,10 +1,11 @@
-/* The MLP's dense kernel (gcv_dense_forward of the libgcverify it is linked with) against
+/* The MLP's dense kernel (gcv_dense_forward of the build it is linked with) against
  * serial BLAS dgemm, inside an OpenMP loop as in the check: every thread computes its own
  * products on its own buffers. Prints GFLOP/s per thread, the best of REPEATS runs.
  *   kernel_bench [--blis LIBBLIS.so] [--openblas LIBOPENBLAS.so]
  * Each BLAS is opened with dlopen (RTLD_LOCAL, so the two never see each other's symbols)
  * and called through cblas_dgemm: BLIS's serial flavour runs one thread per call by itself;
- * OpenBLAS is told openblas_set_num_threads(1). Built and run by scripts/bench. */
+ * OpenBLAS is told openblas_set_num_threads(1). Built by meson (target kernel-bench, linked
+ * with the internal library) and run by scripts/bench. */
 #include <dlfcn.h>
 #include <omp.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What `meson install` gives a user: the command, the library, both headers, the pkg-config
-# file, the man page (every option of --help, every exit code and config key documented)
-# and the example plugins; then a plugin and a gcv_check() program built against the
-# installed tree with pkg-config only, as a user's project would.
+# What `meson install` gives a user: the command (which needs no libgcverify.so at run
+# time), the library (exporting the public API only), both headers, the pkg-config file, the
+# man page (every option of --help, every exit code and config key documented) and the
+# example plugins; then a plugin and a gcv_check() program built against the installed tree
+# with pkg-config only, as a user's project would.
 # usage: install-test.sh PREFIX SOURCE-ROOT   (PREFIX: where meson installed)
 set -u
 PREFIX=$(cd "$1" && pwd)
@@ -18,9 +19,25 @@ for f in "$PREFIX/bin/gcverify" "$PREFIX/include/gcverify/gcverify.h" \
          "$LIBDIR/gcverify/plugins/libconv1d.so"; do
     [ -n "$f" ] && [ -e "$f" ] && ok "installed: ${f#"$PREFIX"/}" || bad "not installed: $f"
 done
+GCV=$PREFIX/bin/gcverify
+
+# --- the command has the library built in; the shared library exports the public API only
+if readelf -d "$GCV" | grep -q 'NEEDED.*libgcverify'; then
+    bad "bin/gcverify needs libgcverify.so at run time"
+else
+    env -u LD_LIBRARY_PATH "$GCV" --version >/dev/null &&
+        ok "bin/gcverify runs without libgcverify.so (the library is linked in)" ||
+        bad "bin/gcverify --version failed"
+fi
+if bash "$ROOT/tests/symbols-test.sh" "$LIBDIR/libgcverify.so" "$ROOT" >"$TMP/symbols"; then
+    ok "the installed libgcverify.so $(grep -o 'exports [0-9]* symbols' "$TMP/symbols"): the API"
+else
+    bad "the installed libgcverify.so: tests/symbols-test.sh failed"
+    grep FAIL "$TMP/symbols"
+fi
+
 export LD_LIBRARY_PATH=$LIBDIR
 export PKG_CONFIG_PATH=$(dirname "$PC")
-GCV=$PREFIX/bin/gcverify
 
 # --- the man page documents every option, exit code and config key
 for opt in $("$GCV" --help | grep -oE '^  --[a-z-]+' | sort -u); do
@@ -37,7 +54,8 @@ done
 
 # --- a plugin built by a user's project: pkg-config --cflags only, nothing linked
 cflags=$(pkg-config --cflags gcverify)
-[ -n "$cflags" ] && ok "pkg-config --cflags gcverify: $cflags" || bad "pkg-config --cflags gave nothing"
+[ "$cflags" = "-I$PREFIX/include" ] && ok "pkg-config --cflags gcverify: $cflags (include/ only)" ||
+    bad "pkg-config --cflags gave '$cflags', not -I$PREFIX/include"
 cp "$ROOT/examples/plugins/seednet.c" "$ROOT/examples/plugins/options.h" "$TMP/"
 if cc -O2 -shared -fPIC $cflags -o "$TMP/libmynet.so" "$TMP/seednet.c" -lm; then
     ok "the README one-liner builds a plugin"

@@ -6,6 +6,7 @@
 # with pkg-config only, as a user's project would.
 # usage: install-test.sh PREFIX SOURCE-ROOT   (PREFIX: where meson installed)
 set -u
+shopt -s extglob
 PREFIX=$(cd "$1" && pwd)
 ROOT=$(cd "$2" && pwd)
 . "$(dirname "$0")/lib.sh"
@@ -54,8 +55,9 @@ done
 
 # --- a plugin built by a user's project: pkg-config --cflags only, nothing linked
 cflags=$(pkg-config --cflags gcverify)
-[ "$cflags" = "-I$PREFIX/include" ] && ok "pkg-config --cflags gcverify: $cflags (include/ only)" ||
-    bad "pkg-config --cflags gave '$cflags', not -I$PREFIX/include"
+[[ " $cflags " == *" -I$PREFIX/include "* && " $cflags " != *" -I$ROOT/"@(src|include)* ]] &&
+    ok "pkg-config --cflags gcverify: $cflags (the installed include/, nothing of the source tree)" ||
+    bad "pkg-config --cflags gave '$cflags': not the installed include/ alone"
 cp "$ROOT/examples/plugins/seednet.c" "$ROOT/examples/plugins/options.h" "$TMP/"
 if cc -O2 -shared -fPIC $cflags -o "$TMP/libmynet.so" "$TMP/seednet.c" -lm; then
     ok "the README one-liner builds a plugin"

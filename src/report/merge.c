@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/assemble.h"
 #include "engine/engine-priv.h"
 #include "io/config.h"
 #include "io/jsonutil.h"
@@ -853,11 +854,8 @@ static gcv_status build(merge_state *s, gcv_merged *mg, gcv_error *err)
 {
     header *h = &s->ref;
     gcv_model *m = calloc(1, sizeof *m);
-    gcv_result *r = calloc(1, sizeof *r);
     mg->model = m;
-    mg->result = r;
-    if (!m || !r || !(m->blocks = malloc(h->n_blocks * sizeof *m->blocks)) ||
-        !(r->blocks = calloc(h->n_blocks, sizeof *r->blocks)))
+    if (!m || !(m->blocks = malloc(h->n_blocks * sizeof *m->blocks)))
         return nomem(err, s->ref_file);
     memcpy(m->blocks, h->blocks, h->n_blocks * sizeof *m->blocks);
     m->n_blocks = h->n_blocks;
@@ -866,28 +864,19 @@ static gcv_status build(merge_state *s, gcv_merged *mg, gcv_error *err)
     snprintf(m->type, sizeof m->type, "%s", h->type);
     m->precision = h->precision;
 
-    /* What gcv_check sets before its reduction. */
-    r->params = s->params;
-    s->params = NULL;
-    r->n_params = h->params_total;
-    r->n_blocks = h->n_blocks;
-    r->options = h->o;
-    r->options.threads = s->threads;
-    r->options.subset = NULL; /* the union of the shards' subsets: every listed index */
-    r->options.n_subset = 0;
-    r->cost = h->cost;
-    r->params_checked = s->listed;
-    r->threads = s->threads;
-    r->stopped = s->stopped; /* before the reduction: a stopped check cannot pass */
-    r->sampled = s->sampled;
-    if (gcv_reduce(m, r) != GCV_OK)
+    /* The union of the shards' subsets is every listed index: no subset. */
+    gcv_assembly a = {.params = s->params, .options = h->o, .cost = h->cost,
+                      .params_checked = s->listed, .threads = s->threads,
+                      .stopped = s->stopped, .sampled = s->sampled,
+                      .taylor_order = h->o.taylor ? h->taylor : NULL,
+                      .extra_evaluations = s->extra_evals};
+    s->params = NULL; /* the assembly takes the slots */
+    a.options.threads = s->threads;
+    a.options.subset = NULL;
+    a.options.n_subset = 0;
+    if (gcv_result_assemble(m, &a, &mg->result) != GCV_OK)
         return nomem(err, s->ref_file);
-    /* What gcv_check does after it: the Taylor test (same in every shard) and the time. */
-    if (h->o.taylor)
-        for (size_t b = 0; b < h->n_blocks; b++)
-            r->blocks[b].taylor_order = h->taylor[b];
-    r->evaluations += s->extra_evals;
-    r->seconds = s->seconds;
+    mg->result->seconds = s->seconds;
 
     gcv_report_info *in = &mg->info;
     memset(in, 0, sizeof *in);

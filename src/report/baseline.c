@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -393,26 +392,12 @@ void gcv_regressions_free(gcv_regressions *reg)
 
 /* ---- writers ---- */
 
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-{
-    if (*k + 1 >= n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *k = *k + (size_t)w < n ? *k + (size_t)w : n - 1;
-}
-
 static void ratio(char *buf, size_t n, size_t *k, double before, double after)
 {
     if (before > 0.0)
-        add(buf, n, k, " (×%.3g)", after / before);
+        gcv_str_append(buf, n, k, " (×%.3g)", after / before);
     else
-        add(buf, n, k, " (from 0)");
+        gcv_str_append(buf, n, k, " (from 0)");
 }
 
 size_t gcv_regression_line(const gcv_regression *g, char *buf, size_t n)
@@ -421,28 +406,29 @@ size_t gcv_regression_line(const gcv_regression *g, char *buf, size_t n)
     if (n == 0)
         return 0;
     buf[0] = '\0';
-    add(buf, n, &k, "%-6s ", g->block[0] ? g->block : "model");
+    gcv_str_append(buf, n, &k, "%-6s ", g->block[0] ? g->block : "model");
     switch (g->kind) {
     case GCV_REGRESSION_GREW:
-        add(buf, n, &k, "grew         %.1e → %.1e", g->before, g->after);
+        gcv_str_append(buf, n, &k, "grew         %.1e → %.1e", g->before, g->after);
         ratio(buf, n, &k, g->before, g->after);
         break;
     case GCV_REGRESSION_NEW_FAILURE:
         if (strcmp(g->what, "mismatches") == 0)
-            add(buf, n, &k, "new failure  mismatches 0 → %.0f", g->after);
+            gcv_str_append(buf, n, &k, "new failure  mismatches 0 → %.0f", g->after);
         else
-            add(buf, n, &k, "new failure  difference %.1e → %.1e, now over the threshold",
-                g->before, g->after);
+            gcv_str_append(buf, n, &k, "new failure  difference %.1e → %.1e, now over the "
+                "threshold", g->before, g->after);
         break;
     case GCV_REGRESSION_PARAMS_CHANGED:
-        add(buf, n, &k, "params       %s %.0f → %.0f", g->what, g->before, g->after);
+        gcv_str_append(buf, n, &k, "params       %s %.0f → %.0f", g->what, g->before,
+            g->after);
         break;
     case GCV_REGRESSION_MISSING:
-        add(buf, n, &k, "missing      in the baseline (difference %.1e), not in this model",
-            g->before);
+        gcv_str_append(buf, n, &k, "missing      in the baseline (difference %.1e), not in "
+            "this model", g->before);
         break;
     case GCV_REGRESSION_NEW_BLOCK:
-        add(buf, n, &k, "new block    difference %.1e, not in the baseline", g->after);
+        gcv_str_append(buf, n, &k, "new block    difference %.1e, not in the baseline", g->after);
         break;
     }
     return k;

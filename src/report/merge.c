@@ -934,15 +934,3 @@ out:
     *out = mg;
     return GCV_OK;
 }
-
-gcv_status gcv_merge_reports(const char *const *paths, size_t n, const char *out_path,
-                             gcv_error *err)
-{
-    gcv_merged *mg = NULL;
-    gcv_status st = gcv_merge_load(paths, n, &mg, err);
-    if (st != GCV_OK)
-        return st;
-    st = gcv_report_json(out_path, &mg->info, mg->model, mg->result, err);
-    gcv_merged_free(mg);
-    return st;
-}

@@ -76,8 +76,4 @@ gcv_status gcv_merge_load(const char *const *paths, size_t n, gcv_merged **out,
 /* Frees a merge; accepts NULL. */
 void gcv_merged_free(gcv_merged *mg);
 
-/* gcv_merge_load, then gcv_report_json to out_path. */
-gcv_status gcv_merge_reports(const char *const *paths, size_t n, const char *out_path,
-                             gcv_error *err);
-
 #endif

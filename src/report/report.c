@@ -3,9 +3,9 @@
 #include "report.h"
 
 #include "output.h"
+#include "util/strutil.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,21 +62,6 @@ size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out)
 
 /* ---- diagnosis ---- */
 
-/* Appends to buf at *k, keeping it terminated and bounded. */
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-{
-    if (*k >= n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *k = *k + (size_t)w < n ? *k + (size_t)w : n - 1;
-}
-
 static const char *factor_meaning(double s, size_t m)
 {
     if (fabs(s) < 1e-3)
@@ -98,8 +83,8 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
     size_t k = 0;
     buf[0] = '\0';
     if (br->within_floor) {
-        add(buf, n, &k, "difference %.1e is over the threshold but within the numeric floor "
-            "%.1e, so it was not resolved; try --method complex_step or richardson",
+        gcv_str_append(buf, n, &k, "difference %.1e is over the threshold but within the "
+            "numeric floor %.1e, so it was not resolved; try --method complex_step or richardson",
             br->difference, br->floor_difference);
         return k;
     }
@@ -107,32 +92,33 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
         return 0;
     const char *sep = "";
     if (br->transposed_difference <= r->options.threshold) {
-        add(buf, n, &k, "analytic matches numeric transposed (difference %.1e): the gradient "
-            "was computed as a %zu×%zu matrix", br->transposed_difference, bl->cols, bl->rows);
+        gcv_str_append(buf, n, &k, "analytic matches numeric transposed (difference %.1e): the "
+            "gradient was computed as a %zu×%zu matrix", br->transposed_difference, bl->cols,
+            bl->rows);
         sep = "; ";
     } else if (br->scale_residual < 1e-3) {
-        add(buf, n, &k, "analytic ≈ %.3f × numeric%s", br->scale,
+        gcv_str_append(buf, n, &k, "analytic ≈ %.3f × numeric%s", br->scale,
             factor_meaning(br->scale, in->examples));
         sep = "; ";
     } else {
-        add(buf, n, &k, "no single factor explains it (best fit %.3f×, residual %.0f%%)",
-            br->scale, 100.0 * br->scale_residual);
+        gcv_str_append(buf, n, &k, "no single factor explains it (best fit %.3f×, residual "
+            "%.0f%%)", br->scale, 100.0 * br->scale_residual);
         sep = "; ";
     }
     /* Rows whose gradient is zero throughout (a dead unit) cannot show an error: a bug is
      * confined to some rows only when other rows with a gradient are right. */
     if (br->bad_rows && br->bad_rows < br->live_rows) {
         if (br->bad_rows == 1)
-            add(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
+            gcv_str_append(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
         else
-            add(buf, n, &k, "%s%zu of %zu rows with a gradient are wrong, the first is row %zu",
-                sep, br->bad_rows, br->live_rows, br->first_bad_row);
+            gcv_str_append(buf, n, &k, "%s%zu of %zu rows with a gradient are wrong, the first "
+                "is row %zu", sep, br->bad_rows, br->live_rows, br->first_bad_row);
     } else if (br->bad_cols && br->bad_cols < br->live_cols) {
         if (br->bad_cols == 1)
-            add(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
+            gcv_str_append(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
         else
-            add(buf, n, &k, "%s%zu of %zu columns with a gradient are wrong, the first is "
-                "column %zu", sep, br->bad_cols, br->live_cols, br->first_bad_col);
+            gcv_str_append(buf, n, &k, "%s%zu of %zu columns with a gradient are wrong, the "
+                "first is column %zu", sep, br->bad_cols, br->live_cols, br->first_bad_col);
     }
     return k;
 }

@@ -346,6 +346,22 @@ static int directional_first(const gcv_model *m, const gcv_options *o, const dou
     return 0;
 }
 
+/* The analytic gradient and the cost at θ, on the calling thread (traced as thread 0). */
+static gcv_status gradient_at_theta(const gcv_model *m, const gcv_options *o, double *grad,
+                                    void *ws, double *cost, gcv_error *err)
+{
+    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_GRADIENT, SIZE_MAX);
+    int bad = m->gradient(m, m->theta, grad, ws, cost);
+    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
+    if (!bad)
+        return GCV_OK;
+    const char *why = m->error ? m->error(m, ws) : NULL;
+    if (err)
+        snprintf(err->msg, sizeof err->msg, "model: the gradient evaluation failed%s%s",
+                 why && *why ? ": " : "", why && *why ? why : "");
+    return GCV_ERR_INVALID;
+}
+
 /* How many threads the loop gets: the caller's count, or left to itself no more than there
  * are chunks of work worth waking one for (a few hundred evaluations each); results do not
  * depend on it either way. */
@@ -382,17 +398,8 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     gcv_options lo = *o; /* the per-parameter loop's options */
     gcv_loop_ctx c = {m, &lo, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
                       NULL, NULL, t0, NULL};
-    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_GRADIENT, SIZE_MAX);
-    int grad_bad = m->gradient(m, m->theta, grad, ws, &c.cost0);
-    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
-    if (grad_bad) {
-        const char *why = m->error ? m->error(m, ws) : NULL;
-        if (err)
-            snprintf(err->msg, sizeof err->msg, "model: the gradient evaluation failed%s%s",
-                     why && *why ? ": " : "", why && *why ? why : "");
-        st = GCV_ERR_INVALID;
+    if ((st = gradient_at_theta(m, o, grad, ws, &c.cost0, err)) != GCV_OK)
         goto out;
-    }
     a.cost = c.cost0;
     if (o->method != GCV_METHOD_DIRECTIONAL && (o->sample_per_block || o->budget_seconds > 0.0)) {
         size_t n = 0;

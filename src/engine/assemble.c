@@ -194,7 +194,10 @@ gcv_status gcv_result_assemble(const gcv_model *m, const gcv_assembly *a, gcv_re
     r->stopped = a->stopped;
     r->sampled = a->sampled;
     if (reduce(m, r) != GCV_OK) {
-        gcv_result_free(r);
+        free(r->params);
+        free(r->blocks);
+        free(r->layers);
+        free(r);
         return GCV_ERR_NOMEM;
     }
     for (size_t b = 0; a->taylor_order && b < m->n_blocks; b++)

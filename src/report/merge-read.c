@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine-priv.h"
 #include "report/merge-priv.h"
 #include "util/strutil.h"
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "report/output.h"
+#include "report/schema.h"
 
 static pid_t child_pid;
 static volatile sig_atomic_t forwarded;
@@ -320,44 +321,29 @@ typedef struct crash_ctx {
     const gcv_iso_outcome *out;
 } crash_ctx;
 
+/* Block b as the child recorded it, for the crash report. */
+static void crash_block(const void *ctx, size_t b, gcv_block *out)
+{
+    const gcv_iso_block *bl = &((const gcv_iso *)ctx)->blocks[b];
+    memset(out, 0, sizeof *out);
+    memcpy(out->name, bl->name, sizeof out->name);
+    out->layer = bl->layer;
+    out->rows = bl->rows;
+    out->cols = bl->cols;
+    out->offset = bl->offset;
+}
+
 static int write_crash(FILE *f, void *p)
 {
     const crash_ctx *c = p;
     const gcv_iso *iso = c->out->iso;
-    fputs("{\n  \"schema\": \"gcverify.report/1\",\n  \"name\": ", f);
-    gcv_json_str(f, c->name);
-    fputs(",\n  \"config\": ", f);
-    gcv_json_str(f, c->config);
-    fputs(",\n  \"version\": \"" GCV_VERSION "\",\n", f);
-    fprintf(f, "  \"model\": {\"params_total\": %zu},\n", iso->n_params);
-    fprintf(f, "  \"check\": {\"method\": \"%s\", \"epsilon\": ", gcv_method_name(c->o->method));
-    gcv_json_num(f, c->o->epsilon);
-    fputs(", \"threshold\": ", f);
-    gcv_json_num(f, c->o->threshold);
-    fputs(", \"rtol\": ", f);
-    gcv_json_num(f, c->o->rtol);
-    fputs(", \"atol\": ", f);
-    gcv_json_num(f, c->o->atol);
-    fputs("},\n  \"cost\": null,\n  \"params_checked\": 0,\n  \"evaluations\": 0,\n"
-          "  \"difference\": null,\n  \"status\": \"inconclusive\",\n  \"seconds\": 0,\n"
-          "  \"crash\": {\"signal\": ", f);
-    fprintf(f, "%d, \"hung\": %s, \"where\": ", c->out->signal, c->out->hung ? "true" : "false");
-    gcv_json_str(f, c->out->what);
-    fputs(", \"left_out\": [", f);
-    for (size_t k = 0; k < iso->n_exclude; k++)
-        fprintf(f, "%s%zu", k ? ", " : "", iso->exclude[k]);
-    fputs("]},\n  \"layers\": [],\n  \"blocks\": [", f);
-    size_t nb = iso->n_blocks < GCV_ISO_BLOCKS ? iso->n_blocks : GCV_ISO_BLOCKS;
-    for (size_t b = 0; b < nb; b++) {
-        const gcv_iso_block *bl = &iso->blocks[b];
-        fputs(b ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
-        gcv_json_str(f, bl->name);
-        fprintf(f, ", \"layer\": %d, \"shape\": [%zu, %zu], \"checked\": 0, \"difference\": "
-                   "null, \"mismatches\": 0, \"status\": \"inconclusive\"}",
-                bl->layer, bl->rows, bl->cols);
-    }
-    fputs(nb ? "\n  ],\n  \"params\": []\n}\n" : "],\n  \"params\": []\n}\n", f);
-    return ferror(f) ? -1 : 0;
+    gcv_schema_crash cr = {
+        .name = c->name, .config = c->config, .o = c->o, .params_total = iso->n_params,
+        .signal = c->out->signal, .hung = c->out->hung, .where = c->out->what,
+        .left_out = iso->exclude, .n_left_out = iso->n_exclude,
+        .n_blocks = iso->n_blocks < GCV_ISO_BLOCKS ? iso->n_blocks : GCV_ISO_BLOCKS,
+        .block = crash_block, .block_ctx = iso};
+    return gcv_schema_write_crash(f, &cr);
 }
 
 gcv_status gcv_iso_report_json(const char *path, const char *name, const char *config,

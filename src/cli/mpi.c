@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/assemble.h"
 #include "engine/engine-priv.h"
 
 enum { EXIT_PASS = 0, EXIT_MISMATCH = 1, EXIT_BAD_INPUT = 2, EXIT_INCONCLUSIVE = 3 };
@@ -387,47 +388,39 @@ static void receive_shares(gcv_result *r, const size_t *base, size_t n_base,
 }
 
 /* Rank 0: the full result from its own (own, with every slot now filled) as gcv_check
- * builds it: the same fields set, then the engine's reduction in index order (as the shard
- * merge does), then the Taylor test's orders and evaluations (run here only). */
+ * builds it: the engine's assembly in index order (as the shard merge does) with the
+ * options the caller gave, then the Taylor test's orders and evaluations (run here only). */
 static gcv_status rebuild(const gcv_model *m, const gcv_options *o, gcv_result *own,
                           const unsigned long long head[3], size_t taylor_evals, int sampled,
                           double t0, gcv_result **out, gcv_error *err)
 {
-    gcv_result *r = calloc(1, sizeof *r);
-    if (!r || !(r->blocks = calloc(m->n_blocks, sizeof *r->blocks))) {
-        free(r);
+    double *taylor = o->taylor ? malloc(m->n_blocks * sizeof *taylor) : NULL;
+    if (o->taylor && !taylor) {
         snprintf(err->msg, sizeof err->msg, "out of memory for the check's buffers");
         return GCV_ERR_NOMEM;
     }
-    r->params = own->params;
-    own->params = NULL;
-    r->n_params = own->n_params;
-    r->n_blocks = own->n_blocks;
-    r->options = own->options;
+    for (size_t b = 0; taylor && b < m->n_blocks; b++)
+        taylor[b] = own->blocks[b].taylor_order;
+    gcv_assembly a = {.params = own->params, .options = own->options, .cost = own->cost,
+                      .params_checked = (size_t)head[0], .threads = (int)head[1],
+                      .stopped = head[2] != 0, .sampled = own->sampled || sampled,
+                      .taylor_order = taylor, .extra_evaluations = taylor_evals};
+    own->params = NULL; /* the assembly takes the slots */
     /* What this rank's own check ran with differs from the caller's options only here. */
-    r->options.subset = o->subset;
-    r->options.n_subset = o->n_subset;
-    r->options.taylor = o->taylor;
-    r->options.sample_per_block = o->sample_per_block;
-    r->options.progress = o->progress;
-    r->options.progress_ctx = o->progress_ctx;
-    r->options.stop = o->stop;
-    r->cost = own->cost;
-    r->params_checked = (size_t)head[0];
-    r->threads = (int)head[1];
-    r->stopped = head[2] != 0;
-    r->sampled = own->sampled || sampled;
-    if (gcv_reduce(m, r) != GCV_OK) {
-        gcv_result_free(r);
+    a.options.subset = o->subset;
+    a.options.n_subset = o->n_subset;
+    a.options.taylor = o->taylor;
+    a.options.sample_per_block = o->sample_per_block;
+    a.options.progress = o->progress;
+    a.options.progress_ctx = o->progress_ctx;
+    a.options.stop = o->stop;
+    gcv_status st = gcv_result_assemble(m, &a, out);
+    free(taylor);
+    if (st != GCV_OK) {
         snprintf(err->msg, sizeof err->msg, "out of memory for the check's buffers");
-        return GCV_ERR_NOMEM;
+        return st;
     }
-    if (o->taylor)
-        for (size_t b = 0; b < m->n_blocks; b++)
-            r->blocks[b].taylor_order = own->blocks[b].taylor_order;
-    r->evaluations += taylor_evals;
-    r->seconds = gcv_now_seconds() - t0;
-    *out = r;
+    (*out)->seconds = gcv_now_seconds() - t0;
     return GCV_OK;
 }
 

@@ -120,19 +120,13 @@ static void reduce_directions(const gcv_options *o, unsigned nd, const dir_resul
     }
     double sden = sqrt(gg) + fabs(br->scale) * sqrt(nn);
     br->scale_residual = sden > 0.0 ? sqrt(res) / sden : 0.0;
-    double bound = fmax(o->threshold, GCV_MARGIN * br->floor_difference);
-    br->power = bound < 1.0 ? 2.0 * bound / (1.0 - bound) : INFINITY;
-    int over = br->difference > o->threshold;
-    int resolved = br->difference > GCV_MARGIN * br->floor_difference;
-    br->within_floor = over && !resolved;
     br->taylor_order = NAN;
     br->transposed_difference = NAN;
+    /* The rule of a block checked parameter by parameter. A direction with a non-finite
+     * cost or gradient leaves the difference NaN or 0 or the floor non-finite, so such a
+     * block is never over the threshold and resolved: it is inconclusive, not failed. */
     br->nonfinite = !finite;
-    /* As per parameter (engine.c): within a noise that hides even a 100% error: inconclusive. */
-    br->status = !finite                             ? GCV_INCONCLUSIVE
-                 : over && resolved                  ? GCV_FAIL
-                 : br->within_floor && br->power >= 1.0 ? GCV_INCONCLUSIVE
-                                                     : GCV_PASS;
+    gcv_block_verdict(br, o->threshold);
 }
 
 int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad,

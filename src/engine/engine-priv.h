@@ -1,5 +1,5 @@
 /* Internals shared by the engine's files: the loop context, the per-parameter difference
- * schemes (schemes.c) and the block diagnosis (diagnose.c). */
+ * schemes (schemes.c), the block verdict (verdict.c) and the block diagnosis (diagnose.c). */
 #ifndef GCV_ENGINE_PRIV_H
 #define GCV_ENGINE_PRIV_H
 
@@ -89,11 +89,13 @@ typedef struct gcv_estimate {
 void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                      gcv_param_result *r);
 
-/* Every total of r from r->params, serially and in index order: per block (with the
- * diagnosis), per layer and overall, plus evaluations. r->options, n_params and n_blocks
- * must be set, r->blocks allocated and zeroed, r->layers NULL; the other totals zero.
- * Used by gcv_check and by the merge of shard reports, so both give the same bytes. */
-gcv_status gcv_reduce(const gcv_model *m, gcv_result *r);
+/* The verdict of block br from its difference, floor_difference and nonfinite count: sets
+ * its power, within_floor and status (verdict.c). Used for blocks checked parameter by
+ * parameter and along random directions alike. */
+void gcv_block_verdict(gcv_block_result *br, double threshold);
+
+/* The worse of two verdicts: fail over inconclusive over pass. */
+gcv_verdict gcv_verdict_worse(gcv_verdict a, gcv_verdict b);
 
 /* Block diagnosis after the reduction: least-squares factor, transposition, rows and
  * columns, floor and power. Returns 0, or -1 when out of memory. */

@@ -4,6 +4,7 @@
  * index order, so results are bit-identical for any thread count or schedule. */
 #include "gcverify/gcverify.h"
 #include "engine-priv.h"
+#include "engine/assemble.h"
 
 #include <math.h>
 #include <omp.h>
@@ -103,48 +104,6 @@ void gcv_result_free(gcv_result *r)
     free(r->blocks);
     free(r->layers);
     free(r);
-}
-
-/* ---- norms that neither overflow nor underflow (the scaled sum of LAPACK's dnrm2) ---- */
-
-typedef struct norm_acc {
-    double scale, ssq;
-} norm_acc;
-
-static void norm_add(norm_acc *a, double x)
-{
-    double ax = fabs(x);
-    if (ax == 0.0)
-        return;
-    if (a->scale < ax) {
-        double r = a->scale / ax;
-        a->ssq = 1.0 + a->ssq * r * r;
-        a->scale = ax;
-    } else {
-        double r = ax / a->scale;
-        a->ssq += r * r;
-    }
-}
-
-static double norm_value(const norm_acc *a)
-{
-    return a->scale * sqrt(a->ssq);
-}
-
-static double ratio_or_zero(double num, double den)
-{
-    return den > 0.0 ? num / den : 0.0;
-}
-
-double gcv_difference(const double *a, const double *b, size_t n)
-{
-    norm_acc d = {0, 0}, na = {0, 0}, nb = {0, 0};
-    for (size_t i = 0; i < n; i++) {
-        norm_add(&d, a[i] - b[i]);
-        norm_add(&na, a[i]);
-        norm_add(&nb, b[i]);
-    }
-    return ratio_or_zero(norm_value(&d), norm_value(&na) + norm_value(&nb));
 }
 
 /* ---- validation ---- */
@@ -307,142 +266,6 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
     return used;
 }
 
-/* ---- serial reduction in index order ---- */
-
-typedef struct acc {
-    norm_acc d, g, n, f;
-} acc;
-
-static void acc_add(acc *a, const gcv_param_result *p)
-{
-    norm_add(&a->d, p->analytic - p->numeric);
-    norm_add(&a->g, p->analytic);
-    norm_add(&a->n, p->numeric);
-    norm_add(&a->f, p->floor);
-}
-
-static double acc_diff(const acc *a)
-{
-    return ratio_or_zero(norm_value(&a->d), norm_value(&a->g) + norm_value(&a->n));
-}
-
-static int counts_in_difference(int status)
-{
-    return status == GCV_PARAM_OK || status == GCV_PARAM_MISMATCH;
-}
-
-static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
-{
-    const gcv_block *bl = &m->blocks[b];
-    gcv_block_result *br = &r->blocks[b];
-    acc a = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
-    size_t n = bl->rows * bl->cols, worst = 0;
-    double worst_rel = -1.0;
-    for (size_t k = 0; k < n; k++) {
-        const gcv_param_result *p = &r->params[bl->offset + k];
-        if (p->status == GCV_PARAM_UNCHECKED)
-            continue;
-        br->checked++;
-        br->mismatches += p->status == GCV_PARAM_MISMATCH;
-        br->kinks += p->status == GCV_PARAM_KINK;
-        br->kinks_ok += p->status == GCV_PARAM_KINK_OK;
-        br->kinks_avoided += p->kink_avoided;
-        br->nonfinite += p->status == GCV_PARAM_NONFINITE;
-        if (!counts_in_difference(p->status))
-            continue;
-        acc_add(&a, p);
-        if (p->abs_error > br->max_abs_error)
-            br->max_abs_error = p->abs_error;
-        if (p->rel_error > worst_rel) {
-            worst_rel = p->rel_error;
-            worst = k;
-        }
-    }
-    br->max_rel_error = worst_rel > 0.0 ? worst_rel : 0.0;
-    br->worst_row = worst / bl->cols;
-    br->worst_col = worst % bl->cols;
-    br->norm_analytic = norm_value(&a.g);
-    br->norm_numeric = norm_value(&a.n);
-    br->difference = acc_diff(&a);
-    double den = norm_value(&a.g) + norm_value(&a.n);
-    br->floor_difference = den > 0.0 ? norm_value(&a.f) / den : 0.0;
-    /* A block fails when its difference is over the threshold and clearly over what the
-     * numeric noise alone would give; over the threshold but within the noise, the check
-     * could not resolve it and says so instead of failing. When that noise is so large that
-     * not even a 100% error would show (power ≥ 1: e.g. double's ε on a float cost), the
-     * block cannot pass either: it is inconclusive. */
-    double bound = fmax(r->options.threshold, GCV_MARGIN * br->floor_difference);
-    br->power = bound < 1.0 ? 2.0 * bound / (1.0 - bound) : INFINITY;
-    int over = br->difference > r->options.threshold;
-    int resolved = br->difference > GCV_MARGIN * br->floor_difference;
-    br->within_floor = over && !resolved;
-    br->taylor_order = NAN;
-    br->status = over && resolved                                ? GCV_FAIL
-                 : br->nonfinite || (br->within_floor && br->power >= 1.0) ? GCV_INCONCLUSIVE
-                                                                         : GCV_PASS;
-}
-
-static gcv_verdict worse(gcv_verdict a, gcv_verdict b)
-{
-    if (a == GCV_FAIL || b == GCV_FAIL)
-        return GCV_FAIL;
-    return a == GCV_INCONCLUSIVE || b == GCV_INCONCLUSIVE ? GCV_INCONCLUSIVE : GCV_PASS;
-}
-
-gcv_status gcv_reduce(const gcv_model *m, gcv_result *r)
-{
-    acc all = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
-    for (size_t i = 0; i < r->n_params; i++) {
-        const gcv_param_result *p = &r->params[i];
-        r->mismatches += p->status == GCV_PARAM_MISMATCH;
-        r->kinks += p->status == GCV_PARAM_KINK;
-        r->kinks_ok += p->status == GCV_PARAM_KINK_OK;
-        r->kinks_avoided += p->kink_avoided;
-        r->nonfinite += p->status == GCV_PARAM_NONFINITE;
-        r->evaluations += p->evaluations;
-        if (counts_in_difference(p->status))
-            acc_add(&all, p);
-    }
-    r->difference = acc_diff(&all);
-    double den = norm_value(&all.g) + norm_value(&all.n);
-    r->floor_difference = den > 0.0 ? norm_value(&all.f) / den : 0.0;
-    r->status = GCV_PASS;
-    size_t nl = 0;
-    for (size_t b = 0; b < m->n_blocks; b++) {
-        reduce_block(m, b, r);
-        if (gcv_diagnose_block(m, b, r) != 0)
-            return GCV_ERR_NOMEM;
-        r->blocks_failed += r->blocks[b].status == GCV_FAIL;
-        r->status = worse(r->status, r->blocks[b].status);
-        nl += b == 0 || m->blocks[b].layer != m->blocks[b - 1].layer;
-    }
-    /* A stopped run has not looked at everything: it cannot pass, only fail or stay open. */
-    if (r->stopped && r->status == GCV_PASS)
-        r->status = GCV_INCONCLUSIVE;
-    r->layers = calloc(nl, sizeof *r->layers);
-    if (!r->layers)
-        return GCV_ERR_NOMEM;
-    r->n_layers = nl;
-    size_t li = 0;
-    for (size_t b = 0; b < m->n_blocks; li++) {
-        gcv_layer_result *lr = &r->layers[li];
-        acc a = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
-        lr->layer = m->blocks[b].layer;
-        lr->first_block = b;
-        lr->status = GCV_PASS;
-        for (; b < m->n_blocks && m->blocks[b].layer == lr->layer; b++) {
-            const gcv_block *bl = &m->blocks[b];
-            for (size_t k = 0; k < bl->rows * bl->cols; k++)
-                if (counts_in_difference(r->params[bl->offset + k].status))
-                    acc_add(&a, &r->params[bl->offset + k]);
-            lr->status = worse(lr->status, r->blocks[b].status);
-            lr->n_blocks++;
-        }
-        lr->difference = acc_diff(&a);
-    }
-    return GCV_OK;
-}
-
 double gcv_now_seconds(void)
 {
     struct timespec ts;
@@ -459,7 +282,7 @@ static void merge_directional(const gcv_model *m, const gcv_block_result *dir, g
     for (size_t b = 0; b < m->n_blocks; b++) {
         if (r->blocks[b].checked == 0)
             r->blocks[b] = dir[b];
-        r->status = worse(r->status, r->blocks[b].status);
+        r->status = gcv_verdict_worse(r->status, r->blocks[b].status);
         r->blocks_failed += r->blocks[b].status == GCV_FAIL;
         if (r->blocks[b].difference > r->difference)
             r->difference = r->blocks[b].difference;
@@ -470,7 +293,7 @@ static void merge_directional(const gcv_model *m, const gcv_block_result *dir, g
         gcv_layer_result *lr = &r->layers[l];
         lr->status = GCV_PASS;
         for (size_t b = lr->first_block; b < lr->first_block + lr->n_blocks; b++) {
-            lr->status = worse(lr->status, r->blocks[b].status);
+            lr->status = gcv_verdict_worse(lr->status, r->blocks[b].status);
             if (r->blocks[b].difference > lr->difference)
                 lr->difference = r->blocks[b].difference;
         }
@@ -497,6 +320,59 @@ size_t gcv_subset_keep(const gcv_options *o, size_t *idx, size_t n)
     return k;
 }
 
+/* The directional verdict of every block into dir (n_blocks, zeroed), its evaluations into
+ * *evals, and with drill_down the indices of the failing blocks' parameters (within the
+ * caller's subset) into a new *drill of *n_drill. Returns 0, or -1 when out of memory. */
+static int directional_first(const gcv_model *m, const gcv_options *o, const double *grad,
+                             gcv_block_result *dir, size_t *evals, size_t **drill,
+                             size_t *n_drill)
+{
+    if (gcv_directional(m, o, grad, dir, evals) != 0)
+        return -1;
+    size_t n = 0;
+    for (size_t b = 0; b < m->n_blocks; b++)
+        if (o->drill_down && dir[b].status == GCV_FAIL)
+            n += m->blocks[b].rows * m->blocks[b].cols;
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx)
+        return -1;
+    n = 0;
+    for (size_t b = 0; b < m->n_blocks; b++)
+        for (size_t k = 0; o->drill_down && dir[b].status == GCV_FAIL &&
+                           k < m->blocks[b].rows * m->blocks[b].cols; k++)
+            idx[n++] = m->blocks[b].offset + k;
+    *drill = idx;
+    *n_drill = gcv_subset_keep(o, idx, n);
+    return 0;
+}
+
+/* The analytic gradient and the cost at θ, on the calling thread (traced as thread 0). */
+static gcv_status gradient_at_theta(const gcv_model *m, const gcv_options *o, double *grad,
+                                    void *ws, double *cost, gcv_error *err)
+{
+    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_GRADIENT, SIZE_MAX);
+    int bad = m->gradient(m, m->theta, grad, ws, cost);
+    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
+    if (!bad)
+        return GCV_OK;
+    const char *why = m->error ? m->error(m, ws) : NULL;
+    if (err)
+        snprintf(err->msg, sizeof err->msg, "model: the gradient evaluation failed%s%s",
+                 why && *why ? ": " : "", why && *why ? why : "");
+    return GCV_ERR_INVALID;
+}
+
+/* How many threads the loop gets: the caller's count, or left to itself no more than there
+ * are chunks of work worth waking one for (a few hundred evaluations each); results do not
+ * depend on it either way. */
+static int loop_threads(const gcv_options *o, size_t work)
+{
+    int nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+    if (o->threads == 0 && (size_t)nt > work / 256 + 1)
+        nt = (int)(work / 256 + 1);
+    return nt;
+}
+
 gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out, gcv_error *err)
 {
     *out = NULL;
@@ -505,98 +381,63 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
         return st;
     double t0 = gcv_now_seconds();
     const size_t P = m->n_params;
-    gcv_result *r = calloc(1, sizeof *r);
+    gcv_result *r = NULL;
     gcv_block_result *dir = NULL;
     size_t *drill = NULL;
     double *grad = malloc(P * sizeof *grad);
     void *ws = gcv_ws_alloc(m->ws_bytes);
-    if (!r || !grad || !ws)
-        goto nomem;
-    r->params = calloc(P, sizeof *r->params);
-    r->blocks = calloc(m->n_blocks, sizeof *r->blocks);
-    if (!r->params || !r->blocks)
+    gcv_param_result *params = calloc(P, sizeof *params);
+    if (!params || !grad || !ws)
         goto nomem;
     /* Every slot starts unchecked: a subset or an early stop leaves some that way. */
     for (size_t i = 0; i < P; i++) {
-        r->params[i].status = GCV_PARAM_UNCHECKED;
-        r->params[i].theta = m->theta[i];
+        params[i].status = GCV_PARAM_UNCHECKED;
+        params[i].theta = m->theta[i];
     }
-    r->n_params = P;
-    r->n_blocks = m->n_blocks;
-    r->options = *o;
-
+    gcv_assembly a = {.options = *o};
     gcv_options lo = *o; /* the per-parameter loop's options */
     gcv_loop_ctx c = {m, &lo, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
                       NULL, NULL, t0, NULL};
-    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_GRADIENT, SIZE_MAX);
-    int grad_bad = m->gradient(m, m->theta, grad, ws, &c.cost0);
-    gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
-    if (grad_bad) {
-        const char *why = m->error ? m->error(m, ws) : NULL;
-        if (err)
-            snprintf(err->msg, sizeof err->msg, "model: the gradient evaluation failed%s%s",
-                     why && *why ? ": " : "", why && *why ? why : "");
-        st = GCV_ERR_INVALID;
+    if ((st = gradient_at_theta(m, o, grad, ws, &c.cost0, err)) != GCV_OK)
         goto out;
-    }
-    r->cost = c.cost0;
-    size_t dir_evals = 0;
+    a.cost = c.cost0;
     if (o->method != GCV_METHOD_DIRECTIONAL && (o->sample_per_block || o->budget_seconds > 0.0)) {
         size_t n = 0;
         drill = gcv_sample_order(m, o, grad, &n);
         if (!drill)
             goto nomem;
-        n = gcv_subset_keep(o, drill, n);
         lo.subset = drill;
-        lo.n_subset = n;
-        r->sampled = 1;
+        lo.n_subset = gcv_subset_keep(o, drill, n);
+        a.sampled = 1;
     }
     if (o->method == GCV_METHOD_DIRECTIONAL) {
         /* Per block first; with drill_down, the failing blocks then parameter by parameter
          * (central differences), the rest keeping their directional verdict. */
         dir = calloc(m->n_blocks, sizeof *dir);
-        if (!dir || gcv_directional(m, o, grad, dir, &dir_evals) != 0)
+        if (!dir || directional_first(m, o, grad, dir, &a.extra_evaluations, &drill,
+                                      &lo.n_subset) != 0)
             goto nomem;
-        size_t n = 0;
-        for (size_t b = 0; b < m->n_blocks; b++)
-            if (o->drill_down && dir[b].status == GCV_FAIL)
-                n += m->blocks[b].rows * m->blocks[b].cols;
-        drill = malloc((n ? n : 1) * sizeof *drill);
-        if (!drill)
-            goto nomem;
-        n = 0;
-        for (size_t b = 0; b < m->n_blocks; b++)
-            for (size_t k = 0; o->drill_down && dir[b].status == GCV_FAIL &&
-                               k < m->blocks[b].rows * m->blocks[b].cols; k++)
-                drill[n++] = m->blocks[b].offset + k;
-        n = gcv_subset_keep(o, drill, n);
         lo.method = GCV_METHOD_CENTRAL;
         lo.subset = drill;
-        lo.n_subset = n;
     }
     size_t done = 0;
     int halted = 0;
     c.done = &done;
     c.halted = &halted;
-    c.t0 = t0;
-    int nt = o->threads > 0 ? o->threads : omp_get_max_threads();
-    /* Left to itself, use no more threads than there are chunks of work worth waking one for
-     * (a few hundred evaluations each); results do not depend on it either way. */
     size_t work = lo.subset ? lo.n_subset : P;
-    if (o->threads == 0 && (size_t)nt > work / 256 + 1)
-        nt = (int)(work / 256 + 1);
-    r->threads = work ? run_loop(&c, r->params, nt) : 1;
-    if (r->threads == 0)
+    a.threads = work ? run_loop(&c, params, loop_threads(o, work)) : 1;
+    if (a.threads == 0)
         goto nomem;
-    r->params_checked = done;
-    r->stopped = halted == 1;
+    a.params_checked = done;
+    a.stopped = halted == 1;
     if (o->method == GCV_METHOD_COMPLEX_STEP)
-        r->options.epsilon = GCV_COMPLEX_H;
-    if ((st = gcv_reduce(m, r)) != GCV_OK)
+        a.options.epsilon = GCV_COMPLEX_H;
+    a.params = params;
+    params = NULL; /* the assembly takes the slots */
+    if (gcv_result_assemble(m, &a, &r) != GCV_OK)
         goto nomem;
     if (dir)
         merge_directional(m, dir, r);
-    r->evaluations += dir_evals;
     if (o->taylor && gcv_taylor_test(m, o, grad, c.cost0, r) != 0)
         goto nomem;
     r->seconds = gcv_now_seconds() - t0;
@@ -609,6 +450,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
 nomem:
     st = fail(err, GCV_ERR_NOMEM, "out of memory for the check's buffers");
 out:
+    free(params);
     free(grad);
     free(ws);
     free(dir);

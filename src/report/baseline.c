@@ -3,147 +3,38 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine/engine-priv.h"
 #include "io/jsonutil.h"
-#include "report/output.h"
+#include "report/schema.h"
 #include "util/strutil.h"
 
-/* ---- reading a report ---- */
-
-gcv_status gcv_report_load(const char *path, cJSON **out, gcv_error *err)
-{
-    char why[GCV_ERROR_LEN / 2];
-    uint64_t size;
-    *out = NULL;
-    int fd = gcv_file_open_regular(path, &size, why, sizeof why);
-    if (fd < 0) {
-        snprintf(err->msg, sizeof err->msg, "%.200s: %s", path, why);
-        return GCV_ERR_IO;
-    }
-    if (size > GCV_REPORT_MAX_BYTES) {
-        close(fd);
-        snprintf(err->msg, sizeof err->msg,
-                 "%.200s: expected a report of at most %zu bytes, got %llu bytes", path,
-                 GCV_REPORT_MAX_BYTES, (unsigned long long)size);
-        return GCV_ERR_INVALID;
-    }
-    /* Read to the end whatever fstat said (a file still being written grows). */
-    size_t cap = (size_t)size + 1, n = 0;
-    char *text = malloc(cap + 1);
-    gcv_status st = GCV_OK;
-    for (;;) {
-        if (!text) {
-            snprintf(err->msg, sizeof err->msg, "%.200s: out of memory reading the report",
-                     path);
-            close(fd);
-            return GCV_ERR_NOMEM;
-        }
-        if (n == cap) {
-            if (cap > GCV_REPORT_MAX_BYTES) {
-                snprintf(err->msg, sizeof err->msg,
-                         "%.200s: expected a report of at most %zu bytes, got more", path,
-                         GCV_REPORT_MAX_BYTES);
-                st = GCV_ERR_INVALID;
-                break;
-            }
-            cap *= 2;
-            char *t = realloc(text, cap + 1);
-            if (!t)
-                free(text);
-            text = t;
-            continue;
-        }
-        ssize_t r = read(fd, text + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err->msg, sizeof err->msg, "%.200s: cannot read: %s", path,
-                     strerror(errno));
-            st = GCV_ERR_IO;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (st == GCV_OK) {
-        text[n] = '\0';
-        st = gcv_json_parse(path, text, n, out, err);
-    }
-    free(text);
-    return st;
-}
-
 /* ---- the baseline ---- */
-
-static const char *const verdicts[] = {"pass", "fail", "inconclusive"};
-static const gcv_verdict verdict_of[] = {GCV_PASS, GCV_FAIL, GCV_INCONCLUSIVE};
-
-/* A number, or null for a value that was not finite when written (→ NAN). */
-static gcv_status number_or_null(const gcv_jctx *c, const char *path, const cJSON *item,
-                                 double *out)
-{
-    if (cJSON_IsNull(item)) {
-        *out = NAN;
-        return GCV_OK;
-    }
-    return gcv_json_number(c, path, item, NULL, out);
-}
-
-static gcv_status required(const gcv_jctx *c, const char *objpath, const cJSON *obj,
-                           const char *key, const cJSON **out)
-{
-    *out = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (*out)
-        return GCV_OK;
-    return gcv_json_fail(c, objpath, "expected a member \"%s\", got none", key);
-}
 
 static gcv_status load_block(const gcv_jctx *c, const char *path, const cJSON *o,
                              gcv_baseline_block *bb)
 {
     char p[GCV_JPATH_LEN];
     const cJSON *it;
-    const char *name;
     gcv_status st;
     if (!cJSON_IsObject(o))
         return gcv_json_expected(c, path, "a block object", o);
-    if ((st = required(c, path, o, "name", &it)) != GCV_OK)
-        return st;
-    gcv_json_path_key(p, sizeof p, path, "name");
-    if ((st = gcv_json_string(c, p, it, &name)) != GCV_OK)
-        return st;
-    if (strlen(name) >= GCV_NAME_LEN)
-        return gcv_json_expected(c, p, "a block name of at most 31 bytes", it);
-    memcpy(bb->name, name, strlen(name) + 1);
-
-    if ((st = required(c, path, o, "checked", &it)) != GCV_OK)
-        return st;
-    gcv_json_path_key(p, sizeof p, path, "checked");
-    if ((st = gcv_json_size(c, p, it, 0, SIZE_MAX, &bb->checked)) != GCV_OK)
-        return st;
-
-    if ((st = required(c, path, o, "difference", &it)) != GCV_OK)
+    if ((st = gcv_schema_block_name(c, path, o, bb->name)) != GCV_OK ||
+        (st = gcv_schema_size(c, path, o, "checked", 0, &bb->checked)) != GCV_OK ||
+        (st = gcv_schema_member(c, path, o, "difference", &it)) != GCV_OK)
         return st;
     gcv_json_path_key(p, sizeof p, path, "difference");
     if (!cJSON_IsNull(it) && (!cJSON_IsNumber(it) || !(it->valuedouble >= 0.0)))
         return gcv_json_expected(c, p, "a number ≥ 0 or null", it);
-    if ((st = number_or_null(c, p, it, &bb->difference)) != GCV_OK)
-        return st;
-
-    if ((st = required(c, path, o, "status", &it)) != GCV_OK)
+    if ((st = gcv_schema_number_value(c, p, it, &bb->difference)) != GCV_OK ||
+        (st = gcv_schema_member(c, path, o, "status", &it)) != GCV_OK)
         return st;
     gcv_json_path_key(p, sizeof p, path, "status");
-    size_t idx;
-    if ((st = gcv_json_choice(c, p, it, verdicts, 3, &idx)) != GCV_OK)
+    if ((st = gcv_schema_verdict(c, p, it, &bb->status)) != GCV_OK)
         return st;
-    bb->status = verdict_of[idx];
 
     /* Optional: older or hand-made reports may lack them; the comparison then skips what
      * needs them. */
@@ -156,20 +47,8 @@ static gcv_status load_block(const gcv_jctx *c, const char *path, const cJSON *o
         return st;
     bb->layer = (int)layer;
     it = cJSON_GetObjectItemCaseSensitive(o, "shape");
-    if (it) {
-        gcv_json_path_key(p, sizeof p, path, "shape");
-        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 2)
-            return gcv_json_expected(c, p, "[rows, columns]", it);
-        char q[GCV_JPATH_LEN];
-        gcv_json_path_index(q, sizeof q, p, 0);
-        if ((st = gcv_json_size(c, q, cJSON_GetArrayItem(it, 0), 1, SIZE_MAX, &bb->rows)) !=
-            GCV_OK)
-            return st;
-        gcv_json_path_index(q, sizeof q, p, 1);
-        if ((st = gcv_json_size(c, q, cJSON_GetArrayItem(it, 1), 1, SIZE_MAX, &bb->cols)) !=
-            GCV_OK)
-            return st;
-    }
+    if (it)
+        return gcv_schema_shape(c, path, it, &bb->rows, &bb->cols);
     return GCV_OK;
 }
 
@@ -178,26 +57,15 @@ static gcv_status load_tree(const gcv_jctx *c, const cJSON *root, gcv_baseline *
     const cJSON *it, *model, *blocks;
     const char *s;
     gcv_status st;
-    if (!cJSON_IsObject(root))
-        return gcv_json_expected(c, "", "a gcverify JSON report (an object)", root);
-    if ((st = required(c, "", root, "schema", &it)) != GCV_OK)
-        return st;
-    if (!cJSON_IsString(it) || strcmp(it->valuestring, "gcverify.report/1") != 0)
-        return gcv_json_expected(c, "schema", "\"gcverify.report/1\"", it);
-    if ((st = required(c, "", root, "name", &it)) != GCV_OK ||
-        (st = gcv_json_string(c, "name", it, &s)) != GCV_OK)
+    if ((st = gcv_schema_root(c, root)) != GCV_OK ||
+        (st = gcv_schema_string(c, "", root, "name", 0, &s)) != GCV_OK)
         return st;
     if (!(b->name = gcv_strdup(s))) {
         snprintf(c->err->msg, GCV_ERROR_LEN, "out of memory for the baseline");
         return GCV_ERR_NOMEM;
     }
-    if ((st = required(c, "", root, "model", &model)) != GCV_OK)
-        return st;
-    if (!cJSON_IsObject(model))
-        return gcv_json_expected(c, "model", "an object", model);
-    if ((st = required(c, "model", model, "params_total", &it)) != GCV_OK ||
-        (st = gcv_json_size(c, "model.params_total", it, 1, SIZE_MAX, &b->params_total)) !=
-            GCV_OK)
+    if ((st = gcv_schema_object(c, "", root, "model", &model)) != GCV_OK ||
+        (st = gcv_schema_size(c, "model", model, "params_total", 1, &b->params_total)) != GCV_OK)
         return st;
     b->threshold = NAN;
     const cJSON *check = cJSON_GetObjectItemCaseSensitive(root, "check");
@@ -207,13 +75,9 @@ static gcv_status load_tree(const gcv_jctx *c, const cJSON *root, gcv_baseline *
     if (check && (st = gcv_json_get_number(c, "check", check, "threshold", &positive,
                                            &b->threshold)) != GCV_OK)
         return st;
-    size_t idx;
-    if ((st = required(c, "", root, "status", &it)) != GCV_OK ||
-        (st = gcv_json_choice(c, "status", it, verdicts, 3, &idx)) != GCV_OK)
-        return st;
-    b->status = verdict_of[idx];
-
-    if ((st = required(c, "", root, "blocks", &blocks)) != GCV_OK)
+    if ((st = gcv_schema_member(c, "", root, "status", &it)) != GCV_OK ||
+        (st = gcv_schema_verdict(c, "status", it, &b->status)) != GCV_OK ||
+        (st = gcv_schema_member(c, "", root, "blocks", &blocks)) != GCV_OK)
         return st;
     if (!cJSON_IsArray(blocks) || cJSON_GetArraySize(blocks) < 1)
         return gcv_json_expected(c, "blocks", "a non-empty array of blocks", blocks);
@@ -246,7 +110,7 @@ gcv_status gcv_baseline_load(const char *path, gcv_baseline **out, gcv_error *er
 {
     *out = NULL;
     cJSON *root = NULL;
-    gcv_status st = gcv_report_load(path, &root, err);
+    gcv_status st = gcv_schema_load(path, &root, err);
     if (st != GCV_OK)
         return st;
     gcv_baseline *b = calloc(1, sizeof *b);
@@ -285,13 +149,6 @@ const gcv_baseline_block *gcv_baseline_find(const gcv_baseline *b, const char *n
 }
 
 /* ---- comparison ---- */
-
-const char *gcv_regression_kind_name(gcv_regression_kind k)
-{
-    static const char *const n[] = {"grew", "new_failure", "params_changed", "missing",
-                                    "new_block"};
-    return (unsigned)k < sizeof n / sizeof *n ? n[k] : "?";
-}
 
 static int push(gcv_regressions *o, gcv_regression_kind kind, const char *block,
                 const char *what, double before, double after)
@@ -393,26 +250,12 @@ void gcv_regressions_free(gcv_regressions *reg)
 
 /* ---- writers ---- */
 
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-{
-    if (*k + 1 >= n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *k = *k + (size_t)w < n ? *k + (size_t)w : n - 1;
-}
-
 static void ratio(char *buf, size_t n, size_t *k, double before, double after)
 {
     if (before > 0.0)
-        add(buf, n, k, " (×%.3g)", after / before);
+        gcv_str_append(buf, n, k, " (×%.3g)", after / before);
     else
-        add(buf, n, k, " (from 0)");
+        gcv_str_append(buf, n, k, " (from 0)");
 }
 
 size_t gcv_regression_line(const gcv_regression *g, char *buf, size_t n)
@@ -421,28 +264,29 @@ size_t gcv_regression_line(const gcv_regression *g, char *buf, size_t n)
     if (n == 0)
         return 0;
     buf[0] = '\0';
-    add(buf, n, &k, "%-6s ", g->block[0] ? g->block : "model");
+    gcv_str_append(buf, n, &k, "%-6s ", g->block[0] ? g->block : "model");
     switch (g->kind) {
     case GCV_REGRESSION_GREW:
-        add(buf, n, &k, "grew         %.1e → %.1e", g->before, g->after);
+        gcv_str_append(buf, n, &k, "grew         %.1e → %.1e", g->before, g->after);
         ratio(buf, n, &k, g->before, g->after);
         break;
     case GCV_REGRESSION_NEW_FAILURE:
         if (strcmp(g->what, "mismatches") == 0)
-            add(buf, n, &k, "new failure  mismatches 0 → %.0f", g->after);
+            gcv_str_append(buf, n, &k, "new failure  mismatches 0 → %.0f", g->after);
         else
-            add(buf, n, &k, "new failure  difference %.1e → %.1e, now over the threshold",
-                g->before, g->after);
+            gcv_str_append(buf, n, &k, "new failure  difference %.1e → %.1e, now over the "
+                "threshold", g->before, g->after);
         break;
     case GCV_REGRESSION_PARAMS_CHANGED:
-        add(buf, n, &k, "params       %s %.0f → %.0f", g->what, g->before, g->after);
+        gcv_str_append(buf, n, &k, "params       %s %.0f → %.0f", g->what, g->before,
+            g->after);
         break;
     case GCV_REGRESSION_MISSING:
-        add(buf, n, &k, "missing      in the baseline (difference %.1e), not in this model",
-            g->before);
+        gcv_str_append(buf, n, &k, "missing      in the baseline (difference %.1e), not in "
+            "this model", g->before);
         break;
     case GCV_REGRESSION_NEW_BLOCK:
-        add(buf, n, &k, "new block    difference %.1e, not in the baseline", g->after);
+        gcv_str_append(buf, n, &k, "new block    difference %.1e, not in the baseline", g->after);
         break;
     }
     return k;
@@ -466,25 +310,5 @@ void gcv_baseline_text(FILE *f, const gcv_regressions *reg)
 
 int gcv_baseline_json(FILE *f, const gcv_regressions *reg)
 {
-    fputs("\"baseline\": {\"path\": ", f);
-    gcv_json_str(f, reg->path ? reg->path : "");
-    fputs(", \"factor\": ", f);
-    gcv_json_num(f, reg->factor);
-    fputs(", \"regressions\": [", f);
-    for (size_t i = 0; i < reg->n; i++) {
-        const gcv_regression *g = &reg->items[i];
-        fputs(i ? ", {\"block\": " : "{\"block\": ", f);
-        if (g->block[0])
-            gcv_json_str(f, g->block);
-        else
-            fputs("null", f);
-        fprintf(f, ", \"kind\": \"%s\", \"what\": \"%s\", \"before\": ",
-                gcv_regression_kind_name(g->kind), g->what);
-        gcv_json_num(f, g->before);
-        fputs(", \"after\": ", f);
-        gcv_json_num(f, g->after);
-        fputc('}', f);
-    }
-    fputs("]}", f);
-    return ferror(f) ? -1 : 0;
+    return gcv_schema_write_baseline(f, reg);
 }

@@ -23,16 +23,10 @@
 
 #include <stdio.h>
 
-#include <cJSON.h>
-
 #include "gcverify/gcverify.h"
 
 #define GCV_BASELINE_FACTOR 10.0 /* default growth factor */
 #define GCV_BASELINE_NOISE 1e-3  /* differences below this × threshold are noise */
-/* Reports read by gcv_report_load (baselines, shard reports) may be this large: a report
- * listing every parameter of a big model is far larger than any config. */
-#define GCV_REPORT_MAX_BYTES ((size_t)1 << 30)
-
 /* One block of the baseline report. */
 typedef struct gcv_baseline_block {
     char name[GCV_NAME_LEN];
@@ -74,9 +68,6 @@ typedef enum gcv_regression_kind {
     GCV_REGRESSION_NEW_BLOCK
 } gcv_regression_kind;
 
-/* "grew", "new_failure", "params_changed", "missing", "new_block". */
-const char *gcv_regression_kind_name(gcv_regression_kind k);
-
 typedef struct gcv_regression {
     gcv_regression_kind kind;
     char block[GCV_NAME_LEN]; /* "" for the model as a whole (params_total) */
@@ -113,16 +104,11 @@ size_t gcv_regression_line(const gcv_regression *g, char *buf, size_t n);
  * then one indented line per regression. */
 void gcv_baseline_text(FILE *f, const gcv_regressions *reg);
 
-/* The JSON member for the report, without indentation or trailing comma:
+/* The JSON member for the report (schema.c writes it), without indentation or trailing comma:
  *   "baseline": {"path": …, "factor": 10, "regressions": [{"block": "W2", "kind": "grew",
  *                "what": "difference", "before": 1.2e-10, "after": 3.4e-08}, …]}
  * "block" is null for the model-level change; NaN is written as null; numbers have 17
  * significant digits. Returns 0 on success, -1 on a write error. */
 int gcv_baseline_json(FILE *f, const gcv_regressions *reg);
-
-/* Reads a JSON report of at most GCV_REPORT_MAX_BYTES into *out (cJSON_Delete it) with
- * the same messages as the config reader: "file: line L, column C: expected …". Shared by
- * the baseline and the shard merge. */
-gcv_status gcv_report_load(const char *path, cJSON **out, gcv_error *err);
 
 #endif

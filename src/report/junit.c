@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/strutil.h"
+
 /* ---- escaping ---- */
 
 /* Length of the valid UTF-8 sequence at p (2–4), or 0 if it is not one. Overlong forms,
@@ -74,21 +76,6 @@ void gcv_xml_escape(FILE *f, const char *s, int attr)
         }
         p++;
     }
-}
-
-/* Appends to buf at *k, keeping it terminated and bounded. */
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-{
-    if (*k + 1 >= n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *k = *k + (size_t)w < n ? *k + (size_t)w : n - 1;
 }
 
 /* ---- one suite ---- */
@@ -214,19 +201,19 @@ static void block_summary(char *buf, size_t n, const gcv_model *m, const gcv_res
     const gcv_block_result *br = &r->blocks[b];
     size_t k = 0;
     buf[0] = '\0';
-    add(buf, n, &k, "%s (layer %d, %zu×%zu): %zu of %zu checked, difference %.2e %s %.3g, "
-        "max rel err %.2e at (%zu,%zu), %zu mismatch%s", bl->name, bl->layer, bl->rows,
-        bl->cols, br->checked, bl->rows * bl->cols, br->difference,
+    gcv_str_append(buf, n, &k, "%s (layer %d, %zu×%zu): %zu of %zu checked, difference "
+        "%.2e %s %.3g, max rel err %.2e at (%zu,%zu), %zu mismatch%s", bl->name, bl->layer,
+        bl->rows, bl->cols, br->checked, bl->rows * bl->cols, br->difference,
         br->difference > r->options.threshold ? ">" : "≤", r->options.threshold,
         br->max_rel_error, br->worst_row, br->worst_col, br->mismatches,
         br->mismatches == 1 ? "" : "es");
     size_t kinks = br->kinks + br->kinks_ok + br->kinks_avoided;
     if (kinks)
-        add(buf, n, &k, ", %zu kink%s (%zu unresolved)", kinks, kinks == 1 ? "" : "s",
-            br->kinks);
+        gcv_str_append(buf, n, &k, ", %zu kink%s (%zu unresolved)", kinks,
+            kinks == 1 ? "" : "s", br->kinks);
     if (br->nonfinite)
-        add(buf, n, &k, ", %zu non-finite", br->nonfinite);
-    add(buf, n, &k, ": %s", gcv_verdict_name(br->status));
+        gcv_str_append(buf, n, &k, ", %zu non-finite", br->nonfinite);
+    gcv_str_append(buf, n, &k, ": %s", gcv_verdict_name(br->status));
 }
 
 /* "(0,2), θ[27] = 0.5: analytic 1.2e-01, numeric 6.1e-02, abs err …, rel err …" for param i. */
@@ -235,8 +222,8 @@ static void param_line(char *buf, size_t n, size_t *k, const gcv_block *bl,
 {
     const gcv_param_result *p = &r->params[i];
     size_t off = i - bl->offset;
-    add(buf, n, k, "%s(%zu,%zu) = θ[%zu] = %.17g: analytic %.17g, numeric %.17g, abs error "
-        "%.3e, rel error %.3e, status %s", bl->name, off / bl->cols, off % bl->cols, i,
+    gcv_str_append(buf, n, k, "%s(%zu,%zu) = θ[%zu] = %.17g: analytic %.17g, numeric %.17g, "
+        "abs error %.3e, rel error %.3e, status %s", bl->name, off / bl->cols, off % bl->cols, i,
         p->theta, p->analytic, p->numeric, p->abs_error, p->rel_error,
         gcv_param_status_name((gcv_param_status)p->status));
 }
@@ -251,7 +238,7 @@ static void regression_lines(char *buf, size_t n, size_t *k, const gcv_regressio
                         : block_regressed(g))
             continue;
         gcv_regression_line(g, line, sizeof line);
-        add(buf, n, k, "\nbaseline    %s", line);
+        gcv_str_append(buf, n, k, "\nbaseline    %s", line);
     }
 }
 
@@ -286,30 +273,31 @@ static void block_verdict(FILE *f, const gcv_report_info *in, const gcv_model *m
         return;
     }
     if (o == OUT_FAILURE) {
-        add(msg, sizeof msg, &km, "difference %.2e > threshold %.3g", br->difference,
-            r->options.threshold);
+        gcv_str_append(msg, sizeof msg, &km, "difference %.2e > threshold %.3g",
+            br->difference, r->options.threshold);
         if (nd)
-            add(msg, sizeof msg, &km, ": %s", diag);
-        add(body, sizeof body, &k, "difference  %.17g\nthreshold   %.17g\nfloor       %.3e "
-            "(the difference numeric noise alone gives)\nmismatches  %zu of %zu checked",
+            gcv_str_append(msg, sizeof msg, &km, ": %s", diag);
+        gcv_str_append(body, sizeof body, &k, "difference  %.17g\nthreshold   %.17g\n"
+            "floor       %.3e (the difference numeric noise alone gives)\n"
+            "mismatches  %zu of %zu checked",
             br->difference, r->options.threshold, br->floor_difference, br->mismatches,
             br->checked);
         size_t wi = bl->offset + br->worst_row * bl->cols + br->worst_col;
         if (br->checked && r->params[wi].status != GCV_PARAM_UNCHECKED) {
-            add(body, sizeof body, &k, "\nworst       ");
+            gcv_str_append(body, sizeof body, &k, "\nworst       ");
             param_line(body, sizeof body, &k, bl, r, wi);
         }
-        add(body, sizeof body, &k, "\ndiagnosis   %s", nd ? diag : "none");
+        gcv_str_append(body, sizeof body, &k, "\ndiagnosis   %s", nd ? diag : "none");
         regression_lines(body, sizeof body, &k, reg, bl->name, 1);
         fputs("      <failure type=\"gradient-mismatch\"", f);
     } else if (o == OUT_ERROR) {
-        add(msg, sizeof msg, &km, "%zu of %zu checked parameters had a non-finite cost or "
-            "gradient", br->nonfinite, br->checked);
-        add(body, sizeof body, &k, "nonfinite   %zu of %zu checked", br->nonfinite,
-            br->checked);
+        gcv_str_append(msg, sizeof msg, &km, "%zu of %zu checked parameters had a non-finite "
+            "cost or gradient", br->nonfinite, br->checked);
+        gcv_str_append(body, sizeof body, &k, "nonfinite   %zu of %zu checked",
+            br->nonfinite, br->checked);
         for (size_t q = 0; q < bl->rows * bl->cols; q++)
             if (r->params[bl->offset + q].status == GCV_PARAM_NONFINITE) {
-                add(body, sizeof body, &k, "\nfirst       ");
+                gcv_str_append(body, sizeof body, &k, "\nfirst       ");
                 param_line(body, sizeof body, &k, bl, r, bl->offset + q);
                 break;
             }
@@ -318,9 +306,9 @@ static void block_verdict(FILE *f, const gcv_report_info *in, const gcv_model *m
     } else { /* OUT_REGRESSION */
         char line[256];
         first_regression(line, sizeof line, reg, bl->name);
-        add(msg, sizeof msg, &km, "regression against the baseline: %s", line);
-        add(body, sizeof body, &k, "difference  %.17g (threshold %.17g: still passes)",
-            br->difference, r->options.threshold);
+        gcv_str_append(msg, sizeof msg, &km, "regression against the baseline: %s", line);
+        gcv_str_append(body, sizeof body, &k, "difference  %.17g (threshold %.17g: still "
+            "passes)", br->difference, r->options.threshold);
         regression_lines(body, sizeof body, &k, reg, bl->name, 1);
         fputs("      <failure type=\"baseline-regression\"", f);
     }
@@ -334,19 +322,19 @@ static void verdict_line(char *buf, size_t n, const gcv_result *r)
 {
     size_t k = 0;
     buf[0] = '\0';
-    add(buf, n, &k, "overall difference %.2e %s %.3g: %s", r->difference,
+    gcv_str_append(buf, n, &k, "overall difference %.2e %s %.3g: %s", r->difference,
         r->difference > r->options.threshold ? ">" : "≤", r->options.threshold,
         gcv_verdict_name(r->status));
     if (r->stopped)
-        add(buf, n, &k, ", stopped early");
+        gcv_str_append(buf, n, &k, ", stopped early");
     if (r->status == GCV_FAIL)
-        add(buf, n, &k, ", %zu of %zu blocks, %zu of %zu params", r->blocks_failed,
-            r->n_blocks, r->mismatches + r->nonfinite, r->n_params);
+        gcv_str_append(buf, n, &k, ", %zu of %zu blocks, %zu of %zu params",
+            r->blocks_failed, r->n_blocks, r->mismatches + r->nonfinite, r->n_params);
     else if (r->status == GCV_INCONCLUSIVE && r->nonfinite)
-        add(buf, n, &k, ", %zu of %zu params with a non-finite cost or gradient",
+        gcv_str_append(buf, n, &k, ", %zu of %zu params with a non-finite cost or gradient",
             r->nonfinite, r->n_params);
-    add(buf, n, &k, "; %zu of %zu params checked, %zu cost evaluations", r->params_checked,
-        r->n_params, r->evaluations);
+    gcv_str_append(buf, n, &k, "; %zu of %zu params checked, %zu cost evaluations",
+        r->params_checked, r->n_params, r->evaluations);
 }
 
 static void suite_open(FILE *f, const char *name, const counts *c)
@@ -409,7 +397,8 @@ static void write_suite(FILE *f, const gcv_report_info *in, const gcv_model *m,
         char body[4096];
         size_t k = 0;
         body[0] = '\0';
-        add(body, sizeof body, &k, "baseline    %s (factor %g)", reg->path, reg->factor);
+        gcv_str_append(body, sizeof body, &k, "baseline    %s (factor %g)", reg->path,
+            reg->factor);
         regression_lines(body, sizeof body, &k, reg, NULL, 0);
         testcase_open(f, name, "baseline", 0.0);
         fprintf(f, "      <failure type=\"baseline-regression\" message=\"%zu regression%s of "
@@ -626,29 +615,4 @@ static int write_cb(FILE *f, void *ctx)
 gcv_status gcv_junit_write(const gcv_junit *j, const char *path, gcv_error *err)
 {
     return gcv_write_atomic(path, write_cb, (void *)(uintptr_t)j, "JUnit report", err);
-}
-
-gcv_status gcv_report_junit(const char *path, const gcv_report_info *info, const gcv_model *m,
-                            const gcv_result *r, gcv_error *err)
-{
-    gcv_junit *j = NULL;
-    gcv_status st = gcv_junit_new(&j, err);
-    if (st == GCV_OK)
-        st = gcv_junit_add(j, info, m, r, NULL, err);
-    if (st == GCV_OK)
-        st = gcv_junit_write(j, path, err);
-    gcv_junit_free(j);
-    return st;
-}
-
-int gcv_report_junit_stream(FILE *f, const gcv_report_info *info, const gcv_model *m,
-                            const gcv_result *r)
-{
-    gcv_junit *j = NULL;
-    gcv_error err;
-    int rc = -1;
-    if (gcv_junit_new(&j, &err) == GCV_OK && gcv_junit_add(j, info, m, r, NULL, &err) == GCV_OK)
-        rc = gcv_junit_write_stream(j, f);
-    gcv_junit_free(j);
-    return rc;
 }

@@ -86,16 +86,8 @@ gcv_status gcv_junit_write(const gcv_junit *j, const char *path, gcv_error *err)
 /* Frees j; accepts NULL. */
 void gcv_junit_free(gcv_junit *j);
 
-/* One config, one file: the common case. */
-gcv_status gcv_report_junit(const char *path, const gcv_report_info *info, const gcv_model *m,
-                            const gcv_result *r, gcv_error *err);
-/* The same to a stream; returns 0 on success, -1 on failure (write error, out of memory). */
-int gcv_report_junit_stream(FILE *f, const gcv_report_info *info, const gcv_model *m,
-                            const gcv_result *r);
-
 /* Writes s to f as XML 1.0 character data (attr = 0) or an attribute value (attr = 1),
  * escaped as described above. Exposed for tests and other XML writers. */
 void gcv_xml_escape(FILE *f, const char *s, int attr);
-
 
 #endif

@@ -1,5 +1,6 @@
 /* Shards: one check split across machines (a cluster job array) and merged back into
- * exactly the report one run gives.
+ * exactly the report one run gives. shard.c writes a shard, merge-read.c and merge.c merge
+ * them.
  *
  * `--shard K/N` checks the parameter indices i with i % N == K (0 ≤ K < N: shards are
  * numbered from 0, like the remainder), intersected with any subset the run already had
@@ -17,8 +18,9 @@
  * of one check (same name, config, version, model, check settings, cost, blocks and Taylor
  * orders, the same N, each K exactly once, every listed index in its shard), rebuilds the
  * per-parameter results in memory (numbers with %.17g read back by strtod are exact), runs
- * the engine's own reduction (gcv_reduce: blocks, diagnosis, layers, totals, in index order)
- * and writes the report with gcv_report_json: the same bytes as a single run, except
+ * the engine's own assembly (gcv_result_assemble: blocks, diagnosis, layers, totals, in
+ * index order) and writes the report with gcv_report_json: the same bytes as a single run,
+ * except
  *   "seconds": the SUM of the shards' seconds (the compute the check cost; the wall time of
  *              a job array is not known to any shard), and
  *   "threads": the MAX of the shards' threads.
@@ -75,9 +77,5 @@ gcv_status gcv_merge_load(const char *const *paths, size_t n, gcv_merged **out,
 
 /* Frees a merge; accepts NULL. */
 void gcv_merged_free(gcv_merged *mg);
-
-/* gcv_merge_load, then gcv_report_json to out_path. */
-gcv_status gcv_merge_reports(const char *const *paths, size_t n, const char *out_path,
-                             gcv_error *err);
 
 #endif

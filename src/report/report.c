@@ -1,11 +1,11 @@
-/* Text and JSON reports. Numbers in JSON have 17 significant digits so two reports can be
- * compared exactly; NaN and ±Inf, which JSON cannot hold, are written as null. */
+/* The text report, its diagnosis lines and ordering of the worst parameters (shared with the
+ * JSON, JUnit and HTML reports), and the parameters as CSV. The JSON report is schema.c's. */
 #include "report.h"
 
 #include "output.h"
+#include "util/strutil.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,21 +62,6 @@ size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out)
 
 /* ---- diagnosis ---- */
 
-/* Appends to buf at *k, keeping it terminated and bounded. */
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void add(char *buf, size_t n, size_t *k, const char *fmt, ...)
-{
-    if (*k >= n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *k = *k + (size_t)w < n ? *k + (size_t)w : n - 1;
-}
-
 static const char *factor_meaning(double s, size_t m)
 {
     if (fabs(s) < 1e-3)
@@ -98,8 +83,8 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
     size_t k = 0;
     buf[0] = '\0';
     if (br->within_floor) {
-        add(buf, n, &k, "difference %.1e is over the threshold but within the numeric floor "
-            "%.1e, so it was not resolved; try --method complex_step or richardson",
+        gcv_str_append(buf, n, &k, "difference %.1e is over the threshold but within the "
+            "numeric floor %.1e, so it was not resolved; try --method complex_step or richardson",
             br->difference, br->floor_difference);
         return k;
     }
@@ -107,32 +92,33 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
         return 0;
     const char *sep = "";
     if (br->transposed_difference <= r->options.threshold) {
-        add(buf, n, &k, "analytic matches numeric transposed (difference %.1e): the gradient "
-            "was computed as a %zu×%zu matrix", br->transposed_difference, bl->cols, bl->rows);
+        gcv_str_append(buf, n, &k, "analytic matches numeric transposed (difference %.1e): the "
+            "gradient was computed as a %zu×%zu matrix", br->transposed_difference, bl->cols,
+            bl->rows);
         sep = "; ";
     } else if (br->scale_residual < 1e-3) {
-        add(buf, n, &k, "analytic ≈ %.3f × numeric%s", br->scale,
+        gcv_str_append(buf, n, &k, "analytic ≈ %.3f × numeric%s", br->scale,
             factor_meaning(br->scale, in->examples));
         sep = "; ";
     } else {
-        add(buf, n, &k, "no single factor explains it (best fit %.3f×, residual %.0f%%)",
-            br->scale, 100.0 * br->scale_residual);
+        gcv_str_append(buf, n, &k, "no single factor explains it (best fit %.3f×, residual "
+            "%.0f%%)", br->scale, 100.0 * br->scale_residual);
         sep = "; ";
     }
     /* Rows whose gradient is zero throughout (a dead unit) cannot show an error: a bug is
      * confined to some rows only when other rows with a gradient are right. */
     if (br->bad_rows && br->bad_rows < br->live_rows) {
         if (br->bad_rows == 1)
-            add(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
+            gcv_str_append(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
         else
-            add(buf, n, &k, "%s%zu of %zu rows with a gradient are wrong, the first is row %zu",
-                sep, br->bad_rows, br->live_rows, br->first_bad_row);
+            gcv_str_append(buf, n, &k, "%s%zu of %zu rows with a gradient are wrong, the first "
+                "is row %zu", sep, br->bad_rows, br->live_rows, br->first_bad_row);
     } else if (br->bad_cols && br->bad_cols < br->live_cols) {
         if (br->bad_cols == 1)
-            add(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
+            gcv_str_append(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
         else
-            add(buf, n, &k, "%s%zu of %zu columns with a gradient are wrong, the first is "
-                "column %zu", sep, br->bad_cols, br->live_cols, br->first_bad_col);
+            gcv_str_append(buf, n, &k, "%s%zu of %zu columns with a gradient are wrong, the "
+                "first is column %zu", sep, br->bad_cols, br->live_cols, br->first_bad_col);
     }
     return k;
 }
@@ -338,224 +324,16 @@ void gcv_report_text(FILE *f, const gcv_report_info *in, const gcv_model *m,
     text_verdict(f, in, r);
 }
 
-/* ---- JSON ---- */
+/* ---- parameters as CSV ---- */
 
-
-static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
-                      const gcv_result *r)
-{
-    const gcv_options *o = &r->options;
-    fputs("{\n  \"schema\": \"gcverify.report/1\",\n  \"name\": ", f);
-    gcv_json_str(f, in->name);
-    fputs(",\n  \"config\": ", f);
-    if (in->config)
-        gcv_json_str(f, in->config);
-    else
-        fputs("null", f);
-    fputs(",\n  \"version\": \"" GCV_VERSION "\",\n  \"model\": {\"type\": ", f);
-    gcv_json_str(f, in->model_type);
-    if (in->layers) {
-        fputs(", \"layers\": [", f);
-        for (size_t l = 0; l < in->n_layers; l++)
-            fprintf(f, "%s%zu", l ? ", " : "", in->layers[l]);
-        fputc(']', f);
-    }
-    fputs(", \"description\": ", f);
-    gcv_json_str(f, in->description);
-    fputs(", \"notes\": [", f);
-    for (size_t i = 0; i < in->n_notes; i++) {
-        if (i)
-            fputs(", ", f);
-        gcv_json_str(f, in->notes[i]);
-    }
-    fputc(']', f);
-    fprintf(f, ", \"precision\": \"%s\", \"params_total\": %zu},\n",
-            gcv_precision_name(m->precision), m->n_params);
-    fprintf(f, "  \"check\": {\"method\": \"%s\", \"epsilon\": ", gcv_method_name(o->method));
-    gcv_json_num(f, o->epsilon);
-    fputs(", \"threshold\": ", f);
-    gcv_json_num(f, o->threshold);
-    fputs(", \"rtol\": ", f);
-    gcv_json_num(f, o->rtol);
-    fputs(", \"atol\": ", f);
-    gcv_json_num(f, o->atol);
-    fprintf(f, ", \"epsilon_auto\": %s, \"taylor\": %s", o->epsilon_auto ? "true" : "false",
-            o->taylor ? "true" : "false");
-    fprintf(f, ", \"threads\": %d, \"examples\": %zu},\n  \"cost\": ", r->threads, in->examples);
-    gcv_json_num(f, r->cost);
-    fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"stopped\": %s,\n"
-               "  \"sampled\": %s,\n  \"fraction_checked\": ",
-            r->params_checked, r->evaluations, r->stopped ? "true" : "false",
-            r->sampled ? "true" : "false");
-    gcv_json_num(f, m->n_params ? (double)r->params_checked / (double)m->n_params : 0.0);
-    if (r->sampled || r->stopped) {
-        /* Exactly which parameters this partial run looked at. */
-        fputs(",\n  \"checked_indices\": [", f);
-        int first = 1;
-        for (size_t i = 0; i < r->n_params; i++)
-            if (r->params[i].status != GCV_PARAM_UNCHECKED) {
-                fprintf(f, first ? "%zu" : ", %zu", i);
-                first = 0;
-            }
-        fputc(']', f);
-    }
-    fputs(",\n  \"difference\": ", f);
-    gcv_json_num(f, r->difference);
-    fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
-    gcv_json_num(f, r->seconds);
-    fputs(",\n  \"floor_difference\": ", f);
-    gcv_json_num(f, r->floor_difference);
-    fprintf(f, ",\n  \"mismatches\": %zu, \"kinks\": %zu, \"kinks_ok\": %zu, "
-               "\"kinks_avoided\": %zu, \"nonfinite\": %zu, \"blocks_failed\": %zu,\n",
-            r->mismatches, r->kinks, r->kinks_ok, r->kinks_avoided, r->nonfinite,
-            r->blocks_failed);
-}
-
-static void json_layers(FILE *f, const gcv_model *m, const gcv_result *r)
-{
-    fputs("  \"layers\": [", f);
-    for (size_t l = 0; l < r->n_layers; l++) {
-        const gcv_layer_result *lr = &r->layers[l];
-        fprintf(f, "%s\n    {\"layer\": %d, \"blocks\": [", l ? "," : "", lr->layer);
-        for (size_t b = 0; b < lr->n_blocks; b++) {
-            if (b)
-                fputs(", ", f);
-            gcv_json_str(f, m->blocks[lr->first_block + b].name);
-        }
-        fputs("], \"difference\": ", f);
-        gcv_json_num(f, lr->difference);
-        fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(lr->status));
-    }
-    fputs("\n  ],\n", f);
-}
-
-static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
-                        const gcv_result *r)
-{
-    char diag[GCV_ERROR_LEN];
-    fputs("  \"blocks\": [", f);
-    for (size_t b = 0; b < m->n_blocks; b++) {
-        const gcv_block *bl = &m->blocks[b];
-        const gcv_block_result *br = &r->blocks[b];
-        fprintf(f, "%s\n    {\"name\": ", b ? "," : "");
-        gcv_json_str(f, bl->name);
-        fprintf(f, ", \"layer\": %d, \"shape\": [%zu, %zu], \"checked\": %zu, "
-                   "\"fraction_checked\": ",
-                bl->layer, bl->rows, bl->cols, br->checked);
-        gcv_json_num(f, (double)br->checked / (double)(bl->rows * bl->cols));
-        fputs(", \"difference\": ", f);
-        gcv_json_num(f, br->difference);
-        fputs(", \"max_abs_error\": ", f);
-        gcv_json_num(f, br->max_abs_error);
-        fputs(", \"max_rel_error\": ", f);
-        gcv_json_num(f, br->max_rel_error);
-        fprintf(f, ", \"worst\": [%zu, %zu], \"mismatches\": %zu, \"kinks\": %zu, "
-                   "\"nonfinite\": %zu, \"norm_analytic\": ",
-                br->worst_row, br->worst_col, br->mismatches, br->kinks, br->nonfinite);
-        gcv_json_num(f, br->norm_analytic);
-        fputs(", \"norm_numeric\": ", f);
-        gcv_json_num(f, br->norm_numeric);
-        fprintf(f, ", \"kinks_ok\": %zu, \"kinks_avoided\": %zu, \"directions\": %u, "
-                   "\"floor_difference\": ",
-                br->kinks_ok, br->kinks_avoided, br->directions);
-        gcv_json_num(f, br->floor_difference);
-        fputs(", \"power\": ", f);
-        gcv_json_num(f, br->power);
-        fputs(", \"scale\": ", f);
-        gcv_json_num(f, br->scale);
-        fputs(", \"scale_residual\": ", f);
-        gcv_json_num(f, br->scale_residual);
-        fputs(", \"transposed_difference\": ", f);
-        gcv_json_num(f, br->transposed_difference);
-        fprintf(f, ", \"bad_rows\": %zu, \"bad_cols\": %zu, \"taylor_order\": ", br->bad_rows,
-                br->bad_cols);
-        gcv_json_num(f, br->taylor_order);
-        fprintf(f, ", \"within_floor\": %s, \"diagnosis\": ", br->within_floor ? "true" : "false");
-        if (gcv_report_diagnosis(in, m, r, b, diag, sizeof diag))
-            gcv_json_str(f, diag);
-        else
-            fputs("null", f);
-        fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(br->status));
-    }
-    fputs("\n  ],\n", f);
-}
-
-static void json_params(FILE *f, const gcv_report_info *in, const gcv_model *m,
-                        const gcv_result *r)
-{
-    fputs("  \"params\": [", f);
-    int first = 1;
-    for (size_t b = 0; b < m->n_blocks && in->params_mode != 0; b++) {
-        const gcv_block *bl = &m->blocks[b];
-        for (size_t k = 0; k < bl->rows * bl->cols; k++) {
-            size_t i = bl->offset + k;
-            const gcv_param_result *p = &r->params[i];
-            if (p->status == GCV_PARAM_UNCHECKED ||
-                (in->params_mode == 1 && p->status == GCV_PARAM_OK))
-                continue;
-            fprintf(f, "%s\n    {\"index\": %zu, \"block\": ", first ? "" : ",", i);
-            first = 0;
-            gcv_json_str(f, bl->name);
-            fprintf(f, ", \"coords\": [%zu, %zu], \"theta\": ", k / bl->cols, k % bl->cols);
-            gcv_json_num(f, p->theta);
-            fputs(", \"analytic\": ", f);
-            gcv_json_num(f, p->analytic);
-            fputs(", \"numeric\": ", f);
-            gcv_json_num(f, p->numeric);
-            fputs(", \"abs_error\": ", f);
-            gcv_json_num(f, p->abs_error);
-            fputs(", \"rel_error\": ", f);
-            gcv_json_num(f, p->rel_error);
-            fputs(", \"floor\": ", f);
-            gcv_json_num(f, p->floor);
-            fputs(", \"step\": ", f);
-            gcv_json_num(f, p->step);
-            fprintf(f, ", \"evaluations\": %u", p->evaluations);
-            fprintf(f, ", \"status\": \"%s\"}",
-                    gcv_param_status_name((gcv_param_status)p->status));
-        }
-    }
-    fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
-}
-
-int gcv_report_json_stream(FILE *f, const gcv_report_info *in, const gcv_model *m,
-                           const gcv_result *r)
-{
-    json_head(f, in, m, r);
-    if (in->json_extra) {
-        fputs("  ", f);
-        if (in->json_extra(f, in->json_extra_ctx) != 0)
-            return -1;
-        fputs(",\n", f);
-    }
-    json_layers(f, m, r);
-    json_blocks(f, in, m, r);
-    json_params(f, in, m, r);
-    return ferror(f) ? -1 : 0;
-}
-
-typedef struct json_ctx {
-    const gcv_report_info *in;
+typedef struct csv_ctx {
     const gcv_model *m;
     const gcv_result *r;
-} json_ctx;
-
-static int json_writer(FILE *f, void *ctx)
-{
-    const json_ctx *c = ctx;
-    return gcv_report_json_stream(f, c->in, c->m, c->r);
-}
-
-gcv_status gcv_report_json(const char *path, const gcv_report_info *in, const gcv_model *m,
-                           const gcv_result *r, gcv_error *err)
-{
-    json_ctx c = {in, m, r};
-    return gcv_write_atomic(path, json_writer, &c, "report", err);
-}
+} csv_ctx;
 
 static int csv_writer(FILE *f, void *ctx)
 {
-    const json_ctx *c = ctx;
+    const csv_ctx *c = ctx;
     const gcv_model *m = c->m;
     fputs("index,block,row,column,theta,analytic,numeric,abs_error,rel_error,floor,status\n", f);
     for (size_t b = 0; b < m->n_blocks; b++) {
@@ -576,6 +354,6 @@ static int csv_writer(FILE *f, void *ctx)
 gcv_status gcv_report_params_csv(const char *path, const gcv_model *m, const gcv_result *r,
                                  gcv_error *err)
 {
-    json_ctx c = {NULL, m, r};
+    csv_ctx c = {m, r};
     return gcv_write_atomic(path, csv_writer, &c, "report", err);
 }

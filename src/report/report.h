@@ -1,7 +1,7 @@
-/* Reports of a finished check: the text report for people and the JSON report
- * ("gcverify.report/1", DESIGN.md) for scripts. Writers take a caller's stream or path;
- * the JSON file is written to a temporary name and renamed, so a killed run never leaves a
- * truncated report where the old one was. */
+/* Reports of a finished check: the text report for people (report.c) and the JSON report
+ * ("gcverify.report/1", DESIGN.md) for scripts (schema.c, which also reads it back). Writers
+ * take a caller's stream or path; files are written to a temporary name and renamed, so a
+ * killed run never leaves a truncated report where the old one was. */
 #ifndef GCV_REPORT_H
 #define GCV_REPORT_H
 
@@ -33,7 +33,7 @@ typedef struct gcv_report_info {
 void gcv_report_text(FILE *f, const gcv_report_info *info, const gcv_model *m,
                      const gcv_result *r);
 
-/* The JSON report to path, atomically. */
+/* The JSON report to path, atomically (written by schema.c, the one writer of the format). */
 gcv_status gcv_report_json(const char *path, const gcv_report_info *info, const gcv_model *m,
                            const gcv_result *r, gcv_error *err);
 

@@ -188,6 +188,18 @@ int gcv_file_open_regular(const char *path, uint64_t *size, char *why, size_t wh
     return fd;
 }
 
+void gcv_str_append(char *buf, size_t n, size_t *k, const char *fmt, ...)
+{
+    if (*k + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *k, n - *k, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *k = *k + (size_t)w < n ? *k + (size_t)w : n - 1;
+}
+
 void gcv_error_set(gcv_error *err, const char *fmt, ...)
 {
     if (!err)

@@ -15,6 +15,10 @@
 #define GCV_PRINTF(f, a)
 #endif
 
+/* Appends printf-style text to buf (n bytes) at *k and advances *k, keeping buf terminated:
+ * text past the end is cut, and nothing is added once buf is full. */
+void gcv_str_append(char *buf, size_t n, size_t *k, const char *fmt, ...) GCV_PRINTF(4, 5);
+
 /* Formats one line into err->msg (bounded); does nothing when err is NULL. */
 void gcv_error_set(gcv_error *err, const char *fmt, ...) GCV_PRINTF(2, 3);
 

@@ -1,0 +1,29 @@
+/* The one way a gcv_result is made from per-parameter slots: the totals per block (with
+ * the block's verdict and diagnosis), per layer and overall, summed serially in index order.
+ * gcv_check assembles its own result with it; so do the MPI gather on rank 0 and the merge
+ * of shard reports, which is why all three give the same bits for the same slots. */
+#ifndef GCV_ENGINE_ASSEMBLE_H
+#define GCV_ENGINE_ASSEMBLE_H
+
+#include "gcverify/gcverify.h"
+
+/* What a result is assembled from: the slots and the facts of the run that made them. */
+typedef struct gcv_assembly {
+    gcv_param_result *params;     /* n_params slots (unchecked ones included); taken over */
+    gcv_options options;          /* what the check ran with, as the result reports it */
+    double cost;                  /* J at the unperturbed θ */
+    size_t params_checked;
+    int threads;
+    int stopped;                  /* a stopped check cannot pass */
+    int sampled;
+    const double *taylor_order;   /* per block, from a Taylor test run on whole blocks, or
+                                   * NULL (then NaN) */
+    size_t extra_evaluations;     /* evaluations besides the parameters' own */
+} gcv_assembly;
+
+/* The result of model m from a (seconds left 0: the caller times what it timed). On GCV_OK
+ * *out is a new result owning a->params; on GCV_ERR_NOMEM *out is NULL and a->params has
+ * been freed. */
+gcv_status gcv_result_assemble(const gcv_model *m, const gcv_assembly *a, gcv_result **out);
+
+#endif

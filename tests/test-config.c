@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "gcverify/gcverify.h"
-#include "io/config.h"
-#include "io/npy.h"
+#include "config/config.h"
+#include "data/npy.h"
 #include "util/rng.h"
 
 #define ELL "\xE2\x80\xA6" /* "…" */

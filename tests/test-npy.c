@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "gcverify/gcverify.h"
-#include "io/npy.h"
+#include "data/npy.h"
 
 /* ---- a temporary folder for the whole run, removed at exit ---- */
 

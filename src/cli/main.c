@@ -12,8 +12,8 @@
 
 #include "cli/isolate.h"
 #include "gcverify/gcverify.h"
-#include "io/config.h"
-#include "io/npy.h"
+#include "config/config.h"
+#include "data/npy.h"
 #include "model/mlp.h"
 #include "report/baseline.h"
 #include "report/html.h"

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "engine/engine-priv.h"
-#include "io/jsonutil.h"
+#include "config/json.h"
 #include "report/output.h"
 #include "util/strutil.h"
 

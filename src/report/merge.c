@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "engine/engine-priv.h"
-#include "io/config.h"
-#include "io/jsonutil.h"
+#include "config/config.h"
+#include "config/json.h"
 #include "report/baseline.h"
 #include "report/junit.h"
 #include "util/strutil.h"

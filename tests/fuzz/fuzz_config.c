@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
-#include "io/config.h"
+#include "config/config.h"
 
 #ifndef GCV_FUZZ_DATA_DIR
 #define GCV_FUZZ_DATA_DIR "tests/bad-inputs/data"

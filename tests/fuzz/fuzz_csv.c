@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "fuzz_common.h"
-#include "io/csv.h"
+#include "data/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

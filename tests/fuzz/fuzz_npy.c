@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "fuzz_common.h"
-#include "io/npy.h"
+#include "data/npy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
  * x and y name a dataset or variable in it), csv (one table, rows are examples, the label
  * columns split off). Every file reader gets a max_count derived from the memory budget, so
  * a file larger than the check could use is refused before it is read whole. */
-#include "io/config.h"
+#include "config/config.h"
 
 #include <math.h>
 #include <omp.h>
@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/csv.h"
-#include "io/hdf5.h"
-#include "io/jsonutil.h"
-#include "io/mat.h"
-#include "io/npy.h"
+#include "data/csv.h"
+#include "data/hdf5.h"
+#include "config/json.h"
+#include "data/mat.h"
+#include "data/npy.h"
 #include "util/rng.h"
 #include "util/strutil.h"
 

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gcverify/gcverify.h"
 #include "data/npy.h"
+#include "gcverify/gcverify.h"
 
 /* ---- a temporary folder for the whole run, removed at exit ---- */
 

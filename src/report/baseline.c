@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/engine-priv.h"
 #include "config/json.h"
+#include "engine/engine-priv.h"
 #include "report/output.h"
 #include "util/strutil.h"
 

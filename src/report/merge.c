@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine-priv.h"
 #include "config/config.h"
 #include "config/json.h"
+#include "engine/engine-priv.h"
 #include "report/baseline.h"
 #include "report/junit.h"
 #include "util/strutil.h"

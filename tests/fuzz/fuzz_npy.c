@@ -1,4 +1,4 @@
-/* libFuzzer target: the .npy reader (src/io/npy.c, gcv_npy_read) on arbitrary bytes.
+/* libFuzzer target: the .npy reader (src/data/npy.c, gcv_npy_read) on arbitrary bytes.
  * On success the array must be consistent (count = product of the shape, ndim within
  * bounds, data present when count > 0, integer dtypes giving integral values); on failure
  * the message must be one line. Arrays over 256 MiB must be refused, not allocated. */

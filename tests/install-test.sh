@@ -29,7 +29,7 @@ done
 for code in 0 1 2 3; do
     grep -qE "^\.B $code$" "$MAN" && ok "man page: exit status $code" || bad "man page lacks exit $code"
 done
-keys=$(cat "$ROOT"/src/config/parse*.c |
+keys=$(cat "$ROOT"/src/config/*.c |
        sed -n 's/^static const char \*const [A-Z_]*KEYS\[\] = {\(.*\)/\1/p;' |
        grep -oE '"[a-z_0-9]+"' | tr -d '"' | sort -u)
 for k in $keys; do

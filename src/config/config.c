@@ -1,9 +1,9 @@
-/* Loading a config file (DESIGN.md, "Config file") in two phases. Parsing (parse*.c)
- * validates every key with its JSON path, allocates nothing large and leaves plain values;
- * the cJSON tree is deleted before anything is read. Loading then runs the memory guard and
- * reads or makes θ (model/init.c) and the data (data/load.c), checks them against the
- * network and takes the check.examples subset. Every failure is one
- * "file: path: expected …, got …" line. */
+/* Loading a config file (DESIGN.md, "Config file") in two phases. Parsing (the top level
+ * here, the sections in parse*.c) validates every key with its JSON path, allocates nothing
+ * large and leaves plain values; the cJSON tree is deleted before anything is read. Loading
+ * then runs the memory guard and reads or makes θ (model/init.c) and the data
+ * (data/load.c), checks them against the network and takes the check.examples subset.
+ * Every failure is one "file: path: expected …, got …" line. */
 #include "config/config.h"
 
 #include <stdio.h>
@@ -15,6 +15,8 @@
 #include "engine/memory.h"
 #include "model/init.h"
 #include "util/strutil.h"
+
+static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report"};
 
 /* A new config holding every default, for path (max_memory as given). */
 static gcv_status config_new(const char *path, size_t max_memory, gcv_config **out,
@@ -47,6 +49,38 @@ static gcv_status config_new(const char *path, size_t max_memory, gcv_config **o
     return GCV_OK;
 }
 
+/* The top-level keys, then the sections in the order model, data, check, report. */
+static gcv_status parse_root(gcv_parser *ps, const cJSON *root)
+{
+    gcv_config *c = ps->c;
+    if (!cJSON_IsObject(root))
+        return gcv_json_expected(&ps->j, "", "a JSON object at the top level", root);
+    const char *name = NULL;
+    gcv_status st = gcv_json_check_keys(&ps->j, "", root, TOP_KEYS, GCV_N_OF(TOP_KEYS));
+    if (!st)
+        st = gcv_json_get_string(&ps->j, "", root, "name", &name);
+    if (st)
+        return st;
+    if (name) {
+        free(c->name);
+        if (!(c->name = gcv_strdup(name)))
+            return gcv_parse_nomem(ps);
+    }
+    if ((st = gcv_parse_model(ps, member(root, "model"))))
+        return st;
+    if (c->is_plugin && member(root, "data"))
+        return gcv_json_expected(&ps->j, "data", "no data section for a plugin model (the "
+                                 "plugin reads its own data: pass file names in model.options)",
+                                 member(root, "data"));
+    if ((!c->is_plugin && (st = gcv_parse_data(ps, member(root, "data")))) ||
+        (st = gcv_parse_check(ps, member(root, "check"))))
+        return st;
+    if (c->is_plugin && c->data.subset)
+        return gcv_json_fail(&ps->j, "check.examples", "expected no example subset for a plugin "
+                             "model (the plugin chooses its examples), got %zu", c->data.subset);
+    return gcv_parse_report(ps, member(root, "report"));
+}
+
 /* Reads and parses the file into c; the tree is gone on return. */
 static gcv_status parse_file(gcv_config *c, const char *dir, gcv_error *err)
 {
@@ -54,7 +88,7 @@ static gcv_status parse_file(gcv_config *c, const char *dir, gcv_error *err)
     cJSON *root = NULL;
     gcv_status st = gcv_json_load_file(c->path, &root, err);
     if (!st)
-        st = gcv_parse_root(&ps, root);
+        st = parse_root(&ps, root);
     cJSON_Delete(root);
     return st;
 }
@@ -155,12 +189,6 @@ void gcv_config_free(gcv_config *c)
         free(c->notes[i]);
     free(c->notes);
     free(c);
-}
-
-gcv_status gcv_config_fault_report(const gcv_config_fault *f, gcv_error *err)
-{
-    snprintf(err->msg, GCV_ERROR_LEN, "%s", f->msg);
-    return f->st;
 }
 
 int gcv_config_precision_defaults(gcv_config *c, gcv_precision p)

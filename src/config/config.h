@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "data/csv.h"
 #include "data/npy.h"
@@ -156,7 +157,11 @@ gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out
 void gcv_config_free(gcv_config *c);
 
 /* A fault the parser kept (gcv_config_fault) into err; returns its status. */
-gcv_status gcv_config_fault_report(const gcv_config_fault *f, gcv_error *err);
+static inline gcv_status gcv_config_fault_report(const gcv_config_fault *f, gcv_error *err)
+{
+    snprintf(err->msg, GCV_ERROR_LEN, "%s", f->msg);
+    return f->st;
+}
 
 /* For a model computed in precision p, the defaults of p (gcv_options_default_for) for each
  * of check.epsilon, threshold, rtol and atol that the file did not set. Returns 1 when

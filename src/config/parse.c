@@ -1,5 +1,5 @@
-/* Parsing the config file's tree: the top level, and the helpers the sections share
- * (required members, block names, arrays of numbers). See parse.h. */
+/* The helpers the config's section parsers share: required members, strings, block names,
+ * hidden activation names and arrays of numbers. See parse.h. */
 #include "config/parse.h"
 
 #include <math.h>
@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include "util/strutil.h"
-
-static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report"};
 
 const gcv_jnum gcv_parse_any_finite = {-HUGE_VAL, HUGE_VAL, 0, 0, "a finite number"};
 const gcv_jnum gcv_parse_non_negative = {0.0, HUGE_VAL, 0, 0, "a non-negative number"};
@@ -145,38 +143,4 @@ gcv_status gcv_parse_array(gcv_parser *ps, const char *path, const cJSON *a,
     out->given = 1;
     gcv_status st = json_array(&deferred, path, a, &out->a);
     return st ? gcv_parse_defer(ps, &scratch, st, &out->fault) : GCV_OK;
-}
-
-/* ---------------------------------------------------------------------------------------
- * The top level */
-
-gcv_status gcv_parse_root(gcv_parser *ps, const cJSON *root)
-{
-    gcv_config *c = ps->c;
-    if (!cJSON_IsObject(root))
-        return gcv_json_expected(&ps->j, "", "a JSON object at the top level", root);
-    const char *name = NULL;
-    gcv_status st = gcv_json_check_keys(&ps->j, "", root, TOP_KEYS, GCV_N_OF(TOP_KEYS));
-    if (!st)
-        st = gcv_json_get_string(&ps->j, "", root, "name", &name);
-    if (st)
-        return st;
-    if (name) {
-        free(c->name);
-        if (!(c->name = gcv_strdup(name)))
-            return gcv_parse_nomem(ps);
-    }
-    if ((st = gcv_parse_model(ps, member(root, "model"))))
-        return st;
-    if (c->is_plugin && member(root, "data"))
-        return gcv_json_expected(&ps->j, "data", "no data section for a plugin model (the "
-                                 "plugin reads its own data: pass file names in model.options)",
-                                 member(root, "data"));
-    if ((!c->is_plugin && (st = gcv_parse_data(ps, member(root, "data")))) ||
-        (st = gcv_parse_check(ps, member(root, "check"))))
-        return st;
-    if (c->is_plugin && c->data.subset)
-        return gcv_json_fail(&ps->j, "check.examples", "expected no example subset for a plugin "
-                             "model (the plugin chooses its examples), got %zu", c->data.subset);
-    return gcv_parse_report(ps, member(root, "report"));
 }

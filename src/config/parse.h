@@ -1,7 +1,8 @@
-/* The config parser, shared by its sections (parse_model.c, parse_inject.c, parse_data.c,
- * parse_check.c, parse_report.c): each validates its keys with their JSON paths and fills
- * the gcv_config with plain values. Nothing allocated here points into the cJSON tree, which
- * the caller deletes once parsing is done. */
+/* The config parser's sections (parse_model.c, parse_inject.c, parse_data.c,
+ * parse_check.c, parse_report.c) and the helpers they share (parse.c): each section
+ * validates its keys with their JSON paths and fills the gcv_config with plain values.
+ * Nothing allocated here points into the cJSON tree, which config.c deletes once parsing is
+ * done. */
 #ifndef GCV_CONFIG_PARSE_H
 #define GCV_CONFIG_PARSE_H
 
@@ -38,10 +39,7 @@ static inline size_t count_items(const cJSON *a)
     return n;
 }
 
-/* The whole file: the top-level keys, then each section in the order model, data, check,
- * report. */
-gcv_status gcv_parse_root(gcv_parser *ps, const cJSON *root);
-
+/* The sections, each given its object (NULL when absent). */
 gcv_status gcv_parse_model(gcv_parser *ps, const cJSON *m);
 gcv_status gcv_parse_inject(gcv_parser *ps, const cJSON *a);
 gcv_status gcv_parse_data(gcv_parser *ps, const cJSON *d);

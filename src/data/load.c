@@ -14,19 +14,6 @@
 #include "model/mlp.h"
 #include "util/strutil.h"
 
-gcv_status gcv_data_nomem(const gcv_loader *ld)
-{
-    snprintf(ld->j.err->msg, GCV_ERROR_LEN, "%s: out of memory", ld->j.file);
-    return GCV_ERR_NOMEM;
-}
-
-gcv_status gcv_data_wrap(const gcv_loader *ld, const char *path, const gcv_error *inner,
-                         gcv_status st)
-{
-    gcv_json_fail(&ld->j, path, "%s", inner->msg);
-    return st;
-}
-
 /* Whether gcverify was built without the library the source needs: the reader then says how
  * to enable it, and the message belongs to data.source rather than to the file. */
 static int library_missing(const gcv_loader *ld)

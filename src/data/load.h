@@ -11,6 +11,7 @@
 #define GCV_DATA_LOAD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config/config.h"
 #include "config/json.h"
@@ -39,10 +40,19 @@ gcv_status gcv_data_take(gcv_loader *ld);
 /* --- between the files of the data loader (budget.c, load.c, tables.c, csv_table.c) --- */
 
 /* "file: out of memory" into the error; GCV_ERR_NOMEM. */
-gcv_status gcv_data_nomem(const gcv_loader *ld);
+static inline gcv_status gcv_data_nomem(const gcv_loader *ld)
+{
+    snprintf(ld->j.err->msg, GCV_ERROR_LEN, "%s: out of memory", ld->j.file);
+    return GCV_ERR_NOMEM;
+}
+
 /* An error of another reader, placed under the config file and the JSON path. */
-gcv_status gcv_data_wrap(const gcv_loader *ld, const char *path, const gcv_error *inner,
-                         gcv_status st);
+static inline gcv_status gcv_data_wrap(const gcv_loader *ld, const char *path,
+                                       const gcv_error *inner, gcv_status st)
+{
+    gcv_json_fail(&ld->j, path, "%s", inner->msg);
+    return st;
+}
 /* The most examples whose check of P parameters fits the budget. */
 size_t gcv_data_max_examples(const gcv_loader *ld, size_t P);
 

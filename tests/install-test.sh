@@ -47,7 +47,8 @@ done
 for code in 0 1 2 3; do
     grep -qE "^\.B $code$" "$MAN" && ok "man page: exit status $code" || bad "man page lacks exit $code"
 done
-keys=$(sed -n 's/^static const char \*const [A-Z_]*KEYS\[\] = {\(.*\)/\1/p;' "$ROOT/src/io/config.c" |
+keys=$(cat "$ROOT"/src/config/*.c |
+       sed -n 's/^static const char \*const [A-Z_]*KEYS\[\] = {\(.*\)/\1/p;' |
        grep -oE '"[a-z_0-9]+"' | tr -d '"' | sort -u)
 for k in $keys; do
     grep -qE "(^|[^a-z_])$k([^a-z_]|$)" "$MAN" && ok "man page: key $k" || bad "man page lacks config key $k"

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/config.h"
+#include "data/npy.h"
 #include "gcverify/gcverify.h"
-#include "io/config.h"
-#include "io/npy.h"
 #include "util/rng.h"
 
 #define ELL "\xE2\x80\xA6" /* "…" */

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data/npy.h"
 #include "gcverify/gcverify.h"
-#include "io/npy.h"
 
 /* ---- a temporary folder for the whole run, removed at exit ---- */
 

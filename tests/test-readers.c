@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/csv.h"
-#include "io/hdf5.h"
-#include "io/mat.h"
+#include "data/csv.h"
+#include "data/hdf5.h"
+#include "data/mat.h"
 
 #ifdef GCV_HAVE_HDF5
 #include <hdf5.h>

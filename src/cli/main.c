@@ -11,10 +11,12 @@
 #include <omp.h>
 
 #include "cli/isolate.h"
+#include "config/config.h"
+#include "data/npy.h"
 #include "gcverify/gcverify.h"
-#include "io/config.h"
-#include "io/npy.h"
+#include "model/build.h"
 #include "model/mlp.h"
+#include "model/plugin.h"
 #include "report/baseline.h"
 #include "report/html.h"
 #include "report/junit.h"

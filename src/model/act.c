@@ -690,3 +690,20 @@ int gcv_loss_parse(const char *name, gcv_loss_id *out)
         }
     return -1;
 }
+
+size_t gcv_act_names(unsigned where, const char **names)
+{
+    size_t n = 0;
+    for (int i = 0; i < GCV_ACT_COUNT; i++)
+        if (((where & GCV_ACT_HIDDEN) && acts[i].hidden_ok) ||
+            ((where & GCV_ACT_OUTPUT) && acts[i].output_ok))
+            names[n++] = acts[i].name;
+    return n;
+}
+
+size_t gcv_loss_names(const char **names)
+{
+    for (int i = 0; i < GCV_LOSS_COUNT; i++)
+        names[i] = losses[i].name;
+    return GCV_LOSS_COUNT;
+}

@@ -76,4 +76,11 @@ double gcv_loss_sum(gcv_loss_id id, int out, const double *z, const double *y, s
 int gcv_act_parse(const char *name, gcv_act_id *out);
 int gcv_loss_parse(const char *name, gcv_loss_id *out);
 
+enum { GCV_ACT_HIDDEN = 1u, GCV_ACT_OUTPUT = 2u };
+/* The names of the activations usable where (GCV_ACT_HIDDEN, GCV_ACT_OUTPUT), in
+ * table order; names must hold GCV_ACT_COUNT entries. Returns how many. */
+size_t gcv_act_names(unsigned where, const char **names);
+/* The loss names in table order; names must hold GCV_LOSS_COUNT entries. */
+size_t gcv_loss_names(const char **names);
+
 #endif

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/json.h"
 #include "engine/engine-priv.h"
-#include "io/jsonutil.h"
 #include "report/schema.h"
 #include "util/strutil.h"
 

@@ -4,7 +4,7 @@
 #ifndef GCV_MERGE_PRIV_H
 #define GCV_MERGE_PRIV_H
 
-#include "io/config.h"
+#include "config/config.h"
 #include "report/merge.h"
 #include "report/schema.h"
 

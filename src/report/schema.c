@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/config.h"
+#include "config/config.h"
 #include "report/output.h"
 #include "util/strutil.h"
 

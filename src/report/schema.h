@@ -17,7 +17,7 @@
 #include <cJSON.h>
 
 #include "gcverify/gcverify.h"
-#include "io/jsonutil.h"
+#include "config/json.h"
 #include "report/baseline.h"
 #include "report/report.h"
 

@@ -1,4 +1,4 @@
-/* libFuzzer target: the JSON config loader (src/io/config.c, gcv_config_load) on arbitrary
+/* libFuzzer target: the JSON config loader (src/config/config.c, gcv_config_load) on arbitrary
  * bytes, written as config.json in a temporary folder. Relative paths in the config resolve
  * against that folder, where data/ links to tests/bad-inputs/data (GCV_FUZZ_DATA_DIR), so
  * "data/X.npy", "data/params-missing" and the other hostile data files of the bad-input
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
-#include "io/config.h"
+#include "config/config.h"
 
 #ifndef GCV_FUZZ_DATA_DIR
 #define GCV_FUZZ_DATA_DIR "tests/bad-inputs/data"

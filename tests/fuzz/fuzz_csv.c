@@ -1,4 +1,4 @@
-/* libFuzzer target: the CSV reader (src/io/csv.c, gcv_csv_read) on arbitrary bytes, read
+/* libFuzzer target: the CSV reader (src/data/csv.c, gcv_csv_read) on arbitrary bytes, read
  * three times with different options (',' with the header guessed, ';' without a header, a
  * tab with a header). On success: rows ≥ 1, cols ≥ 1, every value finite (NaN and Inf are
  * errors by contract), names present exactly when there was a header; on failure a one-line
@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "fuzz_common.h"
-#include "io/csv.h"
+#include "data/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
-/* libFuzzer target: the .npy reader (src/io/npy.c, gcv_npy_read) on arbitrary bytes.
+/* libFuzzer target: the .npy reader (src/data/npy.c, gcv_npy_read) on arbitrary bytes.
  * On success the array must be consistent (count = product of the shape, ndim within
  * bounds, data present when count > 0, integer dtypes giving integral values); on failure
  * the message must be one line. Arrays over 256 MiB must be refused, not allocated. */
 #include <math.h>
 
 #include "fuzz_common.h"
-#include "io/npy.h"
+#include "data/npy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "io/npy.h"
+#include "data/npy.h"
 
 /* Reads dataset (a path inside the file, "x" or "group/x") of the HDF5 file at path into
  * *out: ndim and shape as stored (ndim 0 for a scalar dataspace), dtype as a NumPy-style

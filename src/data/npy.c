@@ -2,7 +2,7 @@
  * Python dict literal; it is parsed by hand (any key order, either quote, spaces, trailing
  * commas) and checked against the file size before anything large is allocated. Values are
  * assembled from bytes in the file's byte order, so the host's endianness never matters. */
-#include "io/npy.h"
+#include "data/npy.h"
 
 #include <errno.h>
 #include <inttypes.h>

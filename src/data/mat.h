@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "io/npy.h"
+#include "data/npy.h"
 
 /* Reads variable from the .mat file at path into *out. shape is MATLAB's size() (always at
  * least 2 dimensions: a column vector is (n, 1)); data[i*cols + j] = X(i+1, j+1). dtype names

@@ -3,7 +3,7 @@
  * of the first problem. Numbers are parsed with strtod under a private "C" locale installed
  * for this thread only (uselocale), so a program that called setlocale(LC_ALL, "") in a
  * comma-decimal locale still reads "0.5" as one half, and other threads are not affected. */
-#include "io/csv.h"
+#include "data/csv.h"
 
 #include <locale.h>
 #include <math.h>

@@ -3,8 +3,8 @@
  * that turn every mismatch into one line "file: path: expected …, got …" in a gcv_error.
  * Getters named gcv_json_get_* read an optional member and leave *out untouched (the
  * default) when the member is absent. */
-#ifndef GCV_JSONUTIL_H
-#define GCV_JSONUTIL_H
+#ifndef GCV_CONFIG_JSON_H
+#define GCV_CONFIG_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
-/* Helpers around cJSON for the config loader; see jsonutil.h. Every failure becomes one
+/* Helpers around cJSON for the config loader; see json.h. Every failure becomes one
  * line naming the file, the JSON path, what was expected and what was found, so that a user
  * can fix a config without reading the source. */
-#include "io/jsonutil.h"
+#include "config/json.h"
 
 #include <errno.h>
 #include <inttypes.h>

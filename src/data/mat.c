@@ -2,7 +2,7 @@
  * is acceptable before the data are read, reorders MATLAB's column-major data into C order,
  * and finds the type the values are stored as, which matio does not expose (see
  * gcv_mat5_stored_type). */
-#include "io/mat.h"
+#include "data/mat.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * H5T_NATIVE_DOUBLE as the memory type, so the library handles byte order, width and
  * signedness; this file only decides what to accept, checks sizes before allocating, and
  * turns failures into one-line messages. */
-#include "io/hdf5.h"
+#include "data/hdf5.h"
 
 #include <stdarg.h>
 #include <stdio.h>

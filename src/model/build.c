@@ -1,0 +1,58 @@
+/* The model from a loaded config; see build.h. */
+#include "model/build.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/memory.h"
+#include "model/plugin.h"
+#include "util/strutil.h"
+
+void gcv_config_mlp_spec(const gcv_config *c, gcv_mlp_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->n_layers = c->n_layers;
+    spec->sizes = c->sizes;
+    spec->hidden = c->hidden;
+    spec->leaky_slope = c->leaky_slope;
+    spec->output = c->output;
+    spec->loss = c->loss;
+    spec->l2 = c->l2;
+    spec->keep_prob = c->keep_prob;
+    spec->dropout_seed = c->dropout_seed;
+    spec->inject = c->inject;
+    spec->n_inject = c->n_inject;
+    spec->theta = c->theta;
+    spec->x = c->x;
+    spec->y = c->y;
+    spec->m = c->m;
+}
+
+gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error *err)
+{
+    if (c->is_plugin) {
+        gcv_plugin_spec ps = {c->plugin_library, c->plugin_options, c->plugin_dir};
+        return gcv_plugin_load(&ps, out, err);
+    }
+    gcv_mlp_spec spec;
+    gcv_config_mlp_spec(c, &spec);
+    return gcv_mlp_new(&spec, out, err);
+}
+
+gcv_status gcv_config_check_memory(const gcv_config *c, const gcv_model *m, gcv_error *err)
+{
+    if (!c->is_plugin) /* the MLP's check was estimated while loading */
+        return GCV_OK;
+    size_t threads = gcv_check_threads(c->opts.threads);
+    size_t need = gcv_engine_model_bytes(m->n_params, m->ws_bytes, threads);
+    size_t budget = c->max_memory ? c->max_memory : gcv_available_memory();
+    if (need <= budget)
+        return GCV_OK;
+    char have[32], want[32];
+    gcv_format_bytes((double)budget, have, sizeof have);
+    gcv_format_bytes((double)need, want, sizeof want);
+    snprintf(err->msg, sizeof err->msg, "model: expected a check that fits in %s of memory, got "
+             "an estimated %s (%zu parameters, a %zu-byte workspace, %zu thread%s)", have, want,
+             m->n_params, m->ws_bytes, threads, threads == 1 ? "" : "s");
+    return GCV_ERR_NOMEM;
+}

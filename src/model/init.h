@@ -1,0 +1,13 @@
+/* θ from the config's model.params (see init.c). */
+#ifndef GCV_MODEL_INIT_H
+#define GCV_MODEL_INIT_H
+
+#include "config/config.h"
+#include "config/json.h"
+
+/* Allocates c->theta (c->n_params values, set by the memory guard) and fills it as
+ * c->params says; relative paths resolve against dir. Messages go to j. The values' blocks
+ * are released as they are copied. */
+gcv_status gcv_theta_load(const gcv_jctx *j, gcv_config *c, const char *dir);
+
+#endif

@@ -1,8 +1,11 @@
 /* The built-in MLP's backprop against central differences: every hidden activation ×
- * output × loss, with and without L2 and dropout; the seeds' test case with its known
- * figures; and every fault injection caught in exactly its block. */
+ * output × loss, with and without L2 and dropout; the course's 4-5-3-1 test case with its
+ * known figures; every fault injection caught in exactly its block; the activation and
+ * loss table against the man page. */
 #include <check.h>
+#include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,8 +119,8 @@ static gcv_model *seed_testcase(const gcv_inject *inj, size_t n_inj)
 
 START_TEST(seed_testcase_bugs_should_flag_exactly_w2_and_b1)
 {
-    /* Seed 001: dW2 doubled and db1 multiplied by 4. The course reports a difference of
-     * 0.2850931567761624 for this at ε = 1e-7. */
+    /* The course's buggy backprop: dW2 doubled and db1 multiplied by 4. The course reports
+     * a difference of 0.2850931567761624 for this at ε = 1e-7. */
     gcv_inject inj[2] = {{"W2", GCV_INJECT_SCALE, 2.0, GCV_ACT_RELU, 0},
                          {"b1", GCV_INJECT_SCALE, 4.0, GCV_ACT_RELU, 0}};
     gcv_model *m = seed_testcase(inj, 2);
@@ -424,6 +427,78 @@ START_TEST(loss_sum_should_give_the_bits_of_the_column_loop)
 }
 END_TEST
 
+/* Every name of the activation and loss tables is in the man page (doc/gcverify.1) as a
+ * word of its own, so an entry added to act.c cannot go undocumented; and the table lists
+ * them in the order the config's messages give (tests/bad-inputs/EXPECTED). */
+static int has_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
+        int before = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+static void expect_names(const char *const *got, size_t n, const char *want)
+{
+    char joined[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        strcat(joined, i ? ", " : "");
+        strcat(joined, got[i]);
+    }
+    ck_assert_str_eq(joined, want);
+}
+
+START_TEST(every_activation_and_loss_should_be_in_the_man_page)
+{
+    /* The source root is GCV_TEST_DATA (its tests/data, which need not exist) less that. */
+    const char *root = GCV_TEST_DATA, *suffix = "/tests/data";
+    ck_assert_uint_gt(strlen(root), strlen(suffix));
+    char path[1024];
+    snprintf(path, sizeof path, "%.*s/doc/gcverify.1", (int)(strlen(root) - strlen(suffix)),
+             root);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    static char man[1 << 20];
+    size_t len = fread(man, 1, sizeof man - 1, f);
+    fclose(f);
+    ck_assert_uint_gt(len, 0);
+    man[len] = '\0';
+    const char *names[GCV_ACT_COUNT + GCV_LOSS_COUNT];
+    size_t n_act = gcv_act_names(GCV_ACT_HIDDEN | GCV_ACT_OUTPUT, names);
+    size_t n_loss = gcv_loss_names(names + n_act);
+    ck_assert_uint_ge(n_act, 6);
+    ck_assert_uint_ge(n_loss, 3);
+    for (size_t i = 0; i < n_act + n_loss; i++)
+        ck_assert_msg(has_word(man, names[i]), "\"%s\" is not in doc/gcverify.1", names[i]);
+    /* Each name is its table entry's, reached by its id. */
+    for (size_t i = 0; i < n_act; i++) {
+        gcv_act_id id;
+        ck_assert_int_eq(gcv_act_parse(names[i], &id), 0);
+        ck_assert_str_eq(gcv_act_get(id)->name, names[i]);
+    }
+    for (size_t i = 0; i < n_loss; i++) {
+        gcv_loss_id id;
+        ck_assert_int_eq(gcv_loss_parse(names[n_act + i], &id), 0);
+        ck_assert_uint_eq((size_t)id, i);
+        ck_assert_str_eq(gcv_loss_get(id)->name, names[n_act + i]);
+    }
+    ck_assert_str_eq(gcv_act_get(GCV_ACT_RELU)->name, "relu");
+    ck_assert_str_eq(gcv_act_get(GCV_ACT_SOFTMAX)->name, "softmax");
+    ck_assert_str_eq(gcv_loss_get(GCV_LOSS_SOFTMAX_CE)->name, "softmax_cross_entropy");
+    ck_assert_ptr_null(gcv_act_get((gcv_act_id)(GCV_ACT_COUNT - 1)));
+    size_t n = gcv_act_names(GCV_ACT_HIDDEN, names);
+    expect_names(names, n, "relu, leaky_relu, tanh, sigmoid, linear");
+    n = gcv_act_names(GCV_ACT_OUTPUT, names);
+    expect_names(names, n, "sigmoid, softmax, linear");
+    n = gcv_loss_names(names);
+    expect_names(names, n, "binary_cross_entropy, softmax_cross_entropy, mse");
+}
+END_TEST
+
 static Suite *mlp_suite(void)
 {
     Suite *s = suite_create("mlp");
@@ -443,6 +518,7 @@ static Suite *mlp_suite(void)
     tcase_add_test(tc, tanh_near_should_stay_within_4_5_ulp_of_libm);
     tcase_add_test(tc, sigmoid_near_should_stay_within_3_5_ulp);
     tcase_add_test(tc, loss_sum_should_give_the_bits_of_the_column_loop);
+    tcase_add_test(tc, every_activation_and_loss_should_be_in_the_man_page);
     suite_add_tcase(s, tc);
     return s;
 }

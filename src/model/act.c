@@ -1,5 +1,7 @@
-/* Activation and loss tables. Output losses are computed from the logits z so that a
- * saturated output gives a finite cost: log σ(z) = −softplus(−z), log softmax = z − lse(z). */
+/* The activation and loss tables: each function's forms side by side, then its one entry
+ * in acts[] or losses[] (an id is its index there). Output losses are computed from the
+ * logits z so that a saturated output gives a finite cost: log σ(z) = −softplus(−z),
+ * log softmax = z − lse(z). */
 #include "act.h"
 
 #include <complex.h>
@@ -20,7 +22,7 @@ static void relu_f(const double *z, double *a, size_t n, double s)
 static void relu_b(const double *z, const double *a, double *d, size_t n, double s)
 {
     (void)a; (void)s;
-    /* relu'(0) = 0: the one-sided choice of the seeds (np.int64(A > 0)). */
+    /* relu'(0) = 0: the one-sided choice (np.int64(A > 0) in the course's NumPy code). */
     for (size_t i = 0; i < n; i++)
         d[i] = z[i] > 0.0 ? d[i] : 0.0;
 }
@@ -364,14 +366,38 @@ static double complex linear_c(double complex z, double s)
     return z;
 }
 
-static const gcv_act acts[GCV_ACT_COUNT] = {
-    [GCV_ACT_RELU] = {"relu", 1, 0, 1, relu_f, relu_b, relu_c},
-    [GCV_ACT_LEAKY_RELU] = {"leaky_relu", 1, 0, 1, leaky_f, leaky_b, leaky_c},
-    [GCV_ACT_TANH] = {"tanh", 1, 0, 0, tanh_f, tanh_b, tanh_c, tanh_n},
-    [GCV_ACT_SIGMOID] = {"sigmoid", 1, 1, 0, sigmoid_f, sigmoid_b, sigmoid_c, sigmoid_n},
-    [GCV_ACT_LINEAR] = {"linear", 1, 1, 0, linear_f, linear_b, linear_c},
-    [GCV_ACT_SOFTMAX] = {"softmax", 0, 1, 0, NULL, NULL, NULL},
+#define HIDDEN GCV_ACT_HIDDEN
+#define OUTPUT GCV_ACT_OUTPUT
+
+/* The activations. A new one is one entry at the end (it takes the next index; give it a
+ * constant in act.h only if code must name it) and its functions above. Table order is the
+ * order the names are listed in (the config's messages, gcv_act_names). */
+static const gcv_act acts[] = {
+    [GCV_ACT_RELU] = {.name = "relu", .where = HIDDEN, .has_kink = 1,
+                      .forward = relu_f, .backward = relu_b, .cvalue = relu_c},
+    [GCV_ACT_LEAKY_RELU] = {.name = "leaky_relu", .where = HIDDEN, .has_kink = 1,
+                            .forward = leaky_f, .backward = leaky_b, .cvalue = leaky_c},
+    [GCV_ACT_TANH] = {.name = "tanh", .where = HIDDEN,
+                      .forward = tanh_f, .backward = tanh_b, .cvalue = tanh_c, .near = tanh_n},
+    [GCV_ACT_SIGMOID] = {.name = "sigmoid", .where = HIDDEN | OUTPUT, .forward = sigmoid_f,
+                         .backward = sigmoid_b, .cvalue = sigmoid_c, .near = sigmoid_n},
+    [GCV_ACT_SOFTMAX] = {.name = "softmax", .where = OUTPUT},
+    [GCV_ACT_LINEAR] = {.name = "linear", .where = HIDDEN | OUTPUT,
+                        .forward = linear_f, .backward = linear_b, .cvalue = linear_c},
 };
+#define N_ACTS (sizeof acts / sizeof acts[0])
+_Static_assert(N_ACTS <= GCV_ACT_COUNT, "more activations than GCV_ACT_COUNT: raise it");
+
+/* The table entry of an output activation the losses know by its entry alone (not
+ * sigmoid, softmax or linear, which they take in closed form), or NULL. An id that is no
+ * output activation is the identity there, as linear. */
+static const gcv_act *out_entry(int out)
+{
+    if (out == GCV_ACT_SIGMOID || out == GCV_ACT_SOFTMAX || out == GCV_ACT_LINEAR ||
+        out < 0 || (size_t)out >= N_ACTS || !(acts[out].where & GCV_ACT_OUTPUT))
+        return NULL;
+    return &acts[out];
+}
 
 /* ---- complex helpers for one output column ---- */
 
@@ -393,19 +419,19 @@ static double complex clse(const double complex *z, size_t n, size_t st)
 }
 
 static double complex cout_value(int out, const double complex *z, size_t k, size_t st,
-                                 double complex lse)
+                                 double complex lse, double s)
 {
     switch (out) {
     case GCV_ACT_SIGMOID: return sigmoid_c(z[k * st], 0.0);
     case GCV_ACT_SOFTMAX: return cexp(z[k * st] - lse);
-    default: return z[k * st];
+    case GCV_ACT_LINEAR: return z[k * st];
+    default: return out_entry(out) ? out_entry(out)->cvalue(z[k * st], s) : z[k * st];
     }
 }
 
 static double complex bce_ccost(int out, const double complex *z, const double *y, size_t n,
                                 size_t st, double s)
 {
-    (void)s;
     double complex sum = 0.0, lse = out == GCV_ACT_SOFTMAX ? clse(z, n, st) : 0.0;
     for (size_t k = 0; k < n; k++) {
         double yk = y[k * st];
@@ -414,7 +440,7 @@ static double complex bce_ccost(int out, const double complex *z, const double *
             log_a = -csoftplus(-z[k * st]);
             log_1ma = -csoftplus(z[k * st]);
         } else {
-            double complex a = cout_value(out, z, k, st, lse);
+            double complex a = cout_value(out, z, k, st, lse, s);
             log_a = out == GCV_ACT_SOFTMAX ? z[k * st] - lse : clog(a);
             log_1ma = clog(1.0 - a);
         }
@@ -429,7 +455,6 @@ static double complex bce_ccost(int out, const double complex *z, const double *
 static double complex ce_ccost(int out, const double complex *z, const double *y, size_t n,
                                size_t st, double s)
 {
-    (void)s;
     double complex sum = 0.0, lse = out == GCV_ACT_SOFTMAX ? clse(z, n, st) : 0.0;
     for (size_t k = 0; k < n; k++) {
         double yk = y[k * st];
@@ -437,7 +462,7 @@ static double complex ce_ccost(int out, const double complex *z, const double *y
             continue;
         double complex log_a = out == GCV_ACT_SOFTMAX   ? z[k * st] - lse
                                : out == GCV_ACT_SIGMOID ? -csoftplus(-z[k * st])
-                                                        : clog(z[k * st]);
+                                                        : clog(cout_value(out, z, k, st, 0.0, s));
         sum -= yk * log_a;
     }
     return sum;
@@ -446,10 +471,9 @@ static double complex ce_ccost(int out, const double complex *z, const double *y
 static double complex mse_ccost(int out, const double complex *z, const double *y, size_t n,
                                 size_t st, double s)
 {
-    (void)s;
     double complex sum = 0.0, lse = out == GCV_ACT_SOFTMAX ? clse(z, n, st) : 0.0;
     for (size_t k = 0; k < n; k++) {
-        double complex r = cout_value(out, z, k, st, lse) - y[k * st];
+        double complex r = cout_value(out, z, k, st, lse, s) - y[k * st];
         sum += r * r;
     }
     return 0.5 * sum;
@@ -484,20 +508,33 @@ static double col_lse(const double *z, size_t n, size_t st)
     return mx + log(s);
 }
 
-/* Output activation value a_k of the column (elementwise ones, or softmax). */
-static double out_value(int out, const double *z, size_t k, size_t st, double lse)
+/* Output activation value a_k of the column: softmax, sigmoid and linear in closed form, any
+ * other elementwise activation through its table entry. */
+static double out_value(int out, const double *z, size_t k, size_t st, double lse, double s)
 {
     switch (out) {
     case GCV_ACT_SIGMOID: return sigmoid1(z[k * st]);
     case GCV_ACT_SOFTMAX: return exp(z[k * st] - lse);
-    default: return z[k * st];
+    case GCV_ACT_LINEAR: return z[k * st];
+    default: {
+        const gcv_act *f = out_entry(out);
+        double a = z[k * st];
+        if (f)
+            f->forward(&z[k * st], &a, 1, s);
+        return a;
+    }
     }
 }
 
 /* Maps ∂L/∂a (in dz) to ∂L/∂z in place for the output activation. */
-static void out_backward(int out, const double *z, double *dz, size_t n, size_t st, double lse)
+static void out_backward(int out, const double *z, double *dz, size_t n, size_t st, double lse,
+                         double s)
 {
-    if (out == GCV_ACT_SIGMOID) {
+    const gcv_act *f = out_entry(out);
+    if (f) {
+        for (size_t k = 0; k < n; k++)
+            f->backward(&z[k * st], NULL, &dz[k * st], 1, s);
+    } else if (out == GCV_ACT_SIGMOID) {
         for (size_t k = 0; k < n; k++) {
             double a = sigmoid1(z[k * st]);
             dz[k * st] *= a * (1.0 - a);
@@ -536,7 +573,6 @@ static inline double bce_term(double sum, double yk, double log_a, double log_1m
 
 static double bce_cost(int out, const double *z, const double *y, size_t n, size_t st, double s)
 {
-    (void)s;
     double sum = 0.0;
     double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
     for (size_t k = 0; k < n; k++) {
@@ -545,7 +581,7 @@ static double bce_cost(int out, const double *z, const double *y, size_t n, size
         if (out == GCV_ACT_SIGMOID) {
             log_sigmoids(zk, &log_a, &log_1ma);
         } else {
-            double a = out_value(out, z, k, st, lse);
+            double a = out_value(out, z, k, st, lse, s);
             log_a = out == GCV_ACT_SOFTMAX ? zk - lse : log(a);
             log_1ma = log1p(-a);
         }
@@ -557,7 +593,6 @@ static double bce_cost(int out, const double *z, const double *y, size_t n, size
 static void bce_delta(int out, const double *z, const double *y, double *dz, size_t n,
                       size_t st, double s)
 {
-    (void)s;
     if (out == GCV_ACT_SIGMOID) {
         for (size_t k = 0; k < n; k++)
             dz[k * st] = sigmoid1(z[k * st]) - y[k * st];
@@ -565,15 +600,14 @@ static void bce_delta(int out, const double *z, const double *y, double *dz, siz
     }
     double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
     for (size_t k = 0; k < n; k++) {
-        double a = out_value(out, z, k, st, lse), yk = y[k * st];
+        double a = out_value(out, z, k, st, lse, s), yk = y[k * st];
         dz[k * st] = -yk / a + (1.0 - yk) / (1.0 - a);
     }
-    out_backward(out, z, dz, n, st, lse);
+    out_backward(out, z, dz, n, st, lse, s);
 }
 
 static double ce_cost(int out, const double *z, const double *y, size_t n, size_t st, double s)
 {
-    (void)s;
     double sum = 0.0;
     double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
     for (size_t k = 0; k < n; k++) {
@@ -586,7 +620,7 @@ static double ce_cost(int out, const double *z, const double *y, size_t n, size_
         else if (out == GCV_ACT_SIGMOID)
             log_a = -softplus(-z[k * st]);
         else
-            log_a = log(z[k * st]);
+            log_a = log(out_value(out, z, k, st, 0.0, s));
         sum -= yk * log_a;
     }
     return sum;
@@ -595,7 +629,6 @@ static double ce_cost(int out, const double *z, const double *y, size_t n, size_
 static void ce_delta(int out, const double *z, const double *y, double *dz, size_t n, size_t st,
                      double s)
 {
-    (void)s;
     if (out == GCV_ACT_SOFTMAX) {
         double lse = col_lse(z, n, st), ysum = 0.0;
         for (size_t k = 0; k < n; k++)
@@ -609,17 +642,18 @@ static void ce_delta(int out, const double *z, const double *y, double *dz, size
         if (out == GCV_ACT_SIGMOID)
             dz[k * st] = -yk * (1.0 - sigmoid1(z[k * st]));
         else
-            dz[k * st] = yk == 0.0 ? 0.0 : -yk / z[k * st];
+            dz[k * st] = yk == 0.0 ? 0.0 : -yk / out_value(out, z, k, st, 0.0, s);
     }
+    if (out != GCV_ACT_SIGMOID)
+        out_backward(out, z, dz, n, st, 0.0, s);
 }
 
 static double mse_cost(int out, const double *z, const double *y, size_t n, size_t st, double s)
 {
-    (void)s;
     double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
     double sum = 0.0;
     for (size_t k = 0; k < n; k++) {
-        double r = out_value(out, z, k, st, lse) - y[k * st];
+        double r = out_value(out, z, k, st, lse, s) - y[k * st];
         sum += r * r;
     }
     return 0.5 * sum;
@@ -628,22 +662,26 @@ static double mse_cost(int out, const double *z, const double *y, size_t n, size
 static void mse_delta(int out, const double *z, const double *y, double *dz, size_t n,
                       size_t st, double s)
 {
-    (void)s;
     double lse = out == GCV_ACT_SOFTMAX ? col_lse(z, n, st) : 0.0;
     for (size_t k = 0; k < n; k++)
-        dz[k * st] = out_value(out, z, k, st, lse) - y[k * st];
-    out_backward(out, z, dz, n, st, lse);
+        dz[k * st] = out_value(out, z, k, st, lse, s) - y[k * st];
+    out_backward(out, z, dz, n, st, lse, s);
 }
 
-static const gcv_loss losses[GCV_LOSS_COUNT] = {
-    [GCV_LOSS_BCE] = {"binary_cross_entropy", bce_cost, bce_delta, bce_ccost},
-    [GCV_LOSS_SOFTMAX_CE] = {"softmax_cross_entropy", ce_cost, ce_delta, ce_ccost},
-    [GCV_LOSS_MSE] = {"mse", mse_cost, mse_delta, mse_ccost},
+/* The losses; a new one is one entry at the end, as for the activations. */
+static const gcv_loss losses[] = {
+    [GCV_LOSS_BCE] = {.name = "binary_cross_entropy",
+                      .cost = bce_cost, .delta = bce_delta, .ccost = bce_ccost},
+    [GCV_LOSS_SOFTMAX_CE] = {.name = "softmax_cross_entropy",
+                             .cost = ce_cost, .delta = ce_delta, .ccost = ce_ccost},
+    [GCV_LOSS_MSE] = {.name = "mse", .cost = mse_cost, .delta = mse_delta, .ccost = mse_ccost},
 };
+#define N_LOSSES (sizeof losses / sizeof losses[0])
+_Static_assert(N_LOSSES <= GCV_LOSS_COUNT, "more losses than GCV_LOSS_COUNT: raise it");
 
 const gcv_act *gcv_act_get(gcv_act_id id)
 {
-    return (unsigned)id < GCV_ACT_COUNT ? &acts[id] : NULL;
+    return (size_t)id < N_ACTS ? &acts[id] : NULL;
 }
 
 double gcv_loss_sum(gcv_loss_id id, int out, const double *z, const double *y, size_t n,
@@ -668,12 +706,12 @@ double gcv_loss_sum(gcv_loss_id id, int out, const double *z, const double *y, s
 
 const gcv_loss *gcv_loss_get(gcv_loss_id id)
 {
-    return (unsigned)id < GCV_LOSS_COUNT ? &losses[id] : NULL;
+    return (size_t)id < N_LOSSES ? &losses[id] : NULL;
 }
 
 int gcv_act_parse(const char *name, gcv_act_id *out)
 {
-    for (int i = 0; i < GCV_ACT_COUNT; i++)
+    for (size_t i = 0; i < N_ACTS; i++)
         if (strcmp(name, acts[i].name) == 0) {
             *out = (gcv_act_id)i;
             return 0;
@@ -683,7 +721,7 @@ int gcv_act_parse(const char *name, gcv_act_id *out)
 
 int gcv_loss_parse(const char *name, gcv_loss_id *out)
 {
-    for (int i = 0; i < GCV_LOSS_COUNT; i++)
+    for (size_t i = 0; i < N_LOSSES; i++)
         if (strcmp(name, losses[i].name) == 0) {
             *out = (gcv_loss_id)i;
             return 0;
@@ -694,16 +732,15 @@ int gcv_loss_parse(const char *name, gcv_loss_id *out)
 size_t gcv_act_names(unsigned where, const char **names)
 {
     size_t n = 0;
-    for (int i = 0; i < GCV_ACT_COUNT; i++)
-        if (((where & GCV_ACT_HIDDEN) && acts[i].hidden_ok) ||
-            ((where & GCV_ACT_OUTPUT) && acts[i].output_ok))
+    for (size_t i = 0; i < N_ACTS; i++)
+        if (acts[i].where & where)
             names[n++] = acts[i].name;
     return n;
 }
 
 size_t gcv_loss_names(const char **names)
 {
-    for (int i = 0; i < GCV_LOSS_COUNT; i++)
+    for (size_t i = 0; i < N_LOSSES; i++)
         names[i] = losses[i].name;
-    return GCV_LOSS_COUNT;
+    return N_LOSSES;
 }

@@ -1,33 +1,46 @@
-/* The activation and loss tables: one entry per function, holding its value and derivative
- * side by side so that adding one is one edit (and later its complex-step form). */
+/* The activation and loss tables (act.c): one entry per function, holding its value, its
+ * derivative, its complex-step form and its near form side by side. Adding an activation or
+ * a loss is one entry in act.c's table: its id is its index there, and the names, the
+ * parser and the lists the config and the man page test read all come from the table. */
 #ifndef GCV_ACT_H
 #define GCV_ACT_H
 
 #include <complex.h>
 #include <stddef.h>
 
+/* An activation is its index in act.c's table. The constants are the entries other code
+ * names (defaults, the losses' own forms of a sigmoid or softmax output, tests); an entry
+ * without one is reached by name (gcv_act_parse). Ids are below GCV_ACT_COUNT, the room in
+ * the table, so an array of GCV_ACT_COUNT holds one value per activation. */
 typedef enum gcv_act_id {
     GCV_ACT_RELU = 0,
     GCV_ACT_LEAKY_RELU,
     GCV_ACT_TANH,
     GCV_ACT_SIGMOID,
+    GCV_ACT_SOFTMAX, /* output only: normalises each column */
     GCV_ACT_LINEAR,
-    GCV_ACT_SOFTMAX,   /* output only: normalises each column */
-    GCV_ACT_COUNT
+    GCV_ACT_COUNT = 32
 } gcv_act_id;
 
+/* A loss is its index in act.c's table, as an activation is. */
 typedef enum gcv_loss_id {
     GCV_LOSS_BCE = 0,       /* binary_cross_entropy: −[y log a + (1−y) log(1−a)], summed over outputs */
     GCV_LOSS_SOFTMAX_CE,    /* softmax_cross_entropy: −Σ_k y_k log a_k */
     GCV_LOSS_MSE,           /* mse: ½ Σ_k (a_k − y_k)² */
-    GCV_LOSS_COUNT
+    GCV_LOSS_COUNT = 16
 } gcv_loss_id;
+
+/* Where an activation may be used: a bit set of these. */
+enum { GCV_ACT_HIDDEN = 1u, GCV_ACT_OUTPUT = 2u };
 
 typedef struct gcv_act {
     const char *name;
-    int hidden_ok, output_ok;
-    int has_kink;  /* non-differentiable at z = 0 (relu, leaky_relu) */
-    /* a[i] = f(z[i]) for n elements (elementwise activations only). */
+    unsigned where; /* GCV_ACT_HIDDEN, GCV_ACT_OUTPUT or both */
+    int has_kink;   /* non-differentiable at z = 0 (relu, leaky_relu) */
+    /* a[i] = f(z[i]) for n elements (elementwise activations only; softmax, which
+     * normalises a column, lives in the losses and has none of these functions). An output
+     * activation other than sigmoid and linear, which the losses know in closed form, is
+     * evaluated there through forward, backward and cvalue one element at a time. */
     void (*forward)(const double *z, double *a, size_t n, double slope);
     /* d[i] *= f'(z[i]); a is f(z) when the caller has it, or NULL to recompute it from z
      * (needed under dropout, where the stored activation is masked). */
@@ -76,11 +89,11 @@ double gcv_loss_sum(gcv_loss_id id, int out, const double *z, const double *y, s
 int gcv_act_parse(const char *name, gcv_act_id *out);
 int gcv_loss_parse(const char *name, gcv_loss_id *out);
 
-enum { GCV_ACT_HIDDEN = 1u, GCV_ACT_OUTPUT = 2u };
-/* The names of the activations usable where (GCV_ACT_HIDDEN, GCV_ACT_OUTPUT), in
- * table order; names must hold GCV_ACT_COUNT entries. Returns how many. */
+/* The names of the activations usable where (GCV_ACT_HIDDEN, GCV_ACT_OUTPUT: those usable
+ * in either place it names), in table order; names must hold GCV_ACT_COUNT entries.
+ * Returns how many. */
 size_t gcv_act_names(unsigned where, const char **names);
-/* The loss names in table order; names must hold GCV_LOSS_COUNT entries. */
+/* The loss names in table order; names must hold GCV_LOSS_COUNT entries. Returns how many. */
 size_t gcv_loss_names(const char **names);
 
 #endif

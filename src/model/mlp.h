@@ -1,6 +1,7 @@
-/* The built-in multilayer perceptron: Z_l = W_l·A_{l−1} + b_l, θ = [W1, b1, W2, b2, …]
- * row-major, X of shape (n0, m) and Y of shape (n_L, m), as in DESIGN.md. Forward and
- * backward live here; the activation and loss tables live in act.h. */
+/* The built-in multilayer perceptron as a gcv_model: Z_l = W_l·A_{l−1} + b_l,
+ * θ = [W1, b1, W2, b2, …] row-major, X of shape (n0, m) and Y of shape (n_L, m), as in
+ * DESIGN.md. The model glue is mlp.c; a layer's steps (forward, backward, complex-step,
+ * incremental) are layer.h, the activations and losses act.h, the faults inject.h. */
 #ifndef GCV_MLP_H
 #define GCV_MLP_H
 
@@ -9,24 +10,7 @@
 
 #include "gcverify/gcverify.h"
 #include "act.h"
-
-typedef enum gcv_inject_kind {
-    GCV_INJECT_SCALE = 0,        /* analytic block multiplied by factor */
-    GCV_INJECT_SIGN,             /* analytic block negated */
-    GCV_INJECT_ZERO,             /* analytic block set to 0 */
-    GCV_INJECT_DROP_MEAN,        /* the 1/m of the mean forgotten in this block */
-    GCV_INJECT_DROP_L2,          /* the L2 term (λ/m)·W forgotten in this block */
-    GCV_INJECT_WRONG_DERIVATIVE, /* hidden activation derivative replaced by another's */
-    GCV_INJECT_TRANSPOSE         /* W's gradient computed as the (n_{l−1}, n_l) matrix of seed 000 */
-} gcv_inject_kind;
-
-typedef struct gcv_inject {
-    char block[GCV_NAME_LEN];  /* "W2", "b1", …; for wrong_derivative, any block of the layer */
-    gcv_inject_kind kind;
-    double factor;             /* scale */
-    gcv_act_id with;           /* wrong_derivative: whose derivative is used instead */
-    size_t only_row;           /* scale: 1 + the one row scaled, or 0 for the whole block */
-} gcv_inject;
+#include "inject.h"
 
 /* Everything that defines the network and its data. The MLP copies what it keeps. */
 typedef struct gcv_mlp_spec {

@@ -1,6 +1,6 @@
 /* --isolate: the supervising parent and its children (see isolate.h). */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
-#include "isolate.h"
+#include "cli/isolate.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -13,7 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <omp.h>
+
+#include "cli/exit.h"
 #include "report/output.h"
+#include "util/path.h"
 
 static pid_t child_pid;
 static volatile sig_atomic_t forwarded;
@@ -312,6 +316,177 @@ void gcv_isolate_release(gcv_iso_outcome *out)
     if (out->iso)
         munmap(out->iso, sizeof *out->iso);
     out->iso = NULL;
+}
+
+/* ---- the command's side: the child's plan and the parent's reports ---- */
+
+gcv_status gcv_iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, size_t **subset,
+                        gcv_error *err)
+{
+    iso->n_params = m->n_params;
+    iso->n_blocks = m->n_blocks;
+    iso->precision = (int)m->precision;
+    for (size_t b = 0; b < m->n_blocks && b < GCV_ISO_BLOCKS; b++) {
+        gcv_iso_block *ib = &iso->blocks[b];
+        memcpy(ib->name, m->blocks[b].name, GCV_NAME_LEN);
+        ib->layer = m->blocks[b].layer;
+        ib->offset = m->blocks[b].offset;
+        ib->rows = m->blocks[b].rows;
+        ib->cols = m->blocks[b].cols;
+    }
+    o->trace = iso->slots;
+    o->n_trace = GCV_ISO_SLOTS;
+    if (iso->threads > 0)
+        o->threads = iso->threads;
+    /* Every thread must have a trace slot, or a crash could not be pinned down. */
+    if (o->threads > GCV_ISO_SLOTS || (o->threads == 0 && omp_get_max_threads() > GCV_ISO_SLOTS))
+        o->threads = GCV_ISO_SLOTS;
+    if (!iso->only && iso->n_exclude == 0)
+        return GCV_OK;
+    size_t n = o->subset ? o->n_subset : m->n_params, k = 0;
+    size_t *s = malloc((n ? n : 1) * sizeof *s);
+    if (!s) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        return GCV_ERR_NOMEM;
+    }
+    if (iso->only) {
+        s[k++] = iso->only_index;
+        o->method = o->method == GCV_METHOD_DIRECTIONAL ? GCV_METHOD_CENTRAL : o->method;
+        o->sample_per_block = 0;
+        o->budget_seconds = 0.0;
+        o->taylor = 0;
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            size_t i = o->subset ? o->subset[j] : j;
+            int out = 0;
+            for (size_t e = 0; e < iso->n_exclude; e++)
+                out |= iso->exclude[e] == i;
+            if (!out)
+                s[k++] = i;
+        }
+    }
+    if (k == 0) {
+        free(s);
+        snprintf(err->msg, sizeof err->msg, "--isolate: every parameter left to check crashed");
+        return GCV_ERR_INVALID;
+    }
+    free(*subset);
+    *subset = s;
+    o->subset = s;
+    o->n_subset = k;
+    return GCV_OK;
+}
+
+void gcv_iso_mark(const gcv_iso *iso, const gcv_model *m, gcv_result *r)
+{
+    for (size_t e = 0; e < iso->n_exclude; e++) {
+        size_t b = gcv_block_find(m->blocks, m->n_blocks, iso->exclude[e]);
+        if (r->blocks[b].status == GCV_PASS)
+            r->blocks[b].status = GCV_INCONCLUSIVE;
+    }
+    for (size_t l = 0; l < r->n_layers; l++)
+        for (size_t b = r->layers[l].first_block;
+             b < r->layers[l].first_block + r->layers[l].n_blocks; b++)
+            if (r->blocks[b].status == GCV_INCONCLUSIVE && r->layers[l].status == GCV_PASS)
+                r->layers[l].status = GCV_INCONCLUSIVE;
+    if (iso->n_exclude && r->status == GCV_PASS)
+        r->status = GCV_INCONCLUSIVE;
+}
+
+void gcv_iso_save_junit(const gcv_junit *junit, size_t before, int fd)
+{
+    if (fd < 0 || gcv_junit_count(junit) <= before)
+        return;
+    FILE *f = fdopen(dup(fd), "w");
+    if (!f)
+        return;
+    if (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0)
+        for (size_t i = before; i < gcv_junit_count(junit); i++)
+            gcv_junit_suite_save(junit, i, f);
+    fclose(f);
+}
+
+/* The reports of a config whose model crashed or hung beyond what --isolate works around:
+ * the line on stderr and stdout, the JSON report and the JUnit suite. Returns 0, or
+ * EXIT_BAD_INPUT when the JSON report could not be written. */
+static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
+                         const gcv_iso_outcome *out, gcv_error *err)
+{
+    /* The config loads in the parent without running any plugin code: for its name, its
+     * report paths and its settings. */
+    gcv_config *cfg = NULL;
+    const char *name = path;
+    char json_buf[4096];
+    int rc = 0;
+    gcv_config_load(path, c->max_memory, &cfg, err);
+    if (cfg) {
+        /* the child said what the model computes in, if it got that far */
+        if (out->iso->n_params)
+            gcv_config_precision_defaults(cfg, (gcv_precision)out->iso->precision);
+        gcv_cli_apply(c, cfg);
+        name = cfg->name;
+    }
+    const char *verb = out->hung ? "hung" : "crashed";
+    fprintf(stderr, "gcverify: %s: the model %s: %s\n", path, verb, out->what);
+    if (!c->quiet)
+        printf("%-12s %s · the model %s: %s\n", "INCONCLUSIVE", path, verb, out->what);
+    const char *json = c->json ? c->json : cfg ? cfg->json_path : NULL;
+    if (c->json_dir)
+        json = gcv_path_in_dir(json_buf, sizeof json_buf, c->json_dir, name, ".json");
+    gcv_options dflt;
+    gcv_options_default(&dflt);
+    if (json && gcv_iso_report_json(json, name, path, cfg ? &cfg->opts : &dflt, out, err) !=
+                    GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", err->msg);
+        rc = EXIT_BAD_INPUT;
+    }
+    if (junit) {
+        char msg[GCV_ERROR_LEN + 32];
+        snprintf(msg, sizeof msg, "the model %s: %s", verb, out->what);
+        gcv_junit_add_crash(junit, name, path, msg, err);
+    }
+    gcv_config_free(cfg);
+    return rc;
+}
+
+int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
+                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop)
+{
+    gcv_error err = {{0}};
+    gcv_iso_outcome out;
+    FILE *jf = junit ? tmpfile() : NULL;
+    if (junit && !jf) {
+        fprintf(stderr, "gcverify: --isolate: cannot create a temporary file\n");
+        return EXIT_BAD_INPUT;
+    }
+    int rc = EXIT_INCONCLUSIVE;
+    /* The watchdog: a child's check still running well after --max-seconds should have
+     * stopped it (the engine stops between evaluations) is stuck in the model. */
+    double hang = c->max_seconds > 0.0 ? c->max_seconds * 1.1 + 2.0 : 0.0;
+    if (gcv_isolate(fn, ctx, jf ? fileno(jf) : -1, hang, &out, &err) != 0) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        rc = EXIT_BAD_INPUT;
+    } else if (out.exited) {
+        rc = out.code;
+        if (out.cleanup_crash)
+            fprintf(stderr, "gcverify: %s: the model %s: %s (exit %d)\n", path,
+                    out.hung ? "hung" : "crashed", out.what, rc);
+        if (jf) {
+            rewind(jf);
+            if (gcv_junit_suite_load(junit, jf, &err) != GCV_OK) {
+                fprintf(stderr, "gcverify: %s\n", err.msg);
+                rc = EXIT_BAD_INPUT;
+            }
+        }
+    } else if (crash_reports(c, junit, path, &out, &err) != 0) {
+        rc = EXIT_BAD_INPUT;
+    }
+    if (out.interrupted)
+        *stop = 1; /* SIGINT/SIGTERM: no further configs, as without --isolate */
+    gcv_isolate_release(&out);
+    if (jf)
+        fclose(jf);
+    return rc;
 }
 
 typedef struct crash_ctx {

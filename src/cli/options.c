@@ -218,7 +218,7 @@ static int set_max_seconds(gcv_cli *c, const char *a, const char *v)
  * their function. */
 typedef enum { OPT_FLAG, OPT_PATH, OPT_CALL } opt_kind;
 
-typedef struct option {
+typedef struct cli_option {
     const char *name;
     const char *alias;  /* a one-letter form, or NULL */
     const char *value;  /* the value's name in the usage text; NULL: a flag */
@@ -226,14 +226,14 @@ typedef struct option {
     opt_kind kind;
     size_t member;      /* OPT_FLAG, OPT_PATH: offsetof(gcv_cli, member) */
     int (*set)(gcv_cli *c, const char *a, const char *v); /* OPT_CALL */
-} option;
+} cli_option;
 
 #define FLAG(f) OPT_FLAG, offsetof(gcv_cli, f), NULL
 #define PATH(f) OPT_PATH, offsetof(gcv_cli, f), NULL
 #define CALL(fn) OPT_CALL, 0, fn
 
 /* In the order of the usage text. */
-static const option options[] = {
+static const cli_option options[] = {
     {"--threads", NULL, "N", "OpenMP threads (0: OMP_NUM_THREADS or all cores)", CALL(set_threads)},
     {"--method", NULL, "M",
      "central | forward | backward | five_point | richardson |\n"
@@ -271,7 +271,7 @@ static const option options[] = {
      "parameter counts is a regression and exits 1", PATH(baseline)},
     {"--baseline-dir", NULL, "DIR", "several configs: DIR/<name>.json each, where present",
      PATH(baseline_dir)},
-    {"--baseline-factor", NULL, "F", "the growth that counts as a regression (at least 1)",
+    {"--baseline-factor", NULL, "F", "the growth factor that counts as a regression (at least 1)",
      CALL(set_baseline_factor)},
     {"--shard", NULL, "K/N",
      "check the K-th (0-based) of N interleaved slices of the parameters\n"
@@ -288,8 +288,7 @@ static const option options[] = {
     {"--sample", NULL, "K",
      "check K parameters per block: the largest |g| (a quarter of K)\n"
      "and seeded random others (--sample-seed S, default 0)", CALL(set_sample)},
-    {"--sample-seed", NULL, "S", "the seed of --sample's random choice (default 0)",
-     CALL(set_sample_seed)},
+    {"--sample-seed", NULL, "S", "the seed of --sample (default 0)", CALL(set_sample_seed)},
     {"--budget", NULL, "SECONDS",
      "check what fits in the time: every block covered, largest |g|\n"
      "first, then seeded random ones; the report lists which", CALL(set_budget)},
@@ -318,7 +317,7 @@ static void usage(void)
 {
     fputs(usage_head, stdout);
     for (size_t k = 0; k < sizeof options / sizeof *options; k++) {
-        const option *o = &options[k];
+        const cli_option *o = &options[k];
         char left[32];
         snprintf(left, sizeof left, "%s%s%s", o->name, o->value ? " " : "",
                  o->value ? o->value : "");
@@ -332,16 +331,17 @@ static void usage(void)
     }
 }
 
-static const option *find(const char *a)
+static const cli_option *find(const char *a)
 {
     for (size_t k = 0; k < sizeof options / sizeof *options; k++)
-        if (strcmp(a, options[k].name) == 0 || (options[k].alias && strcmp(a, options[k].alias) == 0))
+        if (strcmp(a, options[k].name) == 0 ||
+            (options[k].alias && strcmp(a, options[k].alias) == 0))
             return &options[k];
     return NULL;
 }
 
 /* What the option a (its value v) does to c: -1 to go on, or the exit code. */
-static int apply(const option *o, gcv_cli *c, const char *a, const char *v)
+static int apply(const cli_option *o, gcv_cli *c, const char *a, const char *v)
 {
     switch (o->kind) {
     case OPT_FLAG:
@@ -387,7 +387,7 @@ int gcv_cli_parse(int argc, char **argv, const char **configs, const char **hist
                    .baseline_factor = GCV_BASELINE_FACTOR};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const option *o = find(a);
+        const cli_option *o = find(a);
         if (!o && (a[0] != '-' || a[1] == '\0')) { /* a config ("-" too) */
             if (!c->config)
                 c->config = a;

@@ -222,7 +222,9 @@ static void summary_line(const char *path, const gcv_model *m, const gcv_result 
     char t[32];
     double s = r->seconds;
     snprintf(t, sizeof t, s < 1.0 ? "%.1f ms" : "%.2f s", s < 1.0 ? s * 1e3 : s);
-    const char *word = r->status == GCV_PASS ? "PASS" : r->status == GCV_FAIL ? "FAIL" : "INCONCLUSIVE";
+    const char *word = r->status == GCV_PASS   ? "PASS"
+                       : r->status == GCV_FAIL ? "FAIL"
+                                               : "INCONCLUSIVE";
     if (reg && reg->n && r->status != GCV_FAIL)
         word = "REGRESSION";
     printf("%-12s %s · %zu params · difference %.2e · %zu of %zu blocks failed", word, path,

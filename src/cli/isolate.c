@@ -1,6 +1,7 @@
-/* --isolate: the supervising parent and its children (see isolate.h). */
+/* --isolate (see isolate.h): the supervising parent and its children, the child's plan and
+ * hand-over, and the reports of a config whose model crashed. */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
-#include "isolate.h"
+#include "cli/isolate.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -13,8 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <omp.h>
+
+#include "cli/exit.h"
 #include "report/output.h"
 #include "report/schema.h"
+#include "util/path.h"
+
+/* Room for how a child died: "SIGSEGV (signal 11)", "exit(5) called by the model". */
+#define HOW_LEN 96
 
 static pid_t child_pid;
 static volatile sig_atomic_t forwarded;
@@ -161,6 +169,163 @@ static const char *stage_text(sig_atomic_t s)
                                     : "before loading the config";
 }
 
+/* The parameters in flight when the child died (every slot not idle, each index once) into
+ * cand and phase; returns how many. *in_gradient: a thread was in gradient(); *whole_block:
+ * one was in a whole-block evaluation (no index). */
+static size_t in_flight(const gcv_iso *iso, size_t *cand, gcv_phase *phase, int *whole_block,
+                        int *in_gradient)
+{
+    size_t nc = 0;
+    *whole_block = *in_gradient = 0;
+    for (size_t t = 0; t < GCV_ISO_SLOTS; t++) {
+        gcv_phase p = (gcv_phase)iso->slots[t].phase;
+        size_t i = iso->slots[t].index;
+        if (p == GCV_PHASE_IDLE)
+            continue;
+        *in_gradient |= p == GCV_PHASE_GRADIENT;
+        if (i == SIZE_MAX) {
+            *whole_block |= p != GCV_PHASE_GRADIENT;
+            continue;
+        }
+        int dup = 0;
+        for (size_t k = 0; k < nc; k++)
+            dup |= cand[k] == i;
+        if (!dup) {
+            phase[nc] = p;
+            cand[nc++] = i;
+        }
+    }
+    return nc;
+}
+
+/* Which of the nc parameters in flight crashes: each alone, on one thread, in a fresh
+ * child. Returns its index (SIZE_MAX: none did, or SIGINT/SIGTERM came first), with the
+ * model function in *where, its death in how and out->hung. */
+static size_t find_culprit(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, const size_t *cand,
+                           size_t nc, double hang_seconds, gcv_phase *where, char *how,
+                           gcv_iso_outcome *out)
+{
+    for (size_t k = 0; k < nc && !forwarded; k++) {
+        iso->threads = 1;
+        iso->only = 1;
+        iso->only_index = cand[k];
+        int hung1 = 0;
+        int st1 = run_child(fn, ctx, iso, -1, hang_seconds, &hung1);
+        if (st1 >= 0 && died(st1, iso) && iso->stage == GCV_ISO_CHECKING &&
+            iso->slots[0].index == cand[k]) {
+            *where = (gcv_phase)iso->slots[0].phase;
+            death(st1, hung1, hang_seconds, how, HOW_LEN);
+            out->hung = hung1;
+            return cand[k];
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* The child crashed (how) while checking: the parameter that did it is pinned down and
+ * left out of the next run. Returns 1 to run again, 0 when out is final (the crash could
+ * not be pinned to one parameter, the same one crashed again, too many did, or the user
+ * stopped the search). */
+static int pin_down(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, double hang_seconds,
+                    char *how, gcv_iso_outcome *out)
+{
+    size_t cand[GCV_ISO_SLOTS];
+    gcv_phase phase[GCV_ISO_SLOTS];
+    int whole_block, in_gradient;
+    size_t nc = in_flight(iso, cand, phase, &whole_block, &in_gradient);
+    if (in_gradient) { /* the gradient comes first and alone */
+        snprintf(out->what, sizeof out->what, "%s in gradient(), before any parameter "
+                 "was perturbed", how);
+        return 0;
+    }
+    if (nc == 0) {
+        snprintf(out->what, sizeof out->what, "%s in %s during a whole-block evaluation "
+                 "(directional method or Taylor test)", how,
+                 whole_block ? "cost()" : "the check");
+        return 0;
+    }
+    gcv_phase where = GCV_PHASE_IDLE;
+    size_t culprit = find_culprit(fn, ctx, iso, cand, nc, hang_seconds, &where, how, out);
+    if (forwarded) {
+        out->interrupted = 1;
+        snprintf(out->what, sizeof out->what, "%s; then SIGINT or SIGTERM stopped the "
+                 "search for the parameter", how);
+        return 0;
+    }
+    char name[128], list[256] = "";
+    if (culprit == SIZE_MAX) {
+        size_t len = 0;
+        for (size_t k = 0; k < nc && len + 32 < sizeof list; k++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", k ? ", " : "",
+                                    cand[k]);
+        snprintf(out->what, sizeof out->what, "%s in %s while parameter%s %s %s in "
+                 "flight; no single one crashes alone on one thread", how,
+                 gcv_phase_name(phase[0]), nc > 1 ? "s" : "", list, nc > 1 ? "were" : "was");
+        return 0;
+    }
+    gcv_iso_param_name(iso, culprit, name, sizeof name);
+    snprintf(out->what, sizeof out->what, "%s in %s at parameter %zu, %s (reproduced alone "
+             "on one thread)", how, gcv_phase_name(where), culprit, name);
+    int again = 0;
+    for (size_t e = 0; e < iso->n_exclude; e++)
+        again |= iso->exclude[e] == culprit;
+    if (again || iso->n_exclude == GCV_ISO_MAX_CRASHES)
+        return 0; /* left out and still reached, or too many crash sites: give up */
+    /* The what line is under 200 bytes; the note has room for it. */
+    snprintf(iso->notes[iso->n_exclude], GCV_ERROR_LEN, "the model %s: %.400s; that "
+             "parameter was left unchecked and the verdict is at best inconclusive",
+             out->hung ? "hung" : "crashed", out->what);
+    iso->exclude[iso->n_exclude++] = culprit;
+    out->signal = 0;
+    out->hung = 0;
+    out->what[0] = '\0';
+    return 1;
+}
+
+/* One run of the whole check in a child, with the current plan. Returns 1 to run again
+ * (a parameter was left out), 0 when out is final, -1 when fork failed (err says why). */
+static int one_round(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
+                     double hang_seconds, gcv_iso_outcome *out, gcv_error *err)
+{
+    iso->threads = 0;
+    iso->only = 0;
+    int hung = 0;
+    int st = run_child(fn, ctx, iso, junit_fd, hang_seconds, &hung);
+    if (st < 0) {
+        snprintf(err->msg, sizeof err->msg, "--isolate: cannot fork: %s", strerror(errno));
+        return -1;
+    }
+    out->interrupted = forwarded != 0;
+    char how[HOW_LEN];
+    death(st, hung, hang_seconds, how, sizeof how);
+    out->hung = hung;
+    if (!died(st, iso)) {
+        out->exited = 1;
+        out->code = WEXITSTATUS(st);
+        return 0;
+    }
+    if (iso->stage == GCV_ISO_CLEANUP) {
+        /* The reports are out; the model crashed freeing itself. Keep them, and make
+         * sure the crash shows: at least inconclusive. */
+        out->exited = 1;
+        out->cleanup_crash = 1;
+        out->code = iso->rc == 1 || iso->rc == 2 ? iso->rc : 3;
+        snprintf(out->what, sizeof out->what, "%s in the model's destroy(), after the "
+                 "reports were written", how);
+        return 0;
+    }
+    out->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    if (forwarded) { /* killed on the user's request, not crashed */
+        snprintf(out->what, sizeof out->what, "%s sent to gcverify", how);
+        return 0;
+    }
+    if (iso->stage != GCV_ISO_CHECKING) {
+        snprintf(out->what, sizeof out->what, "%s %s", how, stage_text(iso->stage));
+        return 0;
+    }
+    return pin_down(fn, ctx, iso, hang_seconds, how, out);
+}
+
 int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, double hang_seconds,
                 gcv_iso_outcome *out, gcv_error *err)
 {
@@ -179,133 +344,13 @@ int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, double hang_second
     sa.sa_handler = forward;
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGINT, &sa, &old_int);
-    int rc = 0;
     forwarded = 0;
-    for (;;) {
-        iso->threads = 0;
-        iso->only = 0;
-        int hung = 0;
-        int st = run_child(fn, ctx, iso, junit_fd, hang_seconds, &hung);
-        if (st < 0) {
-            snprintf(err->msg, sizeof err->msg, "--isolate: cannot fork: %s", strerror(errno));
-            rc = -1;
-            break;
-        }
-        out->interrupted = forwarded != 0;
-        char how[96];
-        death(st, hung, hang_seconds, how, sizeof how);
-        out->hung = hung;
-        if (!died(st, iso)) {
-            out->exited = 1;
-            out->code = WEXITSTATUS(st);
-            break;
-        }
-        if (iso->stage == GCV_ISO_CLEANUP) {
-            /* The reports are out; the model crashed freeing itself. Keep them, and make
-             * sure the crash shows: at least inconclusive. */
-            out->exited = 1;
-            out->cleanup_crash = 1;
-            out->code = iso->rc == 1 || iso->rc == 2 ? iso->rc : 3;
-            snprintf(out->what, sizeof out->what, "%s in the model's destroy(), after the "
-                     "reports were written", how);
-            break;
-        }
-        out->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-        if (forwarded) { /* killed on the user's request, not crashed */
-            snprintf(out->what, sizeof out->what, "%s sent to gcverify", how);
-            break;
-        }
-        if (iso->stage != GCV_ISO_CHECKING) {
-            snprintf(out->what, sizeof out->what, "%s %s", how, stage_text(iso->stage));
-            break;
-        }
-        /* In flight: every slot not idle. The gradient comes first and alone. */
-        size_t cand[GCV_ISO_SLOTS], nc = 0;
-        gcv_phase phase[GCV_ISO_SLOTS];
-        int whole_block = 0, in_gradient = 0;
-        for (size_t t = 0; t < GCV_ISO_SLOTS; t++) {
-            gcv_phase p = (gcv_phase)iso->slots[t].phase;
-            size_t i = iso->slots[t].index;
-            if (p == GCV_PHASE_IDLE)
-                continue;
-            in_gradient |= p == GCV_PHASE_GRADIENT;
-            if (i == SIZE_MAX) {
-                whole_block |= p != GCV_PHASE_GRADIENT;
-                continue;
-            }
-            int dup = 0;
-            for (size_t k = 0; k < nc; k++)
-                dup |= cand[k] == i;
-            if (!dup) {
-                phase[nc] = p;
-                cand[nc++] = i;
-            }
-        }
-        if (in_gradient) {
-            snprintf(out->what, sizeof out->what, "%s in gradient(), before any parameter "
-                     "was perturbed", how);
-            break;
-        }
-        if (nc == 0) {
-            snprintf(out->what, sizeof out->what, "%s in %s during a whole-block evaluation "
-                     "(directional method or Taylor test)", how,
-                     whole_block ? "cost()" : "the check");
-            break;
-        }
-        /* Which of them: each alone, on one thread. */
-        size_t culprit = SIZE_MAX;
-        gcv_phase where = GCV_PHASE_IDLE;
-        for (size_t k = 0; k < nc && culprit == SIZE_MAX && !forwarded; k++) {
-            iso->threads = 1;
-            iso->only = 1;
-            iso->only_index = cand[k];
-            int hung1 = 0;
-            int st1 = run_child(fn, ctx, iso, -1, hang_seconds, &hung1);
-            if (st1 >= 0 && died(st1, iso) && iso->stage == GCV_ISO_CHECKING &&
-                iso->slots[0].index == cand[k]) {
-                culprit = cand[k];
-                where = (gcv_phase)iso->slots[0].phase;
-                death(st1, hung1, hang_seconds, how, sizeof how);
-                out->hung = hung1;
-            }
-        }
-        if (forwarded) {
-            out->interrupted = 1;
-            snprintf(out->what, sizeof out->what, "%s; then SIGINT or SIGTERM stopped the "
-                     "search for the parameter", how);
-            break;
-        }
-        char name[128], list[256] = "";
-        if (culprit == SIZE_MAX) {
-            size_t len = 0;
-            for (size_t k = 0; k < nc && len + 32 < sizeof list; k++)
-                len += (size_t)snprintf(list + len, sizeof list - len, "%s%zu", k ? ", " : "",
-                                        cand[k]);
-            snprintf(out->what, sizeof out->what, "%s in %s while parameter%s %s %s in "
-                     "flight; no single one crashes alone on one thread", how,
-                     gcv_phase_name(phase[0]), nc > 1 ? "s" : "", list, nc > 1 ? "were" : "was");
-            break;
-        }
-        gcv_iso_param_name(iso, culprit, name, sizeof name);
-        snprintf(out->what, sizeof out->what, "%s in %s at parameter %zu, %s (reproduced alone "
-                 "on one thread)", how, gcv_phase_name(where), culprit, name);
-        int again = 0;
-        for (size_t e = 0; e < iso->n_exclude; e++)
-            again |= iso->exclude[e] == culprit;
-        if (again || iso->n_exclude == GCV_ISO_MAX_CRASHES)
-            break; /* left out and still reached, or too many crash sites: give up */
-        /* The what line is under 200 bytes; the note has room for it. */
-        snprintf(iso->notes[iso->n_exclude], GCV_ERROR_LEN, "the model %s: %.400s; that "
-                 "parameter was left unchecked and the verdict is at best inconclusive",
-                 out->hung ? "hung" : "crashed", out->what);
-        iso->exclude[iso->n_exclude++] = culprit;
-        out->signal = 0;
-        out->hung = 0;
-        out->what[0] = '\0';
-    }
+    int r;
+    while ((r = one_round(fn, ctx, iso, junit_fd, hang_seconds, out, err)) > 0)
+        continue;
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGINT, &old_int, NULL);
-    return rc;
+    return r < 0 ? -1 : 0;
 }
 
 void gcv_isolate_release(gcv_iso_outcome *out)
@@ -313,6 +358,177 @@ void gcv_isolate_release(gcv_iso_outcome *out)
     if (out->iso)
         munmap(out->iso, sizeof *out->iso);
     out->iso = NULL;
+}
+
+/* ---- the command's side: the child's plan and the parent's reports ---- */
+
+gcv_status gcv_iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, size_t **subset,
+                        gcv_error *err)
+{
+    iso->n_params = m->n_params;
+    iso->n_blocks = m->n_blocks;
+    iso->precision = (int)m->precision;
+    for (size_t b = 0; b < m->n_blocks && b < GCV_ISO_BLOCKS; b++) {
+        gcv_iso_block *ib = &iso->blocks[b];
+        memcpy(ib->name, m->blocks[b].name, GCV_NAME_LEN);
+        ib->layer = m->blocks[b].layer;
+        ib->offset = m->blocks[b].offset;
+        ib->rows = m->blocks[b].rows;
+        ib->cols = m->blocks[b].cols;
+    }
+    o->trace = iso->slots;
+    o->n_trace = GCV_ISO_SLOTS;
+    if (iso->threads > 0)
+        o->threads = iso->threads;
+    /* Every thread must have a trace slot, or a crash could not be pinned down. */
+    if (o->threads > GCV_ISO_SLOTS || (o->threads == 0 && omp_get_max_threads() > GCV_ISO_SLOTS))
+        o->threads = GCV_ISO_SLOTS;
+    if (!iso->only && iso->n_exclude == 0)
+        return GCV_OK;
+    size_t n = o->subset ? o->n_subset : m->n_params, k = 0;
+    size_t *s = malloc((n ? n : 1) * sizeof *s);
+    if (!s) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        return GCV_ERR_NOMEM;
+    }
+    if (iso->only) {
+        s[k++] = iso->only_index;
+        o->method = o->method == GCV_METHOD_DIRECTIONAL ? GCV_METHOD_CENTRAL : o->method;
+        o->sample_per_block = 0;
+        o->budget_seconds = 0.0;
+        o->taylor = 0;
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            size_t i = o->subset ? o->subset[j] : j;
+            int out = 0;
+            for (size_t e = 0; e < iso->n_exclude; e++)
+                out |= iso->exclude[e] == i;
+            if (!out)
+                s[k++] = i;
+        }
+    }
+    if (k == 0) {
+        free(s);
+        snprintf(err->msg, sizeof err->msg, "--isolate: every parameter left to check crashed");
+        return GCV_ERR_INVALID;
+    }
+    free(*subset);
+    *subset = s;
+    o->subset = s;
+    o->n_subset = k;
+    return GCV_OK;
+}
+
+void gcv_iso_mark(const gcv_iso *iso, const gcv_model *m, gcv_result *r)
+{
+    for (size_t e = 0; e < iso->n_exclude; e++) {
+        size_t b = gcv_block_find(m->blocks, m->n_blocks, iso->exclude[e]);
+        if (r->blocks[b].status == GCV_PASS)
+            r->blocks[b].status = GCV_INCONCLUSIVE;
+    }
+    for (size_t l = 0; l < r->n_layers; l++)
+        for (size_t b = r->layers[l].first_block;
+             b < r->layers[l].first_block + r->layers[l].n_blocks; b++)
+            if (r->blocks[b].status == GCV_INCONCLUSIVE && r->layers[l].status == GCV_PASS)
+                r->layers[l].status = GCV_INCONCLUSIVE;
+    if (iso->n_exclude && r->status == GCV_PASS)
+        r->status = GCV_INCONCLUSIVE;
+}
+
+void gcv_iso_save_junit(const gcv_junit *junit, size_t before, int fd)
+{
+    if (fd < 0 || gcv_junit_count(junit) <= before)
+        return;
+    FILE *f = fdopen(dup(fd), "w");
+    if (!f)
+        return;
+    if (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0)
+        for (size_t i = before; i < gcv_junit_count(junit); i++)
+            gcv_junit_suite_save(junit, i, f);
+    fclose(f);
+}
+
+/* The reports of a config whose model crashed or hung beyond what --isolate works around:
+ * the line on stderr and stdout, the JSON report and the JUnit suite. Returns 0, or
+ * EXIT_BAD_INPUT when the JSON report could not be written. */
+static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
+                         const gcv_iso_outcome *out, gcv_error *err)
+{
+    /* The config loads in the parent without running any plugin code: for its name, its
+     * report paths and its settings. */
+    gcv_config *cfg = NULL;
+    const char *name = path;
+    char json_buf[4096];
+    int rc = 0;
+    gcv_config_load(path, c->max_memory, &cfg, err);
+    if (cfg) {
+        /* the child said what the model computes in, if it got that far */
+        if (out->iso->n_params)
+            gcv_config_precision_defaults(cfg, (gcv_precision)out->iso->precision);
+        gcv_cli_apply(c, cfg);
+        name = cfg->name;
+    }
+    const char *verb = out->hung ? "hung" : "crashed";
+    fprintf(stderr, "gcverify: %s: the model %s: %s\n", path, verb, out->what);
+    if (!c->quiet)
+        printf("%-12s %s · the model %s: %s\n", "INCONCLUSIVE", path, verb, out->what);
+    const char *json = c->json ? c->json : cfg ? cfg->json_path : NULL;
+    if (c->json_dir)
+        json = gcv_path_in_dir(json_buf, sizeof json_buf, c->json_dir, name, ".json");
+    gcv_options dflt;
+    gcv_options_default(&dflt);
+    if (json && gcv_iso_report_json(json, name, path, cfg ? &cfg->opts : &dflt, out, err) !=
+                    GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", err->msg);
+        rc = EXIT_BAD_INPUT;
+    }
+    if (junit) {
+        char msg[GCV_ERROR_LEN + 32];
+        snprintf(msg, sizeof msg, "the model %s: %s", verb, out->what);
+        gcv_junit_add_crash(junit, name, path, msg, err);
+    }
+    gcv_config_free(cfg);
+    return rc;
+}
+
+int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
+                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop)
+{
+    gcv_error err = {{0}};
+    gcv_iso_outcome out;
+    FILE *jf = junit ? tmpfile() : NULL;
+    if (junit && !jf) {
+        fprintf(stderr, "gcverify: --isolate: cannot create a temporary file\n");
+        return EXIT_BAD_INPUT;
+    }
+    int rc = EXIT_INCONCLUSIVE;
+    /* The watchdog: a child's check still running well after --max-seconds should have
+     * stopped it (the engine stops between evaluations) is stuck in the model. */
+    double hang = c->max_seconds > 0.0 ? c->max_seconds * 1.1 + 2.0 : 0.0;
+    if (gcv_isolate(fn, ctx, jf ? fileno(jf) : -1, hang, &out, &err) != 0) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        rc = EXIT_BAD_INPUT;
+    } else if (out.exited) {
+        rc = out.code;
+        if (out.cleanup_crash)
+            fprintf(stderr, "gcverify: %s: the model %s: %s (exit %d)\n", path,
+                    out.hung ? "hung" : "crashed", out.what, rc);
+        if (jf) {
+            rewind(jf);
+            if (gcv_junit_suite_load(junit, jf, &err) != GCV_OK) {
+                fprintf(stderr, "gcverify: %s\n", err.msg);
+                rc = EXIT_BAD_INPUT;
+            }
+        }
+    } else if (crash_reports(c, junit, path, &out, &err) != 0) {
+        rc = EXIT_BAD_INPUT;
+    }
+    if (out.interrupted)
+        *stop = 1; /* SIGINT/SIGTERM: no further configs, as without --isolate */
+    gcv_isolate_release(&out);
+    if (jf)
+        fclose(jf);
+    return rc;
 }
 
 typedef struct crash_ctx {

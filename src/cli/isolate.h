@@ -16,7 +16,9 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "cli/options.h"
 #include "gcverify/gcverify.h"
+#include "report/junit.h"
 
 #define GCV_ISO_SLOTS 512        /* threads traced (more threads are not named in a crash) */
 #define GCV_ISO_BLOCKS 1024      /* blocks named in a crash report */
@@ -79,6 +81,28 @@ typedef struct gcv_iso_outcome {
 int gcv_isolate(gcv_iso_child_fn fn, void *ctx, int junit_fd, double hang_seconds,
                 gcv_iso_outcome *out, gcv_error *err);
 void gcv_isolate_release(gcv_iso_outcome *out);
+
+/* --isolate for one config, in the parent: runs fn (ctx: the config's whole work in a
+ * child, gcv_isolate above) and returns the exit code. The child's JUnit suites, if any,
+ * join junit; a crash that could not be worked around gives a minimal inconclusive report
+ * (text line, JSON, JUnit) with the config's name and report paths read in the parent,
+ * which runs no model code. SIGINT or SIGTERM during the run sets *stop. */
+int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
+                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop);
+
+/* In the child, once the model is built: records its blocks for the parent, hands the
+ * engine the shared trace, and applies the plan to o (one parameter alone, or the crashed
+ * ones left out: *subset, which the caller frees, then holds the indices). */
+gcv_status gcv_iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, size_t **subset,
+                        gcv_error *err);
+
+/* In the child, after the check: a block, layer or run with a parameter left out is at
+ * best inconclusive. */
+void gcv_iso_mark(const gcv_iso *iso, const gcv_model *m, gcv_result *r);
+
+/* In the child, after the reports: the JUnit suites from index `before` on, into the
+ * parent's file fd (-1: none). */
+void gcv_iso_save_junit(const gcv_junit *junit, size_t before, int fd);
 
 /* "W1[2,3]" for index i using the blocks the child recorded, or "θ[i]" past them. */
 void gcv_iso_param_name(const gcv_iso *iso, size_t i, char *buf, size_t n);

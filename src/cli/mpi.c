@@ -1,6 +1,7 @@
-/* gcverify across MPI ranks: the process's main (MPI around the command), the agreements
- * every rank joins for each config, and the distributed check with its gather on rank 0.
- * The protocol is described in mpi.h; results travel as the engine's own per-index slots. */
+/* gcverify across MPI ranks: the process's start and end (MPI around the command), the
+ * agreements every rank joins for each config, and the distributed check with its gather on
+ * rank 0. The protocol is described in mpi.h; results travel as the engine's own per-index
+ * slots. */
 #include "cli/mpi.h"
 
 #include <mpi.h>
@@ -10,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/exit.h"
 #include "engine/assemble.h"
 #include "engine/engine-priv.h"
 
-enum { EXIT_PASS = 0, EXIT_MISMATCH = 1, EXIT_BAD_INPUT = 2, EXIT_INCONCLUSIVE = 3 };
 enum { TAG_WHY = 1, TAG_HEAD, TAG_PARAMS };
 
 /* Per-index results travel in messages of at most 64 MiB: counts stay far below INT_MAX
@@ -35,7 +36,8 @@ static struct {
     int agreed;        /* this config passed its load agreement on this rank */
     int finished;      /* a rank left the loop over configs: no collective is left to join */
     int final_rc;      /* once finished: rank 0's exit code */
-    int worst_rc;      /* rank 0: the worst exit code so far, in main.c's order */
+    int started;       /* MPI is initialised: gcv_mpi_end finalises it */
+    int worst_rc;      /* rank 0: the worst exit code so far (gcv_exit_severity) */
     FILE *real_stderr; /* non-root ranks: stderr while gcverify's own is captured */
     FILE *devnull;
     FILE *capture;     /* non-root ranks: what gcverify writes to stderr, for rank 0 */
@@ -56,12 +58,6 @@ int gcv_mpi_root(void)
 static int forked(void)
 {
     return getpid() != g.pid;
-}
-
-/* Exit codes from worst to best (main.c's order): 2, then 1, then 3, then 0. */
-static int severity(int rc)
-{
-    return rc == EXIT_BAD_INPUT ? 3 : rc == EXIT_MISMATCH ? 2 : rc == EXIT_INCONCLUSIVE ? 1 : 0;
 }
 
 /* Waits for rq without spinning: a rank that waits for another (rank 0 alone on a
@@ -248,7 +244,7 @@ int gcv_mpi_settle(int rc, volatile sig_atomic_t *stop)
         *stop = 1;
         return EXIT_PASS;
     }
-    if (g.rank == 0 && severity(rc) > severity(g.worst_rc))
+    if (g.rank == 0 && gcv_exit_severity(rc) > gcv_exit_severity(g.worst_rc))
         g.worst_rc = rc;
     int b[B_N];
     ballot(0, *stop, 0, rc, b);
@@ -533,39 +529,44 @@ gcv_status gcv_mpi_check(const gcv_model *m, const gcv_options *o, gcv_result **
 
 /* ---- the process ---- */
 
-int main(int argc, char **argv)
+int gcv_mpi_begin(int *argc, char ***argv)
 {
     int provided = 0, len = 0;
-    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
         fputs("gcverify: MPI_Init_thread failed\n", stderr);
         return EXIT_BAD_INPUT;
     }
+    g.started = 1;
     /* Only this thread calls MPI (FUNNELED); the OpenMP threads never do. */
     MPI_Comm_dup(MPI_COMM_WORLD, &g.comm);
     MPI_Comm_rank(g.comm, &g.rank);
     MPI_Comm_size(g.comm, &g.size);
     MPI_Get_processor_name(g.host, &len);
     g.pid = getpid();
-    g.argc = argc;
-    g.argv = argv;
+    g.argc = *argc;
+    g.argv = *argv;
     if (g.rank != 0)
         quiet_begin();
     /* Launchers hand the ranks a pseudo-terminal for stdout (Open MPI does) wherever their
      * own output goes: colour would end up in pipes and files. */
     if (g.size > 1 || getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK"))
         setenv("NO_COLOR", "1", 0);
-    int rc = -1;
-    for (int i = 1; i < argc && g.size > 1; i++)
-        if (strcmp(argv[i], "--isolate") == 0) {
+    for (int i = 1; i < g.argc && g.size > 1; i++)
+        if (strcmp(g.argv[i], "--isolate") == 0) {
             fprintf(stderr, "gcverify: --isolate: expected a single process, got %d MPI ranks "
                     "(its child processes cannot take part in the ranks' check)\n", g.size);
-            rc = EXIT_BAD_INPUT;
-            break;
+            return EXIT_BAD_INPUT;
         }
     /* gcverify merge reads and writes files only: rank 0's job. */
-    if (rc < 0)
-        rc = g.rank == 0 || argc < 2 || strcmp(argv[1], "merge") != 0 ? gcv_cli_main(argc, argv)
-                                                                      : EXIT_PASS;
+    if (g.rank != 0 && g.argc >= 2 && strcmp(g.argv[1], "merge") == 0)
+        return EXIT_PASS;
+    return -1;
+}
+
+int gcv_mpi_end(int rc)
+{
+    if (!g.started)
+        return rc;
     rc = final_agree(rc);
     if (g.rank != 0)
         quiet_end();

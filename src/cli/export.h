@@ -1,0 +1,13 @@
+/* --export DIR: what a check ran on, as float64 .npy files, to reproduce it elsewhere. */
+#ifndef GCV_CLI_EXPORT_H
+#define GCV_CLI_EXPORT_H
+
+#include "gcverify/gcverify.h"
+#include "config/config.h"
+
+/* Writes θ's blocks (W1.npy, b1.npy, …) and the data (X.npy, n0 × m, and Y.npy, nL × m) of
+ * the built-in MLP into dir, which must exist. */
+gcv_status gcv_export_inputs(const char *dir, const gcv_config *cfg, const gcv_model *m,
+                             gcv_error *err);
+
+#endif

@@ -1,0 +1,16 @@
+/* The progress bar on stderr while a check runs: only on a terminal, never with --quiet. */
+#ifndef GCV_CLI_PROGRESS_H
+#define GCV_CLI_PROGRESS_H
+
+#include <stddef.h>
+
+/* 1 when the bar is to be shown: not quiet, and stderr is a terminal. */
+int gcv_progress_wanted(int quiet);
+
+/* gcv_options.progress: redraws the bar ("[=====     ]  50% 10/20 params · 8/s · 1 s left"). */
+void gcv_progress_show(void *ctx, size_t done, size_t total, double seconds);
+
+/* Erases the bar, so that the reports start on a clean line. */
+void gcv_progress_clear(void);
+
+#endif

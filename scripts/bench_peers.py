@@ -5,7 +5,7 @@
 
 Prints one line per peer: "peer NAME seconds S params K of P extrapolated yes|no difference D".
 
-numpy: the seeds' gradient_check_n loop (copy θ, ±ε, full forward through
+numpy: the course assignment's gradient_check_n loop (copy θ, ±ε, full forward through
 vector_to_dictionary, per parameter), ε = 1e-7, OpenBLAS as Debian ships it, default threads.
 torch: torch.autograd.gradcheck in float64 on the same cost, with θ as the input.
 When the whole check would take longer than the budget, a prefix of the parameters is timed
@@ -38,7 +38,8 @@ def act(name, z):
 
 
 def cost_np(theta, shapes, X, Y, hidden, output, loss, l2):
-    # vector_to_dictionary, then the seeds' forward_propagation_n and compute_cost
+    # vector_to_dictionary, then forward_propagation_n (the course assignment) and
+    # compute_cost (the blog post)
     params, k = [], 0
     for s in shapes:
         n = s[0] * s[1]

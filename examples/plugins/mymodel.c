@@ -1,4 +1,4 @@
-/* The README's walkthrough: a user's own model, y = W·x + b with squared error, on
+/* The walkthrough of doc/plugins.md: a user's own model, y = W·x + b with squared error, on
  * four examples it owns. Build: cc -shared -fPIC -I include -o libmymodel.so mymodel.c */
 #include <gcverify/plugin.h>
 #include <stdlib.h>

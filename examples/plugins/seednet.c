@@ -1,10 +1,11 @@
-/* Example plugin (b): the seeds' 3-layer network as a user's own C code, with the classic
+/* Example plugin (b): the course's 3-layer network as a user's own C code, with the classic
  * bugs when asked for ("bugs": true):
- *   - seed 000 stores each W in the (n_{l-1}, n_l) orientation and computes Z = Wᵀ·A + b;
- *     the bug: dW1 computed in the course's orientation, dZ1·A0ᵀ (n1 × n0), and written
- *     into the (n0 × n1) block as it is — a transposed gradient;
- *   - seed 001's doubled dW2 (dW2 = 1/m · dZ2·A1ᵀ · 2);
- *   - seed 001's db1 = 4/m · Σ dZ1.
+ *   - the NumPy gradient-checking notebook stores each W in the (n_{l-1}, n_l) orientation
+ *     and computes Z = Wᵀ·A + b; the bug: dW1 computed in the course's orientation,
+ *     dZ1·A0ᵀ (n1 × n0), and written into the (n0 × n1) block as it is — a transposed
+ *     gradient;
+ *   - the course assignment's doubled dW2 (dW2 = 1/m · dZ2·A1ᵀ · 2);
+ *   - the course assignment's db1 = 4/m · Σ dZ1.
  * Layers 4-5-3-1, ReLU, ReLU, sigmoid, binary cross-entropy, on the course's test case
  * (X 4 × 3, Y = [1, 1, 0], θ from np.random.seed(1)). θ = [W1, b1, W2, b2, W3, b3] with
  * W_l of shape (n_{l-1}, n_l) as the user stores it: gcverify knows nothing of layers, so
@@ -22,8 +23,8 @@
 
 GCV_PLUGIN_DECLARE_ABI;
 
-/* θ of the course test case (seed 001's gradient_check_n_test_case: np.random.seed(1)),
- * each W stored in seed 000's (n_{l-1}, n_l) orientation, i.e. the course's W transposed. */
+/* θ of the course test case (the assignment's gradient_check_n_test_case: np.random.seed(1)),
+ * each W stored in the notebook's (n_{l-1}, n_l) orientation, i.e. the course's W transposed. */
 static const double theta0[47] = {
     -0.3224172040135075, -0.17242820755043575, -1.1006191772129212, 0.9008559492644118,
     -0.2678880796260159, -0.38405435466841564, -0.8778584179213718, 1.1447237098396141,
@@ -61,7 +62,7 @@ typedef struct ws_t {
     size_t kinks; /* ReLU units whose side differs from the unperturbed pass */
 } ws_t;
 
-/* Z = Wᵀ·A + b with W (nin × nout) as seed 000 stores it. */
+/* Z = Wᵀ·A + b with W (nin × nout) as the NumPy notebook stores it. */
 static void layer(const double *w, const double *b, const double *a, double *z, int nin,
                   int nout)
 {

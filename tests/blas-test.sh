@@ -2,7 +2,7 @@
 # The -Dblas=enabled build (suite blas): the larger dense products run in BLIS, called by
 # every OpenMP thread of the check at once, each with its own buffers. Its reports must be
 # the same bit for bit for every thread count and repetition, as the portable build's are
-# (DESIGN.md), on configs whose products do reach BLIS: incremental, full passes, five_point,
+# (doc/design.md), on configs whose products do reach BLIS: incremental, full passes, five_point,
 # complex_step (real layers before the perturbed one) and directional; a 2-thread run is
 # repeated RUNS times (default 3) to catch a race that strikes now and then. Also: the
 # command really links BLIS, and its verdicts are those of the shipped configs' expectations.

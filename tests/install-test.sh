@@ -61,9 +61,9 @@ cflags=$(pkg-config --cflags gcverify)
     bad "pkg-config --cflags gave '$cflags': not the installed include/ alone"
 cp "$ROOT/examples/plugins/seednet.c" "$ROOT/examples/plugins/options.h" "$TMP/"
 if cc -O2 -shared -fPIC $cflags -o "$TMP/libmynet.so" "$TMP/seednet.c" -lm; then
-    ok "the README one-liner builds a plugin"
+    ok "doc/plugins.md's one-liner builds a plugin"
 else
-    bad "the README one-liner failed"
+    bad "doc/plugins.md's one-liner failed"
 fi
 printf '{"model": {"type": "plugin", "library": "./libmynet.so", "options": {"bugs": true}}}\n' >"$TMP/mine.json"
 "$GCV" "$TMP/mine.json" >"$TMP/out" 2>&1

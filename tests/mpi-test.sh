@@ -2,7 +2,7 @@
 # gcverify under MPI (-Dmpi=enabled): `mpirun -n 1`, `-n 2` and `-n 3 --oversubscribe` give
 # the plain binary's exit code and reports (JSON, parameter CSV, text, JUnit) on every
 # shipped config, the same bytes apart from "seconds" and "threads" (and the text's timing);
-# the other options are distributed or run on rank 0 as the README says; a failure on one
+# the other options are distributed or run on rank 0 as doc/cluster.md says; a failure on one
 # rank (a data file missing on one node, an injected failure after loading or in the check)
 # ends every rank with exit 2 and one line from rank 0 naming that rank; no rank hangs (each
 # mpirun under `timeout`); ranks other than 0 print and write nothing.
@@ -24,7 +24,7 @@ export OMP_NUM_THREADS=1
 # -q: no banner from mpirun when a rank exits non-zero. A hang fails as exit 124.
 MPIRUN=(timeout -k 10 300 mpirun -q --oversubscribe)
 
-# Only what DESIGN.md and the README name as timing or thread dependent.
+# Only what doc/ names as timing or thread dependent.
 norm_json() { sed -E 's/"seconds": [^,}]*/"seconds": T/; s/"threads": [0-9]+/"threads": N/' "$1"; }
 norm_text() { sed -E 's/ · [0-9]+ threads? · / · N threads · /; s/ in [0-9.]+ (µs|ms|s)$/ in T/; s/ · [0-9.]+ (ms|s)$/ · T/' "$1"; }
 norm_junit() { sed -E 's/time="[^"]*"/time="T"/g; s/(name="threads" value=)"[0-9]+"/\1"N"/' "$1"; }

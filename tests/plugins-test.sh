@@ -313,9 +313,9 @@ n=$(grep -c '<testsuite ' "$TMP/multi.xml")
 "$GCV" "$ROOT/configs/plugins/seednet_buggy.json" --isolate --json "$TMP/iso.json" >/dev/null 2>&1
 same_json "$TMP/plain.json" "$TMP/iso.json" && ok "--isolate changes nothing when nothing crashes" || bad "--isolate report differs"
 
-# --- the README's walkthrough, as written: the file shown is the file built; breaking db as
-# the README says gives exit 1 and the diagnosis it quotes
-python3 - "$ROOT/README.md" "$ROOT/examples/plugins/mymodel.c" <<'EOF' && ok "README shows examples/plugins/mymodel.c verbatim" || bad "README's mymodel.c differs from the file"
+# --- doc/plugins.md's walkthrough, as written: the file shown is the file built; breaking db as
+# it says gives exit 1 and the diagnosis it quotes
+python3 - "$ROOT/doc/plugins.md" "$ROOT/examples/plugins/mymodel.c" <<'EOF' && ok "doc/plugins.md shows examples/plugins/mymodel.c verbatim" || bad "doc/plugins.md's mymodel.c differs from the file"
 import sys
 readme, code = open(sys.argv[1]).read(), open(sys.argv[2]).read()
 sys.exit(("```c\n" + code + "```") not in readme)
@@ -324,13 +324,13 @@ if command -v cc >/dev/null; then
     sed 's|g\[6 + r\] += d / 4;|g[6 + r] += d / 2;|' "$ROOT/examples/plugins/mymodel.c" >"$TMP/mymodel.c"
     grep -q 'g\[6 + r\] += d / 2;' "$TMP/mymodel.c" && ok "walkthrough: the bug edit applies" || bad "walkthrough: edit did not apply"
     (cd "$ROOT" && cc -O2 -shared -fPIC -I include -o "$TMP/libmymodel.so" "$TMP/mymodel.c") &&
-        ok "walkthrough: the README's cc line builds the plugin" || bad "walkthrough: cc failed"
+        ok "walkthrough: doc/plugins.md's cc line builds the plugin" || bad "walkthrough: cc failed"
     echo '{"name": "mymodel", "model": {"type": "plugin", "library": "./libmymodel.so"}}' >"$TMP/mymodel.json"
     expect_exit "walkthrough: the broken db exits 1" 1 "$GCV" "$TMP/mymodel.json"
     expect_grep "walkthrough: b ≈ 2 × numeric" '^  b +analytic ≈ 2\.000 × numeric' "$TMP/out"
     expect_exit "walkthrough: the example as built passes" 0 "$GCV" "$ROOT/configs/plugins/mymodel.json"
-    expect_grep "walkthrough: the model line the README quotes" '^model   plugin libmymodel\.so · 8 params · 4 examples$' "$TMP/out"
-    expect_grep "walkthrough: the verdict the README quotes" '^overall difference 5\.80e-11 ≤ 1e-07 · pass' "$TMP/out"
+    expect_grep "walkthrough: the model line doc/plugins.md quotes" '^model   plugin libmymodel\.so · 8 params · 4 examples$' "$TMP/out"
+    expect_grep "walkthrough: the verdict doc/plugins.md quotes" '^overall difference 5\.80e-11 ≤ 1e-07 · pass' "$TMP/out"
 else
     echo "skip the walkthrough build (no cc)"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Determinism under threads: the JSON report of a config must be the same bit for bit for
-# every thread count and every repetition (DESIGN.md: results are written per parameter
+# every thread count and every repetition (doc/design.md: results are written per parameter
 # index and reduced afterwards in a fixed order). Runs each config with --threads 1..8,
 # REPS times each (default 5; STRESS_REPS to change, STRESS_MAX_THREADS for the top count),
 # with --params all --json, and compares every report with the first (1 thread) after

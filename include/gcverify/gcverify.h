@@ -184,7 +184,7 @@ typedef struct gcv_options {
     int n_trace;
 } gcv_options;
 
-/* The defaults of DESIGN.md: central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
+/* The defaults (doc/methods.md): central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
 GCV_EXPORT void gcv_options_default(gcv_options *o);
 
 /* The defaults for a model computed in precision p. GCV_DOUBLE: gcv_options_default().

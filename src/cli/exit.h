@@ -1,4 +1,4 @@
-/* The command's exit codes (DESIGN.md) and how several of them combine: 0 pass,
+/* The command's exit codes (doc/ci.md) and how several of them combine: 0 pass,
  * 1 mismatch, 2 bad input, 3 inconclusive; with several configs the worst counts, in the
  * order 2, then 1, then 3, then 0. */
 #ifndef GCV_CLI_EXIT_H

@@ -1,4 +1,4 @@
-/* Loading a config file (DESIGN.md, "Config file") in two phases. Parsing (the top level
+/* Loading a config file (doc/config.md) in two phases. Parsing (the top level
  * here, the sections in parse*.c) validates every key with its JSON path, allocates nothing
  * large and leaves plain values; the cJSON tree is deleted before anything is read. Loading
  * then runs the memory guard and reads or makes θ (model/init.c) and the data

@@ -10,7 +10,7 @@
 
 #include <cJSON.h>
 
-#include "config/config.h"
+#include "config/spec.h"
 #include "config/json.h"
 
 #define GCV_N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "config/config.h"
+#include "config/spec.h"
 #include "config/json.h"
 #include "data/npy.h"
 

@@ -177,20 +177,6 @@ static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *
 
 /* ---- the parallel loop ---- */
 
-static size_t round_up(size_t n, size_t a)
-{
-    return (n + a - 1) / a * a;
-}
-
-void *gcv_ws_alloc(size_t ws_bytes)
-{
-    size_t n = round_up(ws_bytes ? ws_bytes : 64, 64);
-    void *ws = n >= ws_bytes ? aligned_alloc(64, n) : NULL;
-    if (ws)
-        memset(ws, 0, n);
-    return ws;
-}
-
 /* Runs the loop on nt threads; returns the number of threads used, or 0 if a thread could
  * not allocate its buffers (then nothing was evaluated). */
 static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)

@@ -2,7 +2,7 @@
 #ifndef GCV_MODEL_INIT_H
 #define GCV_MODEL_INIT_H
 
-#include "config/config.h"
+#include "config/spec.h"
 #include "config/json.h"
 
 /* Allocates c->theta (c->n_params values, set by the memory guard) and fills it as

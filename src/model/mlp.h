@@ -1,6 +1,6 @@
 /* The built-in multilayer perceptron as a gcv_model: Z_l = W_l·A_{l−1} + b_l,
  * θ = [W1, b1, W2, b2, …] row-major, X of shape (n0, m) and Y of shape (n_L, m), as in
- * DESIGN.md. The model glue is mlp.c; a layer's steps (forward, backward, complex-step,
+ * doc/config.md. The model glue is mlp.c; a layer's steps (forward, backward, complex-step,
  * incremental) are layer.h, the activations and losses act.h, the faults inject.h. */
 #ifndef GCV_MLP_H
 #define GCV_MLP_H

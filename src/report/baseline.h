@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "gcverify/gcverify.h"
+#include "report/regression.h"
 
 #define GCV_BASELINE_FACTOR 10.0 /* default growth factor */
 #define GCV_BASELINE_NOISE 1e-3  /* differences below this × threshold are noise */
@@ -59,33 +60,6 @@ void gcv_baseline_free(gcv_baseline *b);
 
 /* The baseline's block called name, or NULL: for "W2 1.2e-10 → 3.4e-08 (×283)" lines. */
 const gcv_baseline_block *gcv_baseline_find(const gcv_baseline *b, const char *name);
-
-typedef enum gcv_regression_kind {
-    GCV_REGRESSION_GREW = 0,
-    GCV_REGRESSION_NEW_FAILURE,
-    GCV_REGRESSION_PARAMS_CHANGED,
-    GCV_REGRESSION_MISSING,
-    GCV_REGRESSION_NEW_BLOCK
-} gcv_regression_kind;
-
-typedef struct gcv_regression {
-    gcv_regression_kind kind;
-    char block[GCV_NAME_LEN]; /* "" for the model as a whole (params_total) */
-    const char *what;         /* what before/after measure: "difference", "mismatches",
-                               * "checked" or "params_total" (a static string) */
-    double before, after;     /* NAN where there is none (missing: after; new_block: before) */
-} gcv_regression;
-
-/* The outcome of a comparison. The caller owns the struct; gcv_regressions_free releases
- * what gcv_baseline_compare put in it. */
-typedef struct gcv_regressions {
-    char *path;               /* the baseline's file */
-    double factor;
-    size_t n;
-    gcv_regression *items;    /* n: the model-level params_total change first, then the
-                               * blocks in model order, then the missing blocks in baseline
-                               * order */
-} gcv_regressions;
 
 /* Compares the run (m, r) with baseline b into *out (overwritten, not freed first).
  * factor: growth that counts (≥ 1; GCV_BASELINE_FACTOR is the default). Returns

@@ -1,5 +1,5 @@
 /* Reports of a finished check: the text report for people (report.c) and the JSON report
- * ("gcverify.report/1", DESIGN.md) for scripts (schema.c, which also reads it back). Writers
+ * ("gcverify.report/1", doc/report-format.md) for scripts (schema.c, which also reads it back). Writers
  * take a caller's stream or path; files are written to a temporary name and renamed, so a
  * killed run never leaves a truncated report where the old one was. */
 #ifndef GCV_REPORT_H

@@ -1,5 +1,5 @@
-/* gcverify.report/1, the JSON report (DESIGN.md): the one module that writes it and reads
- * it back. Writers: the --json report of a check (optionally with the "baseline" member and,
+/* gcverify.report/1, the JSON report (doc/report-format.md): the one module that writes it
+ * and reads it back. Writers: the --json report of a check (optionally with the "baseline" member and,
  * for a shard, the "shard" member) and the minimal report of a check that crashed under
  * --isolate. Reader: the document from a file, checked to be a gcverify report, and the
  * typed members with the messages the config reader gives ("file: json.path: expected …"),
@@ -18,7 +18,7 @@
 
 #include "gcverify/gcverify.h"
 #include "config/json.h"
-#include "report/baseline.h"
+#include "report/regression.h"
 #include "report/report.h"
 
 #define GCV_REPORT_SCHEMA "gcverify.report/1"

@@ -359,6 +359,35 @@ static int loop_threads(const gcv_options *o, size_t work)
     return nt;
 }
 
+/* Which indices the per-parameter loop visits, into lo (subset, method): a sample or a budget's
+ * priority order; for the directional method, its per-block pass first (into *dir) and then
+ * the failing blocks' parameters, if drilled down. Returns 0, or -1 when out of memory. */
+static int choose_indices(const gcv_model *m, const gcv_options *o, const double *grad,
+                          gcv_options *lo, gcv_assembly *a, gcv_block_result **dir,
+                          size_t **drill)
+{
+    if (o->method != GCV_METHOD_DIRECTIONAL && (o->sample_per_block || o->budget_seconds > 0.0)) {
+        size_t n = 0;
+        *drill = gcv_sample_order(m, o, grad, &n);
+        if (!*drill)
+            return -1;
+        lo->subset = *drill;
+        lo->n_subset = gcv_subset_keep(o, *drill, n);
+        a->sampled = 1;
+    }
+    if (o->method == GCV_METHOD_DIRECTIONAL) {
+        /* Per block first; with drill_down, the failing blocks then parameter by parameter
+         * (central differences), the rest keeping their directional verdict. */
+        *dir = calloc(m->n_blocks, sizeof **dir);
+        if (!*dir || directional_first(m, o, grad, *dir, &a->extra_evaluations, drill,
+                                       &lo->n_subset) != 0)
+            return -1;
+        lo->method = GCV_METHOD_CENTRAL;
+        lo->subset = *drill;
+    }
+    return 0;
+}
+
 gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out, gcv_error *err)
 {
     *out = NULL;
@@ -387,25 +416,8 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     if ((st = gradient_at_theta(m, o, grad, ws, &c.cost0, err)) != GCV_OK)
         goto out;
     a.cost = c.cost0;
-    if (o->method != GCV_METHOD_DIRECTIONAL && (o->sample_per_block || o->budget_seconds > 0.0)) {
-        size_t n = 0;
-        drill = gcv_sample_order(m, o, grad, &n);
-        if (!drill)
-            goto nomem;
-        lo.subset = drill;
-        lo.n_subset = gcv_subset_keep(o, drill, n);
-        a.sampled = 1;
-    }
-    if (o->method == GCV_METHOD_DIRECTIONAL) {
-        /* Per block first; with drill_down, the failing blocks then parameter by parameter
-         * (central differences), the rest keeping their directional verdict. */
-        dir = calloc(m->n_blocks, sizeof *dir);
-        if (!dir || directional_first(m, o, grad, dir, &a.extra_evaluations, &drill,
-                                      &lo.n_subset) != 0)
-            goto nomem;
-        lo.method = GCV_METHOD_CENTRAL;
-        lo.subset = drill;
-    }
+    if (choose_indices(m, o, grad, &lo, &a, &dir, &drill) != 0)
+        goto nomem;
     size_t done = 0;
     int halted = 0;
     c.done = &done;

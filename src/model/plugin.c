@@ -270,7 +270,8 @@ static gcv_status bad_model(gcv_error *err, const char *lib, const char *fmt, ..
 
 #define WS_LIMIT ((size_t)1 << 40)
 
-static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
+/* The model's fields other than its blocks: precision and functions, sizes, θ present. */
+static gcv_status check_fields(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
 {
     if (pm->precision != GCV_PLUGIN_DOUBLE && pm->precision != GCV_PLUGIN_FLOAT)
         return bad_model(err, lib, "precision: expected GCV_PLUGIN_DOUBLE (0) or "
@@ -299,6 +300,12 @@ static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_e
     if (pm->n_blocks > pm->n_params)
         return bad_model(err, lib, "n_blocks: expected at most n_params = %zu (every block holds "
                          "a parameter), got %zu", pm->n_params, pm->n_blocks);
+    return GCV_OK;
+}
+
+/* Each block named, in layer order, of a size that fits; together n_params parameters. */
+static gcv_status check_blocks(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
+{
     size_t sum = 0;
     int last_layer = 1;
     for (size_t b = 0; b < pm->n_blocks; b++) {
@@ -326,7 +333,13 @@ static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_e
     if (sum != pm->n_params)
         return bad_model(err, lib, "blocks: expected blocks adding up to n_params = %zu, got "
                          "%zu parameters in %zu blocks", pm->n_params, sum, pm->n_blocks);
-    /* Unique names: sorted, so a model of a million blocks is checked in O(n log n). */
+    return GCV_OK;
+}
+
+/* Unique names: sorted, so a model of a million blocks is checked in O(n log n). */
+static gcv_status check_unique_names(const gcv_plugin_model *pm, const char *lib,
+                                     gcv_error *err)
+{
     const gcv_plugin_block **sorted = malloc(pm->n_blocks * sizeof *sorted);
     if (!sorted) {
         gcv_error_set(err, "model.library: %s: out of memory for the model", lib);
@@ -345,6 +358,13 @@ static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_e
                              i > j ? j : i);
         }
     free(sorted);
+    return GCV_OK;
+}
+
+/* Every value of θ finite, named by its block and position. */
+static gcv_status check_theta(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
+{
+    int fl = pm->precision == GCV_PLUGIN_FLOAT;
     size_t off = 0;
     for (size_t b = 0; b < pm->n_blocks; b++) {
         const gcv_plugin_block *bl = &pm->blocks[b];
@@ -359,6 +379,16 @@ static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_e
         off += bl->rows * bl->cols;
     }
     return GCV_OK;
+}
+
+static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
+{
+    gcv_status st;
+    if ((st = check_fields(pm, lib, err)) != GCV_OK ||
+        (st = check_blocks(pm, lib, err)) != GCV_OK ||
+        (st = check_unique_names(pm, lib, err)) != GCV_OK)
+        return st;
+    return check_theta(pm, lib, err);
 }
 
 /* The gcv_model around a validated plugin model. */

@@ -13,7 +13,7 @@
 
 #include "cli/exit.h"
 #include "engine/assemble.h"
-#include "engine/engine-priv.h"
+#include "engine/internal.h"
 
 enum { TAG_WHY = 1, TAG_HEAD, TAG_PARAMS };
 

@@ -44,6 +44,11 @@ gcv_status gcv_json_load_file(const char *path, cJSON **out, gcv_error *err);
 gcv_status gcv_json_parse(const char *file, const char *text, size_t len, cJSON **out,
                           gcv_error *err);
 
+/* Ends a message snprintf wrote into e (written: its return value): control bytes shown as
+ * '?', so that the message stays one line, and a cut moved back to a UTF-8 boundary and
+ * marked "…" (snprintf cuts at a byte). */
+void gcv_json_finish_msg(gcv_error *e, int written);
+
 /* The path of member key / element i of the value at parent ("" is the top level). */
 void gcv_json_path_key(char *out, size_t n, const char *parent, const char *key);
 void gcv_json_path_index(char *out, size_t n, const char *parent, size_t i);

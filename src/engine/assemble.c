@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "engine-priv.h"
+#include "engine/internal.h"
 
 typedef struct norm_acc {
     double scale, ssq;

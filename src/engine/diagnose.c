@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "engine-priv.h"
+#include "engine/internal.h"
 #include "util/rng.h"
 
 static int usable(const gcv_param_result *p)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine-priv.h"
+#include "engine/internal.h"
 #include "util/rng.h"
 
 typedef struct dir_result {

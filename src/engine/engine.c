@@ -3,7 +3,7 @@
  * iteration writes only its own result slot; all sums are taken afterwards, serially and in
  * index order, so results are bit-identical for any thread count or schedule. */
 #include "gcverify/gcverify.h"
-#include "engine-priv.h"
+#include "engine/internal.h"
 #include "engine/assemble.h"
 
 #include <math.h>

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "engine-priv.h"
+#include "engine/internal.h"
 #include "util/rng.h"
 
 typedef struct mag {

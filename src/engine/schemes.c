@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine-priv.h"
+#include "engine/internal.h"
 
 /* J with θᵢ = v; NaN when the model reports a failed evaluation. */
 static double eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, void *ws,

@@ -3,7 +3,7 @@
  * along random directions), and how verdicts combine into a layer's and the whole check's. */
 #include <math.h>
 
-#include "engine-priv.h"
+#include "engine/internal.h"
 
 void gcv_block_verdict(gcv_block_result *br, double threshold)
 {

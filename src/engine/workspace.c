@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine-priv.h"
+#include "engine/internal.h"
 
 void *gcv_ws_alloc(size_t ws_bytes)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "config/json.h"
-#include "engine/engine-priv.h"
+#include "engine/internal.h"
 #include "report/schema.h"
 #include "util/strutil.h"
 

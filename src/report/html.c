@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine-priv.h"
+#include "engine/internal.h"
 #include "report/html-priv.h"
 #include "report/output.h"
 

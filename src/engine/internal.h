@@ -1,7 +1,8 @@
-/* Internals shared by the engine's files: the loop context, the per-parameter difference
- * schemes (schemes.c), the block verdict (verdict.c) and the block diagnosis (diagnose.c). */
-#ifndef GCV_ENGINE_PRIV_H
-#define GCV_ENGINE_PRIV_H
+/* The engine's internals, shared by its files (the loop context, the per-parameter difference
+ * schemes, the block verdict, the diagnosis, sampling, the workspace) and read by the few
+ * outside it that rebuild a result (the MPI gather, the baseline, the HTML report). */
+#ifndef GCV_ENGINE_INTERNAL_H
+#define GCV_ENGINE_INTERNAL_H
 
 #include "gcverify/gcverify.h"
 

@@ -147,10 +147,23 @@ def main():
     if len(rep["params"]) != checked:
         fail(f"the JSON lists {len(rep['params'])} parameters, {checked} checked: use --params all")
 
+    # An unchecked block (nothing of it checked) has a card that says so, no bar and no
+    # plot; the plots below are the checked blocks'.
+    cards = {c.get("data-block"): c for c in everything if c.tag == XH + "section"
+             and "card" in classes(c)}
+    for b in blocks:
+        if (b["status"] == "unchecked") != ("unchecked" in classes(cards[b["name"]])):
+            fail(f"{b['name']}: card classes {sorted(classes(cards[b['name']]))} for {b['status']}")
+    for bar, b in zip(bbars, blocks):
+        if b["status"] == "unchecked" and float(bar.get("width")) != 0:
+            fail(f"{b['name']}: a bar for an unchecked block")
+    all_blocks = blocks
+    blocks = [b for b in blocks if b["status"] != "unchecked"]
+
     # One scatter per block, its points recomputed.
     scatters = by_class(SVG + "svg", "scatter")
     if [s.get("data-block") for s in scatters] != [b["name"] for b in blocks]:
-        fail("expected exactly one scatter per block, in order")
+        fail("expected exactly one scatter per checked block, in order")
     points = 0
     for s, b in zip(scatters, blocks):
         ps = params.get(b["name"], {})
@@ -233,9 +246,9 @@ def main():
     hist = by_class(SVG + "svg", "history")
     if history:
         reps = [json.load(open(h)) for h in history] + [rep]
-        if [h.get("data-block") for h in hist] != [b["name"] for b in blocks]:
+        if [h.get("data-block") for h in hist] != [b["name"] for b in all_blocks]:
             fail("expected one history chart per block")
-        for h, b in zip(hist, blocks):
+        for h, b in zip(hist, all_blocks):
             vals = h.get("data-differences").split()
             if len(vals) != len(reps):
                 fail(f"{b['name']}: {len(vals)} history points for {len(reps)} reports")

@@ -395,6 +395,54 @@ START_TEST(page_should_escape_every_name_and_path)
 }
 END_TEST
 
+START_TEST(unchecked_and_directional_cards_should_show_only_what_was_measured)
+{
+    /* Nothing of the block checked: an "unchecked" card without plots, no bar, no number. */
+    fake *f = fake_new(3, 2);
+    for (size_t k = 0; k < 6; k++)
+        f->r.params[k].status = GCV_PARAM_UNCHECKED;
+    f->r.params_checked = 0;
+    f->r.stopped = 1;
+    f->br = (gcv_block_result){.difference = NAN, .power = NAN, .floor_difference = NAN,
+                               .max_rel_error = NAN, .transposed_difference = NAN,
+                               .taylor_order = NAN, .status = GCV_UNCHECKED};
+    f->lr.status = GCV_UNCHECKED;
+    f->r.status = GCV_INCONCLUSIVE;
+    gcv_report_info in = fake_info("unchecked", NULL);
+    char *s = render(&in, &f->m, &f->r, NULL);
+    ck_assert_ptr_nonnull(strstr(s, "<section class=\"card unchecked\" id=\"block-0\""));
+    ck_assert_ptr_nonnull(strstr(s, "<span class=\"badge unchecked\">unchecked</span>"));
+    ck_assert_ptr_nonnull(strstr(s, "<div class=\"stats\">not checked: none of its 6 parameters "
+                                    "was checked by this run (it stopped early)</div>"));
+    ck_assert_ptr_null(strstr(s, "id=\"scatter-0\""));
+    ck_assert_ptr_null(strstr(s, "id=\"heatmap-0\""));
+    ck_assert_ptr_nonnull(strstr(s, "<rect class=\"bar block unchecked\" x=\"92.0\" y=\"54.0\" "
+                                    "width=\"0\""));
+    ck_assert_ptr_nonnull(strstr(s, "<p>nothing checked · stopped early: 0 of 6 parameters "
+                                    "checked · 1 of 1 blocks unchecked"));
+    ck_assert_ptr_nonnull(strstr(s, "id=\"verdict\" data-status=\"inconclusive\" "
+                                    "data-difference=\"null\""));
+    ck_assert_ptr_null(strstr(s, "0.00e+00"));
+    free(s);
+    fake_free(f);
+    /* Judged along directions: the difference and power, no per-parameter errors. */
+    f = fake_new(3, 2);
+    for (size_t k = 0; k < 6; k++)
+        f->r.params[k].status = GCV_PARAM_UNCHECKED;
+    f->r.params_checked = 0;
+    f->br.checked = 0;
+    f->br.directions = 3;
+    f->br.power = 2e-7;
+    in = fake_info("directional", NULL);
+    s = render(&in, &f->m, &f->r, NULL);
+    ck_assert_ptr_nonnull(strstr(s, "<div class=\"stats\">difference <b class=\"num\">1.00e-09"
+                                    "</b> · along 3 directions · power 2e-07</div>"));
+    ck_assert_ptr_null(strstr(s, "max rel err"));
+    free(s);
+    fake_free(f);
+}
+END_TEST
+
 START_TEST(nonfinite_parameters_should_show_as_inconclusive)
 {
     fake *f = fake_new(3, 1);
@@ -534,6 +582,7 @@ static Suite *html_suite(void)
     tcase_add_test(tc, heatmap_should_tile_big_matrices_by_their_worst);
     tcase_add_test(tc, page_should_escape_every_name_and_path);
     tcase_add_test(tc, nonfinite_parameters_should_show_as_inconclusive);
+    tcase_add_test(tc, unchecked_and_directional_cards_should_show_only_what_was_measured);
     tcase_add_test(tc, html_should_write_atomically_and_say_why_it_cannot);
     tcase_add_test(tc, history_should_chart_each_block_over_the_reports);
     suite_add_tcase(s, tc);

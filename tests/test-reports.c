@@ -17,6 +17,7 @@
 
 #include <cJSON.h>
 
+#include "engine/assemble.h"
 #include "gcverify/gcverify.h"
 #include "model/mlp.h"
 #include "report/baseline.h"
@@ -1333,7 +1334,8 @@ START_TEST(emit_junit)
     fake_init(&f, diff);
     f.br[2].status = GCV_FAIL;
     f.br[2].mismatches = 3;
-    f.br[1].checked = 0; /* skipped */
+    f.br[1].checked = 0; /* judged along directions, fewer checked than the baseline: */
+    f.br[1].directions = 3; /* a regression, not skipped */
     f.br[0].checked = 20;
     f.blocks[3] = (gcv_block){.name = "c2", .layer = 2, .rows = 3, .cols = 1, .offset = 40};
     f.m.n_params = 43;
@@ -1356,6 +1358,7 @@ START_TEST(emit_junit)
         const double ok[4] = {1e-10, 0.0, 2e-10, 3e-10};
         fake_init(&g, ok);
         g.br[1].checked = 0;
+        g.br[1].status = GCV_UNCHECKED;
         g.r.params_checked = 38;
         g.r.sampled = 1;
         gcv_report_info is = info_for("sampled", 16, 1);
@@ -1377,6 +1380,367 @@ START_TEST(emit_junit)
     gcv_model_free(bad);
     gcv_model_free(nan);
     ck_assert_msg(rc == 0, "%s", err.msg);
+}
+END_TEST
+
+/* ======================================================================================
+ * Unchecked blocks, advice that works, directional rows, the text table */
+
+/* The text report of (m, r) as a string. */
+static char *text_of(const gcv_report_info *in, const gcv_model *m, const gcv_result *r)
+{
+    memout o;
+    mem_open(&o);
+    gcv_report_text(o.f, in, m, r);
+    return mem_close(&o);
+}
+
+/* The JSON report of (m, r), parsed. */
+static cJSON *json_of(const gcv_report_info *in, const gcv_model *m, const gcv_result *r)
+{
+    memout o;
+    mem_open(&o);
+    ck_assert_int_eq(gcv_report_json_stream(o.f, in, m, r), 0);
+    char *s = mem_close(&o);
+    cJSON *d = cJSON_Parse(s);
+    ck_assert_msg(d != NULL, "not JSON: %s", s);
+    free(s);
+    return d;
+}
+
+static const cJSON *member(const cJSON *o, const char *key)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(it != NULL, "no member %s", key);
+    return it;
+}
+
+/* The small net checked at θ[0] and θ[1] only (both in W1), as --limit or --shard leave it. */
+static gcv_result *check_two(const gcv_model *m)
+{
+    static const size_t two[2] = {0, 1};
+    gcv_options o;
+    gcv_options_default(&o);
+    o.threads = 2;
+    o.subset = two;
+    o.n_subset = 2;
+    return check(m, &o);
+}
+
+START_TEST(blocks_with_nothing_checked_should_be_unchecked_not_pass)
+{
+    gcv_model *m = small_net(0);
+    gcv_result *r = check_two(m);
+    ck_assert_int_eq(r->blocks[0].status, GCV_PASS);
+    for (size_t b = 1; b < 6; b++) {
+        const gcv_block_result *br = &r->blocks[b];
+        ck_assert_int_eq(br->status, GCV_UNCHECKED);
+        ck_assert(isnan(br->difference) && isnan(br->max_rel_error) && isnan(br->power));
+        ck_assert(isnan(br->floor_difference) && isnan(br->scale));
+    }
+    /* Checked and unchecked blocks: inconclusive; only unchecked ones: unchecked. The whole
+     * check cannot pass with blocks nobody looked at. */
+    ck_assert_int_eq(r->layers[0].status, GCV_INCONCLUSIVE);
+    ck_assert_int_eq(r->layers[1].status, GCV_UNCHECKED);
+    ck_assert_int_eq(r->layers[2].status, GCV_UNCHECKED);
+    ck_assert_int_eq(r->status, GCV_INCONCLUSIVE);
+    ck_assert_str_eq(gcv_verdict_name(GCV_UNCHECKED), "unchecked");
+
+    gcv_report_info in = info_for("two", 6, 1);
+    char *t = text_of(&in, m, r);
+    ck_assert_msg(strstr(t, "\n1      b1     5×1                0           —            —  "
+                            "—                     0      —  unchecked\n") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "\n3      b3     1×1                0           —            —  "
+                            "—                     0      —  unchecked\n") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, " · INCONCLUSIVE · 2 of 47 params checked · 5 of 6 blocks "
+                            "unchecked\n") != NULL, "%s", t);
+    ck_assert_ptr_null(strstr(t, "shard"));
+    free(t);
+
+    cJSON *d = json_of(&in, m, r);
+    const cJSON *b1 = cJSON_GetArrayItem(member(d, "blocks"), 1);
+    ck_assert_str_eq(member(b1, "name")->valuestring, "b1");
+    ck_assert_str_eq(member(b1, "status")->valuestring, "unchecked");
+    ck_assert(cJSON_IsNull(member(b1, "difference")));
+    ck_assert(cJSON_IsNull(member(b1, "max_rel_error")));
+    ck_assert(cJSON_IsNull(member(b1, "power")));
+    ck_assert_int_eq(member(b1, "checked")->valueint, 0);
+    const cJSON *l2 = cJSON_GetArrayItem(member(d, "layers"), 1);
+    ck_assert_str_eq(member(l2, "status")->valuestring, "unchecked");
+    ck_assert(cJSON_IsNull(member(l2, "difference")));
+    ck_assert_str_eq(member(cJSON_GetArrayItem(member(d, "layers"), 0), "status")->valuestring,
+                     "inconclusive");
+    ck_assert_str_eq(member(d, "status")->valuestring, "inconclusive");
+    ck_assert(cJSON_IsNumber(member(d, "difference"))); /* W1 was checked */
+    cJSON_Delete(d);
+
+    memout o;
+    mem_open(&o);
+    ck_assert_int_eq(junit_one_stream(o.f, &in, m, r), 0);
+    char *xml = mem_close(&o);
+    ck_assert_ptr_nonnull(strstr(xml, "skipped=\"5\""));
+    char *tb1 = testcase_of(xml, "b1"), *tw1 = testcase_of(xml, "W1");
+    ck_assert_msg(strstr(tb1, "<skipped message=\"unchecked: no parameter of 5 checked (not "
+                              "among the parameters this run checked: --limit, --shard or "
+                              "--budget)\"/>") != NULL, "%s", tb1);
+    ck_assert_msg(strstr(tb1, "<system-out>b1 (layer 1, 5×1): 0 of 5 checked: unchecked"
+                              "</system-out>") != NULL, "%s", tb1);
+    ck_assert_ptr_null(strstr(tw1, "<skipped"));
+    ck_assert_ptr_nonnull(strstr(xml, "blocks unchecked") ? xml : NULL);
+    free(tb1);
+    free(tw1);
+    free(xml);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(a_run_stopped_before_anything_should_give_no_difference)
+{
+    gcv_model *m = small_net(0);
+    gcv_param_result *slots = calloc(m->n_params, sizeof *slots);
+    for (size_t i = 0; i < m->n_params; i++)
+        slots[i].status = GCV_PARAM_UNCHECKED;
+    gcv_assembly a = {.params = slots, .cost = 0.5, .threads = 1, .stopped = 1};
+    gcv_options_default(&a.options);
+    gcv_result *r = NULL;
+    ck_assert_int_eq(gcv_result_assemble(m, &a, &r), GCV_OK);
+    ck_assert_int_eq(r->status, GCV_INCONCLUSIVE);
+    for (size_t l = 0; l < r->n_layers; l++)
+        ck_assert_int_eq(r->layers[l].status, GCV_UNCHECKED);
+    gcv_report_info in = info_for("stopped", 6, 1);
+    char *t = text_of(&in, m, r);
+    ck_assert_msg(strstr(t, "\noverall difference — · INCONCLUSIVE · stopped early: 0 of 47 "
+                            "params checked · 6 of 6 blocks unchecked\n") != NULL, "%s", t);
+    free(t);
+    cJSON *d = json_of(&in, m, r);
+    ck_assert(cJSON_IsNull(member(d, "difference")));
+    ck_assert_str_eq(member(d, "status")->valuestring, "inconclusive");
+    cJSON_Delete(d);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(a_shard_text_report_should_say_it_is_partial)
+{
+    gcv_model *m = small_net(0);
+    gcv_result *r = check_two(m);
+    gcv_report_info in = info_for("shard", 6, 1);
+    in.shard_index = 2;
+    in.shard_count = 3;
+    char *t = text_of(&in, m, r);
+    ck_assert_msg(strstr(t, "\n\nshard 2/3: 2 of 47 parameters; merge the shards for the "
+                            "verdict\noverall difference ") != NULL, "%s", t);
+    free(t);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(baseline_unchecked_blocks_should_neither_regress_nor_hide_one)
+{
+    /* A baseline whose b1 was unchecked reads back as such. */
+    gcv_baseline *bu = NULL;
+    gcv_error err;
+    char *p = fixture("baseline-unchecked.json");
+    ck_assert_msg(gcv_baseline_load(p, &bu, &err) == GCV_OK, "%s", err.msg);
+    free(p);
+    ck_assert_int_eq(gcv_baseline_find(bu, "b1")->status, GCV_UNCHECKED);
+    ck_assert(isnan(gcv_baseline_find(bu, "b1")->difference));
+    fake f;
+    const double same[4] = {1.2e-10, 1e-12, 2e-10, 3e-10};
+    fake_init(&f, same);
+    /* Checked now, unchecked before: 0 → 5 checked is no regression ... */
+    gcv_regressions reg = compare_fake(bu, &f, 10.0);
+    ck_assert_uint_eq(reg.n, 0);
+    gcv_regressions_free(&reg);
+    /* ... and mismatches 0 of 0 before are not "0 → 2", but a failure now still is one. */
+    f.br[1].mismatches = 2;
+    reg = compare_fake(bu, &f, 10.0);
+    ck_assert_uint_eq(reg.n, 0);
+    gcv_regressions_free(&reg);
+    f.br[1].status = GCV_FAIL;
+    f.br[1].difference = 0.5;
+    reg = compare_fake(bu, &f, 10.0);
+    ck_assert_uint_eq(reg.n, 1);
+    ck_assert_int_eq(reg.items[0].kind, GCV_REGRESSION_NEW_FAILURE);
+    ck_assert_str_eq(reg.items[0].block, "b1");
+    gcv_regressions_free(&reg);
+    gcv_baseline_free(bu);
+
+    /* Unchecked now against a full baseline: W2 is not compared, W1's growth still shows. */
+    gcv_baseline *b = load_baseline();
+    const double grown[4] = {1.2e-7, 1e-12, NAN, 3e-10};
+    fake_init(&f, grown);
+    f.br[2].checked = 0;
+    f.br[2].status = GCV_UNCHECKED;
+    reg = compare_fake(b, &f, 10.0);
+    ck_assert_uint_eq(reg.n, 1);
+    ck_assert_int_eq(reg.items[0].kind, GCV_REGRESSION_GREW);
+    ck_assert_str_eq(reg.items[0].block, "W1");
+    gcv_regressions_free(&reg);
+    /* A new shape is still a change, checked or not. */
+    f.blocks[2].rows = 4;
+    f.blocks[3].offset = 45;
+    f.m.n_params = 48;
+    reg = compare_fake(b, &f, 10.0);
+    ck_assert_uint_eq(reg.n, 3);
+    ck_assert_str_eq(reg.items[2].block, "W2");
+    ck_assert_int_eq(reg.items[2].kind, GCV_REGRESSION_PARAMS_CHANGED);
+    gcv_regressions_free(&reg);
+    gcv_baseline_free(b);
+}
+END_TEST
+
+static int some_complex_cost(const gcv_model *m, const double *th, size_t i, double h,
+                             void *ws, double *re, double *im)
+{
+    (void)m, (void)th, (void)i, (void)h, (void)ws;
+    *re = *im = 0.0;
+    return 0;
+}
+
+static int some_cost(const gcv_model *m, const double *th, void *ws, double *cost)
+{
+    (void)m, (void)th, (void)ws;
+    *cost = 0.0;
+    return 0;
+}
+
+/* Block 0's diagnosis of a fake whose W1 is within its numeric floor. */
+static void unresolved_advice(fake *f, char *buf, size_t n)
+{
+    gcv_report_info in = info_for("advice", 16, 1);
+    ck_assert_uint_gt(gcv_report_diagnosis(&in, &f->m, &f->r, 0, buf, n), 0);
+}
+
+START_TEST(advice_should_name_only_methods_the_model_accepts)
+{
+    fake f;
+    const double diff[4] = {3e-7, 1e-12, 2e-10, 3e-10};
+    fake_init(&f, diff);
+    f.br[0].within_floor = 1;
+    f.br[0].floor_difference = 1e-7;
+    char d[GCV_ERROR_LEN];
+    /* A model with a complex-step cost: both. */
+    f.m.cost = some_cost;
+    f.m.cost_complex = some_complex_cost;
+    unresolved_advice(&f, d, sizeof d);
+    ck_assert_str_eq(d, "difference 3.0e-07 is over the threshold but within the numeric floor "
+                        "1.0e-07, so it was not resolved; try --method complex_step or richardson");
+    /* A plugin without one, and a float model: never complex_step. */
+    f.m.cost_complex = NULL;
+    snprintf(f.m.type, sizeof f.m.type, "plugin");
+    unresolved_advice(&f, d, sizeof d);
+    ck_assert_msg(strstr(d, "; try --method richardson") && !strstr(d, "complex"), "%s", d);
+    /* A merged report's model (blocks only, no cost): the MLP has the hook, in double. */
+    f.m.cost = NULL;
+    snprintf(f.m.type, sizeof f.m.type, "mlp");
+    unresolved_advice(&f, d, sizeof d);
+    ck_assert_msg(strstr(d, "; try --method complex_step or richardson"), "%s", d);
+    f.m.precision = GCV_FLOAT;
+    unresolved_advice(&f, d, sizeof d);
+    ck_assert_msg(strstr(d, "; try --method richardson") && !strstr(d, "complex"), "%s", d);
+    /* Already richardson and no complex step: nothing finer to name. */
+    f.r.options.method = GCV_METHOD_RICHARDSON;
+    unresolved_advice(&f, d, sizeof d);
+    ck_assert_msg(strstr(d, "; no finer method is available for this model: a threshold of "
+                            "4.0e-07 or more is within its reach") && !strstr(d, "--method"),
+                  "%s", d);
+    /* Already richardson with a complex step: complex_step only. */
+    f.m.precision = GCV_DOUBLE;
+    unresolved_advice(&f, d, sizeof d);
+    ck_assert_msg(strstr(d, "; try --method complex_step") && !strstr(d, "richardson"), "%s", d);
+
+    /* The warning of a threshold below the floor says the same. */
+    f.m.precision = GCV_FLOAT;
+    f.r.options.method = GCV_METHOD_CENTRAL;
+    f.r.floor_difference = 1e-6;
+    f.br[0].within_floor = 0;
+    gcv_report_info in = info_for("advice", 16, 1);
+    char *t = text_of(&in, &f.m, &f.r);
+    ck_assert_msg(strstr(t, "\nwarning: the threshold 1e-07 is below what central can resolve "
+                            "here (numeric floor 1.0e-06); use richardson\n") != NULL, "%s", t);
+    free(t);
+}
+END_TEST
+
+START_TEST(directional_rows_should_show_only_what_was_measured)
+{
+    fake f;
+    const double diff[4] = {4.4e-10, 0.6, 2e-10, 3e-10};
+    fake_init(&f, diff);
+    for (size_t b = 0; b < 4; b++) {
+        f.br[b].checked = 0;
+        f.br[b].directions = 5;
+        f.br[b].power = 2e-7;
+    }
+    for (size_t i = 0; i < 43; i++)
+        f.params[i].status = GCV_PARAM_UNCHECKED;
+    f.br[1].status = GCV_FAIL;
+    f.br[1].scale = 4.0;
+    f.r.status = GCV_FAIL;
+    f.r.blocks_failed = 1;
+    f.r.params_checked = 0;
+    f.r.difference = 0.6;
+    gcv_report_info in = info_for("dirs", 16, 1);
+    char *t = text_of(&in, &f.m, &f.r);
+    ck_assert_msg(strstr(t, "\n1      W1     5×4           5 dirs     4.4e-10            —  —    "
+                            "                 —  2e-07  pass\n") != NULL, "%s", t);
+    ck_assert_ptr_null(strstr(t, "0.0e+00"));
+    ck_assert_msg(strstr(t, "(0,0)") == NULL, "%s", t);
+    ck_assert_msg(strstr(t, " · FAIL · 1 of 4 blocks\n") != NULL, "%s", t);
+    free(t);
+    memout o;
+    mem_open(&o);
+    ck_assert_int_eq(junit_one_stream(o.f, &in, &f.m, &f.r), 0);
+    char *xml = mem_close(&o);
+    ck_assert_ptr_nonnull(strstr(xml, "skipped=\"0\"")); /* judged, not skipped */
+    ck_assert_ptr_nonnull(strstr(xml, "<system-out>W1 (layer 1, 5×4): 5 directions, difference "
+                                      "4.40e-10 ≤ 1e-07: pass</system-out>"));
+    char *tb1 = testcase_of(xml, "b1");
+    ck_assert_msg(strstr(tb1, "\ndirections  5</failure>") || strstr(tb1, "\ndirections  5\n"),
+                  "%s", tb1);
+    ck_assert_ptr_null(strstr(tb1, "mismatches"));
+    free(tb1);
+    free(xml);
+}
+END_TEST
+
+static void big_destroy(gcv_model *m)
+{
+    (void)m;
+}
+
+START_TEST(the_index_column_should_fit_the_largest_index)
+{
+    enum { ROWS = 400, COLS = 300, P = ROWS * COLS };
+    gcv_block blk = {.name = "W1", .layer = 1, .rows = ROWS, .cols = COLS, .offset = 0};
+    gcv_model m = {.n_params = P, .n_blocks = 1, .blocks = &blk, .destroy = big_destroy};
+    gcv_param_result *ps = calloc(P, sizeof *ps);
+    for (size_t i = 0; i < P; i++)
+        ps[i].status = GCV_PARAM_UNCHECKED;
+    const size_t idx[3] = {7, 119999, 12345};
+    for (size_t k = 0; k < 3; k++) {
+        ps[idx[k]].status = GCV_PARAM_OK;
+        ps[idx[k]].analytic = ps[idx[k]].numeric = 1.0;
+        ps[idx[k]].rel_error = 1e-9 * (double)(3 - k);
+    }
+    gcv_block_result br = {.checked = 3, .difference = 1e-10, .power = 2e-7,
+                           .transposed_difference = NAN, .taylor_order = NAN};
+    gcv_layer_result lr = {.layer = 1, .n_blocks = 1, .difference = 1e-10};
+    gcv_result r = {.n_params = P, .n_blocks = 1, .n_layers = 1, .params = ps, .blocks = &br,
+                    .layers = &lr, .params_checked = 3, .threads = 1, .sampled = 1};
+    gcv_options_default(&r.options);
+    gcv_report_info in = info_for("wide", 1, 1);
+    char *t = text_of(&in, &m, &r);
+    ck_assert_msg(strstr(t, "\n   index  block  coords        theta ") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "\n       7  W1     (0,7)    ") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "\n  119999  W1     (399,299)") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "\n   12345  W1     (41,45)  ") != NULL, "%s", t);
+    free(t);
+    free(ps);
 }
 END_TEST
 
@@ -1414,6 +1778,17 @@ static Suite *reports_suite(void)
                         (int)(sizeof merge_cases / sizeof *merge_cases));
     tcase_add_test(tc, merged_stopped_shards_should_stay_stopped);
     tcase_add_test(tc, merge_should_refuse_what_is_not_one_check_split_in_shards);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("unchecked and advice");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, blocks_with_nothing_checked_should_be_unchecked_not_pass);
+    tcase_add_test(tc, a_run_stopped_before_anything_should_give_no_difference);
+    tcase_add_test(tc, a_shard_text_report_should_say_it_is_partial);
+    tcase_add_test(tc, baseline_unchecked_blocks_should_neither_regress_nor_hide_one);
+    tcase_add_test(tc, advice_should_name_only_methods_the_model_accepts);
+    tcase_add_test(tc, directional_rows_should_show_only_what_was_measured);
+    tcase_add_test(tc, the_index_column_should_fit_the_largest_index);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -210,7 +210,12 @@ typedef enum gcv_param_status {
 typedef enum gcv_verdict {
     GCV_PASS = 0,
     GCV_FAIL = 1,
-    GCV_INCONCLUSIVE = 3
+    GCV_INCONCLUSIVE = 3,
+    /* A block (or a layer of such blocks) of which this run checked no parameter and no
+     * direction (stopped early, --limit, --shard, a budget that ran out): nothing was
+     * measured, so it neither passes nor fails. Never the whole check's status: a check with
+     * an unchecked block is inconclusive unless a checked block fails. */
+    GCV_UNCHECKED = 4
 } gcv_verdict;
 
 GCV_EXPORT const char *gcv_param_status_name(gcv_param_status s);

@@ -127,7 +127,8 @@ static gcv_status reduce_layers(const gcv_model *m, gcv_result *r)
         acc a = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
         lr->layer = m->blocks[b].layer;
         lr->first_block = b;
-        lr->status = GCV_PASS;
+        /* From the first block's verdict: a layer of unchecked blocks is unchecked. */
+        lr->status = r->blocks[b].status;
         for (; b < m->n_blocks && m->blocks[b].layer == lr->layer; b++) {
             const gcv_block *bl = &m->blocks[b];
             for (size_t k = 0; k < bl->rows * bl->cols; k++)
@@ -161,10 +162,13 @@ static gcv_status reduce(const gcv_model *m, gcv_result *r)
     r->difference = acc_diff(&all);
     double den = norm_value(&all.g) + norm_value(&all.n);
     r->floor_difference = den > 0.0 ? norm_value(&all.f) / den : 0.0;
+    /* From pass: an unchecked block makes the whole inconclusive, never unchecked (the
+     * check's status is pass, fail or inconclusive). */
     r->status = GCV_PASS;
     for (size_t b = 0; b < m->n_blocks; b++) {
         reduce_block(m, b, r);
-        if (gcv_diagnose_block(m, b, r) != 0)
+        /* A block with nothing checked has nothing to diagnose: its numbers stay NaN. */
+        if (r->blocks[b].status != GCV_UNCHECKED && gcv_diagnose_block(m, b, r) != 0)
             return GCV_ERR_NOMEM;
         r->blocks_failed += r->blocks[b].status == GCV_FAIL;
         r->status = gcv_verdict_worse(r->status, r->blocks[b].status);

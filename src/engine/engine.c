@@ -74,7 +74,8 @@ const char *gcv_param_status_name(gcv_param_status s)
 
 const char *gcv_verdict_name(gcv_verdict v)
 {
-    return v == GCV_PASS ? "pass" : v == GCV_FAIL ? "fail" : "inconclusive";
+    return v == GCV_PASS ? "pass" : v == GCV_FAIL ? "fail" : v == GCV_UNCHECKED ? "unchecked"
+                                                                             : "inconclusive";
 }
 
 void gcv_model_free(gcv_model *m)

@@ -92,10 +92,14 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
 
 /* The verdict of block br from its difference, floor_difference and nonfinite count: sets
  * its power, within_floor and status (verdict.c). Used for blocks checked parameter by
- * parameter and along random directions alike. */
+ * parameter and along random directions alike. A block with checked and directions both 0
+ * is GCV_UNCHECKED, its difference, errors, floor, power and scale NaN. */
 void gcv_block_verdict(gcv_block_result *br, double threshold);
 
-/* The worse of two verdicts: fail over inconclusive over pass. */
+/* The worse of two verdicts: fail over inconclusive over pass; unchecked with unchecked is
+ * unchecked, unchecked with pass is inconclusive (commutative and associative, but with no
+ * neutral element: fold from the first verdict, not from GCV_PASS, where an unchecked one
+ * may come). */
 gcv_verdict gcv_verdict_worse(gcv_verdict a, gcv_verdict b);
 
 /* Block diagnosis after the reduction: least-squares factor, transposition, rows and

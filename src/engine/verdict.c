@@ -1,12 +1,28 @@
 /* Verdicts: the rule that turns a block's difference and numeric floor into pass, fail or
  * inconclusive (the same for a block checked parameter by parameter and for one checked
- * along random directions), and how verdicts combine into a layer's and the whole check's. */
+ * along random directions), a block this run did not check at all, and how verdicts combine
+ * into a layer's and the whole check's. */
 #include <math.h>
 
 #include "engine/internal.h"
 
+/* Nothing of the block was measured: every number that would describe a measurement is
+ * "not computed" (NaN, null in JSON), so no report can show a difference of 0 for it. */
+static void block_unchecked(gcv_block_result *br)
+{
+    br->status = GCV_UNCHECKED;
+    br->within_floor = 0;
+    br->difference = br->floor_difference = br->power = NAN;
+    br->max_abs_error = br->max_rel_error = NAN;
+    br->scale = br->scale_residual = br->transposed_difference = NAN;
+}
+
 void gcv_block_verdict(gcv_block_result *br, double threshold)
 {
+    if (br->checked == 0 && br->directions == 0) {
+        block_unchecked(br);
+        return;
+    }
     /* A block fails when its difference is over the threshold and clearly over what the
      * numeric noise alone would give; over the threshold but within the noise, the check
      * could not resolve it and says so instead of failing. When that noise is so large that
@@ -26,5 +42,11 @@ gcv_verdict gcv_verdict_worse(gcv_verdict a, gcv_verdict b)
 {
     if (a == GCV_FAIL || b == GCV_FAIL)
         return GCV_FAIL;
-    return a == GCV_INCONCLUSIVE || b == GCV_INCONCLUSIVE ? GCV_INCONCLUSIVE : GCV_PASS;
+    if (a == GCV_INCONCLUSIVE || b == GCV_INCONCLUSIVE)
+        return GCV_INCONCLUSIVE;
+    if (a == GCV_UNCHECKED && b == GCV_UNCHECKED)
+        return GCV_UNCHECKED;
+    /* Checked and passed beside not checked at all: not a pass (something was not looked
+     * at), and not "unchecked" either (something was). */
+    return a == GCV_UNCHECKED || b == GCV_UNCHECKED ? GCV_INCONCLUSIVE : GCV_PASS;
 }

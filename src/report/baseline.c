@@ -33,7 +33,7 @@ static gcv_status load_block(const gcv_jctx *c, const char *path, const cJSON *o
         (st = gcv_schema_member(c, path, o, "status", &it)) != GCV_OK)
         return st;
     gcv_json_path_key(p, sizeof p, path, "status");
-    if ((st = gcv_schema_verdict(c, p, it, &bb->status)) != GCV_OK)
+    if ((st = gcv_schema_block_verdict(c, p, it, &bb->status)) != GCV_OK)
         return st;
 
     /* Optional: older or hand-made reports may lack them; the comparison then skips what
@@ -182,15 +182,24 @@ static int compare_block(const gcv_baseline_block *bb, const gcv_model *m, const
     const gcv_block *bl = &m->blocks[b];
     const gcv_block_result *br = &r->blocks[b];
     int shape_known = bb->rows != 0;
-    if (bb->checked != br->checked ||
+    int was_unchecked = bb->status == GCV_UNCHECKED, unchecked = br->status == GCV_UNCHECKED;
+    /* A run that checked nothing of the block says how far it got, not that the model
+     * changed: its count of 0 is no params_changed (a new shape still is). */
+    if ((!was_unchecked && !unchecked && bb->checked != br->checked) ||
         (shape_known && (bb->rows != bl->rows || bb->cols != bl->cols)))
         if (push(o, GCV_REGRESSION_PARAMS_CHANGED, bl->name, "checked", (double)bb->checked,
                  (double)br->checked) != 0)
             return -1;
+    /* Nothing measured now: nothing to be worse than before (the run is inconclusive for it,
+     * exit 3), and the other blocks are compared as ever. */
+    if (unchecked)
+        return 0;
     if (br->status == GCV_FAIL && bb->status != GCV_FAIL)
         return push(o, GCV_REGRESSION_NEW_FAILURE, bl->name, "difference", bb->difference,
                     br->difference);
-    if (bb->mismatches == 0 && br->mismatches > 0)
+    /* Unchecked before: its 0 mismatches were of 0 parameters, and its difference is null,
+     * so only a failure now counts (above), as it would against any baseline. */
+    if (!was_unchecked && bb->mismatches == 0 && br->mismatches > 0)
         return push(o, GCV_REGRESSION_NEW_FAILURE, bl->name, "mismatches", 0.0,
                     (double)br->mismatches);
     double before = bb->difference, after = br->difference;

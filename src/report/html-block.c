@@ -415,17 +415,26 @@ void gcv_html_card(page *p, size_t b)
     fputs("><h3>", f);
     text(f, bl->name);
     fprintf(f, " <span class=\"stats\">%zu×%zu · layer %d</span><span class=\"badge %s\">%s"
-               "</span></h3>\n<div class=\"stats\">difference <b class=\"num\">",
+               "</span></h3>\n",
             bl->rows, bl->cols, bl->layer, st, word(br->status));
+    /* Unchecked: what there is to say, and no plot of nothing. */
+    if (br->status == GCV_UNCHECKED) {
+        fprintf(f, "<div class=\"stats\">not checked: none of its %zu parameters was checked "
+                   "by this run (%s)</div>\n</section>\n",
+                bl->rows * bl->cols, p->r->stopped ? "it stopped early"
+                : "--limit, --shard or a budget left them out");
+        return;
+    }
+    fputs("<div class=\"stats\">difference <b class=\"num\">", f);
     sci(f, br->difference, 2);
-    fputs("</b> · max rel err ", f);
-    sci(f, br->max_rel_error, 1);
-    fprintf(f, " at (%zu,%zu) · %zu mismatch%s of ", br->worst_row, br->worst_col,
-            br->mismatches, br->mismatches == 1 ? "" : "es");
-    if (br->directions)
-        fprintf(f, "%u directions", br->directions);
-    else
-        fprintf(f, "%zu checked", br->checked);
+    if (br->directions) { /* judged along directions: no per-parameter errors */
+        fprintf(f, "</b> · along %u directions", br->directions);
+    } else {
+        fputs("</b> · max rel err ", f);
+        sci(f, br->max_rel_error, 1);
+        fprintf(f, " at (%zu,%zu) · %zu mismatch%s of %zu checked", br->worst_row,
+                br->worst_col, br->mismatches, br->mismatches == 1 ? "" : "es", br->checked);
+    }
     fputs(" · power ", f);
     sci(f, br->power, 0);
     fputs("</div>\n", f);

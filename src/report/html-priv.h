@@ -56,7 +56,10 @@ static inline void sci(FILE *f, double v, int digits)
 
 static inline const char *word(gcv_verdict v)
 {
-    return v == GCV_PASS ? "pass" : v == GCV_FAIL ? "FAIL" : "INCONCLUSIVE";
+    return v == GCV_PASS        ? "pass"
+           : v == GCV_FAIL      ? "FAIL"
+           : v == GCV_UNCHECKED ? "unchecked"
+                                : "INCONCLUSIVE";
 }
 
 static inline double clamp(double v, double lo, double hi)

@@ -35,7 +35,7 @@ static const char *const css[] = {
     ".chip{padding:1px 9px;border-radius:10px;font-weight:600;font-size:13px;"
     "background:rgba(255,255,255,.9);color:var(--ink);text-decoration:none}\n",
     ".chip.fail{background:#fff;color:var(--fail);outline:2px solid #fff}\n",
-    ".chip.inconclusive{color:#8a6400}\n",
+    ".chip.inconclusive{color:#8a6400}.chip.unchecked{color:var(--mute);font-weight:400}\n",
     ".top{display:flex;flex-wrap:wrap;gap:20px;align-items:flex-start}\n",
     ".panel{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 14px}\n",
     ".chart{flex:0 1 auto;max-width:840px}.side{flex:1 1 330px;min-width:300px}\n",
@@ -54,10 +54,12 @@ static const char *const css[] = {
     ".card{background:#fff;border:1px solid var(--line);border-left:7px solid var(--pass);"
     "border-radius:6px;padding:10px 14px}\n",
     ".card.fail{border-left-color:var(--fail);background:#fff7f6}"
-    ".card.inconclusive{border-left-color:var(--inc)}\n",
+    ".card.inconclusive{border-left-color:var(--inc)}"
+    ".card.unchecked{border-left-color:var(--line);background:#fafafb}\n",
     ".badge{font-size:12px;padding:1px 8px;border-radius:9px;color:#fff;"
     "background:var(--pass);vertical-align:2px;margin-left:6px}\n",
-    ".badge.fail{background:var(--fail)}.badge.inconclusive{background:var(--inc)}\n",
+    ".badge.fail{background:var(--fail)}.badge.inconclusive{background:var(--inc)}"
+    ".badge.unchecked{background:var(--mute)}\n",
     ".stats{color:var(--mute);font-size:13px}\n",
     "p.diag{margin:4px 0;font-weight:600;color:var(--fail)}\n",
     ".plots{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start;margin-top:6px}\n",
@@ -74,7 +76,7 @@ static const char *const css[] = {
     "svg .bar.layer{opacity:.55}\n",
     "svg text.lab{fill:var(--ink);font-size:12px}svg text.lab.layer{font-weight:700}\n",
     "svg text.val{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:11px}\n",
-    "svg text.val.fail{fill:var(--fail);font-weight:700}\n",
+    "svg text.val.fail{fill:var(--fail);font-weight:700}svg text.val.unchecked{fill:var(--mute)}\n",
     "svg .diag{stroke:#888;stroke-dasharray:4 3}\n",
     "svg .pt{stroke-width:.6;fill-opacity:.75}\n",
     "svg .pt.pos{fill:#2c7bb6;stroke:#1d4f75}svg .pt.neg{fill:#a6611a;stroke:#6b3e10}\n",
@@ -124,17 +126,25 @@ static void verdict(page *p)
     const gcv_regressions *reg = p->o ? p->o->regressions : NULL;
     /* A regression fails the run (exit 1) even when every block passes: say so on top. */
     int regressed = reg && reg->n && r->status != GCV_FAIL;
+    size_t unchecked = 0;
+    for (size_t b = 0; b < m->n_blocks; b++)
+        unchecked += r->blocks[b].status == GCV_UNCHECKED;
+    int none = unchecked && unchecked == m->n_blocks; /* nothing measured: no difference */
     fprintf(f, "<header class=\"verdict %s\" id=\"verdict\" data-status=\"%s\"",
             regressed ? "regression" : st, st);
-    dnum(f, "difference", r->difference);
+    dnum(f, "difference", none ? NAN : r->difference);
     dnum(f, "threshold", r->options.threshold);
     fprintf(f, ">\n<div class=\"word\">%s</div>\n<div>\n<h1>gcverify · ",
             regressed ? "REGRESSION" : word(r->status));
     text(f, p->in->config ? p->in->config : p->in->name);
-    fputs("</h1>\n<p>overall difference <b class=\"num\">", f);
-    sci(f, r->difference, 2);
-    fprintf(f, "</b> %s ", r->difference > r->options.threshold ? "&gt;" : "≤");
-    sci(f, r->options.threshold, 0);
+    if (none) {
+        fputs("</h1>\n<p>nothing checked", f);
+    } else {
+        fputs("</h1>\n<p>overall difference <b class=\"num\">", f);
+        sci(f, r->difference, 2);
+        fprintf(f, "</b> %s ", r->difference > r->options.threshold ? "&gt;" : "≤");
+        sci(f, r->options.threshold, 0);
+    }
     if (r->status == GCV_FAIL)
         fprintf(f, " · %zu of %zu blocks, %zu of %zu parameters", r->blocks_failed,
                 r->n_blocks, r->mismatches + r->nonfinite, r->n_params);
@@ -147,6 +157,8 @@ static void verdict(page *p)
     else if (r->sampled)
         fprintf(f, " · sampled: %zu of %zu parameters checked", r->params_checked,
                 r->n_params);
+    if (unchecked)
+        fprintf(f, " · %zu of %zu blocks unchecked", unchecked, m->n_blocks);
     if (reg && reg->n)
         fprintf(f, " · %zu regression%s against the baseline", reg->n, reg->n == 1 ? "" : "s");
     fputs("</p>\n<div class=\"chips\">", f);
@@ -254,7 +266,8 @@ static void bar_row(page *p, const axis *ax, double y, const char *cls, double d
                     gcv_verdict v)
 {
     FILE *f = p->f;
-    if (diff > 0.0 || isnan(diff)) {
+    /* Unchecked: no bar, neither empty nor full (NaN would draw a full one). */
+    if (v != GCV_UNCHECKED && (diff > 0.0 || isnan(diff))) {
         double x1 = isnan(diff) ? ax->x0 + ax->w : ax_pos(ax, diff);
         fprintf(f, "<rect class=\"bar %s %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                    "height=\"13\"", cls, gcv_verdict_name(v), ax->x0, y + 3, x1 - ax->x0);
@@ -304,16 +317,21 @@ static void layer_row(page *p, const axis *ax, double y, const gcv_layer_result 
 {
     FILE *f = p->f;
     const char *st = gcv_verdict_name(lr->status);
+    int unchecked = lr->status == GCV_UNCHECKED;
+    double diff = unchecked ? NAN : lr->difference; /* of no parameter: none, as in the JSON */
     fprintf(f, "<text class=\"lab layer\" x=\"4\" y=\"%.1f\">layer %d</text>", y + 14,
             lr->layer);
-    bar_row(p, ax, y, "layer", lr->difference, lr->status);
+    bar_row(p, ax, y, "layer", diff, lr->status);
     fprintf(f, " data-layer=\"%d\" data-status=\"%s\"", lr->layer, st);
-    dnum(f, "difference", lr->difference);
+    dnum(f, "difference", diff);
     fprintf(f, "><title>layer %d: difference ", lr->layer);
-    sci(f, lr->difference, 2);
+    sci(f, diff, 2);
     fprintf(f, ", %s</title></rect>", st);
     fprintf(f, "<text class=\"val %s\" x=\"%d\" y=\"%.1f\">", st, BAR_LABEL + BAR_W + 8, y + 14);
-    sci(f, lr->difference, 1);
+    if (unchecked)
+        fputs("unchecked", f);
+    else
+        sci(f, diff, 1);
     fputs("</text>\n", f);
 }
 
@@ -347,6 +365,10 @@ static void block_row(page *p, const axis *ax, double y, size_t b)
         fprintf(f, "<line class=\"bound\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
                 ax_pos(ax, noise), y + 1, ax_pos(ax, noise), y + 18);
     fprintf(f, "<text class=\"val %s\" x=\"%d\" y=\"%.1f\">", st, BAR_LABEL + BAR_W + 8, y + 14);
+    if (br->status == GCV_UNCHECKED) {
+        fputs("unchecked</text>\n", f);
+        return;
+    }
     sci(f, br->difference, 1);
     fputs("  power ", f);
     sci(f, br->power, 0);

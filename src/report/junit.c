@@ -120,7 +120,9 @@ static outcome block_outcome(const gcv_model *m, const gcv_result *r,
         return OUT_ERROR;
     if (n_block_regressions(reg, m->blocks[b].name))
         return OUT_REGRESSION;
-    return br->checked == 0 ? OUT_SKIPPED : OUT_PASS;
+    /* Skipped is for what was not checked at all; a directional block (0 parameters, some
+     * directions) was judged. */
+    return br->status == GCV_UNCHECKED ? OUT_SKIPPED : OUT_PASS;
 }
 
 static void count_outcome(counts *c, outcome o)
@@ -201,6 +203,20 @@ static void block_summary(char *buf, size_t n, const gcv_model *m, const gcv_res
     const gcv_block_result *br = &r->blocks[b];
     size_t k = 0;
     buf[0] = '\0';
+    /* No numbers the run did not measure: none for an unchecked block, none per parameter
+     * for a directional one. */
+    if (br->status == GCV_UNCHECKED || br->directions) {
+        gcv_str_append(buf, n, &k, "%s (layer %d, %zu×%zu): ", bl->name, bl->layer, bl->rows,
+            bl->cols);
+        if (br->directions)
+            gcv_str_append(buf, n, &k, "%u directions, difference %.2e %s %.3g",
+                br->directions, br->difference,
+                br->difference > r->options.threshold ? ">" : "≤", r->options.threshold);
+        else
+            gcv_str_append(buf, n, &k, "0 of %zu checked", bl->rows * bl->cols);
+        gcv_str_append(buf, n, &k, ": %s", gcv_verdict_name(br->status));
+        return;
+    }
     gcv_str_append(buf, n, &k, "%s (layer %d, %zu×%zu): %zu of %zu checked, difference "
         "%.2e %s %.3g, max rel err %.2e at (%zu,%zu), %zu mismatch%s", bl->name, bl->layer,
         bl->rows, bl->cols, br->checked, bl->rows * bl->cols, br->difference,
@@ -268,8 +284,9 @@ static void block_verdict(FILE *f, const gcv_report_info *in, const gcv_model *m
     body[0] = msg[0] = '\0';
     size_t nd = gcv_report_diagnosis(in, m, r, b, diag, sizeof diag);
     if (o == OUT_SKIPPED) {
-        fprintf(f, "      <skipped message=\"no parameter of %zu checked\"/>\n",
-                bl->rows * bl->cols);
+        fprintf(f, "      <skipped message=\"unchecked: no parameter of %zu checked (%s)\"/>\n",
+                bl->rows * bl->cols, r->stopped ? "the run stopped early"
+                : "not among the parameters this run checked: --limit, --shard or --budget");
         return;
     }
     if (o == OUT_FAILURE) {
@@ -278,10 +295,13 @@ static void block_verdict(FILE *f, const gcv_report_info *in, const gcv_model *m
         if (nd)
             gcv_str_append(msg, sizeof msg, &km, ": %s", diag);
         gcv_str_append(body, sizeof body, &k, "difference  %.17g\nthreshold   %.17g\n"
-            "floor       %.3e (the difference numeric noise alone gives)\n"
-            "mismatches  %zu of %zu checked",
-            br->difference, r->options.threshold, br->floor_difference, br->mismatches,
-            br->checked);
+            "floor       %.3e (the difference numeric noise alone gives)\n",
+            br->difference, r->options.threshold, br->floor_difference);
+        if (br->directions) /* judged along directions: no parameter counts */
+            gcv_str_append(body, sizeof body, &k, "directions  %u", br->directions);
+        else
+            gcv_str_append(body, sizeof body, &k, "mismatches  %zu of %zu checked",
+                br->mismatches, br->checked);
         size_t wi = bl->offset + br->worst_row * bl->cols + br->worst_col;
         if (br->checked && r->params[wi].status != GCV_PARAM_UNCHECKED) {
             gcv_str_append(body, sizeof body, &k, "\nworst       ");
@@ -327,6 +347,11 @@ static void verdict_line(char *buf, size_t n, const gcv_result *r)
         gcv_verdict_name(r->status));
     if (r->stopped)
         gcv_str_append(buf, n, &k, ", stopped early");
+    size_t unchecked = 0;
+    for (size_t b = 0; b < r->n_blocks; b++)
+        unchecked += r->blocks[b].status == GCV_UNCHECKED;
+    if (unchecked)
+        gcv_str_append(buf, n, &k, ", %zu of %zu blocks unchecked", unchecked, r->n_blocks);
     if (r->status == GCV_FAIL)
         gcv_str_append(buf, n, &k, ", %zu of %zu blocks, %zu of %zu params",
             r->blocks_failed, r->n_blocks, r->mismatches + r->nonfinite, r->n_params);

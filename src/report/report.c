@@ -2,6 +2,7 @@
  * JSON, JUnit and HTML reports), and the parameters as CSV. The JSON report is schema.c's. */
 #include "report.h"
 
+#include "engine/internal.h"
 #include "output.h"
 #include "util/strutil.h"
 
@@ -60,6 +61,27 @@ size_t gcv_report_worst(const gcv_result *r, size_t n, size_t *out)
 }
 
 
+/* ---- advice ---- */
+
+/* Whether m takes --method complex_step (the engine refuses it without a complex-step cost:
+ * float models, plugins without cost_complex). A merged report's model is its blocks alone,
+ * with no cost at all: a built-in MLP in double, which always has the complex-step cost. */
+static int has_complex_step(const gcv_model *m)
+{
+    if (m->cost_complex)
+        return 1;
+    return !m->cost && m->precision == GCV_DOUBLE && strcmp(m->type, "mlp") == 0;
+}
+
+/* The methods that could resolve what `method` left within its numeric floor, as this
+ * model accepts them: "complex_step or richardson", one of the two, or NULL for none. */
+static const char *finer_methods(const gcv_model *m, gcv_method method)
+{
+    int cs = method != GCV_METHOD_COMPLEX_STEP && has_complex_step(m);
+    int ri = method != GCV_METHOD_COMPLEX_STEP && method != GCV_METHOD_RICHARDSON;
+    return cs && ri ? "complex_step or richardson" : cs ? "complex_step" : ri ? "richardson" : NULL;
+}
+
 /* ---- diagnosis ---- */
 
 static const char *factor_meaning(double s, size_t m)
@@ -83,9 +105,15 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
     size_t k = 0;
     buf[0] = '\0';
     if (br->within_floor) {
+        const char *finer = finer_methods(m, r->options.method);
         gcv_str_append(buf, n, &k, "difference %.1e is over the threshold but within the "
-            "numeric floor %.1e, so it was not resolved; try --method complex_step or richardson",
-            br->difference, br->floor_difference);
+            "numeric floor %.1e, so it was not resolved; ", br->difference, br->floor_difference);
+        /* Only what this model can run: no complex_step for a float model, say. */
+        if (finer)
+            gcv_str_append(buf, n, &k, "try --method %s", finer);
+        else
+            gcv_str_append(buf, n, &k, "no finer method is available for this model: a "
+                "threshold of %.1e or more is within its reach", GCV_MARGIN * br->floor_difference);
         return k;
     }
     if (br->status != GCV_FAIL)
@@ -125,22 +153,43 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
 
 /* ---- text ---- */
 
+/* Unchecked is not painted: nothing was found, good or bad. */
 static const char *paint(const gcv_report_info *in, gcv_verdict v)
 {
-    if (!in->color)
+    if (!in->color || v == GCV_UNCHECKED)
         return "";
     return v == GCV_PASS ? "\033[32m" : v == GCV_FAIL ? "\033[1;31m" : "\033[33m";
 }
 
-static const char *reset(const gcv_report_info *in)
+static const char *reset(const gcv_report_info *in, gcv_verdict v)
 {
-    return in->color ? "\033[0m" : "";
+    return in->color && v != GCV_UNCHECKED ? "\033[0m" : "";
 }
 
 static void verdict_word(char *buf, size_t n, gcv_verdict v)
 {
-    snprintf(buf, n, "%s", v == GCV_PASS ? "pass" : v == GCV_FAIL ? "FAIL" : "INCONCLUSIVE");
+    snprintf(buf, n, "%s", v == GCV_PASS        ? "pass"
+                           : v == GCV_FAIL      ? "FAIL"
+                           : v == GCV_UNCHECKED ? "unchecked"
+                                                : "INCONCLUSIVE");
 }
+
+/* s in a column w wide, right-aligned (or left): padded by display columns, not bytes, so
+ * "—" and "×" (3 and 2 bytes, 1 column) line up with the numbers. */
+static void cell(FILE *f, const char *s, int w, int left)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        cols += (*p & 0xC0) != 0x80;
+    int pad = w > cols ? w - cols : 0;
+    if (left)
+        fprintf(f, "%s%*s", s, pad, "");
+    else
+        fprintf(f, "%*s%s", pad, "", s);
+}
+
+#define NONE "—" /* not measured: an unchecked block's numbers, a directional block's per
+                  * parameter ones */
 
 static void fmt_seconds(char *buf, size_t n, double s)
 {
@@ -185,6 +234,30 @@ static size_t block_kinks(const gcv_block_result *br)
     return br->kinks + br->kinks_ok + br->kinks_avoided;
 }
 
+/* The numbers of block b's row that the run measured, else NONE: an unchecked block has
+ * none; a directional one has its difference and power but no per-parameter errors, worst
+ * coordinates or mismatch count. */
+static void block_cells(FILE *f, const gcv_block_result *br)
+{
+    char diff[32], rel[32], worst[48], mis[32], power[32];
+    int unchecked = br->status == GCV_UNCHECKED, per_param = !unchecked && !br->directions;
+    snprintf(diff, sizeof diff, "%.1e", br->difference);
+    snprintf(rel, sizeof rel, "%.1e", br->max_rel_error);
+    snprintf(worst, sizeof worst, "(%zu,%zu)", br->worst_row, br->worst_col);
+    snprintf(mis, sizeof mis, "%zu", br->mismatches);
+    snprintf(power, sizeof power, "%.0e", br->power);
+    fputs("  ", f);
+    cell(f, unchecked ? NONE : diff, 10, 0);
+    fputs("  ", f);
+    cell(f, per_param ? rel : NONE, 11, 0);
+    fputs("  ", f);
+    cell(f, per_param ? worst : NONE, 11, 1);
+    fputs(" ", f);
+    cell(f, br->directions ? NONE : mis, 11, 0);
+    fputs("  ", f);
+    cell(f, unchecked ? NONE : power, 5, 0);
+}
+
 static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
                         const gcv_result *r)
 {
@@ -196,9 +269,8 @@ static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
         const gcv_block_result *br = &r->blocks[b];
-        char shape[48], worst[48], st[16];
+        char shape[48], st[16];
         snprintf(shape, sizeof shape, "%zu×%zu", bl->rows, bl->cols);
-        snprintf(worst, sizeof worst, "(%zu,%zu)", br->worst_row, br->worst_col);
         verdict_word(st, sizeof st, br->status);
         /* "×" is two bytes but one column: pad by one more. */
         char checked[32];
@@ -206,9 +278,8 @@ static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
             snprintf(checked, sizeof checked, "%u dirs", br->directions);
         else
             snprintf(checked, sizeof checked, "%zu", br->checked);
-        fprintf(f, "%-5d  %-5s  %-12s %8s  %10.1e  %11.1e  %-11s %11zu  %5.0e", bl->layer,
-                bl->name, shape, checked, br->difference, br->max_rel_error, worst,
-                br->mismatches, br->power);
+        fprintf(f, "%-5d  %-5s  %-12s %8s", bl->layer, bl->name, shape, checked);
+        block_cells(f, br);
         if (kinks)
             fprintf(f, "  %5zu", block_kinks(br));
         if (nonfin)
@@ -217,7 +288,7 @@ static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
             fputs("    kink", f); /* J is not differentiable there: no order to see */
         else if (taylor)
             fprintf(f, "  %6.2f", br->taylor_order);
-        fprintf(f, "  %s%s%s\n", paint(in, br->status), st, reset(in));
+        fprintf(f, "  %s%s%s\n", paint(in, br->status), st, reset(in, br->status));
     }
 }
 
@@ -242,10 +313,14 @@ static void text_diagnosis(FILE *f, const gcv_report_info *in, const gcv_model *
         if (r->kinks)
             fprintf(f, "%zu unresolved (not judged)\n", r->kinks);
     }
-    if (r->status == GCV_PASS && r->options.threshold < r->floor_difference)
+    if (r->status == GCV_PASS && r->options.threshold < r->floor_difference) {
+        const char *finer = finer_methods(m, r->options.method);
         fprintf(f, "\nwarning: the threshold %.0e is below what %s can resolve here (numeric "
-                   "floor %.1e); use complex_step or richardson\n",
-                r->options.threshold, gcv_method_name(r->options.method), r->floor_difference);
+                   "floor %.1e); %s%s\n",
+                r->options.threshold, gcv_method_name(r->options.method), r->floor_difference,
+                finer ? "use " : "no finer method is available for this model",
+                finer ? finer : "");
+    }
     /* A flat cost (saturated outputs, dead units) makes every check pass vacuously. */
     double gmax = 0.0;
     for (size_t i = 0; i < r->n_params; i++)
@@ -275,8 +350,14 @@ static void text_worst(FILE *f, const gcv_report_info *in, const gcv_model *m,
         free(idx);
         return;
     }
+    /* The index column as wide as the largest index listed (P may have 9 digits). */
+    int w = 5;
+    for (size_t t = 0; t < k; t++)
+        for (int d = snprintf(NULL, 0, "%zu", idx[t]); d > w; w = d)
+            ;
     fprintf(f, "\nworst %zu parameter%s by relative error\n", k, k == 1 ? "" : "s");
-    fprintf(f, "  index  block  coords        theta         analytic          numeric    rel err  status\n");
+    fprintf(f, "  %*s  block  coords        theta         analytic          numeric    rel err  "
+               "status\n", w, "index");
     for (size_t t = 0; t < k; t++) {
         size_t i = idx[t];
         const gcv_param_result *p = &r->params[i];
@@ -284,30 +365,51 @@ static void text_worst(FILE *f, const gcv_report_info *in, const gcv_model *m,
         size_t off = i - bl->offset;
         char coords[48];
         snprintf(coords, sizeof coords, "(%zu,%zu)", off / bl->cols, off % bl->cols);
-        fprintf(f, "  %5zu  %-5s  %-10s  %11.4e  %15.8e  %15.8e  %9.2e  %s\n", i, bl->name,
+        fprintf(f, "  %*zu  %-5s  %-10s  %11.4e  %15.8e  %15.8e  %9.2e  %s\n", w, i, bl->name,
                 coords, p->theta, p->analytic, p->numeric, p->rel_error,
                 gcv_param_status_name((gcv_param_status)p->status));
     }
     free(idx);
 }
 
+/* A shard's report is one slice of the check: its verdict is not the model's. */
+static void text_shard(FILE *f, const gcv_report_info *in, const gcv_result *r)
+{
+    if (in->shard_count)
+        fprintf(f, "\nshard %zu/%zu: %zu of %zu parameters; merge the shards for the verdict\n",
+                in->shard_index, in->shard_count, r->params_checked, r->n_params);
+}
+
 static void text_verdict(FILE *f, const gcv_report_info *in, const gcv_result *r)
 {
     char st[16];
     verdict_word(st, sizeof st, r->status);
-    size_t bad_params = r->mismatches + r->nonfinite;
-    fprintf(f, "\noverall difference %.2e %s %.0e · %s%s%s", r->difference,
-            r->difference > r->options.threshold ? ">" : "≤", r->options.threshold,
-            paint(in, r->status), st, reset(in));
+    size_t bad_params = r->mismatches + r->nonfinite, unchecked = 0;
+    for (size_t b = 0; b < r->n_blocks; b++)
+        unchecked += r->blocks[b].status == GCV_UNCHECKED;
+    if (r->n_blocks && unchecked == r->n_blocks) /* nothing measured: no difference to give */
+        fprintf(f, "%soverall difference " NONE " · %s%s%s", in->shard_count ? "" : "\n",
+                paint(in, r->status), st, reset(in, r->status));
+    else
+        fprintf(f, "%soverall difference %.2e %s %.0e · %s%s%s", in->shard_count ? "" : "\n",
+                r->difference, r->difference > r->options.threshold ? ">" : "≤",
+                r->options.threshold, paint(in, r->status), st, reset(in, r->status));
     if (r->stopped)
         fprintf(f, " · stopped early: %zu of %zu params checked", r->params_checked,
                 r->n_params);
     else if (r->sampled)
         fprintf(f, " · sampled: %zu of %zu params checked (%.1f%%)", r->params_checked,
                 r->n_params, 100.0 * (double)r->params_checked / (double)r->n_params);
-    if (r->status == GCV_FAIL)
+    else if (unchecked) /* --limit, --shard */
+        fprintf(f, " · %zu of %zu params checked", r->params_checked, r->n_params);
+    if (unchecked)
+        fprintf(f, " · %zu of %zu blocks unchecked", unchecked, r->n_blocks);
+    /* A directional check without drill-down counted blocks, not parameters. */
+    if (r->status == GCV_FAIL && r->params_checked)
         fprintf(f, " · %zu of %zu blocks, %zu of %zu params", r->blocks_failed, r->n_blocks,
                 bad_params, r->n_params);
+    else if (r->status == GCV_FAIL)
+        fprintf(f, " · %zu of %zu blocks", r->blocks_failed, r->n_blocks);
     else if (r->status == GCV_INCONCLUSIVE && r->nonfinite)
         fprintf(f, " · %zu of %zu params with a non-finite cost or gradient", r->nonfinite,
                 r->n_params);
@@ -321,6 +423,7 @@ void gcv_report_text(FILE *f, const gcv_report_info *in, const gcv_model *m,
     text_blocks(f, in, m, r);
     text_diagnosis(f, in, m, r);
     text_worst(f, in, m, r);
+    text_shard(f, in, r);
     text_verdict(f, in, r);
 }
 

@@ -27,6 +27,9 @@ typedef struct gcv_report_info {
      * comma) after the header fields, e.g. the baseline comparison. Returns 0 on success. */
     int (*json_extra)(FILE *f, const void *ctx);
     const void *json_extra_ctx;
+    /* shard_count > 0: this is the partial report of --shard shard_index/shard_count (the
+     * numbers as the JSON report's "shard" member has them); the text report says so. */
+    size_t shard_index, shard_count;
 } gcv_report_info;
 
 /* The text report: header, per-block table, the top worst parameters and the verdict. */
@@ -47,7 +50,8 @@ gcv_status gcv_report_params_csv(const char *path, const gcv_model *m, const gcv
                                  gcv_error *err);
 
 /* The diagnosis of block b in one sentence into buf ("analytic ≈ 2.000 × numeric", "only
- * row 3 is wrong", …); returns its length, 0 when there is nothing to say. */
+ * row 3 is wrong", …); returns its length, 0 when there is nothing to say. Advice names only
+ * methods m accepts (complex_step only for a model with a complex-step cost). */
 size_t gcv_report_diagnosis(const gcv_report_info *info, const gcv_model *m,
                             const gcv_result *r, size_t b, char *buf, size_t n);
 

@@ -13,6 +13,15 @@
 
 /* ---- the report of a check ---- */
 
+/* Whether no block of r was checked at all (stopped before the first parameter). */
+static int all_unchecked(const gcv_result *r)
+{
+    for (size_t b = 0; b < r->n_blocks; b++)
+        if (r->blocks[b].status != GCV_UNCHECKED)
+            return 0;
+    return r->n_blocks > 0;
+}
+
 /* The members before "layers": who, what and how, and the check's totals. */
 static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
                       const gcv_result *r)
@@ -73,7 +82,7 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
         fputc(']', f);
     }
     fputs(",\n  \"difference\": ", f);
-    gcv_json_num(f, r->difference);
+    gcv_json_num(f, all_unchecked(r) ? NAN : r->difference); /* of nothing: null */
     fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
     gcv_json_num(f, r->seconds);
     fputs(",\n  \"floor_difference\": ", f);
@@ -96,7 +105,8 @@ static void json_layers(FILE *f, const gcv_model *m, const gcv_result *r)
             gcv_json_str(f, m->blocks[lr->first_block + b].name);
         }
         fputs("], \"difference\": ", f);
-        gcv_json_num(f, lr->difference);
+        /* A layer of unchecked blocks has no difference, as they have none. */
+        gcv_json_num(f, lr->status == GCV_UNCHECKED ? NAN : lr->difference);
         fprintf(f, ", \"status\": \"%s\"}", gcv_verdict_name(lr->status));
     }
     fputs("\n  ],\n", f);
@@ -503,6 +513,18 @@ gcv_status gcv_schema_verdict(const gcv_jctx *c, const char *path, const cJSON *
     static const gcv_verdict verdicts[] = {GCV_PASS, GCV_FAIL, GCV_INCONCLUSIVE};
     size_t idx;
     gcv_status st = gcv_json_choice(c, path, item, names, 3, &idx);
+    if (st == GCV_OK)
+        *out = verdicts[idx];
+    return st;
+}
+
+gcv_status gcv_schema_block_verdict(const gcv_jctx *c, const char *path, const cJSON *item,
+                                    gcv_verdict *out)
+{
+    static const char *const names[] = {"pass", "fail", "inconclusive", "unchecked"};
+    static const gcv_verdict verdicts[] = {GCV_PASS, GCV_FAIL, GCV_INCONCLUSIVE, GCV_UNCHECKED};
+    size_t idx;
+    gcv_status st = gcv_json_choice(c, path, item, names, 4, &idx);
     if (st == GCV_OK)
         *out = verdicts[idx];
     return st;

@@ -92,9 +92,12 @@ gcv_status gcv_schema_bool(const gcv_jctx *c, const char *objpath, const cJSON *
 /* A value that is a number or null, at path. */
 gcv_status gcv_schema_number_value(const gcv_jctx *c, const char *path, const cJSON *item,
                                    double *out);
-/* A verdict, "pass", "fail" or "inconclusive", at path. */
+/* A verdict, "pass", "fail" or "inconclusive", at path: a report's own status. */
 gcv_status gcv_schema_verdict(const gcv_jctx *c, const char *path, const cJSON *item,
                               gcv_verdict *out);
+/* A block's or a layer's verdict: those three or "unchecked" (nothing of it checked). */
+gcv_status gcv_schema_block_verdict(const gcv_jctx *c, const char *path, const cJSON *item,
+                                    gcv_verdict *out);
 /* The block object at path: its "name" (at most GCV_NAME_LEN − 1 bytes) into name. */
 gcv_status gcv_schema_block_name(const gcv_jctx *c, const char *path, const cJSON *block,
                                  char name[GCV_NAME_LEN]);

@@ -156,6 +156,10 @@ expect_exit "--max-seconds stops with exit 3" 3 "$GCV" "$ROOT/configs/bench/mnis
 expect_grep "--max-seconds: verdict says how far it got" 'INCONCLUSIVE · stopped early: [0-9]+ of 235146 params checked' "$TMP/out"
 st=$(json "$TMP/stop.json" 'd["stopped"], d["status"], 0 < d["params_checked"] < 235146')
 [ "$st" = "True inconclusive True" ] && ok "--max-seconds: JSON marks the partial run" || bad "--max-seconds: JSON '$st'"
+st=$(json "$TMP/stop.json" 'sorted({(b["status"], b["difference"]) for b in d["blocks"] if b["checked"] == 0})')
+[ "$st" = "[('unchecked', None)]" ] && ok "--max-seconds: the blocks it never reached are unchecked, difference null" ||
+    bad "--max-seconds: blocks with nothing checked: '$st'"
+expect_grep "--max-seconds: and so in the text" '^3 +b3 +10×1 +0 +— +— +— +0 +— +unchecked$' "$TMP/out"
 "$GCV" "$ROOT/configs/bench/mnist.json" -q --json "$TMP/term.json" & pid=$!
 sleep 1.5
 kill -TERM $pid
@@ -165,6 +169,77 @@ rc=$?
 st=$(json "$TMP/term.json" 'd["stopped"], d["status"]')
 [ "$st" = "True inconclusive" ] && ok "SIGTERM: partial report written whole" || bad "SIGTERM: JSON '$st'"
 ls "$TMP" | grep -q 'tmp-' && bad "a temporary report file was left behind" || ok "no temporary report file left"
+
+# --- blocks with nothing checked are "unchecked" everywhere, and the check is not a pass
+# (--limit 3 reaches W1 and W2 of net.json only)
+expect_exit "--limit 3: blocks left unchecked make it inconclusive" 3 "$GCV" "$ROOT/configs/net.json" --limit 3 --json "$TMP/lim.json" --junit "$TMP/lim.xml"
+expect_grep "--limit 3: b2 unchecked, no difference" '^2 +b2 +12×1 +0 +— +— +— +0 +— +unchecked$' "$TMP/out"
+expect_grep "--limit 3: the verdict says what was left out" '^overall difference [0-9.]+e-[0-9]+ ≤ 1e-07 · INCONCLUSIVE · 3 of 387 params checked · 3 of 6 blocks unchecked$' "$TMP/out"
+st=$(json "$TMP/lim.json" '[(b["name"], b["status"], b["difference"]) for b in d["blocks"][3:]], d["layers"][2]["status"], d["layers"][2]["difference"], d["layers"][1]["status"], d["status"]')
+[ "$st" = "[('b2', 'unchecked', None), ('W3', 'unchecked', None), ('b3', 'unchecked', None)] unchecked None inconclusive inconclusive" ] &&
+    ok "--limit 3: JSON blocks and layer unchecked with difference null" || bad "--limit 3: JSON '$st'"
+expect_grep "--limit 3: JUnit skips the unchecked blocks, saying why" '<skipped message="unchecked: no parameter of 12 checked \(not among the parameters this run checked' "$TMP/lim.xml"
+grep -q 'tests="6" failures="0" errors="0" skipped="3"' "$TMP/lim.xml" && ok "--limit 3: 3 of 6 testcases skipped" || bad "--limit 3: JUnit counts"
+# against a baseline: an unchecked block is no regression by itself, and hides none.
+# Now: of --limit 3's blocks only W1 and W2, checked in part, changed their counts.
+"$GCV" "$ROOT/configs/seed_testcase_correct.json" --json "$TMP/base-full.json" -q
+"$GCV" "$ROOT/configs/seed_testcase_correct.json" --limit 3 --baseline "$TMP/base-full.json" --json "$TMP/base-lim.json" -q
+st=$(json "$TMP/base-lim.json" '[(g["block"], g["kind"]) for g in d["baseline"]["regressions"]]')
+[ "$st" = "[('W1', 'params_changed'), ('W2', 'params_changed')]" ] &&
+    ok "baseline: the unchecked blocks of --limit 3 are no regressions" || bad "baseline: --limit 3 regressions '$st'"
+# Before: a baseline whose b1 a stopped run never reached.
+python3 - "$TMP/base-full.json" "$TMP/base-unch.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b1 = next(b for b in d["blocks"] if b["name"] == "b1")
+b1.update(checked=0, difference=None, mismatches=0, status="unchecked")
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect_exit "baseline: an unchecked block in it reads back and is no regression" 0 "$GCV" "$ROOT/configs/seed_testcase_correct.json" --baseline "$TMP/base-unch.json"
+expect_grep "baseline: unchecked before, no regressions" '^baseline .* no regressions$' "$TMP/out"
+expect_exit "baseline: unchecked before hides no failure" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --baseline "$TMP/base-unch.json"
+expect_grep "baseline: b1, unchecked before, is a new failure" '^  b1 +new failure' "$TMP/out"
+
+# --- directional rows show what the directional method measured, nothing per parameter
+expect_exit "directional" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --method directional
+expect_grep "directional: no max rel err, worst or mismatches" '^1 +W1 +5×4 +3 dirs +[0-9.]+e-[0-9]+ +— +— +— +2e-07 +pass$' "$TMP/out"
+grep -qE '0\.0e\+00|\(0,0\)' "$TMP/out" && bad "directional: per-parameter zeros printed" || ok "directional: no 0.0e+00, no (0,0)"
+expect_grep "directional: the verdict counts blocks" '· FAIL · 2 of 6 blocks$' "$TMP/out"
+# advice names what works: richardson is the method already, complex_step is left
+expect_exit "richardson under its floor" 0 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --method richardson --top 0
+expect_grep "richardson: advice is complex_step alone" '^  W1 +difference .* not resolved; try --method complex_step$' "$TMP/out"
+
+# --- the progress bar on a terminal: no time left before there is progress to tell it
+# from, and no escape sequence at all with NO_COLOR (the bar was erased with ESC[K)
+on_tty() { # on_tty VAR=VALUE,… CMD…: CMD with stdout and stderr on a pseudo-terminal
+    python3 - "$@" <<'PY'
+import os, pty, subprocess, sys
+env = dict(os.environ)
+env.update(kv.split("=", 1) for kv in sys.argv[1].split(",") if kv)
+m, s = pty.openpty()
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=s, stderr=s, env=env)
+os.close(s)
+out = b""
+while True:
+    try:
+        b = os.read(m, 65536)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+sys.stdout.buffer.write(out)
+sys.exit(p.wait())
+PY
+}
+on_tty NO_COLOR=1 "$GCV" "$ROOT/configs/bench/mnist.json" --max-seconds 2.5 --top 0 >"$TMP/tty.out"
+python3 - "$TMP/tty.out" <<'PY' && ok "progress bar: no ESC, no estimate in the first frame, then one" || bad "progress bar: $(head -c 300 "$TMP/tty.out" | od -c | head -5)"
+import sys
+d = open(sys.argv[1], "rb").read()
+frames = [f for f in d.decode().split("\r") if f.startswith("[")]
+sys.exit(b"\x1b" in d or not frames or "left" in frames[0] or
+         not any(f.endswith(" s left") for f in frames) or "params checked" not in d.decode())
+PY
 
 # --- bad command lines and inputs: exit 2, one line, nothing written
 expect_exit "no config" 2 "$GCV"

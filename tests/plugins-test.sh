@@ -61,6 +61,17 @@ EOF
 expect_exit "float with double's ε and threshold: no false FAIL, no false pass: inconclusive" 3 "$GCV" \
     "$ROOT/configs/plugins/logreg_float.json" --epsilon 1e-6 --threshold 1e-7
 expect_grep "float with double settings: noise warning" "gradient is at the noise level" "$TMP/out"
+# the advice names only what this model runs: no complex_step (a float plugin has no
+# complex-step cost, the engine refuses it with exit 2), richardson, which does run
+expect_exit "float with double's ε: unresolved" 3 "$GCV" "$ROOT/configs/plugins/logreg_float.json" --epsilon 1e-6
+expect_grep "float: the advice is richardson" '^  w +difference .* not resolved; try --method richardson$' "$TMP/out"
+grep -q complex_step "$TMP/out" && bad "float: complex_step suggested: $(grep complex_step "$TMP/out" | head -1)" ||
+    ok "float: complex_step never suggested"
+expect_exit "float: the advice runs" 0 "$GCV" "$ROOT/configs/plugins/logreg_float.json" --method richardson
+# and with richardson already, below what a float cost resolves: no method to name
+expect_exit "float richardson, threshold 1e-7" 0 "$GCV" "$ROOT/configs/plugins/logreg_float.json" --method richardson --threshold 1e-7
+expect_grep "float richardson: no finer method, the threshold it reaches" '^  w +difference .* not resolved; no finer method is available for this model: a threshold of [0-9.]+e-[0-9]+ or more is within its reach$' "$TMP/out"
+grep -qE 'complex_step|try --method' "$TMP/out" && bad "float richardson: a method suggested" || ok "float richardson: no method suggested"
 # a float model whose gradient is wrong still fails: the seednet-like bug in float terms
 cat >"$TMP/float_bad.json" <<EOF
 {"model": {"type": "plugin", "library": "$TP/libtestplugin.so",

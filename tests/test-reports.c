@@ -1697,6 +1697,8 @@ START_TEST(directional_rows_should_show_only_what_was_measured)
     ck_assert_int_eq(junit_one_stream(o.f, &in, &f.m, &f.r), 0);
     char *xml = mem_close(&o);
     ck_assert_ptr_nonnull(strstr(xml, "skipped=\"0\"")); /* judged, not skipped */
+    ck_assert_ptr_nonnull(strstr(xml, "<system-out>overall difference 6.00e-01 &gt; 1e-07: fail, "
+                                      "1 of 4 blocks; 0 of 43 params checked"));
     ck_assert_ptr_nonnull(strstr(xml, "<system-out>W1 (layer 1, 5×4): 5 directions, difference "
                                       "4.40e-10 ≤ 1e-07: pass</system-out>"));
     char *tb1 = testcase_of(xml, "b1");

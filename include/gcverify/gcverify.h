@@ -213,8 +213,9 @@ typedef enum gcv_verdict {
     GCV_INCONCLUSIVE = 3,
     /* A block (or a layer of such blocks) of which this run checked no parameter and no
      * direction (stopped early, --limit, --shard, a budget that ran out): nothing was
-     * measured, so it neither passes nor fails. Never the whole check's status: a check with
-     * an unchecked block is inconclusive unless a checked block fails. */
+     * measured, so it neither passes nor fails. Never the whole check's status: the check
+     * is judged on its checked blocks (inconclusive when none was checked, or when it was
+     * stopped before it checked all it was asked to). */
     GCV_UNCHECKED = 4
 } gcv_verdict;
 

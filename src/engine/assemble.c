@@ -162,9 +162,9 @@ static gcv_status reduce(const gcv_model *m, gcv_result *r)
     r->difference = acc_diff(&all);
     double den = norm_value(&all.g) + norm_value(&all.n);
     r->floor_difference = den > 0.0 ? norm_value(&all.f) / den : 0.0;
-    /* From pass: an unchecked block makes the whole inconclusive, never unchecked (the
-     * check's status is pass, fail or inconclusive). */
-    r->status = GCV_PASS;
+    /* Over the checked blocks: the blocks a subset (--limit, --shard, a sample) left out
+     * are unchecked in every report, and the check passes when every checked block does. */
+    r->status = GCV_UNCHECKED;
     for (size_t b = 0; b < m->n_blocks; b++) {
         reduce_block(m, b, r);
         /* A block with nothing checked has nothing to diagnose: its numbers stay NaN. */
@@ -173,8 +173,10 @@ static gcv_status reduce(const gcv_model *m, gcv_result *r)
         r->blocks_failed += r->blocks[b].status == GCV_FAIL;
         r->status = gcv_verdict_worse(r->status, r->blocks[b].status);
     }
-    /* A stopped run has not looked at everything: it cannot pass, only fail or stay open. */
-    if (r->stopped && r->status == GCV_PASS)
+    /* Nothing checked is no pass; a stopped run has not looked at all it was asked to: it
+     * cannot pass either, only fail or stay open. The check's status is pass, fail or
+     * inconclusive, never unchecked. */
+    if (r->status == GCV_UNCHECKED || (r->stopped && r->status == GCV_PASS))
         r->status = GCV_INCONCLUSIVE;
     return reduce_layers(m, r);
 }

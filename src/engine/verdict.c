@@ -40,13 +40,10 @@ void gcv_block_verdict(gcv_block_result *br, double threshold)
 
 gcv_verdict gcv_verdict_worse(gcv_verdict a, gcv_verdict b)
 {
-    if (a == GCV_FAIL || b == GCV_FAIL)
-        return GCV_FAIL;
-    if (a == GCV_INCONCLUSIVE || b == GCV_INCONCLUSIVE)
-        return GCV_INCONCLUSIVE;
-    if (a == GCV_UNCHECKED && b == GCV_UNCHECKED)
-        return GCV_UNCHECKED;
-    /* Checked and passed beside not checked at all: not a pass (something was not looked
-     * at), and not "unchecked" either (something was). */
-    return a == GCV_UNCHECKED || b == GCV_UNCHECKED ? GCV_INCONCLUSIVE : GCV_PASS;
+    /* fail, then inconclusive, then pass; a block not checked at all adds nothing: the
+     * verdict is over what was checked (exit 0 needs every checked block to pass), and the
+     * reports show each unchecked block as such. Only all-unchecked stays unchecked. */
+    static const int rank[] = {[GCV_UNCHECKED] = 0, [GCV_PASS] = 1, [GCV_INCONCLUSIVE] = 2,
+                               [GCV_FAIL] = 3};
+    return rank[a] >= rank[b] ? a : b;
 }

@@ -17,7 +17,7 @@
  * inconclusive is not a regression here: the run already exits 3 for it.
  * Unchecked blocks (status "unchecked": a stopped, limited or sharded run checked none of
  * their parameters) are neither a regression by themselves nor hide one: unchecked in this
- * run, the block is not compared (nothing was measured; the run exits 3 for it) but every
+ * run, the block is not compared (nothing was measured; the reports list it) but every
  * other block is; unchecked in the baseline, its checked count and mismatches (0 of 0) are
  * not compared, its null difference cannot have grown, and a failure now is still a
  * new_failure. A changed shape is params_changed either way.

@@ -278,7 +278,8 @@ static void diagnosis_of(const gcv_inject *in, const net_spec *s, size_t block, 
 {
     gcv_model *m = net(s, 21, in, 1);
     gcv_result *r = run(m, GCV_METHOD_CENTRAL, 0, 1e-6);
-    gcv_report_info info = {"t", NULL, "mlp", s->sizes, 4, "t", s->m, 0, 0, 0, NULL, 0, NULL, NULL};
+    gcv_report_info info = {"t", NULL, "mlp", s->sizes, 4, "t", s->m, 0, 0, 0, NULL, 0, NULL, NULL,
+                            0};
     gcv_report_diagnosis(&info, m, r, block, buf, n);
     *out = r;
     *mout = m;

@@ -27,7 +27,13 @@ typedef struct gcv_report_info {
      * comma) after the header fields, e.g. the baseline comparison. Returns 0 on success. */
     int (*json_extra)(FILE *f, const void *ctx);
     const void *json_extra_ctx;
+    int expect;               /* the config's "expect": GCV_EXPECT_* */
 } gcv_report_info;
+
+/* gcv_report_info.expect (doc/config.md): "pass", or "fail" (a mismatch is the outcome the
+ * config carries on purpose, and a pass is an error), or "fail" in a shard's partial report,
+ * which writes it for the merge but cannot judge a pass: the fault may be in another slice. */
+enum { GCV_EXPECT_PASS = 0, GCV_EXPECT_FAIL = 1, GCV_EXPECT_FAIL_SLICE = 2 };
 
 /* The text report: header, per-block table, the top worst parameters and the verdict. */
 void gcv_report_text(FILE *f, const gcv_report_info *info, const gcv_model *m,

@@ -371,6 +371,18 @@ static void system_out(FILE *f, const char *indent, const char *text)
     fputs("</system-out>\n", f);
 }
 
+/* After a block's summary line, a block that fails as its config expects: "(expected)" and
+ * its diagnosis, which no failure element carries for it. */
+static void xfail_note(char *line, size_t n, const gcv_report_info *in, const gcv_model *m,
+                       const gcv_result *r, size_t b)
+{
+    char diag[GCV_ERROR_LEN];
+    size_t k = strlen(line);
+    gcv_str_append(line, n, &k, " (expected)");
+    if (gcv_report_diagnosis(in, m, r, b, diag, sizeof diag))
+        gcv_str_append(line, n, &k, "; diagnosis: %s", diag);
+}
+
 /* The testcase "expect" of a config that says "expect": "fail" (strict): it passes when the
  * check failed as the config says it must, and fails when the check passed, since the fault
  * the config carries is then no longer caught. None for an inconclusive check, nor for a
@@ -427,7 +439,7 @@ static void write_suite(FILE *f, const gcv_report_info *in, const gcv_model *m,
         block_verdict(f, in, m, r, reg, b, o);
         block_summary(line, sizeof line, m, r, b);
         if (o == OUT_XFAIL || (o == OUT_REGRESSION && r->blocks[b].status == GCV_FAIL))
-            strncat(line, " (expected)", sizeof line - strlen(line) - 1);
+            xfail_note(line, sizeof line, in, m, r, b);
         system_out(f, "      ", line);
         fputs("    </testcase>\n", f);
     }

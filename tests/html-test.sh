@@ -64,6 +64,14 @@ if run 0 seed configs/seed_testcase.json --html "$TMP/seed.html" --json "$TMP/se
     else
         bad "seed test case: $n failing bars, failing cards $m"
     fi
+    # doc/html-report.md states the page's Content-Security-Policy word for word.
+    csp=$(sed -n 's/.*http-equiv="Content-Security-Policy" content="\([^"]*\)".*/\1/p' "$TMP/seed.html")
+    if [ -n "$csp" ] && tr '\n' ' ' <"$ROOT/doc/html-report.md" |
+        grep -qF "Content-Security-Policy (a \`<meta http-equiv>\` tag) is \`$csp\`"; then
+        ok "doc/html-report.md states the page's CSP: $csp"
+    else
+        bad "the page's CSP '$csp' is not what doc/html-report.md states"
+    fi
 fi
 
 # 2. The same bytes for 1 and 2 threads.

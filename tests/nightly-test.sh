@@ -11,7 +11,8 @@
 set -u
 ROOT=$2
 . "$(dirname "$0")/lib.sh"
-printf '#!/bin/sh\nexec "%s" "$@" --limit 2000\n' "$1" >"$TMP/gcverify"
+printf '#!/bin/sh\nexec "%s" "$@" --limit 2000\n' "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" \
+    >"$TMP/gcverify"
 chmod +x "$TMP/gcverify"
 export GCV=$TMP/gcverify
 unset GCV_NIGHTLY_CONFIGS
@@ -21,11 +22,15 @@ buggy=$(grep -rl '"expect": "fail"' "$ROOT/configs" | sort | tr '\n' ' ')
 [ "$(echo $buggy | wc -w)" -ge 3 ] && ok "configs/: $n_configs configs, these say \"expect\": \"fail\": $buggy" ||
     bad "configs/: the buggy configs do not say \"expect\": \"fail\": '$buggy'"
 
-# --- night 1: the real tree, no previous night
-"$ROOT/scripts/nightly" "$TMP/reports/n1" "$TMP/reports/none" >"$TMP/out1" 2>&1
+# --- night 1: doc/ci.md's command as written (run in a scratch folder), the real tree, no
+# previous night yet
+doc='scripts/nightly reports/2026-11-23 reports/2026-11-22'
+grep -qF "    $doc" "$ROOT/doc/ci.md" && ok "doc/ci.md shows: $doc" || bad "doc/ci.md lacks: $doc"
+read -r script out prev <<<"$doc"
+(cd "$TMP" && "$ROOT/$script" "$out" "$prev") >"$TMP/out1" 2>&1
 rc=$?
 [ $rc -eq 0 ] && ok "first night on configs/ exits 0" || { bad "first night exit $rc"; cat "$TMP/out1"; }
-expect_grep "first night: no previous reports said" '^nightly: no previous reports in .*none/json' "$TMP/out1"
+expect_grep "first night: no previous reports said" '^nightly: no previous reports in reports/2026-11-22/json' "$TMP/out1"
 n=$(grep -cE '^(PASS|XFAIL) ' "$TMP/out1")
 [ "$n" -eq "$n_configs" ] && ok "first night: a PASS or XFAIL line for each of the $n configs" ||
     { bad "first night: $n PASS/XFAIL lines for $n_configs configs"; grep -vE '^(PASS|XFAIL) ' "$TMP/out1"; }
@@ -34,31 +39,31 @@ for c in $buggy; do
 done
 [ "$(grep -c '^XFAIL ' "$TMP/out1")" -eq "$(echo $buggy | wc -w)" ] &&
     ok "first night: no other XFAIL line" || bad "first night: XFAIL lines for other configs"
-[ "$(ls "$TMP/reports/n1/json" | wc -l)" -eq "$n_configs" ] && ok "first night: a JSON report per config" ||
-    bad "first night: $(ls "$TMP/reports/n1/json" | wc -l) JSON reports"
-j=$TMP/reports/n1/junit.xml
+[ "$(ls "$TMP/reports/2026-11-23/json" | wc -l)" -eq "$n_configs" ] && ok "first night: a JSON report per config" ||
+    bad "first night: $(ls "$TMP/reports/2026-11-23/json" | wc -l) JSON reports"
+j=$TMP/reports/2026-11-23/junit.xml
 grep -qE '^<testsuites name="gcverify" tests="[0-9]+" failures="0" errors="0"' "$j" &&
     ok "first night: junit.xml without failures or errors" || bad "first night: $(sed -n 2p "$j")"
 n=$(grep -c '<testcase classname="[^"]*" name="expect"' "$j")
 [ "$n" -eq "$(echo $buggy | wc -w)" ] && ok "first night: junit.xml has a passing \"expect\" testcase per buggy config" ||
     bad "first night: $n \"expect\" testcases"
-[ "$(json "$TMP/reports/n1/json/seed-testcase.json" 'd["status"], d["expect"]')" = "fail fail" ] &&
+[ "$(json "$TMP/reports/2026-11-23/json/seed-testcase.json" 'd["status"], d["expect"]')" = "fail fail" ] &&
     ok "first night: seed-testcase.json says status fail, expect fail" || bad "seed-testcase.json: status/expect"
 
 # --- night 2: the same tree against night 1 with net.json doctored
-python3 - "$TMP/reports/n1/json/net.json" <<'PY'
+python3 - "$TMP/reports/2026-11-23/json/net.json" <<'PY'
 import json, sys
 p = sys.argv[1]; d = json.load(open(p))
 d["model"]["params_total"] += 1
 json.dump(d, open(p, "w"))
 PY
-"$ROOT/scripts/nightly" "$TMP/reports/n2" "$TMP/reports/n1" >"$TMP/out2" 2>&1
+(cd "$TMP" && "$ROOT/scripts/nightly" reports/2026-11-24 reports/2026-11-23) >"$TMP/out2" 2>&1
 rc=$?
 [ $rc -eq 1 ] && ok "second night with changed parameter counts exits 1" || { bad "second night exit $rc"; cat "$TMP/out2"; }
 expect_grep "the regression is named" '^REGRESSION .*/net\.json' "$TMP/out2"
 [ "$(grep -c '^REGRESSION ' "$TMP/out2")" -eq 1 ] && ok "second night: one REGRESSION line (the expected failures have none)" ||
     bad "second night: $(grep -c '^REGRESSION ' "$TMP/out2") REGRESSION lines"
-grep -q 'regressions' "$TMP/reports/n2/json/net.json" && ok "the JSON report lists it" || bad "JSON without regressions"
+grep -q 'regressions' "$TMP/reports/2026-11-24/json/net.json" && ok "the JSON report lists it" || bad "JSON without regressions"
 
 # --- a config expected to fail that passes: the fault is no longer caught (exit 4)
 mkdir -p "$TMP/xpass" "$TMP/unmarked"

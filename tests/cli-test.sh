@@ -7,9 +7,15 @@ GCV=$1
 ROOT=$2
 . "$(dirname "$0")/lib.sh"
 
-# --- the seed test case with the two bugs of seed 001: exactly W2 and b1 flagged
-expect_exit "seed_testcase exits 1" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --json "$TMP/tc.json"
+# --- the seed test case with the two bugs of seed 001: exactly W2 and b1 flagged. The config
+# says "expect": "fail" (it carries them on purpose), so the mismatch exits 0 and says so.
+expect_exit "seed_testcase: an expected failure exits 0" 0 "$GCV" "$ROOT/configs/seed_testcase.json" --json "$TMP/tc.json"
 cp "$TMP/out" "$TMP/tc.txt"
+expect_grep "seed_testcase: the expected failure said" '^expect  fail · FAIL \(expected\)$' "$TMP/tc.txt"
+# The same config without "expect": the mismatch exits 1.
+mkdir -p "$TMP/plain"
+sed '/"expect"/d' "$ROOT/configs/seed_testcase.json" >"$TMP/plain/seed_testcase.json"
+expect_exit "seed_testcase without \"expect\" exits 1" 1 "$GCV" "$TMP/plain/seed_testcase.json"
 expect_grep "seed_testcase: W2 row fails" '^2 +W2 .*FAIL$' "$TMP/tc.txt"
 expect_grep "seed_testcase: b1 row fails" '^1 +b1 .*FAIL$' "$TMP/tc.txt"
 n_fail=$(grep -cE ' FAIL$' "$TMP/tc.txt")
@@ -53,7 +59,7 @@ done
 
 # --- methods from the command line
 for m in forward backward; do
-    expect_exit "seed_testcase --method $m still fails" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --method $m --threshold 1e-5
+    expect_exit "seed_testcase --method $m still fails" 1 "$GCV" "$TMP/plain/seed_testcase.json" --method $m --threshold 1e-5
     expect_grep "--method $m in header" "^check +$m, ε = 1e-06, threshold 1e-05" "$TMP/out"
 done
 
@@ -70,7 +76,7 @@ fi
 
 # --- directional + drill-down on the 784-256-128-10 net with a fault in b2: exactly b2, at
 # under 5% of the full check's 2P evaluations
-expect_exit "directional drill-down finds the fault" 1 "$GCV" "$ROOT/configs/bench/mnist_b2_buggy.json" --method directional --drill-down --json "$TMP/dir.json" -q
+expect_exit "directional drill-down finds the fault (expected: exit 0)" 0 "$GCV" "$ROOT/configs/bench/mnist_b2_buggy.json" --method directional --drill-down --json "$TMP/dir.json" -q
 st=$(json "$TMP/dir.json" '",".join(b["name"] for b in d["blocks"] if b["status"]=="fail"), d["evaluations"] < 0.05 * 2 * 235146, [b["checked"] for b in d["blocks"]]')
 [ "$st" = "b2 True [0, 0, 0, 128, 0, 0]" ] && ok "directional: only b2, drilled, < 5% of the evaluations" || bad "directional: '$st'"
 
@@ -136,14 +142,14 @@ expect_exit "threshold 1e-14 with complex_step passes" 0 "$GCV" "$ROOT/configs/n
 expect_grep "complex_step reaches 1e-14" '^overall difference [0-9.]+e-1[5-9] ≤ 1e-14 · pass$' "$TMP/out"
 
 # --- per-parameter CSV
-expect_exit "--params-csv" 1 "$GCV" "$ROOT/configs/seed_testcase.json" -q --params-csv "$TMP/p.csv"
+expect_exit "--params-csv" 1 "$GCV" "$TMP/plain/seed_testcase.json" -q --params-csv "$TMP/p.csv"
 [ "$(wc -l <"$TMP/p.csv")" -eq 48 ] && ok "--params-csv: header + 47 rows" || bad "--params-csv: $(wc -l <"$TMP/p.csv") lines"
 expect_grep "--params-csv: header" '^index,block,row,column,theta,analytic,numeric,abs_error,rel_error,floor,status$' "$TMP/p.csv"
 n_mis=$(grep -c ',mismatch$' "$TMP/p.csv")
 [ "$n_mis" -eq 8 ] && ok "--params-csv: 8 mismatch rows" || bad "--params-csv: $n_mis mismatch rows"
 
 # --- several configs: one summary line each, the worst exit code (2 > 1 > 3 > 0)
-expect_exit "several configs: a mismatch among passes exits 1" 1 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_testcase.json" "$ROOT/configs/seed_2d.json" --json-dir "$TMP"
+expect_exit "several configs: a mismatch among passes exits 1" 1 "$GCV" "$ROOT/configs/net.json" "$TMP/plain/seed_testcase.json" "$ROOT/configs/seed_2d.json" --json-dir "$TMP"
 [ "$(wc -l <"$TMP/out")" -eq 3 ] && ok "several configs: one line each" || bad "several configs: $(wc -l <"$TMP/out") lines"
 expect_grep "several configs: FAIL line" '^FAIL +.*seed_testcase.json · 47 params · difference 2\.85e-01 · 2 of 6 blocks failed' "$TMP/out"
 [ -s "$TMP/seed-testcase.json" ] && [ -s "$TMP/net.json" ] && ok "--json-dir: a report per config" || bad "--json-dir: reports missing"
@@ -201,7 +207,7 @@ expect_exit "baseline: unchecked before hides no failure" 1 "$GCV" "$ROOT/config
 expect_grep "baseline: b1, unchecked before, is a new failure" '^  b1 +new failure' "$TMP/out"
 
 # --- directional rows show what the directional method measured, nothing per parameter
-expect_exit "directional" 1 "$GCV" "$ROOT/configs/seed_testcase.json" --method directional
+expect_exit "directional" 1 "$GCV" "$TMP/plain/seed_testcase.json" --method directional
 expect_grep "directional: no max rel err, worst or mismatches" '^1 +W1 +5×4 +3 dirs +[0-9.]+e-[0-9]+ +— +— +— +2e-07 +pass$' "$TMP/out"
 grep -qE '0\.0e\+00|\(0,0\)' "$TMP/out" && bad "directional: per-parameter zeros printed" || ok "directional: no 0.0e+00, no (0,0)"
 expect_grep "directional: the verdict counts blocks" '· FAIL · 2 of 6 blocks$' "$TMP/out"

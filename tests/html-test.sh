@@ -51,8 +51,8 @@ page_ok() {
 
 cd "$ROOT"
 
-# 1. The seed test case with its two faults.
-if run 1 seed configs/seed_testcase.json --html "$TMP/seed.html" --json "$TMP/seed.json" \
+# 1. The seed test case with its two faults (it says "expect": "fail": the mismatch exits 0).
+if run 0 seed configs/seed_testcase.json --html "$TMP/seed.html" --json "$TMP/seed.json" \
     --params all --quiet; then
     page_ok "seed test case" "$TMP/seed.html" "$TMP/seed.json"
     # The two broken blocks are drawn in the failing colour, the rest not.
@@ -64,11 +64,19 @@ if run 1 seed configs/seed_testcase.json --html "$TMP/seed.html" --json "$TMP/se
     else
         bad "seed test case: $n failing bars, failing cards $m"
     fi
+    # doc/html-report.md states the page's Content-Security-Policy word for word.
+    csp=$(sed -n 's/.*http-equiv="Content-Security-Policy" content="\([^"]*\)".*/\1/p' "$TMP/seed.html")
+    if [ -n "$csp" ] && tr '\n' ' ' <"$ROOT/doc/html-report.md" |
+        grep -qF "Content-Security-Policy (a \`<meta http-equiv>\` tag) is \`$csp\`"; then
+        ok "doc/html-report.md states the page's CSP: $csp"
+    else
+        bad "the page's CSP '$csp' is not what doc/html-report.md states"
+    fi
 fi
 
 # 2. The same bytes for 1 and 2 threads.
-if run 1 threads1 configs/seed_testcase.json --html "$TMP/t1.html" --threads 1 --quiet &&
-    run 1 threads2 configs/seed_testcase.json --html "$TMP/t2.html" --threads 2 --quiet; then
+if run 0 threads1 configs/seed_testcase.json --html "$TMP/t1.html" --threads 1 --quiet &&
+    run 0 threads2 configs/seed_testcase.json --html "$TMP/t2.html" --threads 2 --quiet; then
     if cmp -s "$TMP/t1.html" "$TMP/t2.html" && cmp -s "$TMP/t1.html" "$TMP/seed.html"; then
         ok "the same page for 1 and 2 threads"
     else
@@ -122,10 +130,10 @@ fi
 # 4. report.html in the config, relative to its folder; --html overrides it.
 sed 's/"report": {/"report": {"html": "page.html", /' configs/seed_testcase.json \
     >"$TMP/cfg.json"
-if run 1 cfghtml "$TMP/cfg.json" --quiet && [ -s "$TMP/page.html" ] &&
+if run 0 cfghtml "$TMP/cfg.json" --quiet && [ -s "$TMP/page.html" ] &&
     xmllint --noout "$TMP/page.html" 2>/dev/null; then
     rm -f "$TMP/page.html"
-    if run 1 cfghtml2 "$TMP/cfg.json" --html "$TMP/over.html" --quiet &&
+    if run 0 cfghtml2 "$TMP/cfg.json" --html "$TMP/over.html" --quiet &&
         [ -s "$TMP/over.html" ] && [ ! -e "$TMP/page.html" ]; then
         ok "report.html written next to the config; --html overrides it"
     else
@@ -137,7 +145,7 @@ fi
 
 # 5. Several configs: --html-dir gives DIR/<name>.html each; --html alone is refused.
 mkdir -p "$TMP/pages"
-if run 1 dir configs/seed_testcase.json configs/seed_testcase_correct.json \
+if run 0 dir configs/seed_testcase.json configs/seed_testcase_correct.json \
     --html-dir "$TMP/pages" --quiet; then
     if [ "$(ls "$TMP/pages" | tr '\n' ' ')" = "seed-testcase-correct.html seed-testcase.html " ] &&
         grep -q 'id="verdict" data-status="pass"' "$TMP/pages/seed-testcase-correct.html"; then
@@ -167,8 +175,8 @@ mkdir -p "$TMP/night1" "$TMP/night0"
 if run 0 h1 configs/seed_testcase_correct.json --json "$TMP/h1.json" --quiet &&
     run 0 h2 configs/seed_testcase_correct.json --json "$TMP/night1/seed-testcase.json" \
         --epsilon 1e-7 --quiet &&
-    run 1 h3 configs/seed_testcase.json --json "$TMP/h3.json" --threshold 1e-6 --quiet &&
-    run 1 hist configs/seed_testcase.json --history "$TMP/h1.json" --history "$TMP/night0" \
+    run 0 h3 configs/seed_testcase.json --json "$TMP/h3.json" --threshold 1e-6 --quiet &&
+    run 0 hist configs/seed_testcase.json --history "$TMP/h1.json" --history "$TMP/night0" \
         --history "$TMP/night1" --baseline "$TMP/h3.json" --html "$TMP/hist.html" \
         --json "$TMP/hist.json" --params all --quiet; then
     page_ok "history of 3 reports" "$TMP/hist.html" "$TMP/hist.json" \

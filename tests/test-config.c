@@ -196,7 +196,7 @@ START_TEST(unknown_key_should_suggest_nearest)
     expect_error("typo-model.json", "{\"modle\": {\"layers\": [4, 1]}}",
                  "modle: unknown key; did you mean \"model\"?");
     expect_error("typo-far.json", "{\"model\": {\"layers\": [4, 1]}, \"xyzzy\": 1}",
-                 "xyzzy: unknown key; expected one of name, model, data, check, report");
+                 "xyzzy: unknown key; expected one of name, model, data, check, report, expect");
     /* names inside values get the same help */
     expect_error("typo-act.json",
                  "{\"model\": {\"layers\": [4, 3, 1], \"hidden_activation\": \"tahn\"}}",
@@ -204,7 +204,31 @@ START_TEST(unknown_key_should_suggest_nearest)
                  "linear, got \"tahn\"; did you mean \"tanh\"?");
     /* a key no path can print plainly is quoted */
     expect_error("typo-odd.json", "{\"model\": {\"layers\": [4, 1]}, \"a b\": 1}",
-                 "[\"a b\"]: unknown key; expected one of name, model, data, check, report");
+                 "[\"a b\"]: unknown key; expected one of name, model, data, check, report, "
+                 "expect");
+}
+END_TEST
+
+/* "expect": "pass" (the default) or "fail"; anything else is refused with its path. */
+START_TEST(expect_should_be_pass_or_fail)
+{
+    gcv_config *c = load_ok("expect-none.json", "{\"model\": {\"layers\": [3, 1]}}");
+    ck_assert_int_eq(c->expect_fail, 0);
+    gcv_config_free(c);
+    c = load_ok("expect-fail.json", "{\"expect\": \"fail\", \"model\": {\"layers\": [3, 1]}}");
+    ck_assert_int_eq(c->expect_fail, 1);
+    gcv_config_free(c);
+    c = load_ok("expect-pass.json", "{\"model\": {\"layers\": [3, 1]}, \"expect\": \"pass\"}");
+    ck_assert_int_eq(c->expect_fail, 0);
+    gcv_config_free(c);
+    expect_error("expect-typo.json", "{\"model\": {\"layers\": [3, 1]}, \"expect\": \"fial\"}",
+                 "expect: expected one of pass, fail, got \"fial\"; did you mean \"fail\"?");
+    expect_error("expect-case.json", "{\"model\": {\"layers\": [3, 1]}, \"expect\": \"xfail\"}",
+                 "expect: expected one of pass, fail, got \"xfail\"; did you mean \"fail\"?");
+    expect_error("expect-bool.json", "{\"model\": {\"layers\": [3, 1]}, \"expect\": false}",
+                 "expect: expected one of pass, fail, got false");
+    expect_error("expect-key.json", "{\"model\": {\"layers\": [3, 1]}, \"expected\": \"fail\"}",
+                 "expected: unknown key; did you mean \"expect\"?");
 }
 END_TEST
 
@@ -1366,6 +1390,7 @@ static Suite *config_suite(void)
     tcase_add_test(t, malformed_json_should_give_line_and_column);
     tcase_add_test(t, wrong_type_should_name_the_path_the_expected_and_the_found);
     tcase_add_test(t, unknown_key_should_suggest_nearest);
+    tcase_add_test(t, expect_should_be_pass_or_fail);
     tcase_add_test(t, duplicate_key_should_be_refused);
     tcase_add_test(t, values_with_a_wrong_shape_should_give_both_shapes);
     tcase_add_test(t, npy_dir_with_a_transposed_w_should_name_the_file);

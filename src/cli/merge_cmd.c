@@ -43,7 +43,12 @@ int gcv_merge_main(int argc, char **argv)
     } else {
         if (!quiet)
             gcv_report_text(stdout, &mg->info, mg->model, mg->result);
-        rc = gcv_exit_code(mg->result->status);
+        /* The config's "expect" travels in the shards' reports: the merge honours it too. */
+        gcv_verdict v = mg->result->status;
+        if (mg->info.expect == GCV_EXPECT_FAIL && v == GCV_PASS)
+            fprintf(stderr, "gcverify: merge: %s: expected to fail, but passed (\"expect\": "
+                    "\"fail\")\n", out);
+        rc = gcv_exit_expected(gcv_exit_code(v), v, 0, mg->info.expect);
     }
     gcv_merged_free(mg);
     free(parts);

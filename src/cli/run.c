@@ -209,6 +209,9 @@ static gcv_report_info describe(one *o)
         .top = cfg->top,
         .params_mode = (int)cfg->params_mode,
         .color = use_color(),
+        .expect = !cfg->expect_fail ? GCV_EXPECT_PASS
+                  : o->c->sharded   ? GCV_EXPECT_FAIL_SLICE
+                                    : GCV_EXPECT_FAIL,
         .notes = o->n_notes ? o->notes : NULL,
         .n_notes = o->n_notes,
         .json_extra = o->base ? baseline_member : NULL,
@@ -216,9 +219,21 @@ static gcv_report_info describe(one *o)
     };
 }
 
+/* How the verdict meets the config's "expect" (GCV_EXPECT_*): "FAIL (expected)" or
+ * "expected to fail, but passed"; NULL when it expects a pass, the check was inconclusive,
+ * or a shard passed (its slice may not hold the fault: the merge judges). */
+static const char *expect_note(int expect, const gcv_result *r)
+{
+    if (expect == GCV_EXPECT_PASS || r->status == GCV_INCONCLUSIVE)
+        return NULL;
+    if (r->status == GCV_FAIL)
+        return "FAIL (expected)";
+    return expect == GCV_EXPECT_FAIL ? "expected to fail, but passed" : NULL;
+}
+
 /* With several configs, one line each. */
 static void summary_line(const char *path, const gcv_model *m, const gcv_result *r,
-                         const gcv_regressions *reg)
+                         const gcv_regressions *reg, int expect)
 {
     char t[32];
     double s = r->seconds;
@@ -228,10 +243,15 @@ static void summary_line(const char *path, const gcv_model *m, const gcv_result 
                                                : "INCONCLUSIVE";
     if (reg && reg->n && r->status != GCV_FAIL)
         word = "REGRESSION";
+    const char *note = expect_note(expect, r);
+    if (note)
+        word = r->status == GCV_FAIL ? "XFAIL" : "XPASS";
     printf("%-12s %s · %zu params · difference %.2e · %zu of %zu blocks failed", word, path,
            m->n_params, r->difference, r->blocks_failed, r->n_blocks);
     if (reg)
         printf(" · %zu regression%s", reg->n, reg->n == 1 ? "" : "s");
+    if (note)
+        printf(" · %s", r->status == GCV_FAIL ? "failed as expected" : note);
     printf(" · %s\n", t);
 }
 
@@ -241,11 +261,15 @@ static void print_text(const one *o, const gcv_report_info *info)
     if (o->c->quiet)
         return;
     if (o->c->n_configs > 1) {
-        summary_line(o->path, o->model, o->res, o->base ? &o->reg : NULL);
+        summary_line(o->path, o->model, o->res, o->base ? &o->reg : NULL, info->expect);
     } else {
         gcv_report_text(stdout, info, o->model, o->res);
         if (o->base)
             gcv_baseline_text(stdout, &o->reg);
+        const char *note = expect_note(info->expect, o->res);
+        if (note)
+            printf("\nexpect  fail · %s%s\n", note,
+                   o->res->status == GCV_PASS ? ": the fault is no longer caught" : "");
     }
     fflush(stdout);
 }
@@ -329,7 +353,11 @@ static int report(one *o, gcv_status st)
     /* A regression fails the run even when every threshold still passes. */
     if (o->reg.n && gcv_exit_severity(rc) < gcv_exit_severity(EXIT_MISMATCH))
         rc = EXIT_MISMATCH;
-    return rc;
+    /* "expect": "fail": the expected mismatch is 0, a pass an error everyone must see. */
+    if (info.expect == GCV_EXPECT_FAIL && o->res->status == GCV_PASS)
+        fprintf(stderr, "gcverify: %s: expected to fail, but passed (\"expect\": \"fail\")\n",
+                o->path);
+    return gcv_exit_expected(rc, o->res->status, o->reg.n > 0, info.expect);
 }
 
 /* ---- the end ---- */

@@ -16,7 +16,9 @@
 #include "model/init.h"
 #include "util/strutil.h"
 
-static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report"};
+static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report", "expect"};
+/* "expect": the outcome the config is meant to have (strict: the other one is an error). */
+static const char *const EXPECT_NAMES[] = {"pass", "fail"};
 
 /* A new config holding every default, for path (max_memory as given). */
 static gcv_status config_new(const char *path, size_t max_memory, gcv_config **out,
@@ -56,11 +58,16 @@ static gcv_status parse_root(gcv_parser *ps, const cJSON *root)
     if (!cJSON_IsObject(root))
         return gcv_json_expected(&ps->j, "", "a JSON object at the top level", root);
     const char *name = NULL;
+    size_t expect = 0;
     gcv_status st = gcv_json_check_keys(&ps->j, "", root, TOP_KEYS, GCV_N_OF(TOP_KEYS));
     if (!st)
         st = gcv_json_get_string(&ps->j, "", root, "name", &name);
+    if (!st)
+        st = gcv_json_get_choice(&ps->j, "", root, "expect", EXPECT_NAMES,
+                                 GCV_N_OF(EXPECT_NAMES), &expect);
     if (st)
         return st;
+    c->expect_fail = expect == 1;
     if (name) {
         free(c->name);
         if (!(c->name = gcv_strdup(name)))

@@ -95,6 +95,8 @@ typedef struct gcv_data_spec {
 typedef struct gcv_config {
     char *path;              /* the config file as given */
     char *name;              /* "name", default: the file's base name without .json */
+    int expect_fail;         /* "expect": "fail" (default "pass"): the config carries a fault
+                              * on purpose, so a mismatch is its expected outcome */
 
     /* model */
     size_t n_layers;         /* L */

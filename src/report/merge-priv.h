@@ -21,6 +21,7 @@ typedef struct gcv_shard_header {
     size_t examples;
     double cost, seconds;
     int threads, stopped, sampled;
+    int expect_fail; /* "expect": "fail"; "pass" when absent (older reports) */
     size_t params_checked, evaluations;
     gcv_params_mode params_mode;
     gcv_shard shard;

@@ -51,6 +51,16 @@ static gcv_status optional_bool(const gcv_jctx *c, const cJSON *obj, const char 
     return gcv_schema_bool(c, "", obj, key, out);
 }
 
+/* "expect" (absent from reports older than the member: "pass"). */
+static gcv_status read_expect(const gcv_jctx *c, const cJSON *root, int *fail)
+{
+    static const char *const names[] = {"pass", "fail"};
+    size_t k = 0;
+    gcv_status st = gcv_json_get_choice(c, "", root, "expect", names, 2, &k);
+    *fail = k == 1;
+    return st;
+}
+
 static gcv_status read_model(const gcv_jctx *c, const cJSON *root, gcv_shard_header *h)
 {
     const cJSON *model, *it;
@@ -262,6 +272,7 @@ gcv_status gcv_shard_header_read(const gcv_jctx *c, const cJSON *root, gcv_shard
         (st = gcv_schema_number(c, "", root, "seconds", &h->seconds)) != GCV_OK ||
         (st = optional_bool(c, root, "stopped", &h->stopped)) != GCV_OK ||
         (st = optional_bool(c, root, "sampled", &h->sampled)) != GCV_OK ||
+        (st = read_expect(c, root, &h->expect_fail)) != GCV_OK ||
         (st = read_blocks(c, root, h)) != GCV_OK || (st = read_shard(c, root, h)) != GCV_OK)
         return st;
     return GCV_OK;

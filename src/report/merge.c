@@ -266,6 +266,7 @@ static gcv_status build(gcv_merge_state *s, gcv_merged *mg, gcv_error *err)
     in->top = 10;
     in->params_mode = (int)h->params_mode;
     in->color = 0;
+    in->expect = h->expect_fail ? GCV_EXPECT_FAIL : GCV_EXPECT_PASS; /* the whole: judged */
     return GCV_OK;
 }
 

@@ -30,7 +30,13 @@ typedef struct gcv_report_info {
     /* shard_count > 0: this is the partial report of --shard shard_index/shard_count (the
      * numbers as the JSON report's "shard" member has them); the text report says so. */
     size_t shard_index, shard_count;
+    int expect;               /* the config's "expect": GCV_EXPECT_* */
 } gcv_report_info;
+
+/* gcv_report_info.expect (doc/config.md): "pass", or "fail" (a mismatch is the outcome the
+ * config carries on purpose, and a pass is an error), or "fail" in a shard's partial report,
+ * which writes it for the merge but cannot judge a pass: the fault may be in another slice. */
+enum { GCV_EXPECT_PASS = 0, GCV_EXPECT_FAIL = 1, GCV_EXPECT_FAIL_SLICE = 2 };
 
 /* The text report: header, per-block table, the top worst parameters and the verdict. */
 void gcv_report_text(FILE *f, const gcv_report_info *info, const gcv_model *m,

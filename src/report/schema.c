@@ -83,7 +83,10 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
     }
     fputs(",\n  \"difference\": ", f);
     gcv_json_num(f, all_unchecked(r) ? NAN : r->difference); /* of nothing: null */
-    fprintf(f, ",\n  \"status\": \"%s\",\n  \"seconds\": ", gcv_verdict_name(r->status));
+    /* "expect" beside the check's own verdict: "status" stays what the check found, and a
+     * reader compares the two (doc/report-format.md). */
+    fprintf(f, ",\n  \"status\": \"%s\",\n  \"expect\": \"%s\",\n  \"seconds\": ",
+            gcv_verdict_name(r->status), in->expect ? "fail" : "pass");
     gcv_json_num(f, r->seconds);
     fputs(",\n  \"floor_difference\": ", f);
     gcv_json_num(f, r->floor_difference);

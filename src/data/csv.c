@@ -37,12 +37,26 @@ typedef struct gcv_csv_field {
     size_t len;
 } gcv_csv_field;
 
+/* One read in progress: the file, the line being split, and the table so far. What it holds
+ * is released by gcv_csv_close however far the read got. */
 typedef struct gcv_csv_reader {
     const char *path;
     char delim;
-    gcv_csv_field *fields;
-    size_t nfields, cap;
+    int header; /* as in gcv_csv_options */
+    size_t max_count;
     gcv_error *err;
+    FILE *f;
+    locale_t c_locale, old_locale; /* c_locale is (locale_t)0 until installed */
+    char *line;
+    size_t line_cap, lineno;
+    size_t blank_line;     /* the first empty line so far, 0 while there is none */
+    gcv_csv_field *fields; /* of the current line, nfields of them */
+    size_t nfields, cap;
+    int have_first;        /* the first non-empty row, header or data, has been seen */
+    size_t first_row_line, cols;
+    char **names;          /* cols header names, or NULL */
+    double *data;          /* rows × cols values, room for data_cap */
+    size_t rows, data_cap;
 } gcv_csv_reader;
 
 static int gcv_csv_is_space(const gcv_csv_reader *r, char c)
@@ -257,6 +271,220 @@ static int gcv_csv_is_blank(const char *s, size_t n)
     return 1;
 }
 
+/* Each step below returns GCV_OK, or the read's status with err set. */
+
+static gcv_status gcv_csv_check_options(const gcv_csv_reader *r)
+{
+    if (r->delim != ',' && r->delim != ';' && r->delim != '\t') {
+        gcv_error_set(r->err, "%s: expected the delimiter ',', ';' or a tab, got '%c'", r->path,
+                      (r->delim >= 0x20 && r->delim < 0x7F) ? r->delim : '?');
+        return GCV_ERR_INVALID;
+    }
+    if (r->header < -1 || r->header > 1) {
+        gcv_error_set(r->err, "%s: expected header -1 (auto), 0 or 1, got %d", r->path,
+                      r->header);
+        return GCV_ERR_INVALID;
+    }
+    return GCV_OK;
+}
+
+static gcv_status gcv_csv_open(gcv_csv_reader *r)
+{
+    char why[200];
+    uint64_t fsize = 0;
+    int fd = gcv_file_open_regular(r->path, &fsize, why, sizeof why);
+    if (fd < 0) {
+        gcv_error_set(r->err, "%s: %s", r->path, why);
+        return GCV_ERR_IO;
+    }
+    r->f = fdopen(fd, "r");
+    if (!r->f) {
+        gcv_error_set(r->err, "%s: cannot open: %s", r->path, strerror(errno));
+        close(fd);
+        return GCV_ERR_IO;
+    }
+    return GCV_OK;
+}
+
+/* Installs the C locale for this thread (see the top of the file); gcv_csv_close puts the
+ * thread's own locale back. */
+static gcv_status gcv_csv_use_c_locale(gcv_csv_reader *r)
+{
+    r->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (r->c_locale == (locale_t)0) {
+        gcv_error_set(r->err, "%s: cannot create the C locale for parsing numbers: %s", r->path,
+                      strerror(errno));
+        return GCV_ERR_NOMEM;
+    }
+    r->old_locale = uselocale(r->c_locale);
+    return GCV_OK;
+}
+
+/* Reads the next line into r->line; *s and *n are its text without the line end and, on the
+ * first line, without a byte-order mark. At the end of the file *eof is set instead. */
+static gcv_status gcv_csv_next_line(gcv_csv_reader *r, char **s, size_t *n, int *eof)
+{
+    errno = 0;
+    ssize_t got = getline(&r->line, &r->line_cap, r->f);
+    if (got < 0) {
+        if (ferror(r->f)) {
+            gcv_error_set(r->err, "%s: line %zu: cannot read: %s", r->path, r->lineno + 1,
+                          strerror(errno));
+            return errno == ENOMEM ? GCV_ERR_NOMEM : GCV_ERR_IO;
+        }
+        *eof = 1;
+        return GCV_OK;
+    }
+    r->lineno++;
+    char *text = r->line;
+    size_t len = (size_t)got;
+    if (len > 0 && text[len - 1] == '\n')
+        text[--len] = '\0';
+    if (len > 0 && text[len - 1] == '\r')
+        text[--len] = '\0';
+    if (r->lineno == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3; /* UTF-8 byte-order mark, as spreadsheet programs write it */
+        len -= 3;
+    }
+    *s = text;
+    *n = len;
+    return GCV_OK;
+}
+
+/* Copies the fields of the header row into r->names. */
+static gcv_status gcv_csv_take_names(gcv_csv_reader *r)
+{
+    r->names = calloc(r->cols, sizeof *r->names);
+    if (!r->names) {
+        gcv_error_set(r->err, "%s: line %zu: out of memory", r->path, r->lineno);
+        return GCV_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < r->cols; j++) {
+        r->names[j] = gcv_strdup(r->fields[j].s);
+        if (!r->names[j]) {
+            gcv_error_set(r->err, "%s: line %zu: out of memory", r->path, r->lineno);
+            return GCV_ERR_NOMEM;
+        }
+    }
+    return GCV_OK;
+}
+
+/* The first non-empty row fixes the number of columns; *is_header says whether it names the
+ * columns (the names are then kept) rather than holding data. */
+static gcv_status gcv_csv_first_row(gcv_csv_reader *r, int *is_header)
+{
+    r->have_first = 1;
+    r->first_row_line = r->lineno;
+    r->cols = r->nfields;
+    *is_header = r->header == 1;
+    if (r->header == -1) {
+        /* A header is a first row with at least one field that is text; an empty
+         * or non-finite field alone does not make one ("1,,3" is a broken data row,
+         * "1,nan" a data row with a NaN, both reported as such by gcv_csv_add_row). */
+        for (size_t j = 0; j < r->cols && !*is_header; j++) {
+            double v;
+            *is_header = gcv_csv_number(r->fields[j].s, r->fields[j].len, &v) == GCV_CSV_TEXT;
+        }
+    }
+    return *is_header ? gcv_csv_take_names(r) : GCV_OK;
+}
+
+/* Appends the fields of the current line to r->data as one row of numbers. */
+static gcv_status gcv_csv_add_row(gcv_csv_reader *r)
+{
+    if (r->nfields != r->cols) {
+        gcv_error_set(r->err, "%s: line %zu: expected %zu fields (as on line %zu), got %zu",
+                      r->path, r->lineno, r->cols, r->first_row_line, r->nfields);
+        return GCV_ERR_INVALID;
+    }
+    /* Checked per row, before growing: a huge file is refused without reading it all. */
+    if (r->rows + 1 > r->max_count / r->cols) {
+        gcv_error_set(r->err, "%s: line %zu: expected at most %zu values, got more", r->path,
+                      r->lineno, r->max_count);
+        return GCV_ERR_NOMEM;
+    }
+    if (gcv_csv_reserve(&r->data, &r->data_cap, (r->rows + 1) * r->cols) != 0) {
+        gcv_error_set(r->err, "%s: line %zu: out of memory for %zu values", r->path, r->lineno,
+                      (r->rows + 1) * r->cols);
+        return GCV_ERR_NOMEM;
+    }
+    double *row = r->data + r->rows * r->cols;
+    for (size_t j = 0; j < r->cols; j++)
+        if (gcv_csv_value(r, r->names, r->lineno, j, &row[j]) != GCV_OK)
+            return GCV_ERR_INVALID;
+    r->rows++;
+    return GCV_OK;
+}
+
+/* Every line of the file, into r->names and r->data. */
+static gcv_status gcv_csv_read_rows(gcv_csv_reader *r)
+{
+    for (;;) {
+        char *s = NULL;
+        size_t n = 0;
+        int eof = 0;
+        gcv_status st = gcv_csv_next_line(r, &s, &n, &eof);
+        if (st != GCV_OK || eof)
+            return st;
+        if (gcv_csv_is_blank(s, n)) {
+            if (!r->blank_line)
+                r->blank_line = r->lineno;
+            continue;
+        }
+        /* Empty lines are fine at the end only: in the middle they usually mean two tables
+         * pasted together or a truncated export, which must not pass silently. */
+        if (r->blank_line) {
+            gcv_error_set(r->err, "%s: line %zu: expected a row of values, got an empty line "
+                          "(empty lines are allowed only at the end of the file)", r->path,
+                          r->blank_line);
+            return GCV_ERR_INVALID;
+        }
+        if ((st = gcv_csv_split(r, s, n, r->lineno)) != GCV_OK)
+            return st;
+        int is_header = 0;
+        if (!r->have_first && (st = gcv_csv_first_row(r, &is_header)) != GCV_OK)
+            return st;
+        if (!is_header && (st = gcv_csv_add_row(r)) != GCV_OK)
+            return st;
+    }
+}
+
+/* A file read to its end: out takes the table, which must have a data row. */
+static gcv_status gcv_csv_fill(gcv_csv_reader *r, gcv_csv *out)
+{
+    if (r->rows == 0) {
+        gcv_error_set(r->err, "%s: expected at least one data row, got %s", r->path,
+                      r->names ? "only a header" : "an empty file");
+        return GCV_ERR_INVALID;
+    }
+    out->rows = r->rows;
+    out->cols = r->cols;
+    out->data = r->data;
+    out->names = r->names;
+    r->data = NULL;
+    r->names = NULL;
+    return GCV_OK;
+}
+
+/* Puts the thread's locale back and releases what the read holds. */
+static void gcv_csv_close(gcv_csv_reader *r)
+{
+    if (r->c_locale != (locale_t)0) {
+        uselocale(r->old_locale);
+        freelocale(r->c_locale);
+    }
+    if (r->names) {
+        for (size_t j = 0; j < r->cols; j++)
+            free(r->names[j]);
+        free(r->names);
+    }
+    free(r->data);
+    free(r->line);
+    free(r->fields);
+    if (r->f)
+        fclose(r->f);
+}
+
 gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_count,
                         gcv_csv *out, gcv_error *err)
 {
@@ -267,172 +495,17 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
         return GCV_ERR_INVALID;
     }
     memset(out, 0, sizeof *out);
-    char delim = (o && o->delimiter) ? o->delimiter : ',';
-    int header = o ? o->header : -1;
-    if (delim != ',' && delim != ';' && delim != '\t') {
-        gcv_error_set(err, "%s: expected the delimiter ',', ';' or a tab, got '%c'", path,
-                     (delim >= 0x20 && delim < 0x7F) ? delim : '?');
-        return GCV_ERR_INVALID;
-    }
-    if (header < -1 || header > 1) {
-        gcv_error_set(err, "%s: expected header -1 (auto), 0 or 1, got %d", path, header);
-        return GCV_ERR_INVALID;
-    }
-
-    char why[200];
-    uint64_t fsize = 0;
-    int fd = gcv_file_open_regular(path, &fsize, why, sizeof why);
-    if (fd < 0) {
-        gcv_error_set(err, "%s: %s", path, why);
-        return GCV_ERR_IO;
-    }
-    FILE *f = fdopen(fd, "r");
-    if (!f) {
-        gcv_error_set(err, "%s: cannot open: %s", path, strerror(errno));
-        close(fd);
-        return GCV_ERR_IO;
-    }
-
-    gcv_status st = GCV_ERR_INVALID;
-    gcv_csv_reader r = {.path = path, .delim = delim, .err = err};
-    char *line = NULL, **names = NULL;
-    size_t line_cap = 0, cols = 0, rows = 0, data_cap = 0;
-    size_t lineno = 0, blank_line = 0, first_row_line = 0;
-    double *data = NULL;
-    int have_first = 0;
-
-    locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (c_locale == (locale_t)0) {
-        gcv_error_set(err, "%s: cannot create the C locale for parsing numbers: %s", path,
-                     strerror(errno));
-        fclose(f);
-        return GCV_ERR_NOMEM;
-    }
-    locale_t old_locale = uselocale(c_locale);
-
-    for (;;) {
-        errno = 0;
-        ssize_t got = getline(&line, &line_cap, f);
-        if (got < 0) {
-            if (ferror(f)) {
-                gcv_error_set(err, "%s: line %zu: cannot read: %s", path, lineno + 1,
-                             strerror(errno));
-                st = errno == ENOMEM ? GCV_ERR_NOMEM : GCV_ERR_IO;
-                goto cleanup;
-            }
-            break;
-        }
-        lineno++;
-        size_t n = (size_t)got;
-        if (n > 0 && line[n - 1] == '\n')
-            line[--n] = '\0';
-        if (n > 0 && line[n - 1] == '\r')
-            line[--n] = '\0';
-        char *s = line;
-        if (lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-            s += 3; /* UTF-8 byte-order mark, as spreadsheet programs write it */
-            n -= 3;
-        }
-
-        if (gcv_csv_is_blank(s, n)) {
-            if (!blank_line)
-                blank_line = lineno;
-            continue;
-        }
-        /* Empty lines are fine at the end only: in the middle they usually mean two tables
-         * pasted together or a truncated export, which must not pass silently. */
-        if (blank_line) {
-            gcv_error_set(err, "%s: line %zu: expected a row of values, got an empty line "
-                         "(empty lines are allowed only at the end of the file)", path,
-                         blank_line);
-            goto cleanup;
-        }
-        if ((st = gcv_csv_split(&r, s, n, lineno)) != GCV_OK)
-            goto cleanup;
-        st = GCV_ERR_INVALID;
-
-        if (!have_first) {
-            have_first = 1;
-            first_row_line = lineno;
-            cols = r.nfields;
-            int is_header = header == 1;
-            if (header == -1) {
-                /* A header is a first row with at least one field that is text; an empty
-                 * or non-finite field alone does not make one ("1,,3" is a broken data row,
-                 * "1,nan" a data row with a NaN, both reported as such below). */
-                for (size_t j = 0; j < cols && !is_header; j++) {
-                    double v;
-                    is_header = gcv_csv_number(r.fields[j].s, r.fields[j].len, &v) ==
-                                GCV_CSV_TEXT;
-                }
-            }
-            if (is_header) {
-                names = calloc(cols, sizeof *names);
-                if (!names) {
-                    gcv_error_set(err, "%s: line %zu: out of memory", path, lineno);
-                    st = GCV_ERR_NOMEM;
-                    goto cleanup;
-                }
-                for (size_t j = 0; j < cols; j++) {
-                    names[j] = gcv_strdup(r.fields[j].s);
-                    if (!names[j]) {
-                        gcv_error_set(err, "%s: line %zu: out of memory", path, lineno);
-                        st = GCV_ERR_NOMEM;
-                        goto cleanup;
-                    }
-                }
-                continue;
-            }
-        }
-
-        if (r.nfields != cols) {
-            gcv_error_set(err, "%s: line %zu: expected %zu fields (as on line %zu), got %zu",
-                         path, lineno, cols, first_row_line, r.nfields);
-            goto cleanup;
-        }
-        /* Checked per row, before growing: a huge file is refused without reading it all. */
-        if (rows + 1 > max_count / cols) {
-            gcv_error_set(err, "%s: line %zu: expected at most %zu values, got more", path,
-                         lineno, max_count);
-            st = GCV_ERR_NOMEM;
-            goto cleanup;
-        }
-        if (gcv_csv_reserve(&data, &data_cap, (rows + 1) * cols) != 0) {
-            gcv_error_set(err, "%s: line %zu: out of memory for %zu values", path, lineno,
-                         (rows + 1) * cols);
-            st = GCV_ERR_NOMEM;
-            goto cleanup;
-        }
-        for (size_t j = 0; j < cols; j++)
-            if (gcv_csv_value(&r, names, lineno, j, &data[rows * cols + j]) != GCV_OK)
-                goto cleanup;
-        rows++;
-    }
-
-    if (rows == 0) {
-        gcv_error_set(err, "%s: expected at least one data row, got %s", path,
-                     names ? "only a header" : "an empty file");
-        goto cleanup;
-    }
-    out->rows = rows;
-    out->cols = cols;
-    out->data = data;
-    out->names = names;
-    data = NULL;
-    names = NULL;
-    st = GCV_OK;
-
-cleanup:
-    uselocale(old_locale);
-    freelocale(c_locale);
-    if (names) {
-        for (size_t j = 0; j < cols; j++)
-            free(names[j]);
-        free(names);
-    }
-    free(data);
-    free(line);
-    free(r.fields);
-    fclose(f);
+    gcv_csv_reader r = {.path = path, .delim = (o && o->delimiter) ? o->delimiter : ',',
+                        .header = o ? o->header : -1, .max_count = max_count, .err = err};
+    gcv_status st = gcv_csv_check_options(&r);
+    if (st == GCV_OK)
+        st = gcv_csv_open(&r);
+    if (st == GCV_OK)
+        st = gcv_csv_use_c_locale(&r);
+    if (st == GCV_OK)
+        st = gcv_csv_read_rows(&r);
+    if (st == GCV_OK)
+        st = gcv_csv_fill(&r, out);
+    gcv_csv_close(&r);
     return st;
 }

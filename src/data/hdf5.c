@@ -175,207 +175,274 @@ static htri_t gcv_h5_is_hdf5(const char *path)
 #endif
 }
 
-/* The body of gcv_hdf5_read, run with HDF5's automatic error printing off. */
-static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_t max_count,
-                                    gcv_npy *out, gcv_error *err)
-{
-    gcv_status st = GCV_ERR_INVALID;
-    hid_t file = H5I_INVALID_HID, obj = H5I_INVALID_HID;
-    hid_t type = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    double *data = NULL;
-    int keep_shape = 0;
+/* One read in progress: the handles it holds, which gcv_h5_close releases however far the read
+ * got, and what each step learns about the dataset for the steps after it. */
+typedef struct gcv_h5_reader {
+    const char *path, *dataset;
+    size_t max_count;
+    gcv_npy *out;
+    gcv_error *err;
+    hid_t file, obj, type, space;
+    H5T_class_t cls;
+    H5T_sign_t sign;
+    size_t bytes;                   /* of one stored element */
+    hsize_t dims[GCV_NPY_MAX_DIMS]; /* as stored, ndim of them */
+    size_t ndim, count;
+    double *data;
+    int keep_shape; /* refused by max_count: out keeps ndim, shape and count */
     gcv_h5_reason why;
+} gcv_h5_reader;
 
-    if (gcv_h5_is_hdf5(path) <= 0) {
-        gcv_error_set(err, "%s: expected an HDF5 file, got a file without the HDF5 signature",
-                    path);
-        goto cleanup;
+/* Each step below returns GCV_OK, or the read's status with err set. */
+
+static gcv_status gcv_h5_open_file(gcv_h5_reader *r)
+{
+    if (gcv_h5_is_hdf5(r->path) <= 0) {
+        gcv_error_set(r->err, "%s: expected an HDF5 file, got a file without the HDF5 signature",
+                      r->path);
+        return GCV_ERR_INVALID;
     }
-    file = gcv_h5_open(path, &why);
-    if (file < 0) {
+    r->file = gcv_h5_open(r->path, &r->why);
+    if (r->file < 0) {
         /* The signature is there but the file cannot be opened: truncated or damaged. */
-        gcv_error_set(err, "%s: expected a readable HDF5 file, got one HDF5 cannot open: %s",
-                    path, why.text);
-        goto cleanup;
+        gcv_error_set(r->err, "%s: expected a readable HDF5 file, got one HDF5 cannot open: %s",
+                      r->path, r->why.text);
+        return GCV_ERR_INVALID;
     }
+    return GCV_OK;
+}
 
-    obj = H5Oopen(file, dataset, H5P_DEFAULT);
-    if (obj < 0) {
-        gcv_h5_reason_of(&why);
-        if (H5Lexists(file, dataset, H5P_DEFAULT) > 0) {
-            /* The name is there but the object behind it cannot be read: damaged metadata,
-             * or a soft or external link to nowhere. */
-            gcv_error_set(err, "%s: %s: expected a readable dataset, got one HDF5 cannot open: %s",
-                        path, dataset, why.text);
-            goto cleanup;
-        }
-        gcv_h5_names names = {.len = 0};
-        H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, gcv_h5_collect, &names);
-        if (names.count == 0)
-            gcv_error_set(err, "%s: dataset '%s' not found; the file has no datasets", path,
-                        dataset);
-        else
-            gcv_error_set(err, "%s: dataset '%s' not found; available datasets: %s%s", path,
-                        dataset, names.text, names.truncated ? ", …" : "");
-        goto cleanup;
+/* The dataset could not be opened, r->why says why: either the name leads to something
+ * unreadable, or it is not there and the message lists what is. */
+static void gcv_h5_report_missing(gcv_h5_reader *r)
+{
+    if (H5Lexists(r->file, r->dataset, H5P_DEFAULT) > 0) {
+        /* The name is there but the object behind it cannot be read: damaged metadata,
+         * or a soft or external link to nowhere. */
+        gcv_error_set(r->err, "%s: %s: expected a readable dataset, got one HDF5 cannot open: %s",
+                      r->path, r->dataset, r->why.text);
+        return;
     }
-    H5I_type_t kind = H5Iget_type(obj);
+    gcv_h5_names names = {.len = 0};
+    H5Lvisit(r->file, H5_INDEX_NAME, H5_ITER_INC, gcv_h5_collect, &names);
+    if (names.count == 0)
+        gcv_error_set(r->err, "%s: dataset '%s' not found; the file has no datasets", r->path,
+                      r->dataset);
+    else
+        gcv_error_set(r->err, "%s: dataset '%s' not found; available datasets: %s%s", r->path,
+                      r->dataset, names.text, names.truncated ? ", …" : "");
+}
+
+static gcv_status gcv_h5_open_dataset(gcv_h5_reader *r)
+{
+    r->obj = H5Oopen(r->file, r->dataset, H5P_DEFAULT);
+    if (r->obj < 0) {
+        gcv_h5_reason_of(&r->why);
+        gcv_h5_report_missing(r);
+        return GCV_ERR_INVALID;
+    }
+    H5I_type_t kind = H5Iget_type(r->obj);
     if (kind != H5I_DATASET) {
-        gcv_error_set(err, "%s: %s: expected a dataset, got %s", path, dataset,
-                    kind == H5I_GROUP ? "a group" :
-                    kind == H5I_DATATYPE ? "a named datatype" : "another kind of object");
-        goto cleanup;
+        gcv_error_set(r->err, "%s: %s: expected a dataset, got %s", r->path, r->dataset,
+                      kind == H5I_GROUP ? "a group" :
+                      kind == H5I_DATATYPE ? "a named datatype" : "another kind of object");
+        return GCV_ERR_INVALID;
     }
+    return GCV_OK;
+}
 
-    type = H5Dget_type(obj);
-    if (type < 0) {
-        gcv_error_set(err, "%s: %s: cannot read the data type: %s", path, dataset,
-                    gcv_h5_reason_of(&why));
-        goto cleanup;
-    }
-    H5T_class_t cls = H5Tget_class(type);
-    if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
-        gcv_error_set(err, "%s: %s: expected an integer or floating-point dataset, got %s dataset",
-                    path, dataset, gcv_h5_class_name(cls));
-        goto cleanup;
-    }
-    size_t bytes = H5Tget_size(type);
-    H5T_sign_t sign = cls == H5T_INTEGER ? H5Tget_sign(type) : H5T_SGN_ERROR;
-    if (bytes == 0 || (cls == H5T_INTEGER && sign == H5T_SGN_ERROR)) {
-        gcv_error_set(err, "%s: %s: cannot read the data type: %s", path, dataset,
-                    gcv_h5_reason_of(&why));
-        goto cleanup;
-    }
+/* For an HDF5 call that just failed: its reason is quoted before anything clears it. */
+static gcv_status gcv_h5_unreadable(gcv_h5_reader *r, const char *what)
+{
+    gcv_error_set(r->err, "%s: %s: cannot read the %s: %s", r->path, r->dataset, what,
+                  gcv_h5_reason_of(&r->why));
+    return GCV_ERR_INVALID;
+}
 
-    space = H5Dget_space(obj);
-    if (space < 0) {
-        gcv_error_set(err, "%s: %s: cannot read the shape: %s", path, dataset,
-                    gcv_h5_reason_of(&why));
-        goto cleanup;
+/* Integers and floats only: those HDF5 converts to double by itself. */
+static gcv_status gcv_h5_check_type(gcv_h5_reader *r)
+{
+    r->type = H5Dget_type(r->obj);
+    if (r->type < 0)
+        return gcv_h5_unreadable(r, "data type");
+    r->cls = H5Tget_class(r->type);
+    if (r->cls != H5T_INTEGER && r->cls != H5T_FLOAT) {
+        gcv_error_set(r->err,
+                      "%s: %s: expected an integer or floating-point dataset, got %s dataset",
+                      r->path, r->dataset, gcv_h5_class_name(r->cls));
+        return GCV_ERR_INVALID;
     }
-    H5S_class_t sclass = H5Sget_simple_extent_type(space);
-    if (sclass == H5S_NULL) {
-        gcv_error_set(err, "%s: %s: expected a dataset with values, got a null dataspace", path,
-                    dataset);
-        goto cleanup;
+    r->bytes = H5Tget_size(r->type);
+    r->sign = r->cls == H5T_INTEGER ? H5Tget_sign(r->type) : H5T_SGN_ERROR;
+    if (r->bytes == 0 || (r->cls == H5T_INTEGER && r->sign == H5T_SGN_ERROR))
+        return gcv_h5_unreadable(r, "data type");
+    return GCV_OK;
+}
+
+/* The rank and the dimensions as stored, into r->ndim and r->dims. */
+static gcv_status gcv_h5_read_dims(gcv_h5_reader *r)
+{
+    r->space = H5Dget_space(r->obj);
+    if (r->space < 0)
+        return gcv_h5_unreadable(r, "shape");
+    if (H5Sget_simple_extent_type(r->space) == H5S_NULL) {
+        gcv_error_set(r->err, "%s: %s: expected a dataset with values, got a null dataspace",
+                      r->path, r->dataset);
+        return GCV_ERR_INVALID;
     }
-    int rank = H5Sget_simple_extent_ndims(space);
-    if (rank < 0) {
-        gcv_error_set(err, "%s: %s: cannot read the shape: %s", path, dataset,
-                    gcv_h5_reason_of(&why));
-        goto cleanup;
-    }
+    int rank = H5Sget_simple_extent_ndims(r->space);
+    if (rank < 0)
+        return gcv_h5_unreadable(r, "shape");
     if (rank > GCV_NPY_MAX_DIMS) {
-        gcv_error_set(err, "%s: %s: expected at most %d dimensions, got %d", path, dataset,
-                    GCV_NPY_MAX_DIMS, rank);
-        goto cleanup;
+        gcv_error_set(r->err, "%s: %s: expected at most %d dimensions, got %d", r->path,
+                      r->dataset, GCV_NPY_MAX_DIMS, rank);
+        return GCV_ERR_INVALID;
     }
-    hsize_t dims[GCV_NPY_MAX_DIMS] = {0}, maxdims[GCV_NPY_MAX_DIMS] = {0};
-    if (rank > 0 && H5Sget_simple_extent_dims(space, dims, maxdims) < 0) {
-        gcv_error_set(err, "%s: %s: cannot read the shape: %s", path, dataset,
-                    gcv_h5_reason_of(&why));
-        goto cleanup;
-    }
+    hsize_t maxdims[GCV_NPY_MAX_DIMS] = {0};
+    if (rank > 0 && H5Sget_simple_extent_dims(r->space, r->dims, maxdims) < 0)
+        return gcv_h5_unreadable(r, "shape");
     /* HDF5 itself does not check this on reading; a damaged size field then makes it read
      * millions of fill-value chunks that were never written. */
     for (int d = 0; d < rank; d++) {
-        if (maxdims[d] != H5S_UNLIMITED && dims[d] > maxdims[d]) {
-            gcv_error_set(err, "%s: %s: dimension %d: expected a size within the maximum %llu, "
-                        "got %llu (damaged file?)", path, dataset, d,
-                        (unsigned long long)maxdims[d], (unsigned long long)dims[d]);
-            goto cleanup;
+        if (maxdims[d] != H5S_UNLIMITED && r->dims[d] > maxdims[d]) {
+            gcv_error_set(r->err, "%s: %s: dimension %d: expected a size within the maximum "
+                          "%llu, got %llu (damaged file?)", r->path, r->dataset, d,
+                          (unsigned long long)maxdims[d], (unsigned long long)r->dims[d]);
+            return GCV_ERR_INVALID;
         }
     }
+    r->ndim = (size_t)rank;
+    return GCV_OK;
+}
 
-    /* Shape and count are checked before anything is allocated: a few bytes of a damaged or
-     * hostile file must not be able to ask for terabytes. */
-    size_t ndim = (size_t)rank, count = 1;
+/* The shape into out->shape and the element count into r->count, checked before anything is
+ * allocated: a few bytes of a damaged or hostile file must not be able to ask for terabytes. */
+static gcv_status gcv_h5_check_count(gcv_h5_reader *r)
+{
+    gcv_npy *out = r->out;
+    size_t count = 1;
     int overflow = 0;
-    for (size_t d = 0; d < ndim; d++) {
-        if (dims[d] > SIZE_MAX) {
+    for (size_t d = 0; d < r->ndim; d++) {
+        if (r->dims[d] > SIZE_MAX) {
             overflow = 1;
             break;
         }
-        out->shape[d] = (size_t)dims[d];
+        out->shape[d] = (size_t)r->dims[d];
         if (out->shape[d] != 0 && count > SIZE_MAX / out->shape[d])
             overflow = 1;
         else
             count *= out->shape[d];
     }
     char shape_text[160];
-    gcv_format_shape(out->shape, ndim, shape_text, sizeof shape_text);
+    gcv_format_shape(out->shape, r->ndim, shape_text, sizeof shape_text);
     if (overflow) {
-        gcv_error_set(err, "%s: %s: expected a shape whose size fits in memory, got %s", path,
-                    dataset, shape_text);
-        goto cleanup;
+        gcv_error_set(r->err, "%s: %s: expected a shape whose size fits in memory, got %s",
+                      r->path, r->dataset, shape_text);
+        return GCV_ERR_INVALID;
     }
     if (count == 0) {
-        gcv_error_set(err, "%s: %s: expected a non-empty dataset, got shape %s", path, dataset,
-                    shape_text);
-        goto cleanup;
+        gcv_error_set(r->err, "%s: %s: expected a non-empty dataset, got shape %s", r->path,
+                      r->dataset, shape_text);
+        return GCV_ERR_INVALID;
     }
-    if (count > max_count || count > SIZE_MAX / sizeof(double)) {
-        gcv_error_set(err, "%s: %s: expected at most %zu elements, got %zu (shape %s)", path,
-                    dataset, max_count, count, shape_text);
-        st = GCV_ERR_NOMEM;
-        keep_shape = 1;
-        out->ndim = ndim;
+    if (count > r->max_count || count > SIZE_MAX / sizeof(double)) {
+        gcv_error_set(r->err, "%s: %s: expected at most %zu elements, got %zu (shape %s)",
+                      r->path, r->dataset, r->max_count, count, shape_text);
+        r->keep_shape = 1;
+        out->ndim = r->ndim;
         out->count = count;
-        goto cleanup;
+        return GCV_ERR_NOMEM;
     }
+    r->count = count;
+    return GCV_OK;
+}
 
-    data = malloc(count * sizeof *data);
-    if (!data) {
-        gcv_error_set(err, "%s: %s: out of memory for %zu values", path, dataset, count);
-        st = GCV_ERR_NOMEM;
-        goto cleanup;
+/* The values as doubles into r->data, every one finite: a NaN or Inf makes every cost
+ * non-finite and the check inconclusive; naming the element here turns that into a data
+ * error the user can find. */
+static gcv_status gcv_h5_read_data(gcv_h5_reader *r)
+{
+    r->data = malloc(r->count * sizeof *r->data);
+    if (!r->data) {
+        gcv_error_set(r->err, "%s: %s: out of memory for %zu values", r->path, r->dataset,
+                      r->count);
+        return GCV_ERR_NOMEM;
     }
-    if (H5Dread(obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        gcv_error_set(err, "%s: %s: cannot read the data: %s", path, dataset,
-                    gcv_h5_reason_of(&why));
-        goto cleanup;
-    }
-    /* A NaN or Inf in the data makes every cost non-finite and the check inconclusive;
-     * naming the element here turns that into a data error the user can find. */
-    for (size_t k = 0; k < count; k++) {
-        if (!isfinite(data[k])) {
+    if (H5Dread(r->obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->data) < 0)
+        return gcv_h5_unreadable(r, "data");
+    for (size_t k = 0; k < r->count; k++) {
+        double v = r->data[k];
+        if (!isfinite(v)) {
             char at[160];
-            gcv_h5_coords(k, out->shape, ndim, at, sizeof at);
-            gcv_error_set(err, "%s: %s: element %s: expected a finite number, got %s", path,
-                        dataset, at, isnan(data[k]) ? "NaN" : (data[k] > 0 ? "inf" : "-inf"));
-            goto cleanup;
+            gcv_h5_coords(k, r->out->shape, r->ndim, at, sizeof at);
+            gcv_error_set(r->err, "%s: %s: element %s: expected a finite number, got %s",
+                          r->path, r->dataset, at, isnan(v) ? "NaN" : (v > 0 ? "inf" : "-inf"));
+            return GCV_ERR_INVALID;
         }
     }
+    return GCV_OK;
+}
 
-    out->ndim = ndim;
-    out->count = count;
-    out->is_integer = cls == H5T_INTEGER;
-    gcv_h5_dtype_name(out->dtype, sizeof out->dtype, cls, sign, bytes);
-    out->data = data;
-    data = NULL;
-    st = GCV_OK;
+/* A read that passed every step: out takes the data. */
+static void gcv_h5_fill(gcv_h5_reader *r)
+{
+    gcv_npy *out = r->out;
+    out->ndim = r->ndim;
+    out->count = r->count;
+    out->is_integer = r->cls == H5T_INTEGER;
+    gcv_h5_dtype_name(out->dtype, sizeof out->dtype, r->cls, r->sign, r->bytes);
+    out->data = r->data;
+    r->data = NULL;
+}
 
-cleanup:
-    free(data);
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
-    if (obj >= 0)
-        H5Oclose(obj);
-    if (file >= 0)
-        H5Fclose(file);
+/* Releases what the read holds; after a failure, out is zeroed but for the shape a max_count
+ * refusal keeps. */
+static void gcv_h5_close(gcv_h5_reader *r, gcv_status st)
+{
+    free(r->data);
+    if (r->space >= 0)
+        H5Sclose(r->space);
+    if (r->type >= 0)
+        H5Tclose(r->type);
+    if (r->obj >= 0)
+        H5Oclose(r->obj);
+    if (r->file >= 0)
+        H5Fclose(r->file);
     if (st != GCV_OK) {
         /* As gcv_npy_read does: a caller refused by max_count can still say how much the
          * file asked for. Nothing else of a failed read is meaningful. */
+        gcv_npy *out = r->out;
         gcv_npy shape = *out;
         memset(out, 0, sizeof *out);
-        if (keep_shape) {
+        if (r->keep_shape) {
             out->ndim = shape.ndim;
             out->count = shape.count;
             memcpy(out->shape, shape.shape, sizeof out->shape);
         }
     }
+}
+
+/* The body of gcv_hdf5_read, run with HDF5's automatic error printing off. */
+static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_t max_count,
+                                    gcv_npy *out, gcv_error *err)
+{
+    gcv_h5_reader r = {.path = path, .dataset = dataset, .max_count = max_count, .out = out,
+                       .err = err, .file = H5I_INVALID_HID, .obj = H5I_INVALID_HID,
+                       .type = H5I_INVALID_HID, .space = H5I_INVALID_HID};
+    gcv_status st = gcv_h5_open_file(&r);
+    if (st == GCV_OK)
+        st = gcv_h5_open_dataset(&r);
+    if (st == GCV_OK)
+        st = gcv_h5_check_type(&r);
+    if (st == GCV_OK)
+        st = gcv_h5_read_dims(&r);
+    if (st == GCV_OK)
+        st = gcv_h5_check_count(&r);
+    if (st == GCV_OK)
+        st = gcv_h5_read_data(&r);
+    if (st == GCV_OK)
+        gcv_h5_fill(&r);
+    gcv_h5_close(&r, st);
     return st;
 }
 

@@ -391,6 +391,247 @@ static void gcv_mat_coords(size_t k, const size_t *shape, size_t ndim, char *buf
 
 /* ---- the reader ------------------------------------------------------------------------- */
 
+/* One read in progress: what it holds, which gcv_mat_close releases however far the read got,
+ * and what each step learns about the variable for the steps after it. */
+typedef struct gcv_mat_reader {
+    const char *path, *variable;
+    size_t max_count;
+    gcv_npy *out;
+    gcv_error *err;
+    mat_t *mat;
+    matvar_t *info;            /* the variable's header, read first */
+    matvar_t *var;             /* the variable with its data */
+    enum matio_types mem_type; /* the type matio holds the class's values in */
+    size_t ndim, count;
+    double *tmp, *data; /* the values in MATLAB's order, then in C order */
+    int keep_shape;     /* refused by max_count: out keeps ndim, shape and count */
+} gcv_mat_reader;
+
+/* Each step below returns GCV_OK, or the read's status with err set. */
+
+static gcv_status gcv_mat_open(gcv_mat_reader *r)
+{
+    r->mat = Mat_Open(r->path, MAT_ACC_RDONLY);
+    if (!r->mat) {
+        gcv_error_set(r->err, "%s: expected a MATLAB .mat file (level 4, 5 or 7.3), got a file "
+                      "matio cannot open (%s)", r->path, gcv_mat_reason());
+        return GCV_ERR_INVALID;
+    }
+    return GCV_OK;
+}
+
+/* The variable is not in the file: the message lists the ones that are. */
+static void gcv_mat_report_missing(gcv_mat_reader *r)
+{
+    char names[300];
+    size_t nvars = 0;
+    gcv_mat_list(r->mat, names, sizeof names, &nvars);
+    /* A damaged file also ends the list early; matio's complaint then says why. */
+    char note[240] = "";
+    if (gcv_mat_last_log[0])
+        snprintf(note, sizeof note, " (matio: %s)", gcv_mat_last_log);
+    if (nvars == 0)
+        gcv_error_set(r->err, "%s: variable '%s' not found; the file has no variables%s",
+                      r->path, r->variable, note);
+    else
+        gcv_error_set(r->err, "%s: variable '%s' not found; available variables: %s%s",
+                      r->path, r->variable, names, note);
+}
+
+/* The header alone: class, complexity and rank are checked before any data are read or
+ * allocated. */
+static gcv_status gcv_mat_read_header(gcv_mat_reader *r)
+{
+    r->info = Mat_VarReadInfo(r->mat, r->variable);
+    if (!r->info) {
+        gcv_mat_report_missing(r);
+        return GCV_ERR_INVALID;
+    }
+    const matvar_t *info = r->info;
+    r->mem_type = gcv_mat_class_type(info->class_type);
+    if (r->mem_type == MAT_T_UNKNOWN) {
+        gcv_error_set(r->err, "%s: %s: expected a numeric or logical array, got %s", r->path,
+                      r->variable, gcv_mat_class_name(info->class_type));
+        return GCV_ERR_INVALID;
+    }
+    if (info->isComplex) {
+        gcv_error_set(r->err, "%s: %s: expected a real array, got a complex one", r->path,
+                      r->variable);
+        return GCV_ERR_INVALID;
+    }
+    if (info->rank < 1 || info->rank > GCV_NPY_MAX_DIMS || !info->dims) {
+        gcv_error_set(r->err, "%s: %s: expected 1 to %d dimensions, got %d", r->path,
+                      r->variable, GCV_NPY_MAX_DIMS, info->rank);
+        return GCV_ERR_INVALID;
+    }
+    r->ndim = (size_t)info->rank;
+    return GCV_OK;
+}
+
+/* The size into out->shape and the element count into r->count, checked against max_count
+ * before the data are read. */
+static gcv_status gcv_mat_check_count(gcv_mat_reader *r)
+{
+    gcv_npy *out = r->out;
+    const size_t *dims = r->info->dims;
+    size_t count = 1;
+    int overflow = 0;
+    for (size_t d = 0; d < r->ndim; d++) {
+        out->shape[d] = dims[d];
+        if (dims[d] != 0 && count > SIZE_MAX / dims[d])
+            overflow = 1;
+        else
+            count *= dims[d];
+    }
+    char shape_text[160];
+    gcv_format_shape(out->shape, r->ndim, shape_text, sizeof shape_text);
+    if (overflow) {
+        gcv_error_set(r->err, "%s: %s: expected a size that fits in memory, got %s", r->path,
+                      r->variable, shape_text);
+        return GCV_ERR_INVALID;
+    }
+    if (count == 0) {
+        gcv_error_set(r->err, "%s: %s: expected a non-empty array, got size %s", r->path,
+                      r->variable, shape_text);
+        return GCV_ERR_INVALID;
+    }
+    if (count > r->max_count || count > SIZE_MAX / sizeof(double)) {
+        gcv_error_set(r->err, "%s: %s: expected at most %zu elements, got %zu (size %s)",
+                      r->path, r->variable, r->max_count, count, shape_text);
+        r->keep_shape = 1;
+        out->ndim = r->ndim;
+        out->count = count;
+        return GCV_ERR_NOMEM;
+    }
+    r->count = count;
+    return GCV_OK;
+}
+
+/* The variable with its data, which must be what the header promised. */
+static gcv_status gcv_mat_read_values(gcv_mat_reader *r)
+{
+    r->var = Mat_VarRead(r->mat, r->variable);
+    const matvar_t *var = r->var, *info = r->info;
+    if (!var || !var->data) {
+        gcv_error_set(r->err, "%s: %s: cannot read the data: %s", r->path, r->variable,
+                      gcv_mat_reason());
+        return GCV_ERR_INVALID;
+    }
+    /* Same variable, read again: make sure matio's view did not change under us. */
+    int same = var->class_type == info->class_type && var->rank == info->rank && var->dims &&
+               !var->isComplex;
+    for (size_t d = 0; same && d < r->ndim; d++)
+        same = var->dims[d] == info->dims[d];
+    size_t elem = Mat_SizeOf(r->mem_type);
+    if (!same || var->data_type != r->mem_type || elem == 0 || var->nbytes / elem < r->count) {
+        gcv_error_set(r->err, "%s: %s: expected %zu values of the variable's class, got data "
+                      "matio could not convert", r->path, r->variable, r->count);
+        return GCV_ERR_INVALID;
+    }
+    return GCV_OK;
+}
+
+/* The values as doubles in C order into r->data, every one finite. */
+static gcv_status gcv_mat_convert(gcv_mat_reader *r)
+{
+    r->tmp = malloc(r->count * sizeof *r->tmp);
+    r->data = malloc(r->count * sizeof *r->data);
+    if (!r->tmp || !r->data) {
+        gcv_error_set(r->err, "%s: %s: out of memory for %zu values", r->path, r->variable,
+                      r->count);
+        return GCV_ERR_NOMEM;
+    }
+    if (gcv_mat_to_double(r->var->data, r->mem_type, r->count, r->tmp) != 0) {
+        gcv_error_set(r->err, "%s: %s: expected a numeric array, got an unsupported data type",
+                      r->path, r->variable);
+        return GCV_ERR_INVALID;
+    }
+    gcv_mat_to_c_order(r->tmp, r->out->shape, r->ndim, r->count, r->data);
+    for (size_t k = 0; k < r->count; k++) {
+        double v = r->data[k];
+        if (!isfinite(v)) {
+            char at[160];
+            gcv_mat_coords(k, r->out->shape, r->ndim, at, sizeof at);
+            gcv_error_set(r->err, "%s: %s: element %s: expected a finite number, got %s",
+                          r->path, r->variable, at, isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
+            return GCV_ERR_INVALID;
+        }
+    }
+    return GCV_OK;
+}
+
+/* A read that passed every step: out takes the data, and the dtype names the stored type
+ * when the file says more than the class (level 5 only: level 4 has no narrower storage and
+ * 7.3 files store the class's own type). */
+static void gcv_mat_fill(gcv_mat_reader *r)
+{
+    gcv_npy *out = r->out;
+    enum matio_types stored = MAT_T_UNKNOWN;
+    if (Mat_GetVersion(r->mat) == MAT_FT_MAT5)
+        stored = gcv_mat5_stored_type(r->path, r->variable);
+    if (stored == MAT_T_UNKNOWN)
+        stored = r->mem_type;
+    int is_integer = 0;
+    const char *dtype = gcv_mat_type_name(stored, &is_integer);
+    if (r->var->isLogical) {
+        dtype = "bool";
+        is_integer = 1;
+    }
+    snprintf(out->dtype, sizeof out->dtype, "%s", dtype ? dtype : "unknown");
+    out->is_integer = is_integer;
+    out->ndim = r->ndim;
+    out->count = r->count;
+    out->data = r->data;
+    r->data = NULL;
+}
+
+/* Releases what the read holds; after a failure, out is zeroed but for the shape a max_count
+ * refusal keeps. */
+static void gcv_mat_close(gcv_mat_reader *r, gcv_status st)
+{
+    free(r->tmp);
+    free(r->data);
+    if (r->var)
+        Mat_VarFree(r->var);
+    if (r->info)
+        Mat_VarFree(r->info);
+    if (r->mat)
+        Mat_Close(r->mat);
+    if (st != GCV_OK) {
+        /* As gcv_npy_read does: a caller refused by max_count can still say how much the
+         * file asked for. Nothing else of a failed read is meaningful. */
+        gcv_npy *out = r->out;
+        gcv_npy shape = *out;
+        memset(out, 0, sizeof *out);
+        if (r->keep_shape) {
+            out->ndim = shape.ndim;
+            out->count = shape.count;
+            memcpy(out->shape, shape.shape, sizeof out->shape);
+        }
+    }
+}
+
+/* The body of gcv_mat_read, run with matio's log captured. */
+static gcv_status gcv_mat_read_quiet(const char *path, const char *variable, size_t max_count,
+                                     gcv_npy *out, gcv_error *err)
+{
+    gcv_mat_reader r = {.path = path, .variable = variable, .max_count = max_count, .out = out,
+                        .err = err};
+    gcv_status st = gcv_mat_open(&r);
+    if (st == GCV_OK)
+        st = gcv_mat_read_header(&r);
+    if (st == GCV_OK)
+        st = gcv_mat_check_count(&r);
+    if (st == GCV_OK)
+        st = gcv_mat_read_values(&r);
+    if (st == GCV_OK)
+        st = gcv_mat_convert(&r);
+    if (st == GCV_OK)
+        gcv_mat_fill(&r);
+    gcv_mat_close(&r, st);
+    return st;
+}
+
 gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count, gcv_npy *out,
                         gcv_error *err)
 {
@@ -398,8 +639,8 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         if (out)
             memset(out, 0, sizeof *out);
         gcv_error_set(err, "%s: expected a file, a variable name and an output array, got %s",
-                     path ? path : "(null)",
-                     !path ? "no file name" : !out ? "no output array" : "no variable name");
+                      path ? path : "(null)",
+                      !path ? "no file name" : !out ? "no output array" : "no variable name");
         return GCV_ERR_INVALID;
     }
     memset(out, 0, sizeof *out);
@@ -423,167 +664,7 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
      * unless automatic printing is off, as gcv_hdf5_read leaves it (see there). */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 #endif
-
-    gcv_status st = GCV_ERR_INVALID;
-    mat_t *mat = NULL;
-    matvar_t *info = NULL, *var = NULL;
-    double *tmp = NULL, *data = NULL;
-    int keep_shape = 0;
-
-    mat = Mat_Open(path, MAT_ACC_RDONLY);
-    if (!mat) {
-        gcv_error_set(err, "%s: expected a MATLAB .mat file (level 4, 5 or 7.3), got a file "
-                     "matio cannot open (%s)", path, gcv_mat_reason());
-        goto cleanup;
-    }
-
-    /* Look at the header first: class, complexity and size are checked before any data are
-     * read or allocated. */
-    info = Mat_VarReadInfo(mat, variable);
-    if (!info) {
-        char names[300];
-        size_t nvars = 0;
-        gcv_mat_list(mat, names, sizeof names, &nvars);
-        /* A damaged file also ends the list early; matio's complaint then says why. */
-        char note[240] = "";
-        if (gcv_mat_last_log[0])
-            snprintf(note, sizeof note, " (matio: %s)", gcv_mat_last_log);
-        if (nvars == 0)
-            gcv_error_set(err, "%s: variable '%s' not found; the file has no variables%s", path,
-                         variable, note);
-        else
-            gcv_error_set(err, "%s: variable '%s' not found; available variables: %s%s", path,
-                         variable, names, note);
-        goto cleanup;
-    }
-    enum matio_types mem_type = gcv_mat_class_type(info->class_type);
-    if (mem_type == MAT_T_UNKNOWN) {
-        gcv_error_set(err, "%s: %s: expected a numeric or logical array, got %s", path, variable,
-                     gcv_mat_class_name(info->class_type));
-        goto cleanup;
-    }
-    if (info->isComplex) {
-        gcv_error_set(err, "%s: %s: expected a real array, got a complex one", path, variable);
-        goto cleanup;
-    }
-    if (info->rank < 1 || info->rank > GCV_NPY_MAX_DIMS || !info->dims) {
-        gcv_error_set(err, "%s: %s: expected 1 to %d dimensions, got %d", path, variable,
-                     GCV_NPY_MAX_DIMS, info->rank);
-        goto cleanup;
-    }
-    size_t ndim = (size_t)info->rank, count = 1;
-    int overflow = 0;
-    for (size_t d = 0; d < ndim; d++) {
-        out->shape[d] = info->dims[d];
-        if (info->dims[d] != 0 && count > SIZE_MAX / info->dims[d])
-            overflow = 1;
-        else
-            count *= info->dims[d];
-    }
-    char shape_text[160];
-    gcv_format_shape(out->shape, ndim, shape_text, sizeof shape_text);
-    if (overflow) {
-        gcv_error_set(err, "%s: %s: expected a size that fits in memory, got %s", path, variable,
-                     shape_text);
-        goto cleanup;
-    }
-    if (count == 0) {
-        gcv_error_set(err, "%s: %s: expected a non-empty array, got size %s", path, variable,
-                     shape_text);
-        goto cleanup;
-    }
-    if (count > max_count || count > SIZE_MAX / sizeof(double)) {
-        gcv_error_set(err, "%s: %s: expected at most %zu elements, got %zu (size %s)", path,
-                     variable, max_count, count, shape_text);
-        st = GCV_ERR_NOMEM;
-        keep_shape = 1;
-        out->ndim = ndim;
-        out->count = count;
-        goto cleanup;
-    }
-
-    var = Mat_VarRead(mat, variable);
-    if (!var || !var->data) {
-        gcv_error_set(err, "%s: %s: cannot read the data: %s", path, variable, gcv_mat_reason());
-        goto cleanup;
-    }
-    /* Same variable, read again: make sure matio's view did not change under us. */
-    int same = var->class_type == info->class_type && var->rank == info->rank && var->dims &&
-               !var->isComplex;
-    for (size_t d = 0; same && d < ndim; d++)
-        same = var->dims[d] == info->dims[d];
-    size_t elem = Mat_SizeOf(mem_type);
-    if (!same || var->data_type != mem_type || elem == 0 || var->nbytes / elem < count) {
-        gcv_error_set(err, "%s: %s: expected %zu values of the variable's class, got data matio "
-                     "could not convert", path, variable, count);
-        goto cleanup;
-    }
-
-    tmp = malloc(count * sizeof *tmp);
-    data = malloc(count * sizeof *data);
-    if (!tmp || !data) {
-        gcv_error_set(err, "%s: %s: out of memory for %zu values", path, variable, count);
-        st = GCV_ERR_NOMEM;
-        goto cleanup;
-    }
-    if (gcv_mat_to_double(var->data, mem_type, count, tmp) != 0) {
-        gcv_error_set(err, "%s: %s: expected a numeric array, got an unsupported data type",
-                     path, variable);
-        goto cleanup;
-    }
-    gcv_mat_to_c_order(tmp, out->shape, ndim, count, data);
-    for (size_t k = 0; k < count; k++) {
-        if (!isfinite(data[k])) {
-            char at[160];
-            gcv_mat_coords(k, out->shape, ndim, at, sizeof at);
-            gcv_error_set(err, "%s: %s: element %s: expected a finite number, got %s", path,
-                         variable, at, isnan(data[k]) ? "NaN" : (data[k] > 0 ? "Inf" : "-Inf"));
-            goto cleanup;
-        }
-    }
-
-    /* The stored type, when the file says more than the class (level 5 only: level 4 has no
-     * narrower storage and 7.3 files store the class's own type). */
-    enum matio_types stored = MAT_T_UNKNOWN;
-    if (Mat_GetVersion(mat) == MAT_FT_MAT5)
-        stored = gcv_mat5_stored_type(path, variable);
-    if (stored == MAT_T_UNKNOWN)
-        stored = mem_type;
-    int is_integer = 0;
-    const char *dtype = gcv_mat_type_name(stored, &is_integer);
-    if (var->isLogical) {
-        dtype = "bool";
-        is_integer = 1;
-    }
-    snprintf(out->dtype, sizeof out->dtype, "%s", dtype ? dtype : "unknown");
-    out->is_integer = is_integer;
-    out->ndim = ndim;
-    out->count = count;
-    out->data = data;
-    data = NULL;
-    st = GCV_OK;
-
-cleanup:
-    free(tmp);
-    free(data);
-    if (var)
-        Mat_VarFree(var);
-    if (info)
-        Mat_VarFree(info);
-    if (mat)
-        Mat_Close(mat);
-    if (st != GCV_OK) {
-        /* As gcv_npy_read does: a caller refused by max_count can still say how much the
-         * file asked for. Nothing else of a failed read is meaningful. */
-        gcv_npy shape = *out;
-        memset(out, 0, sizeof *out);
-        if (keep_shape) {
-            out->ndim = shape.ndim;
-            out->count = shape.count;
-            memcpy(out->shape, shape.shape, sizeof out->shape);
-        }
-    }
-    return st;
+    return gcv_mat_read_quiet(path, variable, max_count, out, err);
 }
 
 #endif

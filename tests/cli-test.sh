@@ -166,6 +166,35 @@ st=$(json "$TMP/term.json" 'd["stopped"], d["status"]')
 [ "$st" = "True inconclusive" ] && ok "SIGTERM: partial report written whole" || bad "SIGTERM: JSON '$st'"
 ls "$TMP" | grep -q 'tmp-' && bad "a temporary report file was left behind" || ok "no temporary report file left"
 
+# --- the limits cover the set-up: eight 512-wide layers on 1000 examples, whose cached pass
+# at θ, gradient and first parameter (five_point) took 14 s with --max-seconds 0.5 when only
+# the loop looked at the clock; now the deadline and a signal stop the set-up too, within a
+# layer, with the usual partial report (nothing checked). 160 MB; a second here.
+printf '{"model": {"type": "mlp", "layers": [512, 512, 512, 512, 512, 512, 512, 512, 1],
+  "hidden_activation": "tanh", "params": {"init": "xavier"}},
+ "data": {"source": "synthetic", "examples": 1000},
+ "check": {"threads": 1, "method": "five_point"}}' >"$TMP/setup.json"
+secs() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(secs)" 'BEGIN { printf "%.2f", b - a }'; }
+t0=$(secs)
+expect_exit "--max-seconds 0.5 during the set-up: exit 3" 3 "$GCV" "$TMP/setup.json" --max-seconds 0.5 --json "$TMP/setup-stop.json"
+wall=$(elapsed "$t0")
+awk -v w="$wall" 'BEGIN { exit !(w < 6) }' && ok "--max-seconds 0.5 during the set-up: ${wall} s (< 6)" \
+    || bad "--max-seconds 0.5 during the set-up took ${wall} s"
+expect_grep "--max-seconds during the set-up: the verdict says so" 'INCONCLUSIVE · stopped early: 0 of 1839105 params checked' "$TMP/out"
+st=$(json "$TMP/setup-stop.json" 'd["stopped"], d["status"], d["params_checked"], d["evaluations"]')
+[ "$st" = "True inconclusive 0 0" ] && ok "--max-seconds during the set-up: the partial JSON report" || bad "--max-seconds during the set-up: JSON '$st'"
+"$GCV" "$TMP/setup.json" -q --json "$TMP/setup-term.json" & pid=$!
+sleep 0.3
+t0=$(secs)
+kill -TERM $pid
+wait $pid
+rc=$?
+wall=$(elapsed "$t0")
+[ "$rc" -eq 3 ] && ok "SIGTERM during the set-up: exit 3, ${wall} s after it" || bad "SIGTERM during the set-up: exit $rc"
+st=$(json "$TMP/setup-term.json" 'd["stopped"], d["status"], d["params_checked"]' 2>&1)
+[ "$st" = "True inconclusive 0" ] && ok "SIGTERM during the set-up: the partial JSON report" || bad "SIGTERM during the set-up: JSON '$st'"
+
 # --- bad command lines and inputs: exit 2, one line, nothing written
 expect_exit "no config" 2 "$GCV"
 expect_grep "no config: message" '^gcverify: expected a config file' "$TMP/err"

@@ -1134,18 +1134,33 @@ START_TEST(merged_shards_should_equal_the_single_run_byte_for_byte)
 }
 END_TEST
 
+/* A stop that comes during the loop: the first perturbed cost raises the flag, as a signal
+ * arriving then would (a flag already set stops the check before its gradient). */
+static volatile sig_atomic_t loop_stop;
+static int (*loop_stop_inner)(const gcv_model *, size_t, double, void *, double *);
+
+static int cost_then_stop(const gcv_model *m, size_t idx, double value, void *ws, double *cost)
+{
+    loop_stop = 1;
+    return loop_stop_inner(m, idx, value, ws, cost);
+}
+
 /* Shards stopped early (a signal, --max-seconds) merge into a partial report that says so,
- * and cannot pass. */
+ * and cannot pass: one stopped in its loop, and one stopped before its gradient (no cost:
+ * the others' is the check's). */
 START_TEST(merged_stopped_shards_should_stay_stopped)
 {
     char *dir = tmp_dir();
     gcv_model *m = small_net(0);
-    static volatile sig_atomic_t stop = 1; /* thread 0 stops the loop after its first one */
+    gcv_model stopping = *m; /* the same net; its perturbed cost raises the flag */
+    loop_stop_inner = m->cost_perturbed;
+    stopping.cost_perturbed = cost_then_stop;
+    static volatile sig_atomic_t set_up_stop = 1;
     gcv_report_info in = info_for("stopped", 6, 1);
-    char *parts[2];
+    char *parts[3];
     gcv_error err;
-    for (size_t k = 0; k < 2; k++) {
-        gcv_shard s = {k, 2};
+    for (size_t k = 0; k < 3; k++) {
+        gcv_shard s = {k, 3};
         size_t *idx = NULL, n = 0;
         ck_assert_int_eq(gcv_shard_subset(&s, m->n_params, NULL, 0, &idx, &n, &err), GCV_OK);
         gcv_options o;
@@ -1153,10 +1168,12 @@ START_TEST(merged_stopped_shards_should_stay_stopped)
         o.threads = 1;
         o.subset = idx;
         o.n_subset = n;
-        if (k == 1)
-            o.stop = &stop;
-        gcv_result *r = check(m, &o);
-        ck_assert_int_eq(r->stopped, (int)k);
+        loop_stop = 0;
+        o.stop = k == 1 ? &loop_stop : k == 2 ? &set_up_stop : NULL;
+        gcv_result *r = check(k == 1 ? &stopping : m, &o);
+        ck_assert_int_eq(r->stopped, k > 0);
+        ck_assert_uint_eq(r->params_checked, k == 1 ? 1 : k == 2 ? 0 : n);
+        ck_assert(k == 2 ? isnan(r->cost) : isfinite(r->cost));
         char name[32];
         snprintf(name, sizeof name, "part%zu.json", k);
         parts[k] = path_in(dir, name);
@@ -1164,15 +1181,21 @@ START_TEST(merged_stopped_shards_should_stay_stopped)
         gcv_result_free(r);
         free(idx);
     }
-    gcv_merged *mg = NULL;
-    ck_assert_msg(gcv_merge_load((const char *const *)parts, 2, &mg, &err) == GCV_OK, "%s",
-                  err.msg);
-    ck_assert_int_eq(mg->result->stopped, 1);
-    ck_assert_int_eq(mg->result->status, GCV_INCONCLUSIVE);
-    ck_assert_uint_lt(mg->result->params_checked, m->n_params);
-    ck_assert_uint_gt(mg->result->params_checked, m->n_params / 2);
-    gcv_merged_free(mg);
-    for (size_t k = 0; k < 2; k++)
+    gcv_result *full = check_default(m);
+    /* In any order: the shard without a cost first too. */
+    const char *const orders[2][3] = {{parts[0], parts[1], parts[2]},
+                                      {parts[2], parts[1], parts[0]}};
+    for (int t = 0; t < 2; t++) {
+        gcv_merged *mg = NULL;
+        ck_assert_msg(gcv_merge_load(orders[t], 3, &mg, &err) == GCV_OK, "%s", err.msg);
+        ck_assert_int_eq(mg->result->stopped, 1);
+        ck_assert_int_eq(mg->result->status, GCV_INCONCLUSIVE);
+        ck_assert_uint_eq(mg->result->params_checked, (m->n_params + 2) / 3 + 1);
+        ck_assert(mg->result->cost == full->cost);
+        gcv_merged_free(mg);
+    }
+    gcv_result_free(full);
+    for (size_t k = 0; k < 3; k++)
         free(parts[k]);
     gcv_model_free(m);
     rm_dir(dir);

@@ -379,11 +379,18 @@ gcv_status gcv_shard_params_read(const gcv_jctx *c, const cJSON *root, gcv_merge
         return gcv_json_fail(c, "evaluations", "expected at least the %zu evaluations of the "
                              "parameters listed, got %zu", evals, h->evaluations);
     size_t extra = h->evaluations - evals;
-    if (file > 0 && extra != s->extra_evals)
+    /* A stopped shard ran no Taylor test (none besides the parameters'): the others say how
+     * many it takes. */
+    int counts = !(h->stopped && extra == 0);
+    if (counts && s->has_extra && extra != s->extra_evals)
         return gcv_json_fail(c, "evaluations", "expected %zu evaluations besides the "
                              "parameters' (the Taylor test's) as in %s, got %zu",
-                             s->extra_evals, s->ref_file, extra);
-    s->extra_evals = extra;
+                             s->extra_evals, s->extra_file, extra);
+    if (counts && !s->has_extra) {
+        s->extra_evals = extra;
+        s->extra_file = c->file;
+        s->has_extra = 1;
+    }
     s->listed += n;
 
     const cJSON *ka = cJSON_GetObjectItemCaseSensitive(

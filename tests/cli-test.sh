@@ -202,6 +202,15 @@ expect_exit "--threads x" 2 "$GCV" "$ROOT/configs/net.json" --threads x
 expect_grep "--threads x: message" "^gcverify: --threads: expected an integer from 0 to 4096, got 'x'$" "$TMP/err"
 expect_exit "--method five_point" 2 "$GCV" "$ROOT/configs/net.json" --method nope
 expect_exit "unknown option" 2 "$GCV" "$ROOT/configs/net.json" --frobnicate
+expect_grep "unknown option: named" "^gcverify: unknown option --frobnicate \(gcverify --help lists them\)$" "$TMP/err"
+# a typo gets the nearest option, as a config's keys do
+expect_exit "--thread 4 (a typo)" 2 "$GCV" "$ROOT/configs/net.json" --thread 4
+expect_grep "--thread: did you mean --threads?" "^gcverify: unknown option --thread \(did you mean --threads\?\)$" "$TMP/err"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "--thread: one line on stderr" || bad "--thread: $(wc -l <"$TMP/err") lines"
+expect_exit "--max-second (a typo)" 2 "$GCV" "$ROOT/configs/net.json" --max-second 3
+expect_grep "--max-second: did you mean --max-seconds?" "did you mean --max-seconds\?\)$" "$TMP/err"
+expect_exit "--jsno (swapped letters)" 2 "$GCV" "$ROOT/configs/net.json" --jsno x.json
+expect_grep "--jsno: did you mean --json?" "did you mean --json\?\)$" "$TMP/err"
 expect_exit "missing file" 2 "$GCV" "$TMP/nope.json" --json "$TMP/never.json"
 expect_grep "missing file: names the file" "nope\.json" "$TMP/err"
 [ -e "$TMP/never.json" ] && bad "missing file: a report was written" || ok "missing file: no report written"

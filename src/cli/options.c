@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/exit.h"
+#include "config/json.h"
 #include "report/baseline.h"
 
 static const char usage_head[] =
@@ -340,6 +341,21 @@ static const cli_option *find(const char *a)
     return NULL;
 }
 
+/* An option that is none of the table's: its nearest name when it looks like a typo of one
+ * ("--thread", "--threads=4"), by the rule the config's keys get (gcv_json_nearest). */
+static int unknown_option(const char *a)
+{
+    const char *names[sizeof options / sizeof *options];
+    for (size_t k = 0; k < sizeof options / sizeof *options; k++)
+        names[k] = options[k].name;
+    const char *near = gcv_json_nearest(a, names, sizeof names / sizeof *names);
+    if (near)
+        fprintf(stderr, "gcverify: unknown option %s (did you mean %s?)\n", a, near);
+    else
+        fprintf(stderr, "gcverify: unknown option %s (gcverify --help lists them)\n", a);
+    return EXIT_BAD_INPUT;
+}
+
 /* What the option a (its value v) does to c: -1 to go on, or the exit code. */
 static int apply(const cli_option *o, gcv_cli *c, const char *a, const char *v)
 {
@@ -395,7 +411,7 @@ int gcv_cli_parse(int argc, char **argv, const char **configs, const char **hist
             continue;
         }
         if (!o)
-            return gcv_cli_bad_arg("option", "one of the options in gcverify --help", a);
+            return unknown_option(a);
         if (o->value && i + 1 >= argc)
             return gcv_cli_bad_arg(a, "a value", NULL);
         int rc = apply(o, c, a, o->value ? argv[++i] : NULL);

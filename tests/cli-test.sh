@@ -151,6 +151,33 @@ expect_exit "several configs: a broken one makes it 2" 2 "$GCV" "$ROOT/configs/n
 expect_grep "several configs: the broken one is listed" '^ERROR +.*missing.json · not checked' "$TMP/out"
 expect_exit "several configs: --json is refused" 2 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json "$TMP/x.json"
 
+# --- output folders are made as mkdir -p makes them (mode 0777 & ~umask, parents too); a
+# report that cannot be written says why, and its config gets one line, the ERROR one
+night="$TMP/night/a"
+(umask 027; "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json-dir "$night/json" \
+    --html-dir "$night/html" --junit "$night/j/junit.xml" -q)
+rc=$?
+[ "$rc" -eq 0 ] && [ -s "$night/json/net.json" ] && [ -s "$night/html/seed-2d-relu.html" ] &&
+    [ -s "$night/j/junit.xml" ] && ok "--json-dir, --html-dir, --junit: missing folders made" \
+    || bad "missing output folders: exit $rc; $(find "$TMP/night" 2>&1 | head -5 | tr '\n' ' ')"
+modes="$(stat -c %a "$TMP/night" "$night" "$night/json" "$night/html" "$night/j" 2>&1 | tr '\n' ' ')"
+[ "$modes" = "750 750 750 750 750 " ] && ok "folders made with mode 0777 & ~umask (umask 027: 750)" \
+    || bad "folder modes under umask 027: $modes"
+expect_exit "--json into a missing folder" 0 "$GCV" "$ROOT/configs/net.json" --json "$TMP/x/y/z.json" --params-csv "$TMP/x/c/p.csv" -q
+[ -s "$TMP/x/y/z.json" ] && [ -s "$TMP/x/c/p.csv" ] && ok "--json a/b/c.json, --params-csv: folders made" || bad "--json a/b/c.json: no report"
+expect_exit "--export into a missing folder" 0 "$GCV" "$ROOT/configs/seed_2d.json" --export "$TMP/exp/seed" -q
+[ -s "$TMP/exp/seed/W1.npy" ] && [ -s "$TMP/exp/seed/X.npy" ] && ok "--export DIR: folder made" || bad "--export DIR: files missing"
+: >"$TMP/plain"
+expect_exit "--json-dir where a file is: exit 2" 2 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json-dir "$TMP/plain/json"
+expect_grep "--json-dir: the file in the way named, with the reason" "^gcverify: $TMP/plain/json/net.json: cannot write the report: cannot make its folder: $TMP/plain: Not a directory$" "$TMP/err"
+n_pass=$(grep -c '^PASS' "$TMP/out"); n_err=$(grep -c '^ERROR .* checked, report not written' "$TMP/out")
+[ "$n_pass" -eq 0 ] && [ "$n_err" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] &&
+    ok "a report not written: one status line, ERROR, no PASS" || bad "report not written: summary '$(cat "$TMP/out")'"
+expect_exit "--json where a folder is: exit 2" 2 "$GCV" "$ROOT/configs/net.json" --json "$TMP/night" -q
+expect_grep "--json where a folder is: the reason" "^gcverify: $TMP/night: cannot write the report: Is a directory$" "$TMP/err"
+expect_exit "--export where a file is: exit 2" 2 "$GCV" "$ROOT/configs/seed_2d.json" --export "$TMP/plain/exp" -q
+expect_grep "--export: the file in the way" "^gcverify: --export: $TMP/plain/exp: cannot make the folder: $TMP/plain: Not a directory$" "$TMP/err"
+
 # --- stopping early: --max-seconds and SIGTERM give a partial, inconclusive report (exit 3)
 expect_exit "--max-seconds stops with exit 3" 3 "$GCV" "$ROOT/configs/bench/mnist.json" --max-seconds 0.5 --json "$TMP/stop.json" --top 0
 expect_grep "--max-seconds: verdict says how far it got" 'INCONCLUSIVE · stopped early: [0-9]+ of 235146 params checked' "$TMP/out"

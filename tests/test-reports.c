@@ -552,10 +552,13 @@ START_TEST(junit_writer_should_hold_several_suites_with_totals)
     char *file = slurp(p);
     ck_assert_str_eq(file, xml);
     ck_assert_uint_eq(dir_entries(dir), 1);
-    /* An unwritable path: an error naming it, and no temporary file left behind. */
-    char *bad_path = path_in(dir, "no/such/dir/junit.xml");
+    /* An unwritable path (a file where its folder would be): an error naming it and saying
+     * why, and no temporary file left behind. */
+    char *bad_path = path_in(dir, "junit.xml/x.xml");
     ck_assert_int_eq(gcv_junit_write(j, bad_path, &err), GCV_ERR_IO);
-    ck_assert_ptr_nonnull(strstr(err.msg, "no/such/dir/junit.xml: cannot write the JUnit report"));
+    ck_assert_msg(strstr(err.msg, "junit.xml/x.xml: cannot write the JUnit report: cannot make "
+                                  "its folder: ") && strstr(err.msg, "junit.xml: Not a directory"),
+                  "%s", err.msg);
     ck_assert_uint_eq(dir_entries(dir), 1);
     free(bad_path);
     free(file);
@@ -1134,6 +1137,53 @@ START_TEST(merged_shards_should_equal_the_single_run_byte_for_byte)
 }
 END_TEST
 
+/* Reports make their folders as mkdir -p does (mode 0777 & ~umask, parents too), and a
+ * write that fails says why: the file in the way, or the system's reason. */
+START_TEST(reports_should_make_their_folders_and_say_why_they_cannot)
+{
+    char *dir = tmp_dir();
+    gcv_model *m = small_net(0);
+    gcv_result *r = check_default(m);
+    gcv_report_info in = info_for("folders", 6, 1);
+    gcv_error err;
+    char *p = path_in(dir, "a/b/c.json"), *a = path_in(dir, "a"), *ab = path_in(dir, "a/b");
+    mode_t old = umask(027);
+    ck_assert_msg(gcv_report_json(p, &in, m, r, &err) == GCV_OK, "%s", err.msg);
+    umask(old);
+    struct stat st;
+    const char *made[] = {a, ab};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(stat(made[k], &st), 0);
+        ck_assert(S_ISDIR(st.st_mode));
+        ck_assert_uint_eq(st.st_mode & 07777, 0750);
+    }
+    ck_assert_uint_eq(dir_entries(ab), 1); /* c.json, no temporary file */
+    char want[1024];
+    /* A file where a folder would be: named, nothing written. */
+    char *q = path_in(dir, "a/b/c.json/d/e.json");
+    ck_assert_int_eq(gcv_report_json(q, &in, m, r, &err), GCV_ERR_IO);
+    snprintf(want, sizeof want, "%s: cannot write the report: cannot make its folder: %s: Not a "
+             "directory", q, p);
+    ck_assert_str_eq(err.msg, want);
+    /* A folder where the file would be: the system's reason, no temporary file left. */
+    ck_assert_int_eq(gcv_report_json(ab, &in, m, r, &err), GCV_ERR_IO);
+    snprintf(want, sizeof want, "%s: cannot write the report: Is a directory", ab);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_uint_eq(dir_entries(a), 1);
+    ck_assert_uint_eq(dir_entries(ab), 1);
+    unlink(p);
+    rmdir(ab);
+    rmdir(a);
+    free(q);
+    free(p);
+    free(a);
+    free(ab);
+    rm_dir(dir);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
 /* A stop that comes during the loop: the first perturbed cost raises the flag, as a signal
  * arriving then would (a flag already set stops the check before its gradient). */
 static volatile sig_atomic_t loop_stop;
@@ -1274,11 +1324,12 @@ START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
     expect_merge_error(mixed, 3, out, GCV_ERR_INVALID, "part1.json: check.epsilon: expected "
                        "1e-06 as in ", "part0.json, got 1e-07: shards of different checks");
 
-    /* Good shards, an output path that cannot be written: an I/O error, nothing left. */
-    char *no_dir = path_in(dir, "no/such/dir/merged.json");
+    /* Good shards, an output path that cannot be written (a file where its folder would
+     * be): an I/O error saying why, nothing left. */
+    char *no_dir = path_in(dir, "part0.json/merged.json");
     const char *good[] = {parts[0], parts[1], parts[2]};
-    expect_merge_error(good, 3, no_dir, GCV_ERR_IO, "no/such/dir/merged.json: cannot write "
-                       "the report", NULL);
+    expect_merge_error(good, 3, no_dir, GCV_ERR_IO, "part0.json/merged.json: cannot write "
+                       "the report: cannot make its folder: ", "part0.json: Not a directory");
 
     /* Hand-edited shards: a count that disagrees, a parameter in the wrong shard, wrong
      * coordinates, a list cut short, a kink flag on a parameter the shard did not list. */
@@ -1436,6 +1487,7 @@ static Suite *reports_suite(void)
     tcase_add_loop_test(tc, merged_shards_should_equal_the_single_run_byte_for_byte, 0,
                         (int)(sizeof merge_cases / sizeof *merge_cases));
     tcase_add_test(tc, merged_stopped_shards_should_stay_stopped);
+    tcase_add_test(tc, reports_should_make_their_folders_and_say_why_they_cannot);
     tcase_add_test(tc, merge_should_refuse_what_is_not_one_check_split_in_shards);
     suite_add_tcase(s, tc);
     return s;

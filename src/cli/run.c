@@ -67,6 +67,7 @@ typedef struct one {
     gcv_error err;
     double started;             /* when this config's run began (gcv_clock_now): the limits
                                  * (--max-seconds, --budget) count from here */
+    int unwritten;              /* checked, but a report could not be written */
     char desc[256], float_note[320]; /* the report's description, and notes it points to */
     char *notes[64];
     size_t n_notes;
@@ -333,11 +334,19 @@ static int report(one *o, gcv_status st)
         return EXIT_BAD_INPUT;
     }
     gcv_report_info info = describe(o);
-    print_text(o, &info);
+    /* One config: its text report, then the files. Several: each one's summary line once
+     * its files are written, so that a config whose report cannot be written has one line,
+     * the ERROR one (finish), not a PASS line and then an ERROR line. */
+    int several = o->c->n_configs > 1;
+    if (!several)
+        print_text(o, &info);
     if (write_files(o, &info) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", o->err.msg);
+        o->unwritten = 1;
         return EXIT_BAD_INPUT;
     }
+    if (several)
+        print_text(o, &info);
     int rc = gcv_exit_code(o->res->status);
     /* A regression fails the run even when every threshold still passes. */
     if (o->reg.n && gcv_exit_severity(rc) < gcv_exit_severity(EXIT_MISMATCH))
@@ -355,7 +364,8 @@ static int finish(one *o, int rc)
     gcv_iso *iso = o->run->iso;
     rc = gcv_mpi_settle(rc, &gcv_stop_requested); /* every rank: rank 0's code, one stop for all */
     if (o->c->n_configs > 1 && rc == EXIT_BAD_INPUT && !o->c->quiet)
-        printf("%-12s %s · not checked (see stderr)\n", "ERROR", o->path);
+        printf("%-12s %s · %s (see stderr)\n", "ERROR", o->path,
+               o->unwritten ? "checked, report not written" : "not checked");
     if (rc == EXIT_BAD_INPUT && junit && gcv_junit_count(junit) == o->junit_before) {
         /* not checked (the config, the model, the memory estimate, the gradient, a
          * baseline): the suite says why */

@@ -101,15 +101,28 @@ printf '{"model": {"type": "mlp", "layers": [6, 1]}, "check": {"sample": {"per_b
 st=$(json "$TMP/samp.out.json" '[b["checked"] for b in d["blocks"]], d["sampled"]')
 [ "$st" = "[3, 1] True" ] && ok "check.sample.per_block from the config" || bad "check.sample: '$st'"
 
-# --- shards and merge: bit for bit the report of a single run (timings aside)
+# --- shards and merge (numbered 1..N): bit for bit the report of a single run (timings aside)
 "$GCV" "$ROOT/configs/l2_dropout.json" --params all --json "$TMP/whole.json" -q
-for k in 0 1 2; do "$GCV" "$ROOT/configs/l2_dropout.json" --shard $k/3 --params all --json "$TMP/part$k.json" -q; done
-expect_exit "merge of 3 shards" 0 "$GCV" merge "$TMP/part2.json" "$TMP/part0.json" "$TMP/part1.json" -o "$TMP/merged.json" --quiet
+for k in 1 2 3; do "$GCV" "$ROOT/configs/l2_dropout.json" --shard $k/3 --params all --json "$TMP/part$k.json" -q; done
+expect_exit "merge of 3 shards" 0 "$GCV" merge "$TMP/part3.json" "$TMP/part1.json" "$TMP/part2.json" -o "$TMP/merged.json" --quiet
 strip() { grep -v '"seconds"' "$1" | sed 's/"threads": [0-9]*/"threads": X/'; }
 if cmp -s <(strip "$TMP/whole.json") <(strip "$TMP/merged.json"); then ok "merge: identical to the single run"; else bad "merge: differs from the single run"; fi
-expect_exit "merge with a shard missing" 2 "$GCV" merge "$TMP/part0.json" "$TMP/part1.json" -o "$TMP/m2.json"
-expect_grep "merge: names the missing shard" 'shards is missing: 2/3' "$TMP/err"
-expect_exit "--shard without --json" 2 "$GCV" "$ROOT/configs/net.json" --shard 0/2
+expect_exit "merge with a shard missing" 2 "$GCV" merge "$TMP/part1.json" "$TMP/part2.json" -o "$TMP/m2.json"
+expect_grep "merge: names the missing shard" 'shards is missing: 3/3 \(every shard K/N with 1 ≤ K ≤ 3' "$TMP/err"
+expect_exit "merge of a shard given twice" 2 "$GCV" merge "$TMP/part1.json" "$TMP/part2.json" "$TMP/part2.json" -o "$TMP/m2.json"
+expect_grep "merge: names the shard given twice" 'part2.json are both shard 2/3' "$TMP/err"
+sh=$(json "$TMP/part1.json" 'd["shard"]["number"], d["shard"]["count"], d["shard"]["index"], min(p["index"] % 3 for p in d["params"])')
+[ "$sh" = "1 3 0 0" ] && ok "shard 1/3: number 1, index 0, the indices i % 3 == 0" || bad "shard 1/3: '$sh'"
+# shard K/N checks what shard K-1/N checked when they were numbered from 0: l2_dropout's
+# indices 2, 5, 8, … are shard 3/3's
+sh=$(json "$TMP/part3.json" '[p["index"] for p in d["params"]][:3]')
+[ "$sh" = "[2, 5, 8]" ] && ok "shard 3/3: indices 2, 5, 8, …" || bad "shard 3/3 checked $sh"
+expect_exit "--shard 0/3 is refused" 2 "$GCV" "$ROOT/configs/net.json" --shard 0/3 --json "$TMP/s0.json"
+expect_grep "--shard 0/3: explains the numbering" "^gcverify: --shard 0/3: shards are numbered 1..N now \(they were 0..N-1 before\); --shard 0/3 is the first shard: use --shard 1/3" "$TMP/err"
+[ -e "$TMP/s0.json" ] && bad "--shard 0/3 wrote a report" || ok "--shard 0/3: nothing checked, nothing written"
+expect_exit "--shard 4/3 is refused" 2 "$GCV" "$ROOT/configs/net.json" --shard 4/3 --json "$TMP/s0.json"
+expect_grep "--shard 4/3: the range" "^gcverify: --shard: expected K/N with 1 ≤ K ≤ N, such as 1/4, got '4/3'$" "$TMP/err"
+expect_exit "--shard without --json" 2 "$GCV" "$ROOT/configs/net.json" --shard 1/2
 
 # --- baselines: a regression fails the run even when the threshold passes
 "$GCV" "$ROOT/configs/seed_testcase_correct.json" --json "$TMP/night1.json" -q

@@ -929,23 +929,36 @@ END_TEST
 /* ======================================================================================
  * Shards and their merge */
 
-START_TEST(shard_spec_should_parse_k_of_n_from_zero)
+/* Shards are numbered 1..N, as CI systems number a matrix's jobs; shard K checks the same
+ * slice shard K − 1 did when they were numbered from 0 (index K − 1, the remainder). */
+START_TEST(shard_spec_should_parse_k_of_n_from_one)
 {
     gcv_shard s = {99, 99};
-    ck_assert_int_eq(gcv_shard_parse("0/3", &s), 0);
+    gcv_error err;
+    ck_assert_int_eq(gcv_shard_parse("1/3", &s, &err), GCV_OK);
     ck_assert_uint_eq(s.index, 0);
     ck_assert_uint_eq(s.count, 3);
-    ck_assert_int_eq(gcv_shard_parse("2/3", &s), 0);
+    ck_assert_int_eq(gcv_shard_parse("3/3", &s, &err), GCV_OK);
     ck_assert_uint_eq(s.index, 2);
-    ck_assert_int_eq(gcv_shard_parse("0/1", &s), 0);
-    const char *bad[] = {"3/3", "1/0", "0/0", "a/3", "1/3x", "-1/3", "/3", "1/", "1", "",
+    ck_assert_int_eq(gcv_shard_parse("1/1", &s, &err), GCV_OK);
+    ck_assert_uint_eq(s.index, 0);
+    const char *bad[] = {"4/3", "1/0", "0/0", "a/3", "1/3x", "-1/3", "/3", "1/", "1", "",
                          " 1/3", "1/ 3", "1/+3", "99999999999999999999/3"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         s = (gcv_shard){7, 8};
-        ck_assert_msg(gcv_shard_parse(bad[i], &s) == -1, "accepted '%s'", bad[i]);
+        ck_assert_msg(gcv_shard_parse(bad[i], &s, &err) == GCV_ERR_INVALID, "accepted '%s'",
+                      bad[i]);
         ck_assert_uint_eq(s.index, 7);
+        ck_assert_msg(strstr(err.msg, "expected K/N with 1 ≤ K ≤ N, such as 1/4, got '") != NULL,
+                      "%s: %s", bad[i], err.msg);
     }
-    ck_assert_int_eq(gcv_shard_parse(NULL, &s), -1);
+    ck_assert_int_eq(gcv_shard_parse(NULL, &s, &err), GCV_ERR_INVALID);
+    /* 0/N is a job that still counts from 0: told how, and which K/N it meant. */
+    ck_assert_int_eq(gcv_shard_parse("0/3", &s, &err), GCV_ERR_INVALID);
+    ck_assert_uint_eq(s.index, 7);
+    ck_assert_str_eq(err.msg, "--shard 0/3: shards are numbered 1..N now (they were 0..N-1 "
+                              "before); --shard 0/3 is the first shard: use --shard 1/3 (each "
+                              "K/N of before is K+1/N)");
 }
 END_TEST
 
@@ -968,7 +981,7 @@ START_TEST(shard_subset_should_interleave_and_intersect)
     s = (gcv_shard){4, 5};
     ck_assert_int_eq(gcv_shard_subset(&s, 3, NULL, 0, &idx, &n, &err), GCV_ERR_INVALID);
     ck_assert_ptr_null(idx);
-    ck_assert_ptr_nonnull(strstr(err.msg, "--shard 4/5: expected at least one parameter in the "
+    ck_assert_ptr_nonnull(strstr(err.msg, "--shard 5/5: expected at least one parameter in the "
                                           "shard, got none of the 3 parameters"));
     s = (gcv_shard){3, 3};
     ck_assert_int_eq(gcv_shard_subset(&s, 10, NULL, 0, &idx, &n, &err), GCV_ERR_INVALID);
@@ -1279,6 +1292,61 @@ static void edit_file(const char *path, const char *from, const char *to)
     free(s);
 }
 
+/* A shard's report names it by its number K (1-based, as --shard K/N) and keeps "index",
+ * K − 1, with the meaning it had when shards were numbered from 0. The merge takes both, and
+ * reports with only "index" (written before the numbering changed) the same way, so that a
+ * job array half done when gcverify was upgraded still merges; where the two disagree it
+ * refuses. */
+START_TEST(shard_reports_should_name_their_number_and_keep_their_index)
+{
+    const merge_case *c = &merge_cases[0]; /* 3 shards */
+    char *dir = tmp_dir();
+    gcv_model *m = NULL;
+    char **parts = NULL;
+    gcv_result *full = run_shards(c, dir, &m, &parts);
+    for (size_t k = 0; k < 3; k++) {
+        char *doc = slurp(parts[k]), want[96];
+        snprintf(want, sizeof want, "\"shard\": {\"number\": %zu, \"count\": 3, \"index\": %zu, ",
+                 k + 1, k);
+        ck_assert_msg(strstr(doc, want) != NULL, "%s not in part%zu.json", want, k);
+        free(doc);
+    }
+    char *out = path_in(dir, "merged.json"), *out_new = path_in(dir, "merged-new.json");
+    gcv_error err;
+    ck_assert_int_eq(merge_reports((const char *const *)parts, 3, out_new, &err), GCV_OK);
+    /* The first shard as an older gcverify wrote it: only "index". Same merge. */
+    edit_file(parts[0], "\"number\": 1, \"count\": 3, \"index\": 0, ", "\"index\": 0, \"count\": 3, ");
+    ck_assert_msg(merge_reports((const char *const *)parts, 3, out, &err) == GCV_OK, "%s",
+                  err.msg);
+    char *a = slurp(out), *b = slurp(out_new);
+    strip_timings(a);
+    strip_timings(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    unlink(out);
+    unlink(out_new);
+    /* Number and index that disagree, a number 0 or above the count: refused, named. */
+    edit_file(parts[1], "\"number\": 2, \"count\": 3, \"index\": 1, ",
+              "\"number\": 3, \"count\": 3, \"index\": 1, ");
+    const char *disagree[] = {parts[1]};
+    expect_merge_error(disagree, 1, out_new, GCV_ERR_INVALID, "part1.json: shard.index: expected "
+                       "shard.number − 1 = 2, got 1", NULL);
+    edit_file(parts[1], "\"number\": 3, ", "\"number\": 0, ");
+    expect_merge_error(disagree, 1, out_new, GCV_ERR_INVALID, "part1.json: shard.number: "
+                       "expected ", NULL);
+    edit_file(parts[1], "\"number\": 0, ", "\"number\": 4, ");
+    expect_merge_error(disagree, 1, out_new, GCV_ERR_INVALID, "part1.json: shard.number: "
+                       "expected a shard number from 1 to shard.count = 3, got 4", NULL);
+    free(out);
+    free(out_new);
+    free_parts(parts, 3);
+    gcv_result_free(full);
+    gcv_model_free(m);
+    rm_dir(dir);
+}
+END_TEST
+
 START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
 {
     const merge_case *c = &merge_cases[0]; /* 3 shards */
@@ -1291,11 +1359,12 @@ START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
 
     const char *overlap[] = {parts[0], parts[1], parts[1]};
     expect_merge_error(overlap, 3, out, GCV_ERR_INVALID, "part1.json and ",
-                       "part1.json are both shard 1/3: each shard must be given once");
+                       "part1.json are both shard 2/3: each shard must be given once");
     const char *missing[] = {parts[0], parts[2]};
-    expect_merge_error(missing, 2, out, GCV_ERR_INVALID, "1 of 3 shards is missing: 1/3", NULL);
+    expect_merge_error(missing, 2, out, GCV_ERR_INVALID, "1 of 3 shards is missing: 2/3 (every "
+                       "shard K/N with 1 ≤ K ≤ 3 must be given once)", NULL);
     const char *one[] = {parts[2]};
-    expect_merge_error(one, 1, out, GCV_ERR_INVALID, "2 of 3 shards are missing: 0/3, 1/3",
+    expect_merge_error(one, 1, out, GCV_ERR_INVALID, "2 of 3 shards are missing: 1/3, 2/3",
                        NULL);
     const char *not_partial[] = {parts[0], full_path, parts[2]};
     expect_merge_error(not_partial, 3, out, GCV_ERR_INVALID, "full.json: expected a partial "
@@ -1341,7 +1410,7 @@ START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
               "{\"index\": 3, \"block\": \"W1\", \"coords\": [0, 3]");
     const char *wrong_shard[] = {parts2[2]};
     expect_merge_error(wrong_shard, 1, out, GCV_ERR_INVALID,
-                       "part2.json: params[0].index: expected an index of shard 2/3 (index % 3 "
+                       "part2.json: params[0].index: expected an index of shard 3/3 (index % 3 "
                        "== 2), got 3", NULL);
     edit_file(parts2[1], "{\"index\": 1, \"block\": \"W1\", \"coords\": [0, 1]",
               "{\"index\": 1, \"block\": \"W1\", \"coords\": [1, 0]");
@@ -1482,7 +1551,8 @@ static Suite *reports_suite(void)
 
     tc = tcase_create("merge");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, shard_spec_should_parse_k_of_n_from_zero);
+    tcase_add_test(tc, shard_spec_should_parse_k_of_n_from_one);
+    tcase_add_test(tc, shard_reports_should_name_their_number_and_keep_their_index);
     tcase_add_test(tc, shard_subset_should_interleave_and_intersect);
     tcase_add_loop_test(tc, merged_shards_should_equal_the_single_run_byte_for_byte, 0,
                         (int)(sizeof merge_cases / sizeof *merge_cases));

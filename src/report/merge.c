@@ -207,7 +207,7 @@ static gcv_status merge_file(const char *const *paths, size_t k, gcv_merge_state
     size_t K = hp->shard.index;
     if (s->shard_file[K] != SIZE_MAX) {
         snprintf(err->msg, sizeof err->msg, "%.200s and %.200s are both shard %zu/%zu: each "
-                 "shard must be given once", paths[s->shard_file[K]], paths[k], K,
+                 "shard must be given once", paths[s->shard_file[K]], paths[k], K + 1,
                  hp->shard.count);
         st = GCV_ERR_INVALID;
         goto out;
@@ -234,13 +234,13 @@ static gcv_status missing_shards(const gcv_merge_state *s, gcv_error *err)
     for (size_t i = 0; i < N; i++)
         if (s->shard_file[i] == SIZE_MAX) {
             if (missing++ < 8 && k + 24 < sizeof list)
-                k += (size_t)snprintf(list + k, sizeof list - k, "%s%zu/%zu", k ? ", " : "", i,
-                                      N);
+                k += (size_t)snprintf(list + k, sizeof list - k, "%s%zu/%zu", k ? ", " : "",
+                                      i + 1, N);
         }
     if (missing > 8 && k + 8 < sizeof list)
         snprintf(list + k, sizeof list - k, ", …");
     snprintf(err->msg, sizeof err->msg, "%zu of %zu shards %s missing: %s (every shard K/N "
-             "with 0 ≤ K < %zu must be given once)", missing, N, missing == 1 ? "is" : "are",
+             "with 1 ≤ K ≤ %zu must be given once)", missing, N, missing == 1 ? "is" : "are",
              list, N);
     return GCV_ERR_INVALID;
 }

@@ -1315,7 +1315,8 @@ START_TEST(shard_reports_should_name_their_number_and_keep_their_index)
     gcv_error err;
     ck_assert_int_eq(merge_reports((const char *const *)parts, 3, out_new, &err), GCV_OK);
     /* The first shard as an older gcverify wrote it: only "index". Same merge. */
-    edit_file(parts[0], "\"number\": 1, \"count\": 3, \"index\": 0, ", "\"index\": 0, \"count\": 3, ");
+    edit_file(parts[0], "\"number\": 1, \"count\": 3, \"index\": 0, ",
+              "\"index\": 0, \"count\": 3, ");
     ck_assert_msg(merge_reports((const char *const *)parts, 3, out, &err) == GCV_OK, "%s",
                   err.msg);
     char *a = slurp(out), *b = slurp(out_new);

@@ -107,15 +107,30 @@ printf '{"model": {"type": "mlp", "layers": [6, 1]}, "check": {"sample": {"per_b
 st=$(json "$TMP/samp.out.json" '[b["checked"] for b in d["blocks"]], d["sampled"]')
 [ "$st" = "[3, 1] True" ] && ok "check.sample.per_block from the config" || bad "check.sample: '$st'"
 
-# --- shards and merge: bit for bit the report of a single run (timings aside)
+# --- shards and merge (numbered 1..N): bit for bit the report of a single run (timings aside)
 "$GCV" "$ROOT/configs/l2_dropout.json" --params all --json "$TMP/whole.json" -q
-for k in 0 1 2; do "$GCV" "$ROOT/configs/l2_dropout.json" --shard $k/3 --params all --json "$TMP/part$k.json" -q; done
-expect_exit "merge of 3 shards" 0 "$GCV" merge "$TMP/part2.json" "$TMP/part0.json" "$TMP/part1.json" -o "$TMP/merged.json" --quiet
+for k in 1 2 3; do "$GCV" "$ROOT/configs/l2_dropout.json" --shard $k/3 --params all --json "$TMP/part$k.json" -q; done
+expect_exit "merge of 3 shards" 0 "$GCV" merge "$TMP/part3.json" "$TMP/part1.json" "$TMP/part2.json" -o "$TMP/merged.json" --quiet
 strip() { grep -v '"seconds"' "$1" | sed 's/"threads": [0-9]*/"threads": X/'; }
 if cmp -s <(strip "$TMP/whole.json") <(strip "$TMP/merged.json"); then ok "merge: identical to the single run"; else bad "merge: differs from the single run"; fi
-expect_exit "merge with a shard missing" 2 "$GCV" merge "$TMP/part0.json" "$TMP/part1.json" -o "$TMP/m2.json"
-expect_grep "merge: names the missing shard" 'shards is missing: 2/3' "$TMP/err"
-expect_exit "--shard without --json" 2 "$GCV" "$ROOT/configs/net.json" --shard 0/2
+expect_exit "merge with a shard missing" 2 "$GCV" merge "$TMP/part1.json" "$TMP/part2.json" -o "$TMP/m2.json"
+expect_grep "merge: names the missing shard" 'shards is missing: 3/3 \(every shard K/N with 1 ≤ K ≤ 3' "$TMP/err"
+expect_exit "merge of a shard given twice" 2 "$GCV" merge "$TMP/part1.json" "$TMP/part2.json" "$TMP/part2.json" -o "$TMP/m2.json"
+expect_grep "merge: names the shard given twice" 'part2.json are both shard 2/3' "$TMP/err"
+sh=$(json "$TMP/part1.json" 'd["shard"]["number"], d["shard"]["count"], d["shard"]["index"], min(p["index"] % 3 for p in d["params"])')
+[ "$sh" = "1 3 0 0" ] && ok "shard 1/3: number 1, index 0, the indices i % 3 == 0" || bad "shard 1/3: '$sh'"
+# shard K/N checks what shard K-1/N checked when they were numbered from 0: l2_dropout's
+# indices 2, 5, 8, … are shard 3/3's
+sh=$(json "$TMP/part3.json" '[p["index"] for p in d["params"]][:3]')
+[ "$sh" = "[2, 5, 8]" ] && ok "shard 3/3: indices 2, 5, 8, …" || bad "shard 3/3 checked $sh"
+expect_exit "shard 2/3 of net.json" 0 "$GCV" "$ROOT/configs/net.json" --shard 2/3 --json "$TMP/s2.json"
+expect_grep "a shard's text report says it is partial" '^shard 2/3: 129 of 387 parameters; merge the shards for the verdict$' "$TMP/out"
+expect_exit "--shard 0/3 is refused" 2 "$GCV" "$ROOT/configs/net.json" --shard 0/3 --json "$TMP/s0.json"
+expect_grep "--shard 0/3: explains the numbering" "^gcverify: --shard 0/3: shards are numbered 1..N now \(they were 0..N-1 before\); --shard 0/3 is the first shard: use --shard 1/3" "$TMP/err"
+[ -e "$TMP/s0.json" ] && bad "--shard 0/3 wrote a report" || ok "--shard 0/3: nothing checked, nothing written"
+expect_exit "--shard 4/3 is refused" 2 "$GCV" "$ROOT/configs/net.json" --shard 4/3 --json "$TMP/s0.json"
+expect_grep "--shard 4/3: the range" "^gcverify: --shard: expected K/N with 1 ≤ K ≤ N, such as 1/4, got '4/3'$" "$TMP/err"
+expect_exit "--shard without --json" 2 "$GCV" "$ROOT/configs/net.json" --shard 1/2
 
 # --- baselines: a regression fails the run even when the threshold passes
 "$GCV" "$ROOT/configs/seed_testcase_correct.json" --json "$TMP/night1.json" -q
@@ -156,6 +171,33 @@ expect_grep "several configs: FAIL line" '^FAIL +.*seed_testcase.json · 47 para
 expect_exit "several configs: a broken one makes it 2" 2 "$GCV" "$ROOT/configs/net.json" "$TMP/missing.json" "$ROOT/configs/seed_testcase.json"
 expect_grep "several configs: the broken one is listed" '^ERROR +.*missing.json · not checked' "$TMP/out"
 expect_exit "several configs: --json is refused" 2 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json "$TMP/x.json"
+
+# --- output folders are made as mkdir -p makes them (mode 0777 & ~umask, parents too); a
+# report that cannot be written says why, and its config gets one line, the ERROR one
+night="$TMP/night/a"
+(umask 027; "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json-dir "$night/json" \
+    --html-dir "$night/html" --junit "$night/j/junit.xml" -q)
+rc=$?
+[ "$rc" -eq 0 ] && [ -s "$night/json/net.json" ] && [ -s "$night/html/seed-2d-relu.html" ] &&
+    [ -s "$night/j/junit.xml" ] && ok "--json-dir, --html-dir, --junit: missing folders made" \
+    || bad "missing output folders: exit $rc; $(find "$TMP/night" 2>&1 | head -5 | tr '\n' ' ')"
+modes="$(stat -c %a "$TMP/night" "$night" "$night/json" "$night/html" "$night/j" 2>&1 | tr '\n' ' ')"
+[ "$modes" = "750 750 750 750 750 " ] && ok "folders made with mode 0777 & ~umask (umask 027: 750)" \
+    || bad "folder modes under umask 027: $modes"
+expect_exit "--json into a missing folder" 0 "$GCV" "$ROOT/configs/net.json" --json "$TMP/x/y/z.json" --params-csv "$TMP/x/c/p.csv" -q
+[ -s "$TMP/x/y/z.json" ] && [ -s "$TMP/x/c/p.csv" ] && ok "--json a/b/c.json, --params-csv: folders made" || bad "--json a/b/c.json: no report"
+expect_exit "--export into a missing folder" 0 "$GCV" "$ROOT/configs/seed_2d.json" --export "$TMP/exp/seed" -q
+[ -s "$TMP/exp/seed/W1.npy" ] && [ -s "$TMP/exp/seed/X.npy" ] && ok "--export DIR: folder made" || bad "--export DIR: files missing"
+: >"$TMP/afile"
+expect_exit "--json-dir where a file is: exit 2" 2 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json-dir "$TMP/afile/json"
+expect_grep "--json-dir: the file in the way named, with the reason" "^gcverify: $TMP/afile/json/net.json: cannot write the report: cannot make its folder: $TMP/afile: Not a directory$" "$TMP/err"
+n_pass=$(grep -c '^PASS' "$TMP/out"); n_err=$(grep -c '^ERROR .* checked, report not written' "$TMP/out")
+[ "$n_pass" -eq 0 ] && [ "$n_err" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] &&
+    ok "a report not written: one status line, ERROR, no PASS" || bad "report not written: summary '$(cat "$TMP/out")'"
+expect_exit "--json where a folder is: exit 2" 2 "$GCV" "$ROOT/configs/net.json" --json "$TMP/night" -q
+expect_grep "--json where a folder is: the reason" "^gcverify: $TMP/night: cannot write the report: Is a directory$" "$TMP/err"
+expect_exit "--export where a file is: exit 2" 2 "$GCV" "$ROOT/configs/seed_2d.json" --export "$TMP/afile/exp" -q
+expect_grep "--export: the file in the way" "^gcverify: --export: $TMP/afile/exp: cannot make the folder: $TMP/afile: Not a directory$" "$TMP/err"
 
 # --- stopping early: --max-seconds and SIGTERM give a partial, inconclusive report (exit 3)
 expect_exit "--max-seconds stops with exit 3" 3 "$GCV" "$ROOT/configs/bench/mnist.json" --max-seconds 0.5 --json "$TMP/stop.json" --top 0
@@ -247,6 +289,35 @@ sys.exit(b"\x1b" in d or not frames or "left" in frames[0] or
          not any(f.endswith(" s left") for f in frames) or "params checked" not in d.decode())
 PY
 
+# --- the limits cover the set-up: eight 512-wide layers on 1000 examples, whose cached pass
+# at θ, gradient and first parameter (five_point) took 14 s with --max-seconds 0.5 when only
+# the loop looked at the clock; now the deadline and a signal stop the set-up too, within a
+# layer, with the usual partial report (nothing checked). 160 MB; a second here.
+printf '{"model": {"type": "mlp", "layers": [512, 512, 512, 512, 512, 512, 512, 512, 1],
+  "hidden_activation": "tanh", "params": {"init": "xavier"}},
+ "data": {"source": "synthetic", "examples": 1000},
+ "check": {"threads": 1, "method": "five_point"}}' >"$TMP/setup.json"
+secs() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(secs)" 'BEGIN { printf "%.2f", b - a }'; }
+t0=$(secs)
+expect_exit "--max-seconds 0.5 during the set-up: exit 3" 3 "$GCV" "$TMP/setup.json" --max-seconds 0.5 --json "$TMP/setup-stop.json"
+wall=$(elapsed "$t0")
+awk -v w="$wall" 'BEGIN { exit !(w < 6) }' && ok "--max-seconds 0.5 during the set-up: ${wall} s (< 6)" \
+    || bad "--max-seconds 0.5 during the set-up took ${wall} s"
+expect_grep "--max-seconds during the set-up: the verdict says so" 'INCONCLUSIVE · stopped early: 0 of 1839105 params checked' "$TMP/out"
+st=$(json "$TMP/setup-stop.json" 'd["stopped"], d["status"], d["params_checked"], d["evaluations"]')
+[ "$st" = "True inconclusive 0 0" ] && ok "--max-seconds during the set-up: the partial JSON report" || bad "--max-seconds during the set-up: JSON '$st'"
+"$GCV" "$TMP/setup.json" -q --json "$TMP/setup-term.json" & pid=$!
+sleep 0.3
+t0=$(secs)
+kill -TERM $pid
+wait $pid
+rc=$?
+wall=$(elapsed "$t0")
+[ "$rc" -eq 3 ] && ok "SIGTERM during the set-up: exit 3, ${wall} s after it" || bad "SIGTERM during the set-up: exit $rc"
+st=$(json "$TMP/setup-term.json" 'd["stopped"], d["status"], d["params_checked"]' 2>&1)
+[ "$st" = "True inconclusive 0" ] && ok "SIGTERM during the set-up: the partial JSON report" || bad "SIGTERM during the set-up: JSON '$st'"
+
 # --- bad command lines and inputs: exit 2, one line, nothing written
 expect_exit "no config" 2 "$GCV"
 expect_grep "no config: message" '^gcverify: expected a config file' "$TMP/err"
@@ -254,6 +325,15 @@ expect_exit "--threads x" 2 "$GCV" "$ROOT/configs/net.json" --threads x
 expect_grep "--threads x: message" "^gcverify: --threads: expected an integer from 0 to 4096, got 'x'$" "$TMP/err"
 expect_exit "--method five_point" 2 "$GCV" "$ROOT/configs/net.json" --method nope
 expect_exit "unknown option" 2 "$GCV" "$ROOT/configs/net.json" --frobnicate
+expect_grep "unknown option: named" "^gcverify: unknown option --frobnicate \(gcverify --help lists them\)$" "$TMP/err"
+# a typo gets the nearest option, as a config's keys do
+expect_exit "--thread 4 (a typo)" 2 "$GCV" "$ROOT/configs/net.json" --thread 4
+expect_grep "--thread: did you mean --threads?" "^gcverify: unknown option --thread \(did you mean --threads\?\)$" "$TMP/err"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "--thread: one line on stderr" || bad "--thread: $(wc -l <"$TMP/err") lines"
+expect_exit "--max-second (a typo)" 2 "$GCV" "$ROOT/configs/net.json" --max-second 3
+expect_grep "--max-second: did you mean --max-seconds?" "did you mean --max-seconds\?\)$" "$TMP/err"
+expect_exit "--jsno (swapped letters)" 2 "$GCV" "$ROOT/configs/net.json" --jsno x.json
+expect_grep "--jsno: did you mean --json?" "did you mean --json\?\)$" "$TMP/err"
 expect_exit "missing file" 2 "$GCV" "$TMP/nope.json" --json "$TMP/never.json"
 expect_grep "missing file: names the file" "nope\.json" "$TMP/err"
 [ -e "$TMP/never.json" ] && bad "missing file: a report was written" || ok "missing file: no report written"

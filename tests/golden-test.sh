@@ -79,8 +79,8 @@ case_ v-sample configs/seed_cat_tanh.json --sample 8 --sample-seed 3
 case_ v-limit configs/net.json --limit 20
 case_ v-params-all "$t" --params all --top 3
 case_ v-auto configs/seed_moons.json --epsilon auto
-case_ v-shard0 configs/net.json --shard 0/3
-case_ v-shard2 configs/net.json --shard 2/3
+case_ v-shard1 configs/net.json --shard 1/3
+case_ v-shard3 configs/net.json --shard 3/3
 case_ v-float-taylor configs/plugins/logreg_float.json --taylor
 case_ v-plugin-directional configs/plugins/seednet_buggy.json --method directional --drill-down
 case_ v-two-configs configs/net.json "$t" --quiet

@@ -162,9 +162,11 @@ else
     bad "--html with several configs"
 fi
 
-# 6. A page that cannot be written: exit 2, one line, nothing left behind.
-if run 2 unwritable configs/seed_testcase.json --html "$TMP/nodir/x.html" --quiet &&
-    [ "$(cat "$TMP/unwritable.err")" = "gcverify: $TMP/nodir/x.html: cannot write the HTML report" ]; then
+# 6. A page that cannot be written (a file where its folder would be): exit 2, one line
+# saying why, nothing left behind.
+: >"$TMP/afile"
+if run 2 unwritable configs/seed_testcase.json --html "$TMP/afile/x.html" --quiet &&
+    [ "$(cat "$TMP/unwritable.err")" = "gcverify: $TMP/afile/x.html: cannot write the HTML report: cannot make its folder: $TMP/afile: Not a directory" ]; then
     ok "unwritable path: $(cat "$TMP/unwritable.err")"
 else
     bad "unwritable path: $(cat "$TMP/unwritable.err" 2>/dev/null)"

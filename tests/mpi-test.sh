@@ -92,13 +92,13 @@ cat >"$TMP/nonfinite.json" <<'EOF'
 EOF
 equal "a non-finite cost (exit 3)" "$TMP/nonfinite.json" --params all
 
-# --- a shard of a shard: --shard 1/3 split over 3 ranks gives the same partial report
-"$PLAIN" "$net" --shard 1/3 --json "$TMP/shard-p.json" -q
+# --- a shard of a shard: --shard 2/3 split over 3 ranks gives the same partial report
+"$PLAIN" "$net" --shard 2/3 --json "$TMP/shard-p.json" -q
 want=$?
-"${MPIRUN[@]}" -n 3 "$GCV" "$net" --shard 1/3 --json "$TMP/shard-3.json" -q
+"${MPIRUN[@]}" -n 3 "$GCV" "$net" --shard 2/3 --json "$TMP/shard-3.json" -q
 rc=$?
 [ "$rc" -eq "$want" ] && same shard "$TMP/shard-p.json" "$TMP/shard-3.json" norm_json &&
-    ok "--shard 1/3 on 3 ranks: the plain shard report" || bad "--shard 1/3 on 3 ranks (exit $rc)"
+    ok "--shard 2/3 on 3 ranks: the plain shard report" || bad "--shard 2/3 on 3 ranks (exit $rc)"
 
 # --- results sent 5 at a time (the test build): many chunks, same report
 for cfg in "$ROOT/configs/seed_catvnoncat.json" "$ROOT/configs/bench/deep.json"; do
@@ -282,7 +282,7 @@ rc=$?
 # --- the rest of the command: --version once, merge on rank 0
 n=$("${MPIRUN[@]}" -n 3 "$GCV" --version | grep -c '^gcverify ')
 [ "$n" -eq 1 ] && ok "--version on 3 ranks: printed once" || bad "--version on 3 ranks: $n lines"
-for k in 0 1 2; do "$PLAIN" "$net" --shard "$k/3" --json "$TMP/part$k.json" -q; done
+for k in 1 2 3; do "$PLAIN" "$net" --shard "$k/3" --json "$TMP/part$k.json" -q; done
 "$PLAIN" merge "$TMP"/part*.json -o "$TMP/merged-p.json" --quiet
 "${MPIRUN[@]}" -n 2 "$GCV" merge "$TMP"/part*.json -o "$TMP/merged-2.json" --quiet
 rc=$?

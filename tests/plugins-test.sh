@@ -202,8 +202,8 @@ EOF
 # --- shards of a plugin check merge into the single run's report, float32 included
 for cfg in seednet_buggy logreg_float; do
     C=$ROOT/configs/plugins/$cfg.json
-    "$GCV" "$C" --shard 0/2 --json "$TMP/s0.json" -q
-    "$GCV" "$C" --shard 1/2 --json "$TMP/s1.json" -q
+    "$GCV" "$C" --shard 1/2 --json "$TMP/s0.json" -q
+    "$GCV" "$C" --shard 2/2 --json "$TMP/s1.json" -q
     "$GCV" merge "$TMP/s0.json" "$TMP/s1.json" -o "$TMP/sm.json" -q
     "$GCV" "$C" --json "$TMP/sf.json" -q
     same_json "$TMP/sm.json" "$TMP/sf.json" && ok "$cfg: 2 shards merged = the single run" || bad "$cfg: merged report differs"

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gcverify/gcverify.h"
 
@@ -456,6 +457,144 @@ START_TEST(block_find_should_name_the_block_of_every_index)
 }
 END_TEST
 
+/* ---- limits that cover the set-up: a stop flag, max_seconds and the budget from `started` */
+
+static double monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int gradient_calls;
+static volatile sig_atomic_t raised; /* set by a gradient, as a signal arriving then would */
+
+static int counting_grad(const gcv_model *m, const double *th, double *g, void *ws, double *cost)
+{
+    gradient_calls++;
+    return fn_grad(m, th, g, ws, cost);
+}
+
+/* A gradient during which the stop comes: it gives up (fails) when fail is set, as the MLP's
+ * does, or finishes. */
+static int stop_in_grad(const gcv_model *m, const double *th, double *g, void *ws, double *cost,
+                        int fail)
+{
+    raised = 1;
+    return fail ? 1 : fn_grad(m, th, g, ws, cost);
+}
+
+static int stop_in_grad_failing(const gcv_model *m, const double *th, double *g, void *ws,
+                                double *cost)
+{
+    return stop_in_grad(m, th, g, ws, cost, 1);
+}
+
+static int stop_in_grad_finishing(const gcv_model *m, const double *th, double *g, void *ws,
+                                  double *cost)
+{
+    return stop_in_grad(m, th, g, ws, cost, 0);
+}
+
+/* Stopped before anything was checked: an inconclusive, stopped result, every parameter
+ * unchecked, no evaluation, the cost known (want_cost) or NaN. */
+static void expect_stopped_empty(const gcv_result *r, int want_cost)
+{
+    ck_assert_int_eq(r->stopped, 1);
+    ck_assert_int_eq(r->status, GCV_INCONCLUSIVE);
+    ck_assert_uint_eq(r->params_checked, 0);
+    ck_assert_uint_eq(r->evaluations, 0);
+    ck_assert_int_eq(isfinite(r->cost), want_cost);
+    for (size_t i = 0; i < r->n_params; i++)
+        ck_assert_int_eq(r->params[i].status, GCV_PARAM_UNCHECKED);
+    for (size_t b = 0; b < r->n_blocks; b++)
+        ck_assert_uint_eq(r->blocks[b].checked, 0);
+}
+
+START_TEST(a_stop_before_the_check_should_check_nothing)
+{
+    /* The flag already set (a signal during loading): not even the gradient is computed. */
+    gcv_model *m = fn_model_new(rosen_f, rosen_g, rosen_theta, 8, 1.0);
+    m->gradient = counting_grad;
+    static volatile sig_atomic_t stop = 1;
+    gcv_options o;
+    gcv_options_default(&o);
+    o.stop = &stop;
+    o.taylor = 1; /* more work after a stop: not done */
+    gcv_result *r = NULL;
+    gcv_error err;
+    gradient_calls = 0;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    expect_stopped_empty(r, 0);
+    ck_assert_int_eq(gradient_calls, 0);
+    ck_assert(isnan(r->blocks[0].taylor_order));
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(max_seconds_and_budget_should_count_from_the_runs_start)
+{
+    gcv_model *m = fn_model_new(rosen_f, rosen_g, rosen_theta, 8, 1.0);
+    gcv_options o;
+    gcv_options_default(&o);
+    o.threads = 1;
+    o.started = monotonic_now() - 10.0; /* ten seconds of loading already */
+    o.max_seconds = 5.0;
+    gcv_result *r = NULL;
+    gcv_error err;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    expect_stopped_empty(r, 0);
+    gcv_result_free(r);
+    /* A budget spent while loading: not a stop; the loop checks one parameter and ends. */
+    o.max_seconds = 0.0;
+    o.budget_seconds = 5.0;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    ck_assert_int_eq(r->stopped, 0);
+    ck_assert_int_eq(r->sampled, 1);
+    ck_assert_uint_eq(r->params_checked, 1);
+    gcv_result_free(r);
+    /* Time left: everything is checked. */
+    o.budget_seconds = 0.0;
+    o.max_seconds = 1000.0;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    ck_assert_int_eq(r->stopped, 0);
+    ck_assert_uint_eq(r->params_checked, 8);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+START_TEST(a_stop_during_the_gradient_should_be_a_stop_not_an_error)
+{
+    gcv_model *m = fn_model_new(rosen_f, rosen_g, rosen_theta, 8, 1.0);
+    gcv_options o;
+    gcv_options_default(&o);
+    o.stop = &raised;
+    gcv_result *r = NULL;
+    gcv_error err;
+    /* The gradient gives up when the stop comes (as the MLP's does): no cost. */
+    m->gradient = stop_in_grad_failing;
+    raised = 0;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    expect_stopped_empty(r, 0);
+    gcv_result_free(r);
+    /* The gradient finishes: its cost is reported, and nothing is checked after it. */
+    m->gradient = stop_in_grad_finishing;
+    raised = 0;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    expect_stopped_empty(r, 1);
+    ck_assert(r->cost == rosen_f(rosen_theta, 8));
+    gcv_result_free(r);
+    /* Without a stop a failing gradient is still the model's error. */
+    m->gradient = stop_in_grad_failing;
+    o.stop = NULL;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_ERR_INVALID);
+    ck_assert_str_eq(err.msg, "model: the gradient evaluation failed");
+    gcv_model_free(m);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -474,6 +613,9 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, float_model_under_double_settings_should_raise_no_false_alarm);
     tcase_add_test(tc, float_model_with_a_double_theta_should_be_refused);
     tcase_add_test(tc, block_find_should_name_the_block_of_every_index);
+    tcase_add_test(tc, a_stop_before_the_check_should_check_nothing);
+    tcase_add_test(tc, max_seconds_and_budget_should_count_from_the_runs_start);
+    tcase_add_test(tc, a_stop_during_the_gradient_should_be_a_stop_not_an_error);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -231,6 +231,74 @@ START_TEST(relu_kinks_should_not_fail_a_correct_net)
 }
 END_TEST
 
+/* The run's watch in the MLP's set-up: θ's initialisation, the cached pass at θ0 and the
+ * gradient stop when it says so; a model whose cached pass was stopped is incomplete and
+ * says why rather than being checked without its cache. */
+START_TEST(the_watch_should_stop_the_mlps_set_up)
+{
+    size_t sizes[] = {2, 3, 2, 1};
+    gcv_act_id hid[] = {GCV_ACT_RELU, GCV_ACT_TANH};
+    double th[20] = {0}, full[20];
+    static volatile sig_atomic_t flag;
+    gcv_watch w = {&flag, 0.0};
+    flag = 1;
+    ck_assert_int_eq(gcv_mlp_init_watched(3, sizes, GCV_INIT_HE, 0.0, 5, th, &w), 1);
+    for (size_t i = 0; i < 20; i++)
+        ck_assert(th[i] == 0.0); /* stopped before the first value */
+    flag = 0;
+    ck_assert_int_eq(gcv_mlp_init_watched(3, sizes, GCV_INIT_HE, 0.0, 5, th, &w), 0);
+    gcv_mlp_init(3, sizes, GCV_INIT_HE, 0.0, 5, full);
+    ck_assert_int_eq(memcmp(th, full, sizeof th), 0);
+
+    double x[8] = {0.5, -0.2, 0.1, 1.0, 0.3, 0.9, 0.2, -1.0};
+    double y[4] = {1, 0, 1, 0};
+    gcv_mlp_spec s = {3, sizes, hid, 0.01, GCV_ACT_SIGMOID, GCV_LOSS_BCE, 0.0, 1.0, 0,
+                      NULL, 0, th, x, y, 4};
+    gcv_model *m = NULL;
+    gcv_error err;
+    /* Stopped before its cached pass: built, but without the incremental cost or the kink
+     * count, and a gradient that fails saying why (gcv_check then refuses it). */
+    flag = 1;
+    ck_assert_int_eq(gcv_mlp_new_watched(&s, &w, &m, &err), GCV_OK);
+    ck_assert(m->cost_perturbed == NULL);
+    ck_assert(m->kinks_crossed == NULL);
+    gcv_options o;
+    gcv_options_default(&o);
+    gcv_result *r = NULL;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_ERR_INVALID);
+    ck_assert_str_eq(err.msg, "model: the gradient evaluation failed: the model's set-up was "
+                              "stopped (a signal or --max-seconds) before its pass at θ");
+    gcv_model_free(m);
+    /* Built in full, then stopped: the gradient gives up and says so; with the same flag
+     * in the options the check is a stopped one with nothing checked. */
+    flag = 0;
+    ck_assert_int_eq(gcv_mlp_new_watched(&s, &w, &m, &err), GCV_OK);
+    ck_assert(m->cost_perturbed != NULL);
+    ck_assert(m->kinks_crossed != NULL);
+    void *ws = calloc(1, m->ws_bytes);
+    double g[20], cost = 0.0;
+    ck_assert_int_eq(m->gradient(m, m->theta, g, ws, &cost), 0);
+    ck_assert_ptr_null(m->error(m, ws));
+    flag = 1;
+    ck_assert_int_ne(m->gradient(m, m->theta, g, ws, &cost), 0);
+    ck_assert_str_eq(m->error(m, ws), "stopped (a signal or --max-seconds)");
+    free(ws);
+    o.stop = &flag;
+    ck_assert_int_eq(gcv_check(m, &o, &r, &err), GCV_OK);
+    ck_assert_int_eq(r->stopped, 1);
+    ck_assert_uint_eq(r->params_checked, 0);
+    gcv_result_free(r);
+    /* A deadline already past stops the same way. */
+    flag = 0;
+    o.stop = NULL;
+    gcv_model_free(m);
+    w.deadline = 1e-9;
+    ck_assert_int_eq(gcv_mlp_new_watched(&s, &w, &m, &err), GCV_OK);
+    ck_assert(m->cost_perturbed == NULL);
+    gcv_model_free(m);
+}
+END_TEST
+
 START_TEST(mlp_results_should_be_bit_identical_for_1_2_and_4_threads)
 {
     net_case c = {{6, 8, 5, 3}, 3, GCV_ACT_TANH, GCV_ACT_SOFTMAX, GCV_LOSS_SOFTMAX_CE, 0.1,
@@ -511,6 +579,7 @@ static Suite *mlp_suite(void)
     tcase_add_loop_test(tc, every_injection_should_be_localised_to_its_block, 0, 7);
     tcase_add_test(tc, injections_that_change_nothing_should_be_refused);
     tcase_add_test(tc, relu_kinks_should_not_fail_a_correct_net);
+    tcase_add_test(tc, the_watch_should_stop_the_mlps_set_up);
     tcase_add_test(tc, mlp_results_should_be_bit_identical_for_1_2_and_4_threads);
     tcase_add_test(tc, saturated_sigmoid_output_should_give_a_finite_cost);
     tcase_add_loop_test(tc, incremental_cost_should_equal_full_pass_for_every_parameter, 0, 60);

@@ -553,10 +553,13 @@ START_TEST(junit_writer_should_hold_several_suites_with_totals)
     char *file = slurp(p);
     ck_assert_str_eq(file, xml);
     ck_assert_uint_eq(dir_entries(dir), 1);
-    /* An unwritable path: an error naming it, and no temporary file left behind. */
-    char *bad_path = path_in(dir, "no/such/dir/junit.xml");
+    /* An unwritable path (a file where its folder would be): an error naming it and saying
+     * why, and no temporary file left behind. */
+    char *bad_path = path_in(dir, "junit.xml/x.xml");
     ck_assert_int_eq(gcv_junit_write(j, bad_path, &err), GCV_ERR_IO);
-    ck_assert_ptr_nonnull(strstr(err.msg, "no/such/dir/junit.xml: cannot write the JUnit report"));
+    ck_assert_msg(strstr(err.msg, "junit.xml/x.xml: cannot write the JUnit report: cannot make "
+                                  "its folder: ") && strstr(err.msg, "junit.xml: Not a directory"),
+                  "%s", err.msg);
     ck_assert_uint_eq(dir_entries(dir), 1);
     free(bad_path);
     free(file);
@@ -927,23 +930,36 @@ END_TEST
 /* ======================================================================================
  * Shards and their merge */
 
-START_TEST(shard_spec_should_parse_k_of_n_from_zero)
+/* Shards are numbered 1..N, as CI systems number a matrix's jobs; shard K checks the same
+ * slice shard K − 1 did when they were numbered from 0 (index K − 1, the remainder). */
+START_TEST(shard_spec_should_parse_k_of_n_from_one)
 {
     gcv_shard s = {99, 99};
-    ck_assert_int_eq(gcv_shard_parse("0/3", &s), 0);
+    gcv_error err;
+    ck_assert_int_eq(gcv_shard_parse("1/3", &s, &err), GCV_OK);
     ck_assert_uint_eq(s.index, 0);
     ck_assert_uint_eq(s.count, 3);
-    ck_assert_int_eq(gcv_shard_parse("2/3", &s), 0);
+    ck_assert_int_eq(gcv_shard_parse("3/3", &s, &err), GCV_OK);
     ck_assert_uint_eq(s.index, 2);
-    ck_assert_int_eq(gcv_shard_parse("0/1", &s), 0);
-    const char *bad[] = {"3/3", "1/0", "0/0", "a/3", "1/3x", "-1/3", "/3", "1/", "1", "",
+    ck_assert_int_eq(gcv_shard_parse("1/1", &s, &err), GCV_OK);
+    ck_assert_uint_eq(s.index, 0);
+    const char *bad[] = {"4/3", "1/0", "0/0", "a/3", "1/3x", "-1/3", "/3", "1/", "1", "",
                          " 1/3", "1/ 3", "1/+3", "99999999999999999999/3"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         s = (gcv_shard){7, 8};
-        ck_assert_msg(gcv_shard_parse(bad[i], &s) == -1, "accepted '%s'", bad[i]);
+        ck_assert_msg(gcv_shard_parse(bad[i], &s, &err) == GCV_ERR_INVALID, "accepted '%s'",
+                      bad[i]);
         ck_assert_uint_eq(s.index, 7);
+        ck_assert_msg(strstr(err.msg, "expected K/N with 1 ≤ K ≤ N, such as 1/4, got '") != NULL,
+                      "%s: %s", bad[i], err.msg);
     }
-    ck_assert_int_eq(gcv_shard_parse(NULL, &s), -1);
+    ck_assert_int_eq(gcv_shard_parse(NULL, &s, &err), GCV_ERR_INVALID);
+    /* 0/N is a job that still counts from 0: told how, and which K/N it meant. */
+    ck_assert_int_eq(gcv_shard_parse("0/3", &s, &err), GCV_ERR_INVALID);
+    ck_assert_uint_eq(s.index, 7);
+    ck_assert_str_eq(err.msg, "--shard 0/3: shards are numbered 1..N now (they were 0..N-1 "
+                              "before); --shard 0/3 is the first shard: use --shard 1/3 (each "
+                              "K/N of before is K+1/N)");
 }
 END_TEST
 
@@ -966,7 +982,7 @@ START_TEST(shard_subset_should_interleave_and_intersect)
     s = (gcv_shard){4, 5};
     ck_assert_int_eq(gcv_shard_subset(&s, 3, NULL, 0, &idx, &n, &err), GCV_ERR_INVALID);
     ck_assert_ptr_null(idx);
-    ck_assert_ptr_nonnull(strstr(err.msg, "--shard 4/5: expected at least one parameter in the "
+    ck_assert_ptr_nonnull(strstr(err.msg, "--shard 5/5: expected at least one parameter in the "
                                           "shard, got none of the 3 parameters"));
     s = (gcv_shard){3, 3};
     ck_assert_int_eq(gcv_shard_subset(&s, 10, NULL, 0, &idx, &n, &err), GCV_ERR_INVALID);
@@ -1135,18 +1151,80 @@ START_TEST(merged_shards_should_equal_the_single_run_byte_for_byte)
 }
 END_TEST
 
+/* Reports make their folders as mkdir -p does (mode 0777 & ~umask, parents too), and a
+ * write that fails says why: the file in the way, or the system's reason. */
+START_TEST(reports_should_make_their_folders_and_say_why_they_cannot)
+{
+    char *dir = tmp_dir();
+    gcv_model *m = small_net(0);
+    gcv_result *r = check_default(m);
+    gcv_report_info in = info_for("folders", 6, 1);
+    gcv_error err;
+    char *p = path_in(dir, "a/b/c.json"), *a = path_in(dir, "a"), *ab = path_in(dir, "a/b");
+    mode_t old = umask(027);
+    ck_assert_msg(gcv_report_json(p, &in, m, r, &err) == GCV_OK, "%s", err.msg);
+    umask(old);
+    struct stat st;
+    const char *made[] = {a, ab};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(stat(made[k], &st), 0);
+        ck_assert(S_ISDIR(st.st_mode));
+        ck_assert_uint_eq(st.st_mode & 07777, 0750);
+    }
+    ck_assert_uint_eq(dir_entries(ab), 1); /* c.json, no temporary file */
+    char want[1024];
+    /* A file where a folder would be: named, nothing written. */
+    char *q = path_in(dir, "a/b/c.json/d/e.json");
+    ck_assert_int_eq(gcv_report_json(q, &in, m, r, &err), GCV_ERR_IO);
+    snprintf(want, sizeof want, "%s: cannot write the report: cannot make its folder: %s: Not a "
+             "directory", q, p);
+    ck_assert_str_eq(err.msg, want);
+    /* A folder where the file would be: the system's reason, no temporary file left. */
+    ck_assert_int_eq(gcv_report_json(ab, &in, m, r, &err), GCV_ERR_IO);
+    snprintf(want, sizeof want, "%s: cannot write the report: Is a directory", ab);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_uint_eq(dir_entries(a), 1);
+    ck_assert_uint_eq(dir_entries(ab), 1);
+    unlink(p);
+    rmdir(ab);
+    rmdir(a);
+    free(q);
+    free(p);
+    free(a);
+    free(ab);
+    rm_dir(dir);
+    gcv_result_free(r);
+    gcv_model_free(m);
+}
+END_TEST
+
+/* A stop that comes during the loop: the first perturbed cost raises the flag, as a signal
+ * arriving then would (a flag already set stops the check before its gradient). */
+static volatile sig_atomic_t loop_stop;
+static int (*loop_stop_inner)(const gcv_model *, size_t, double, void *, double *);
+
+static int cost_then_stop(const gcv_model *m, size_t idx, double value, void *ws, double *cost)
+{
+    loop_stop = 1;
+    return loop_stop_inner(m, idx, value, ws, cost);
+}
+
 /* Shards stopped early (a signal, --max-seconds) merge into a partial report that says so,
- * and cannot pass. */
+ * and cannot pass: one stopped in its loop, and one stopped before its gradient (no cost:
+ * the others' is the check's). */
 START_TEST(merged_stopped_shards_should_stay_stopped)
 {
     char *dir = tmp_dir();
     gcv_model *m = small_net(0);
-    static volatile sig_atomic_t stop = 1; /* thread 0 stops the loop after its first one */
+    gcv_model stopping = *m; /* the same net; its perturbed cost raises the flag */
+    loop_stop_inner = m->cost_perturbed;
+    stopping.cost_perturbed = cost_then_stop;
+    static volatile sig_atomic_t set_up_stop = 1;
     gcv_report_info in = info_for("stopped", 6, 1);
-    char *parts[2];
+    char *parts[3];
     gcv_error err;
-    for (size_t k = 0; k < 2; k++) {
-        gcv_shard s = {k, 2};
+    for (size_t k = 0; k < 3; k++) {
+        gcv_shard s = {k, 3};
         size_t *idx = NULL, n = 0;
         ck_assert_int_eq(gcv_shard_subset(&s, m->n_params, NULL, 0, &idx, &n, &err), GCV_OK);
         gcv_options o;
@@ -1154,10 +1232,12 @@ START_TEST(merged_stopped_shards_should_stay_stopped)
         o.threads = 1;
         o.subset = idx;
         o.n_subset = n;
-        if (k == 1)
-            o.stop = &stop;
-        gcv_result *r = check(m, &o);
-        ck_assert_int_eq(r->stopped, (int)k);
+        loop_stop = 0;
+        o.stop = k == 1 ? &loop_stop : k == 2 ? &set_up_stop : NULL;
+        gcv_result *r = check(k == 1 ? &stopping : m, &o);
+        ck_assert_int_eq(r->stopped, k > 0);
+        ck_assert_uint_eq(r->params_checked, k == 1 ? 1 : k == 2 ? 0 : n);
+        ck_assert(k == 2 ? isnan(r->cost) : isfinite(r->cost));
         char name[32];
         snprintf(name, sizeof name, "part%zu.json", k);
         parts[k] = path_in(dir, name);
@@ -1165,15 +1245,21 @@ START_TEST(merged_stopped_shards_should_stay_stopped)
         gcv_result_free(r);
         free(idx);
     }
-    gcv_merged *mg = NULL;
-    ck_assert_msg(gcv_merge_load((const char *const *)parts, 2, &mg, &err) == GCV_OK, "%s",
-                  err.msg);
-    ck_assert_int_eq(mg->result->stopped, 1);
-    ck_assert_int_eq(mg->result->status, GCV_INCONCLUSIVE);
-    ck_assert_uint_lt(mg->result->params_checked, m->n_params);
-    ck_assert_uint_gt(mg->result->params_checked, m->n_params / 2);
-    gcv_merged_free(mg);
-    for (size_t k = 0; k < 2; k++)
+    gcv_result *full = check_default(m);
+    /* In any order: the shard without a cost first too. */
+    const char *const orders[2][3] = {{parts[0], parts[1], parts[2]},
+                                      {parts[2], parts[1], parts[0]}};
+    for (int t = 0; t < 2; t++) {
+        gcv_merged *mg = NULL;
+        ck_assert_msg(gcv_merge_load(orders[t], 3, &mg, &err) == GCV_OK, "%s", err.msg);
+        ck_assert_int_eq(mg->result->stopped, 1);
+        ck_assert_int_eq(mg->result->status, GCV_INCONCLUSIVE);
+        ck_assert_uint_eq(mg->result->params_checked, (m->n_params + 2) / 3 + 1);
+        ck_assert(mg->result->cost == full->cost);
+        gcv_merged_free(mg);
+    }
+    gcv_result_free(full);
+    for (size_t k = 0; k < 3; k++)
         free(parts[k]);
     gcv_model_free(m);
     rm_dir(dir);
@@ -1207,6 +1293,62 @@ static void edit_file(const char *path, const char *from, const char *to)
     free(s);
 }
 
+/* A shard's report names it by its number K (1-based, as --shard K/N) and keeps "index",
+ * K − 1, with the meaning it had when shards were numbered from 0. The merge takes both, and
+ * reports with only "index" (written before the numbering changed) the same way, so that a
+ * job array half done when gcverify was upgraded still merges; where the two disagree it
+ * refuses. */
+START_TEST(shard_reports_should_name_their_number_and_keep_their_index)
+{
+    const merge_case *c = &merge_cases[0]; /* 3 shards */
+    char *dir = tmp_dir();
+    gcv_model *m = NULL;
+    char **parts = NULL;
+    gcv_result *full = run_shards(c, dir, &m, &parts);
+    for (size_t k = 0; k < 3; k++) {
+        char *doc = slurp(parts[k]), want[96];
+        snprintf(want, sizeof want, "\"shard\": {\"number\": %zu, \"count\": 3, \"index\": %zu, ",
+                 k + 1, k);
+        ck_assert_msg(strstr(doc, want) != NULL, "%s not in part%zu.json", want, k);
+        free(doc);
+    }
+    char *out = path_in(dir, "merged.json"), *out_new = path_in(dir, "merged-new.json");
+    gcv_error err;
+    ck_assert_int_eq(merge_reports((const char *const *)parts, 3, out_new, &err), GCV_OK);
+    /* The first shard as an older gcverify wrote it: only "index". Same merge. */
+    edit_file(parts[0], "\"number\": 1, \"count\": 3, \"index\": 0, ",
+              "\"index\": 0, \"count\": 3, ");
+    ck_assert_msg(merge_reports((const char *const *)parts, 3, out, &err) == GCV_OK, "%s",
+                  err.msg);
+    char *a = slurp(out), *b = slurp(out_new);
+    strip_timings(a);
+    strip_timings(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    unlink(out);
+    unlink(out_new);
+    /* Number and index that disagree, a number 0 or above the count: refused, named. */
+    edit_file(parts[1], "\"number\": 2, \"count\": 3, \"index\": 1, ",
+              "\"number\": 3, \"count\": 3, \"index\": 1, ");
+    const char *disagree[] = {parts[1]};
+    expect_merge_error(disagree, 1, out_new, GCV_ERR_INVALID, "part1.json: shard.index: expected "
+                       "shard.number − 1 = 2, got 1", NULL);
+    edit_file(parts[1], "\"number\": 3, ", "\"number\": 0, ");
+    expect_merge_error(disagree, 1, out_new, GCV_ERR_INVALID, "part1.json: shard.number: "
+                       "expected ", NULL);
+    edit_file(parts[1], "\"number\": 0, ", "\"number\": 4, ");
+    expect_merge_error(disagree, 1, out_new, GCV_ERR_INVALID, "part1.json: shard.number: "
+                       "expected a shard number from 1 to shard.count = 3, got 4", NULL);
+    free(out);
+    free(out_new);
+    free_parts(parts, 3);
+    gcv_result_free(full);
+    gcv_model_free(m);
+    rm_dir(dir);
+}
+END_TEST
+
 START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
 {
     const merge_case *c = &merge_cases[0]; /* 3 shards */
@@ -1219,11 +1361,12 @@ START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
 
     const char *overlap[] = {parts[0], parts[1], parts[1]};
     expect_merge_error(overlap, 3, out, GCV_ERR_INVALID, "part1.json and ",
-                       "part1.json are both shard 1/3: each shard must be given once");
+                       "part1.json are both shard 2/3: each shard must be given once");
     const char *missing[] = {parts[0], parts[2]};
-    expect_merge_error(missing, 2, out, GCV_ERR_INVALID, "1 of 3 shards is missing: 1/3", NULL);
+    expect_merge_error(missing, 2, out, GCV_ERR_INVALID, "1 of 3 shards is missing: 2/3 (every "
+                       "shard K/N with 1 ≤ K ≤ 3 must be given once)", NULL);
     const char *one[] = {parts[2]};
-    expect_merge_error(one, 1, out, GCV_ERR_INVALID, "2 of 3 shards are missing: 0/3, 1/3",
+    expect_merge_error(one, 1, out, GCV_ERR_INVALID, "2 of 3 shards are missing: 1/3, 2/3",
                        NULL);
     const char *not_partial[] = {parts[0], full_path, parts[2]};
     expect_merge_error(not_partial, 3, out, GCV_ERR_INVALID, "full.json: expected a partial "
@@ -1252,11 +1395,12 @@ START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
     expect_merge_error(mixed, 3, out, GCV_ERR_INVALID, "part1.json: check.epsilon: expected "
                        "1e-06 as in ", "part0.json, got 1e-07: shards of different checks");
 
-    /* Good shards, an output path that cannot be written: an I/O error, nothing left. */
-    char *no_dir = path_in(dir, "no/such/dir/merged.json");
+    /* Good shards, an output path that cannot be written (a file where its folder would
+     * be): an I/O error saying why, nothing left. */
+    char *no_dir = path_in(dir, "part0.json/merged.json");
     const char *good[] = {parts[0], parts[1], parts[2]};
-    expect_merge_error(good, 3, no_dir, GCV_ERR_IO, "no/such/dir/merged.json: cannot write "
-                       "the report", NULL);
+    expect_merge_error(good, 3, no_dir, GCV_ERR_IO, "part0.json/merged.json: cannot write "
+                       "the report: cannot make its folder: ", "part0.json: Not a directory");
 
     /* Hand-edited shards: a count that disagrees, a parameter in the wrong shard, wrong
      * coordinates, a list cut short, a kink flag on a parameter the shard did not list. */
@@ -1268,7 +1412,7 @@ START_TEST(merge_should_refuse_what_is_not_one_check_split_in_shards)
               "{\"index\": 3, \"block\": \"W1\", \"coords\": [0, 3]");
     const char *wrong_shard[] = {parts2[2]};
     expect_merge_error(wrong_shard, 1, out, GCV_ERR_INVALID,
-                       "part2.json: params[0].index: expected an index of shard 2/3 (index % 3 "
+                       "part2.json: params[0].index: expected an index of shard 3/3 (index % 3 "
                        "== 2), got 3", NULL);
     edit_file(parts2[1], "{\"index\": 1, \"block\": \"W1\", \"coords\": [0, 1]",
               "{\"index\": 1, \"block\": \"W1\", \"coords\": [1, 0]");
@@ -1775,11 +1919,13 @@ static Suite *reports_suite(void)
 
     tc = tcase_create("merge");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, shard_spec_should_parse_k_of_n_from_zero);
+    tcase_add_test(tc, shard_spec_should_parse_k_of_n_from_one);
+    tcase_add_test(tc, shard_reports_should_name_their_number_and_keep_their_index);
     tcase_add_test(tc, shard_subset_should_interleave_and_intersect);
     tcase_add_loop_test(tc, merged_shards_should_equal_the_single_run_byte_for_byte, 0,
                         (int)(sizeof merge_cases / sizeof *merge_cases));
     tcase_add_test(tc, merged_stopped_shards_should_stay_stopped);
+    tcase_add_test(tc, reports_should_make_their_folders_and_say_why_they_cannot);
     tcase_add_test(tc, merge_should_refuse_what_is_not_one_check_split_in_shards);
     suite_add_tcase(s, tc);
 

@@ -157,8 +157,9 @@ typedef struct gcv_options {
     const size_t *subset; /* when not NULL: check only these n_subset indices (ascending) */
     size_t n_subset;
     /* Stopping early: the loop stops taking new parameters once *stop is non-zero (e.g. set
-     * from a signal handler) or max_seconds (> 0) have passed; the result is then a partial,
-     * inconclusive one with stopped = 1 and the unvisited parameters "unchecked". */
+     * from a signal handler) or max_seconds (> 0) have passed (counted from `started`, below);
+     * the result is then a partial, inconclusive one with stopped = 1 and the unvisited
+     * parameters "unchecked". */
     const volatile sig_atomic_t *stop;
     double max_seconds;
     /* Progress, called from one thread about ten times a second (never from the library's
@@ -182,6 +183,14 @@ typedef struct gcv_options {
      * into the model, and GCV_PHASE_IDLE when the check is over. NULL: no record. */
     gcv_trace_slot *trace;
     int n_trace;
+    /* When the caller's run of this check began, in seconds on CLOCK_MONOTONIC (as
+     * clock_gettime gives them): max_seconds and budget_seconds then count the caller's own
+     * set-up too (reading data, initialising θ, building the model), so a limit holds for the
+     * whole run. The check's set-up (its result slots, the gradient at θ, the threads' θ
+     * copies) stops early as the loop does once *stop is set or max_seconds have passed:
+     * nothing is checked, the result is stopped and its cost NaN when the gradient was not
+     * reached. 0: the limits count from gcv_check's call. */
+    double started;
 } gcv_options;
 
 /* The defaults (doc/methods.md): central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
@@ -272,7 +281,7 @@ typedef struct gcv_result {
     size_t mismatches, kinks, nonfinite, kinks_ok, kinks_avoided;
     size_t blocks_failed;
     int threads;                /* threads actually used */
-    double seconds;             /* wall time of gradient + perturbation loop */
+    double seconds;             /* wall time of gcv_check: set-up, gradient, loop, assembly */
     int stopped;                /* 1: stopped early (signal or max_seconds); partial result */
     int sampled;                /* 1: a sample or a budget chose the parameters checked */
     gcv_verdict status;

@@ -1,13 +1,19 @@
 /* --export (see export.h). */
 #include "cli/export.h"
 
+#include <stdio.h>
+
 #include "data/npy.h"
 #include "util/path.h"
 
 gcv_status gcv_export_inputs(const char *dir, const gcv_config *cfg, const gcv_model *m,
                              gcv_error *err)
 {
-    char path[4096];
+    char path[4096], why[GCV_ERROR_LEN / 2];
+    if (gcv_make_dirs(dir, why, sizeof why) != 0) {
+        snprintf(err->msg, sizeof err->msg, "%.200s: cannot make the folder: %s", dir, why);
+        return GCV_ERR_IO;
+    }
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
         size_t shape[2] = {bl->rows, bl->cols};

@@ -6,7 +6,9 @@
 #include "config/config.h"
 
 /* Writes θ's blocks (W1.npy, b1.npy, …) and the data (X.npy, n0 × m, and Y.npy, nL × m) of
- * the built-in MLP into dir, which must exist. */
+ * the built-in MLP into dir, made first when missing (parents too, mode 0777 & ~umask). Errors
+ * name the file or the folder and say why ("DIR: cannot make the folder: out: Not a
+ * directory", "DIR/W1.npy: cannot create: Permission denied"). */
 gcv_status gcv_export_inputs(const char *dir, const gcv_config *cfg, const gcv_model *m,
                              gcv_error *err);
 

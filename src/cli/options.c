@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/exit.h"
+#include "config/json.h"
 #include "report/baseline.h"
 
 static const char usage_head[] =
@@ -148,8 +149,11 @@ static int set_baseline_factor(gcv_cli *c, const char *a, const char *v)
 
 static int set_shard(gcv_cli *c, const char *a, const char *v)
 {
-    if (gcv_shard_parse(v, &c->shard) != 0)
-        return gcv_cli_bad_arg(a, "K/N with 0 ≤ K < N, such as 0/4", v);
+    gcv_error err;
+    if (gcv_shard_parse(v, &c->shard, &err) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", err.msg);
+        return EXIT_BAD_INPUT;
+    }
     c->sharded = 1;
     return -1;
 }
@@ -253,8 +257,9 @@ static const cli_option options[] = {
      "incremental, from a cached pass, where the model supports it)", FLAG(full_passes)},
     {"--threshold", NULL, "T",
      "a block passes when its normalized difference <= T (default 1e-7)", CALL(set_threshold)},
-    {"--json", NULL, "PATH", "write the JSON report (schema gcverify.report/1) to PATH",
-     PATH(json)},
+    {"--json", NULL, "PATH",
+     "write the JSON report (schema gcverify.report/1) to PATH; report\n"
+     "paths and DIRs below get their missing folders made (mkdir -p)", PATH(json)},
     {"--params-csv", NULL, "PATH",
      "every checked parameter as CSV (index, block, row, column, θ,\n"
      "analytic, numeric, errors, floor, status)", PATH(params_csv)},
@@ -274,7 +279,7 @@ static const cli_option options[] = {
     {"--baseline-factor", NULL, "F", "the growth factor that counts as a regression (at least 1)",
      CALL(set_baseline_factor)},
     {"--shard", NULL, "K/N",
-     "check the K-th (0-based) of N interleaved slices of the parameters\n"
+     "check the K-th of N interleaved slices of the parameters (1 ≤ K ≤ N)\n"
      "and write a partial report to --json, for gcverify merge", CALL(set_shard)},
     {"--json-dir", NULL, "DIR", "write DIR/<name>.json for each config (several configs)",
      PATH(json_dir)},
@@ -290,8 +295,9 @@ static const cli_option options[] = {
      "and seeded random others (--sample-seed S, default 0)", CALL(set_sample)},
     {"--sample-seed", NULL, "S", "the seed of --sample (default 0)", CALL(set_sample_seed)},
     {"--budget", NULL, "SECONDS",
-     "check what fits in the time: every block covered, largest |g|\n"
-     "first, then seeded random ones; the report lists which", CALL(set_budget)},
+     "check what fits in the time (loading included): every block covered,\n"
+     "largest |g| first, then seeded random ones; the report lists which",
+     CALL(set_budget)},
     {"--limit", NULL, "K",
      "check only K parameters spread evenly over θ (for timing runs;\n"
      "the JSON report lists which were checked)", CALL(set_limit)},
@@ -299,8 +305,9 @@ static const cli_option options[] = {
      "also write what was checked as .npy files: W1.npy, b1.npy, …,\n"
      "X.npy (n0 × m) and Y.npy (nL × m), to reproduce it elsewhere", PATH(export_dir)},
     {"--max-seconds", NULL, "S",
-     "stop after S seconds with a partial, inconclusive report (exit 3);\n"
-     "SIGINT and SIGTERM stop the same way", CALL(set_max_seconds)},
+     "stop after S seconds of the config's run (loading and set-up\n"
+     "included) with a partial, inconclusive report (exit 3); SIGINT\n"
+     "and SIGTERM stop the same way", CALL(set_max_seconds)},
     {"--isolate", NULL, NULL,
      "check each config in a child process: a crash in the model (a\n"
      "plugin) is reported with the function and parameter it hit, that\n"
@@ -338,6 +345,21 @@ static const cli_option *find(const char *a)
             (options[k].alias && strcmp(a, options[k].alias) == 0))
             return &options[k];
     return NULL;
+}
+
+/* An option that is none of the table's: its nearest name when it looks like a typo of one
+ * ("--thread", "--threads=4"), by the rule the config's keys get (gcv_json_nearest). */
+static int unknown_option(const char *a)
+{
+    const char *names[sizeof options / sizeof *options];
+    for (size_t k = 0; k < sizeof options / sizeof *options; k++)
+        names[k] = options[k].name;
+    const char *near = gcv_json_nearest(a, names, sizeof names / sizeof *names);
+    if (near)
+        fprintf(stderr, "gcverify: unknown option %s (did you mean %s?)\n", a, near);
+    else
+        fprintf(stderr, "gcverify: unknown option %s (gcverify --help lists them)\n", a);
+    return EXIT_BAD_INPUT;
 }
 
 /* What the option a (its value v) does to c: -1 to go on, or the exit code. */
@@ -395,7 +417,7 @@ int gcv_cli_parse(int argc, char **argv, const char **configs, const char **hist
             continue;
         }
         if (!o)
-            return gcv_cli_bad_arg("option", "one of the options in gcverify --help", a);
+            return unknown_option(a);
         if (o->value && i + 1 >= argc)
             return gcv_cli_bad_arg(a, "a value", NULL);
         int rc = apply(o, c, a, o->value ? argv[++i] : NULL);

@@ -20,6 +20,7 @@
 #include "report/html.h"
 #include "report/report.h"
 #include "util/path.h"
+#include "util/watch.h"
 
 volatile sig_atomic_t gcv_stop_requested;
 
@@ -64,6 +65,9 @@ typedef struct one {
     gcv_junit *own_junit;       /* report.junit of this config alone */
     size_t *subset;
     gcv_error err;
+    double started;             /* when this config's run began (gcv_clock_now): the limits
+                                 * (--max-seconds, --budget) count from here */
+    int unwritten;              /* checked, but a report could not be written */
     char desc[256], float_note[320]; /* the report's description, and notes it points to */
     char *notes[64];
     size_t n_notes;
@@ -84,13 +88,29 @@ static gcv_status load_baseline(one *o)
     return path ? gcv_baseline_load(path, &o->base, &o->err) : GCV_OK;
 }
 
+/* From the start of a config's run a signal stops it cleanly with a partial report, in the
+ * set-up too (θ's initialisation, the model's cached pass, the check's own set-up look at the
+ * flag), as --max-seconds does. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 /* The config and its model, the command line laid over them, the subset, the history, an
- * isolated child's plan and the baseline. Returns 0, or -1 with the reason on stderr. */
+ * isolated child's plan and the baseline. Returns 0, or -1 with the reason on stderr. The
+ * config is loaded within the run's limits, which the model's set-up then sees too. */
 static int load(one *o)
 {
     const gcv_cli *c = o->c;
     gcv_iso *iso = o->run->iso;
-    if (gcv_config_load(o->path, c->max_memory, &o->cfg, &o->err) != GCV_OK) {
+    gcv_options limits = {.stop = &gcv_stop_requested, .started = o->started,
+                          .max_seconds = c->max_seconds};
+    catch_stop_signals();
+    if (gcv_config_load_limited(o->path, c->max_memory, &limits, &o->cfg, &o->err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", o->err.msg);
         return -1;
     }
@@ -127,16 +147,10 @@ static int load(one *o)
 /* The check (with -Dmpi=enabled every rank's share of it), with the progress bar. */
 static gcv_status check(one *o)
 {
-    /* From here a signal stops the check cleanly with a partial report; before, while
-     * loading, the default action (ending the process) is right: nothing is written yet. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     gcv_options *opts = &o->cfg->opts;
     opts->stop = &gcv_stop_requested;
     opts->max_seconds = o->c->max_seconds;
+    opts->started = o->started; /* the limits cover loading and building too */
     int bar = gcv_progress_wanted(o->c->quiet);
     if (bar)
         opts->progress = gcv_progress_show;
@@ -216,6 +230,9 @@ static gcv_report_info describe(one *o)
         .n_notes = o->n_notes,
         .json_extra = o->base ? baseline_member : NULL,
         .json_extra_ctx = &o->reg,
+        /* --shard K/N as the user wrote it (K from 1) */
+        .shard_index = o->c->sharded ? o->c->shard.index + 1 : 0,
+        .shard_count = o->c->sharded ? o->c->shard.count : 0,
     };
 }
 
@@ -344,11 +361,19 @@ static int report(one *o, gcv_status st)
         return EXIT_BAD_INPUT;
     }
     gcv_report_info info = describe(o);
-    print_text(o, &info);
+    /* One config: its text report, then the files. Several: each one's summary line once
+     * its files are written, so that a config whose report cannot be written has one line,
+     * the ERROR one (finish), not a PASS line and then an ERROR line. */
+    int several = o->c->n_configs > 1;
+    if (!several)
+        print_text(o, &info);
     if (write_files(o, &info) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", o->err.msg);
+        o->unwritten = 1;
         return EXIT_BAD_INPUT;
     }
+    if (several)
+        print_text(o, &info);
     int rc = gcv_exit_code(o->res->status);
     /* A regression fails the run even when every threshold still passes. */
     if (o->reg.n && gcv_exit_severity(rc) < gcv_exit_severity(EXIT_MISMATCH))
@@ -370,7 +395,8 @@ static int finish(one *o, int rc)
     gcv_iso *iso = o->run->iso;
     rc = gcv_mpi_settle(rc, &gcv_stop_requested); /* every rank: rank 0's code, one stop for all */
     if (o->c->n_configs > 1 && rc == EXIT_BAD_INPUT && !o->c->quiet)
-        printf("%-12s %s · not checked (see stderr)\n", "ERROR", o->path);
+        printf("%-12s %s · %s (see stderr)\n", "ERROR", o->path,
+               o->unwritten ? "checked, report not written" : "not checked");
     if (rc == EXIT_BAD_INPUT && junit && gcv_junit_count(junit) == o->junit_before) {
         /* not checked (the config, the model, the memory estimate, the gradient, a
          * baseline): the suite says why */
@@ -402,6 +428,7 @@ int gcv_run_one(gcv_run *run, const char *path)
     o.run = run;
     o.c = run->cli;
     o.path = path;
+    o.started = gcv_clock_now();
     o.junit_before = run->junit ? gcv_junit_count(run->junit) : 0;
     int rc = EXIT_BAD_INPUT;
     if (load(&o) == 0)

@@ -15,6 +15,7 @@
 #include "engine/memory.h"
 #include "model/init.h"
 #include "util/strutil.h"
+#include "util/watch.h"
 
 static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report", "expect"};
 /* "expect": the outcome the config is meant to have (strict: the other one is an error). */
@@ -110,8 +111,9 @@ static gcv_status load(gcv_config *c, const char *dir, gcv_error *err)
     gcv_status st = gcv_data_read_x(&ld);
     if (!st)
         st = gcv_data_guard(&ld, c->m_total);
+    gcv_watch w = gcv_watch_of(c->opts.stop, c->opts.started, c->opts.max_seconds);
     if (!st)
-        st = gcv_theta_load(&ld.j, c, dir);
+        st = gcv_theta_load(&ld.j, c, dir, &w);
     if (!st)
         st = gcv_data_take(&ld);
     free(ld.xr.data);
@@ -122,6 +124,12 @@ static gcv_status load(gcv_config *c, const char *dir, gcv_error *err)
 gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out,
                            gcv_error *err)
 {
+    return gcv_config_load_limited(path, max_memory, NULL, out, err);
+}
+
+gcv_status gcv_config_load_limited(const char *path, size_t max_memory,
+                                   const gcv_options *limits, gcv_config **out, gcv_error *err)
+{
     gcv_error scratch;
     gcv_config *c = NULL;
     char *dir = NULL;
@@ -130,6 +138,11 @@ gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out
     *out = NULL;
     err->msg[0] = '\0';
     gcv_status st = config_new(path, max_memory, &c, err);
+    if (!st && limits) {
+        c->opts.stop = limits->stop;
+        c->opts.started = limits->started;
+        c->opts.max_seconds = limits->max_seconds;
+    }
     if (!st && !(dir = gcv_path_dirname(path))) {
         snprintf(err->msg, GCV_ERROR_LEN, "%s: out of memory", path);
         st = GCV_ERR_NOMEM;

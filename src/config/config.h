@@ -18,6 +18,14 @@
 gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out,
                            gcv_error *err);
 
+/* The same within a run's limits: the config's opts get stop, started and max_seconds from
+ * limits (NULL: none) before anything is read, so that loading (the initialisation of θ) and
+ * everything built from the config later (the model's set-up, the check) see one watch
+ * (util/watch.h). Stopped while drawing θ, loading still succeeds, with the rest of θ zero:
+ * the run's later steps see the same stop and check nothing. */
+gcv_status gcv_config_load_limited(const char *path, size_t max_memory,
+                                   const gcv_options *limits, gcv_config **out, gcv_error *err);
+
 /* Frees a config; accepts NULL. */
 void gcv_config_free(gcv_config *c);
 

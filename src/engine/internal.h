@@ -5,6 +5,7 @@
 #define GCV_ENGINE_INTERNAL_H
 
 #include "gcverify/gcverify.h"
+#include "util/watch.h"
 
 /* Unit roundoff of double, u = 2⁻⁵³. */
 #define GCV_U 0x1p-53
@@ -48,9 +49,12 @@ typedef struct gcv_loop_ctx {
     double cost0;
     int incremental; /* evaluate through m->cost_perturbed */
     size_t *done;    /* parameters finished so far (atomic) */
-    int *halted;     /* set once the loop must stop taking parameters (atomic) */
-    double t0;       /* when the check started */
+    int *halted;     /* set once the loop must stop taking parameters (atomic): 1 stopped
+                      * (the watch), 2 the budget spent */
+    double t0;       /* when gcv_check started (the progress counts from it) */
     gcv_trace_slot *slot; /* this thread's trace slot (each thread has its own copy), or NULL */
+    gcv_watch watch; /* the stop flag and max_seconds' deadline, from the run's start */
+    double budget_end; /* when budget_seconds, from the run's start, are spent; 0: no budget */
 } gcv_loop_ctx;
 
 /* The directional check of every block into out (n_blocks entries, zeroed by it), adding
@@ -72,7 +76,7 @@ void *gcv_ws_alloc(size_t ws_bytes);
  * o->subset (ascending), in their order; returns how many. No subset: n. */
 size_t gcv_subset_keep(const gcv_options *o, size_t *idx, size_t n);
 
-/* Monotonic wall-clock seconds. */
+/* Monotonic wall-clock seconds (gcv_clock_now: CLOCK_MONOTONIC, as gcv_options.started). */
 double gcv_now_seconds(void);
 
 /* One numeric derivative with its error estimate. */

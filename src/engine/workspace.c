@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "engine/internal.h"
+#include "util/strutil.h"
 
 void *gcv_ws_alloc(size_t ws_bytes)
 {
     size_t n = ws_bytes ? ws_bytes : 64;
     n = (n + 63) / 64 * 64;
     void *ws = n >= ws_bytes ? aligned_alloc(64, n) : NULL;
+    gcv_prefault(ws, n); /* a big one (wide layers × many examples) in a few faults */
     if (ws)
         memset(ws, 0, n);
     return ws;

@@ -36,7 +36,9 @@ gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error 
     }
     gcv_mlp_spec spec;
     gcv_config_mlp_spec(c, &spec);
-    return gcv_mlp_new(&spec, out, err);
+    /* The run's limits, as the config was loaded within them (gcv_config_load_limited). */
+    gcv_watch w = gcv_watch_of(c->opts.stop, c->opts.started, c->opts.max_seconds);
+    return gcv_mlp_new_watched(&spec, &w, out, err);
 }
 
 gcv_status gcv_config_check_memory(const gcv_config *c, const gcv_model *m, gcv_error *err)

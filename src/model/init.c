@@ -115,16 +115,19 @@ static gcv_status theta_from_values(const gcv_jctx *j, gcv_config *c)
     return GCV_OK;
 }
 
-gcv_status gcv_theta_load(const gcv_jctx *j, gcv_config *c, const char *dir)
+gcv_status gcv_theta_load(const gcv_jctx *j, gcv_config *c, const char *dir, const gcv_watch *w)
 {
-    c->theta = malloc(c->n_params * sizeof *c->theta);
+    /* calloc: θ drawn only in part (stopped) is zero beyond, finite for the checks that
+     * follow, and its untouched pages cost nothing until read. */
+    c->theta = calloc(c->n_params, sizeof *c->theta);
     if (!c->theta)
         return nomem(j);
+    gcv_prefault(c->theta, c->n_params * sizeof *c->theta);
     if (c->params.source == GCV_PARAMS_NPY)
         return theta_from_npy(j, c, dir);
     if (c->params.source == GCV_PARAMS_VALUES)
         return theta_from_values(j, c);
-    gcv_mlp_init(c->n_layers, c->sizes, (gcv_init_kind)c->params.init, c->params.scale,
-                 c->params.seed, c->theta);
+    (void)gcv_mlp_init_watched(c->n_layers, c->sizes, (gcv_init_kind)c->params.init,
+                               c->params.scale, c->params.seed, c->theta, w);
     return GCV_OK;
 }

@@ -14,6 +14,7 @@
 
 #include "layer.h"
 #include "util/rng.h"
+#include "util/strutil.h"
 
 typedef struct mlp {
     size_t L;            /* weight layers */
@@ -32,12 +33,15 @@ typedef struct mlp {
     double *base;        /* the workspace's Z_l and A_l at θ0 (same offsets), for cost_perturbed */
     double w_sq0;        /* Σ‖W_l‖² at θ0 */
     const double *theta0;/* the model's θ (owned by the gcv_model) */
+    gcv_watch watch;     /* the run's limits, for the passes of the set-up (see mlp.h) */
+    int incomplete;      /* 1: the cached pass at θ0 was stopped; the gradient fails */
 } mlp;
 
 /* The workspace starts with this header, then the doubles. */
 typedef struct ws_head {
     size_t kinks;
-    size_t pad[7]; /* keeps the doubles on their own cache line */
+    size_t stopped; /* 1: the last gradient() on this workspace was stopped by the watch */
+    size_t pad[6];  /* keeps the doubles on their own cache line */
 } ws_head;
 
 static double *ws_data(void *ws)
@@ -66,8 +70,8 @@ size_t gcv_mlp_param_count(size_t n_layers, const size_t *sizes)
     return p;
 }
 
-void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, double scale,
-                  uint64_t seed, double *theta)
+int gcv_mlp_init_watched(size_t n_layers, const size_t *sizes, gcv_init_kind kind, double scale,
+                         uint64_t seed, double *theta, const gcv_watch *w)
 {
     gcv_rng r;
     gcv_rng_seed(&r, seed);
@@ -78,12 +82,22 @@ void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, doub
                     : kind == GCV_INIT_XAVIER ? sqrt(2.0 / (fan_in + fan_out))
                                               : scale;
         size_t nw = sizes[l] * sizes[l - 1];
-        for (size_t i = 0; i < nw; i++)
+        for (size_t i = 0; i < nw; i++) {
+            if (i % GCV_WATCH_EVERY == 0 && gcv_watch_stopped(w))
+                return 1;
             theta[off + i] = sd * gcv_rng_normal(&r);
+        }
         off += nw;
         memset(theta + off, 0, sizes[l] * sizeof *theta);
         off += sizes[l];
     }
+    return 0;
+}
+
+void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, double scale,
+                  uint64_t seed, double *theta)
+{
+    (void)gcv_mlp_init_watched(n_layers, sizes, kind, scale, seed, theta, NULL);
 }
 
 /* The data term Σ_j loss_j (not yet / m) from Z_L in the workspace doubles d. */
@@ -94,8 +108,9 @@ static double data_term(const mlp *net, const double *d)
                         net->slope);
 }
 
-/* Forward pass at θ into the workspace; returns the data term. */
-static double forward(const mlp *net, const double *theta, void *ws)
+/* Forward pass at θ into the workspace; returns the data term, or NaN when the watch w
+ * (NULL: none; looked at before each layer) stopped it. */
+static double forward_watched(const mlp *net, const double *theta, void *ws, const gcv_watch *w)
 {
     ws_head *h = ws;
     double *d = ws_data(ws);
@@ -103,11 +118,19 @@ static double forward(const mlp *net, const double *theta, void *ws)
     size_t kinks = 0;
     for (size_t l = 1; l <= net->L; l++) {
         const gcv_layer *ly = &net->layer[l];
+        if (gcv_watch_stopped(w))
+            return NAN;
         gcv_layer_forward(ly, theta, a_prev, d + ly->z_off, d + ly->a_off, &kinks);
         a_prev = d + ly->a_off;
     }
     h->kinks = kinks;
     return data_term(net, d);
+}
+
+/* The forward pass of cost(): never stopped (the engine stops between parameters). */
+static double forward(const mlp *net, const double *theta, void *ws)
+{
+    return forward_watched(net, theta, ws, NULL);
 }
 
 static double weight_squares(const mlp *net, const double *theta)
@@ -142,7 +165,9 @@ static size_t mlp_kinks(const gcv_model *model, const void *ws)
 
 /* Backprop: the loss's ∂J/∂Z_L, then each layer's backward from the last to the first
  * (and its wrong_derivative fault, if any, as a step after it), then the faults on the
- * finished gradient. */
+ * finished gradient. The gradient at θ0 is the last pass of the check's set-up: the run's
+ * watch can stop it between layers (a failure that error() names, and the engine, looking at
+ * the same watch, takes for the stop). */
 static int mlp_gradient(const gcv_model *model, const double *theta, double *grad, void *ws,
                         double *cost)
 {
@@ -150,7 +175,13 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
     double *d = ws_data(ws);
     size_t m = net->m, L = net->L;
     double inv_m = 1.0 / (double)m;
-    double data = forward(net, theta, ws);
+    ws_head *h = ws;
+    h->stopped = 1;
+    if (net->incomplete) /* no cached pass: the incremental cost and the kinks are off */
+        return 1;
+    double data = forward_watched(net, theta, ws, &net->watch);
+    if (isnan(data) && gcv_watch_stopped(&net->watch))
+        return 1;
     *cost = data * inv_m + l2_term(net, theta);
 
     /* g: ∂J/∂A_l (∂J/∂Z_L first), dz: ∂J/∂Z_l, g_prev: ∂J/∂A_{l−1} */
@@ -165,6 +196,8 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
 
     for (size_t l = L; l >= 1; l--) {
         const gcv_layer *ly = &net->layer[l];
+        if (l < L && gcv_watch_stopped(&net->watch))
+            return 1;
         const double *a_prev = l > 1 ? d + net->layer[l - 1].a_off : net->x;
         const double *z = d + ly->z_off;
         gcv_layer_backward(ly, theta, a_prev, z, g, dz, grad, l > 1 ? g_prev : NULL, net->l2,
@@ -175,7 +208,16 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
         g = g_prev;
         g_prev = t;
     }
+    h->stopped = 0;
     return gcv_inject_apply(net->inject, net->n_inject, net->layer, theta, grad, net->l2, m);
+}
+
+static const char *mlp_error(const gcv_model *model, const void *ws)
+{
+    const mlp *net = model->self;
+    if (net->incomplete)
+        return "the model's set-up was stopped (a signal or --max-seconds) before its pass at θ";
+    return ((const ws_head *)ws)->stopped ? "stopped (a signal or --max-seconds)" : NULL;
 }
 
 /* The layer of parameter idx, whether it is in W (else b), and its row and column. */
@@ -295,6 +337,7 @@ static void mlp_destroy(gcv_model *model)
 static double *dup_doubles(const double *src, size_t n)
 {
     double *d = malloc((n ? n : 1) * sizeof *d);
+    gcv_prefault(d, n * sizeof *d);
     if (d && n)
         memcpy(d, src, n * sizeof *d);
     return d;
@@ -374,16 +417,31 @@ static gcv_status build_layout(mlp *net, const gcv_mlp_spec *s, size_t *ws_doubl
 }
 
 /* One forward pass at θ0: the cache cost_perturbed starts from (Z0 and A0 of every layer),
- * whose Z also gives the signs that kink crossings are counted against. */
+ * whose Z also gives the signs that kink crossings are counted against. The run's watch can
+ * stop it between layers (a long pass on many examples): the model is then incomplete, with
+ * neither the incremental cost nor the kink count, and its gradient fails; the engine, looking
+ * at the same watch, checks nothing. */
 static gcv_status cache_theta0(gcv_model *model, mlp *net)
 {
-    void *ws = malloc(model->ws_bytes);
+    int stopped = gcv_watch_stopped(&net->watch);
+    void *ws = stopped ? NULL : malloc(model->ws_bytes);
+    if (!stopped && !ws)
+        return GCV_ERR_NOMEM;
+    gcv_prefault(ws, model->ws_bytes); /* written whole by the pass, then copied whole */
+    if (ws && isnan(forward_watched(net, model->theta, ws, &net->watch)))
+        stopped = gcv_watch_stopped(&net->watch);
+    if (stopped) {
+        free(ws);
+        net->incomplete = 1;
+        model->cost_perturbed = NULL;
+        return GCV_OK;
+    }
     net->base = malloc((net->buf_off ? net->buf_off : 1) * sizeof *net->base);
-    if (!ws || !net->base) {
+    if (!net->base) {
         free(ws);
         return GCV_ERR_NOMEM;
     }
-    forward(net, model->theta, ws);
+    gcv_prefault(net->base, net->buf_off * sizeof *net->base);
     memcpy(net->base, ws_data(ws), net->buf_off * sizeof *net->base);
     free(ws);
     int kinked = 0;
@@ -401,6 +459,12 @@ static gcv_status cache_theta0(gcv_model *model, mlp *net)
 }
 
 gcv_status gcv_mlp_new(const gcv_mlp_spec *s, gcv_model **out, gcv_error *err)
+{
+    return gcv_mlp_new_watched(s, NULL, out, err);
+}
+
+gcv_status gcv_mlp_new_watched(const gcv_mlp_spec *s, const gcv_watch *w, gcv_model **out,
+                               gcv_error *err)
 {
     *out = NULL;
     gcv_status st = gcv_inject_check(s->inject, s->n_inject, s->n_layers, s->sizes, s->hidden,
@@ -445,6 +509,9 @@ gcv_status gcv_mlp_new(const gcv_mlp_spec *s, gcv_model **out, gcv_error *err)
     model->gradient = mlp_gradient;
     model->cost_complex = mlp_cost_complex;
     model->cost_perturbed = mlp_cost_perturbed;
+    model->error = mlp_error;
+    if (w)
+        net->watch = *w;
     net->theta0 = model->theta;
     net->w_sq0 = weight_squares(net, model->theta);
     if (cache_theta0(model, net) != GCV_OK)

@@ -11,6 +11,7 @@
 #include "gcverify/gcverify.h"
 #include "act.h"
 #include "inject.h"
+#include "util/watch.h"
 
 /* Everything that defines the network and its data. The MLP copies what it keeps. */
 typedef struct gcv_mlp_spec {
@@ -38,6 +39,14 @@ size_t gcv_mlp_param_count(size_t n_layers, const size_t *sizes);
  * arrays are copied; the caller keeps ownership of them. */
 gcv_status gcv_mlp_new(const gcv_mlp_spec *spec, gcv_model **out, gcv_error *err);
 
+/* The same within a run's limits w (NULL: none), which the two long passes of the set-up
+ * look at between layers: the cached pass at θ0 (here) and the gradient at θ0. Stopped in
+ * the first, the model is built incomplete: neither the incremental cost nor the kink count,
+ * and a gradient that fails, saying why. Stopped in the second, that gradient call fails.
+ * Cost evaluations are never stopped (the engine stops between parameters). */
+gcv_status gcv_mlp_new_watched(const gcv_mlp_spec *spec, const gcv_watch *w, gcv_model **out,
+                               gcv_error *err);
+
 /* Fills θ for sizes with an initialisation scheme, reproducibly from seed:
  * he: W ~ N(0, 2/n_{l−1}); xavier: W ~ N(0, 2/(n_{l−1}+n_l)) (Glorot normal);
  * normal: W ~ N(0, scale²). Biases are zero, as in the seeds. Normals come from rng.h,
@@ -45,5 +54,9 @@ gcv_status gcv_mlp_new(const gcv_mlp_spec *spec, gcv_model **out, gcv_error *err
 typedef enum gcv_init_kind { GCV_INIT_HE = 0, GCV_INIT_XAVIER, GCV_INIT_NORMAL } gcv_init_kind;
 void gcv_mlp_init(size_t n_layers, const size_t *sizes, gcv_init_kind kind, double scale,
                   uint64_t seed, double *theta);
+/* The same, looking at the watch w (NULL: none) every GCV_WATCH_EVERY values: returns 1 when
+ * it said stop (θ is then filled only in part), else 0. */
+int gcv_mlp_init_watched(size_t n_layers, const size_t *sizes, gcv_init_kind kind, double scale,
+                         uint64_t seed, double *theta, const gcv_watch *w);
 
 #endif

@@ -39,6 +39,8 @@ typedef struct gcv_merge_state {
     gcv_param_result *params;
     size_t listed;        /* parameters listed by all shards */
     size_t extra_evals;   /* the Taylor test's evaluations, counted once */
+    int has_extra;        /* extra_evals is known (a shard not stopped has been read) */
+    const char *extra_file; /* the shard it was read from */
     double seconds;
     int threads;
     int stopped;          /* a shard stopped early: the merge is as partial as it */

@@ -215,6 +215,33 @@ static gcv_status read_blocks(const gcv_jctx *c, const cJSON *root, gcv_shard_he
     return GCV_OK;
 }
 
+/* Which shard: "number" K (1-based, as --shard K/N) into h->shard.index = K − 1. A report
+ * written before shards were numbered from 1 has only "index", the same remainder K − 1 (its
+ * meaning never changed), and is taken by it; one with both must have them agree. */
+static gcv_status read_shard_number(const gcv_jctx *c, const cJSON *shard, gcv_shard_header *h)
+{
+    gcv_status st;
+    size_t number = 0, index = 0, N = h->shard.count;
+    int has_number = cJSON_GetObjectItemCaseSensitive(shard, "number") != NULL;
+    int has_index = cJSON_GetObjectItemCaseSensitive(shard, "index") != NULL;
+    if (has_number && (st = gcv_schema_size(c, "shard", shard, "number", 1, &number)) != GCV_OK)
+        return st;
+    if ((has_index || !has_number) &&
+        (st = gcv_schema_size(c, "shard", shard, "index", 0, &index)) != GCV_OK)
+        return st; /* neither: "shard.index" missing, the older name */
+    if (has_number && number > N)
+        return gcv_json_fail(c, "shard.number", "expected a shard number from 1 to shard.count "
+                             "= %zu, got %zu", N, number);
+    if (!has_number && index >= N)
+        return gcv_json_fail(c, "shard.index", "expected an index below shard.count = %zu, "
+                             "got %zu", N, index);
+    if (has_number && has_index && index != number - 1)
+        return gcv_json_fail(c, "shard.index", "expected shard.number − 1 = %zu, got %zu",
+                             number - 1, index);
+    h->shard.index = has_number ? number - 1 : index;
+    return GCV_OK;
+}
+
 static gcv_status read_shard(const gcv_jctx *c, const cJSON *root, gcv_shard_header *h)
 {
     const cJSON *shard, *it;
@@ -226,11 +253,8 @@ static gcv_status read_shard(const gcv_jctx *c, const cJSON *root, gcv_shard_hea
     if (!cJSON_IsObject(shard))
         return gcv_json_expected(c, "shard", "an object", shard);
     if ((st = gcv_schema_size(c, "shard", shard, "count", 1, &h->shard.count)) != GCV_OK ||
-        (st = gcv_schema_size(c, "shard", shard, "index", 0, &h->shard.index)) != GCV_OK)
+        (st = read_shard_number(c, shard, h)) != GCV_OK)
         return st;
-    if (h->shard.index >= h->shard.count)
-        return gcv_json_fail(c, "shard.index", "expected an index below shard.count = %zu, "
-                             "got %zu", h->shard.count, h->shard.index);
     if (h->shard.count > h->params_total)
         return gcv_json_fail(c, "shard.count", "expected at most model.params_total = %zu "
                              "shards, got %zu", h->params_total, h->shard.count);
@@ -301,7 +325,7 @@ static gcv_status read_param(const gcv_jctx *c, const char *p, const cJSON *e, g
         return st;
     if (i % h->shard.count != h->shard.index)
         return gcv_json_fail(c, q, "expected an index of shard %zu/%zu (index %% %zu == %zu), "
-                             "got %zu", h->shard.index, h->shard.count, h->shard.count,
+                             "got %zu", h->shard.index + 1, h->shard.count, h->shard.count,
                              h->shard.index, i);
     if (s->owner[i] != SIZE_MAX)
         return gcv_json_fail(c, q, "expected each parameter once, got index %zu again", i);
@@ -390,11 +414,18 @@ gcv_status gcv_shard_params_read(const gcv_jctx *c, const cJSON *root, gcv_merge
         return gcv_json_fail(c, "evaluations", "expected at least the %zu evaluations of the "
                              "parameters listed, got %zu", evals, h->evaluations);
     size_t extra = h->evaluations - evals;
-    if (file > 0 && extra != s->extra_evals)
+    /* A stopped shard ran no Taylor test (none besides the parameters'): the others say how
+     * many it takes. */
+    int counts = !(h->stopped && extra == 0);
+    if (counts && s->has_extra && extra != s->extra_evals)
         return gcv_json_fail(c, "evaluations", "expected %zu evaluations besides the "
                              "parameters' (the Taylor test's) as in %s, got %zu",
-                             s->extra_evals, s->ref_file, extra);
-    s->extra_evals = extra;
+                             s->extra_evals, s->extra_file, extra);
+    if (counts && !s->has_extra) {
+        s->extra_evals = extra;
+        s->extra_file = c->file;
+        s->has_extra = 1;
+    }
     s->listed += n;
 
     const cJSON *ka = cJSON_GetObjectItemCaseSensitive(

@@ -56,6 +56,24 @@ static gcv_status diff_size(const gcv_jctx *c, const char *path, size_t a, size_
     return differs(c, path, want, got, file0);
 }
 
+/* A shard stopped before its gradient has no cost (null); one stopped at all ran no Taylor
+ * test (its orders are null): such a shard says nothing about them, and the others decide. */
+static int lacks(const gcv_shard_header *h, double v)
+{
+    return h->stopped && isnan(v);
+}
+
+/* What a shard that has them adds to the first shard's header a: the cost, the Taylor
+ * orders (the merged report's come from any shard that has them). */
+static void adopt(gcv_shard_header *a, const gcv_shard_header *b)
+{
+    if (lacks(a, a->cost))
+        a->cost = b->cost;
+    for (size_t i = 0; i < a->n_blocks; i++)
+        if (lacks(a, a->taylor[i]))
+            a->taylor[i] = b->taylor[i];
+}
+
 /* That shard b is a shard of the same check as a (read from file0). One comparison per
  * member, in the report's order: the length is the list's. */
 static gcv_status agree(const gcv_jctx *c, const gcv_shard_header *a, const gcv_shard_header *b,
@@ -96,7 +114,8 @@ static gcv_status agree(const gcv_jctx *c, const gcv_shard_header *a, const gcv_
     SIZE("check.epsilon_auto", o.epsilon_auto);
     SIZE("check.taylor", o.taylor);
     SIZE("check.examples", examples);
-    NUM("cost", cost);
+    if (!lacks(a, a->cost) && !lacks(b, b->cost))
+        NUM("cost", cost);
     SIZE("shard.count", shard.count);
     if (a->params_mode != b->params_mode)
         return diff_str(c, "shard.params_mode", gcv_params_mode_name(a->params_mode),
@@ -113,7 +132,8 @@ static gcv_status agree(const gcv_jctx *c, const gcv_shard_header *a, const gcv_
         if (x->layer != y->layer || x->rows != y->rows || x->cols != y->cols)
             return differs(c, p, "the same layer and shape", "others", file0);
         /* Every shard runs the same Taylor test on whole blocks: the orders must agree. */
-        if (!same_double(a->taylor[i], b->taylor[i])) {
+        if (!lacks(a, a->taylor[i]) && !lacks(b, b->taylor[i]) &&
+            !same_double(a->taylor[i], b->taylor[i])) {
             gcv_json_path_key(q, sizeof q, p, "taylor_order");
             return diff_num(c, q, a->taylor[i], b->taylor[i], file0);
         }
@@ -181,11 +201,13 @@ static gcv_status merge_file(const char *const *paths, size_t k, gcv_merge_state
             s->shard_file[i] = SIZE_MAX;
     } else if ((st = agree(&c, &s->ref, hp, s->ref_file)) != GCV_OK) {
         goto out;
+    } else {
+        adopt(&s->ref, hp);
     }
     size_t K = hp->shard.index;
     if (s->shard_file[K] != SIZE_MAX) {
         snprintf(err->msg, sizeof err->msg, "%.200s and %.200s are both shard %zu/%zu: each "
-                 "shard must be given once", paths[s->shard_file[K]], paths[k], K,
+                 "shard must be given once", paths[s->shard_file[K]], paths[k], K + 1,
                  hp->shard.count);
         st = GCV_ERR_INVALID;
         goto out;
@@ -212,13 +234,13 @@ static gcv_status missing_shards(const gcv_merge_state *s, gcv_error *err)
     for (size_t i = 0; i < N; i++)
         if (s->shard_file[i] == SIZE_MAX) {
             if (missing++ < 8 && k + 24 < sizeof list)
-                k += (size_t)snprintf(list + k, sizeof list - k, "%s%zu/%zu", k ? ", " : "", i,
-                                      N);
+                k += (size_t)snprintf(list + k, sizeof list - k, "%s%zu/%zu", k ? ", " : "",
+                                      i + 1, N);
         }
     if (missing > 8 && k + 8 < sizeof list)
         snprintf(list + k, sizeof list - k, ", …");
     snprintf(err->msg, sizeof err->msg, "%zu of %zu shards %s missing: %s (every shard K/N "
-             "with 0 ≤ K < %zu must be given once)", missing, N, missing == 1 ? "is" : "are",
+             "with 1 ≤ K ≤ %zu must be given once)", missing, N, missing == 1 ? "is" : "are",
              list, N);
     return GCV_ERR_INVALID;
 }

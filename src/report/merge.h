@@ -2,17 +2,21 @@
  * exactly the report one run gives. shard.c writes a shard, merge-read.c and merge.c merge
  * them.
  *
- * `--shard K/N` checks the parameter indices i with i % N == K (0 ≤ K < N: shards are
- * numbered from 0, like the remainder), intersected with any subset the run already had
- * (--limit, sampling), and writes a partial report: the ordinary "gcverify.report/1"
- * document with every checked parameter listed in "params" (as with --params all) and one
- * more top-level member,
+ * `--shard K/N` (1 ≤ K ≤ N: shards are numbered from 1, as CI systems number the jobs of a
+ * matrix) checks the parameter indices i with i % N == K − 1, intersected with any subset
+ * the run already had (--limit, sampling), and writes a partial report: the ordinary
+ * "gcverify.report/1" document with every checked parameter listed in "params" (as with
+ * --params all) and one more top-level member,
  *
- *   "shard": {"index": K, "count": N, "params_mode": "mismatches", "kinks_avoided": [i, …]}
+ *   "shard": {"number": K, "count": N, "index": K − 1, "params_mode": "mismatches",
+ *             "kinks_avoided": [i, …]}
  *
- * params_mode is the mode the merged report is written with (the run's own); kinks_avoided
- * lists the parameters whose ±h crossed a kink that a smaller step avoided (a per-parameter
- * flag the report's params entries do not carry, needed to recount kinks_avoided).
+ * number is the K of --shard K/N; index is the remainder i % N of the shard's indices, the
+ * member reports had when shards were numbered from 0 (kept, with that meaning, so that no
+ * reader of it is misled and the merge still takes those reports). params_mode is the mode
+ * the merged report is written with (the run's own); kinks_avoided lists the parameters
+ * whose ±h crossed a kink that a smaller step avoided (a per-parameter flag the report's
+ * params entries do not carry, needed to recount kinks_avoided).
  *
  * `gcverify merge part*.json -o full.json` reads the partial reports, checks they are shards
  * of one check (same name, config, version, model, check settings, cost, blocks and Taylor
@@ -37,12 +41,14 @@
 #include "report/report.h"
 
 typedef struct gcv_shard {
-    size_t index; /* K, 0 ≤ K < count */
+    size_t index; /* K − 1 for shard K/N: the remainder of its indices, 0 ≤ index < count */
     size_t count; /* N ≥ 1 */
 } gcv_shard;
 
-/* Parses "K/N" (decimal, 0 ≤ K < N); returns 0, or -1 with *out untouched. */
-int gcv_shard_parse(const char *s, gcv_shard *out);
+/* Parses "K/N" (decimal, 1 ≤ K ≤ N) into index K − 1 and count N. On failure *out is
+ * untouched and err says why; "0/N", a job still counting from 0, gets how shards are
+ * numbered now and the K/N it meant. */
+gcv_status gcv_shard_parse(const char *s, gcv_shard *out, gcv_error *err);
 
 /* The indices this shard checks, ascending: those of within[0, n_within) (every index below
  * P when within is NULL) with i % N == K. On GCV_OK *out is a new array the caller frees,
@@ -70,8 +76,8 @@ typedef struct gcv_merged {
 
 /* Reads and merges the n partial reports paths[0, n) into *out (gcv_merged_free). Errors
  * name the file and the JSON path: "part2.json: check.epsilon: expected 1e-06 as in
- * part1.json, got 1e-07", "part1.json and part3.json are both shard 1/3", "shard 2/3 is
- * missing". */
+ * part1.json, got 1e-07", "part1.json and part3.json are both shard 1/3", "1 of 3 shards is
+ * missing: 2/3". Shards are named by their number K of --shard K/N, 1-based. */
 gcv_status gcv_merge_load(const char *const *paths, size_t n, gcv_merged **out,
                           gcv_error *err);
 

@@ -27,8 +27,8 @@ typedef struct gcv_report_info {
      * comma) after the header fields, e.g. the baseline comparison. Returns 0 on success. */
     int (*json_extra)(FILE *f, const void *ctx);
     const void *json_extra_ctx;
-    /* shard_count > 0: this is the partial report of --shard shard_index/shard_count (the
-     * numbers as the JSON report's "shard" member has them); the text report says so. */
+    /* shard_count > 0: this is the partial report of --shard shard_index/shard_count (K from
+     * 1, the JSON "shard" member's "number"); the text report says so. */
     size_t shard_index, shard_count;
     int expect;               /* the config's "expect": GCV_EXPECT_* */
 } gcv_report_info;

@@ -204,13 +204,16 @@ static void json_params(FILE *f, int mode, const gcv_model *m, const gcv_result 
     fputs(first ? "]" : "\n  ]", f);
 }
 
-/* The "shard" member: K/N, the merged report's params mode, and the parameters whose ±h
- * crossed a kink a smaller step avoided (a flag the params entries do not carry). */
+/* The "shard" member: K/N (number K, 1-based as --shard takes it; index K − 1, the remainder
+ * of its parameters, as reports before that numbering had it), the merged report's params
+ * mode, and the parameters whose ±h crossed a kink a smaller step avoided (a flag the
+ * params entries do not carry). */
 static void json_shard(FILE *f, const gcv_result *r, const gcv_schema_shard *s)
 {
-    fprintf(f, ",\n  \"shard\": {\"index\": %zu, \"count\": %zu, \"params_mode\": \"%s\", "
-               "\"kinks_avoided\": [",
-            s->index, s->count, gcv_params_mode_name((gcv_params_mode)s->params_mode));
+    fprintf(f, ",\n  \"shard\": {\"number\": %zu, \"count\": %zu, \"index\": %zu, "
+               "\"params_mode\": \"%s\", \"kinks_avoided\": [",
+            s->index + 1, s->count, s->index,
+            gcv_params_mode_name((gcv_params_mode)s->params_mode));
     int first = 1;
     for (size_t i = 0; i < r->n_params; i++)
         if (r->params[i].kink_avoided && r->params[i].status != GCV_PARAM_UNCHECKED) {

@@ -30,7 +30,7 @@
 
 /* What makes a report a shard's partial report (see merge.h). */
 typedef struct gcv_schema_shard {
-    size_t index, count; /* K/N */
+    size_t index, count; /* shard K/N: index K − 1 (0-based), count N */
     int params_mode;     /* the mode the merged report is written with (gcv_params_mode) */
 } gcv_schema_shard;
 

@@ -1,5 +1,5 @@
-/* Writing a shard: which parameters shard K/N checks, and its partial report (the ordinary
- * report with every checked parameter and the "shard" member; see merge.h). */
+/* Writing a shard: which parameters shard K/N (1 ≤ K ≤ N) checks, and its partial report (the
+ * ordinary report with every checked parameter and the "shard" member; see merge.h). */
 #include "report/merge.h"
 
 #include <errno.h>
@@ -9,22 +9,36 @@
 #include "report/output.h"
 #include "report/schema.h"
 
-int gcv_shard_parse(const char *s, gcv_shard *out)
+gcv_status gcv_shard_parse(const char *s, gcv_shard *out, gcv_error *err)
 {
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long k = strtoull(s, &end, 10);
-    if (errno || *end != '/' || end[1] < '0' || end[1] > '9')
-        return -1;
-    const char *q = end + 1;
-    unsigned long long n = strtoull(q, &end, 10);
-    if (errno || *end || n < 1 || k >= n || n > SIZE_MAX)
-        return -1;
-    out->index = (size_t)k;
+    char *end = NULL;
+    unsigned long long k = 0, n = 0;
+    int ok = s && *s >= '0' && *s <= '9';
+    if (ok) {
+        errno = 0;
+        k = strtoull(s, &end, 10);
+        ok = !errno && *end == '/' && end[1] >= '0' && end[1] <= '9';
+    }
+    if (ok) {
+        n = strtoull(end + 1, &end, 10);
+        ok = !errno && !*end && n >= 1 && n <= SIZE_MAX;
+    }
+    if (ok && k == 0) {
+        /* The numbering changed from 0..N−1 to 1..N: a job that still counts from 0 is told,
+         * rather than left to check another slice than it meant. */
+        snprintf(err->msg, sizeof err->msg, "--shard %.24s: shards are numbered 1..N now (they "
+                 "were 0..N-1 before); --shard 0/%llu is the first shard: use --shard 1/%llu "
+                 "(each K/N of before is K+1/N)", s, n, n);
+        return GCV_ERR_INVALID;
+    }
+    if (!ok || k > n) {
+        snprintf(err->msg, sizeof err->msg, "--shard: expected K/N with 1 ≤ K ≤ N, such as "
+                 "1/4, got '%.40s'", s ? s : "");
+        return GCV_ERR_INVALID;
+    }
+    out->index = (size_t)(k - 1);
     out->count = (size_t)n;
-    return 0;
+    return GCV_OK;
 }
 
 gcv_status gcv_shard_subset(const gcv_shard *s, size_t P, const size_t *within,
@@ -34,7 +48,7 @@ gcv_status gcv_shard_subset(const gcv_shard *s, size_t P, const size_t *within,
     *n_out = 0;
     if (s->count < 1 || s->index >= s->count) {
         snprintf(err->msg, sizeof err->msg,
-                 "--shard: expected K/N with 0 ≤ K < N, got %zu/%zu", s->index, s->count);
+                 "--shard: expected K/N with 1 ≤ K ≤ N, got %zu/%zu", s->index + 1, s->count);
         return GCV_ERR_INVALID;
     }
     size_t total = within ? n_within : P, k = 0;
@@ -43,7 +57,7 @@ gcv_status gcv_shard_subset(const gcv_shard *s, size_t P, const size_t *within,
     if (k == 0) {
         snprintf(err->msg, sizeof err->msg,
                  "--shard %zu/%zu: expected at least one parameter in the shard, got none of "
-                 "the %zu %s (use fewer shards)", s->index, s->count, total,
+                 "the %zu %s (use fewer shards)", s->index + 1, s->count, total,
                  within ? "parameters selected" : "parameters");
         return GCV_ERR_INVALID;
     }

@@ -1,5 +1,6 @@
 /* The one way the command names a file in a folder: DIR/<name><ext>, for the per-config
- * reports of --json-dir, --html-dir and --baseline-dir and the files of --export. */
+ * reports of --json-dir, --html-dir and --baseline-dir and the files of --export; and the
+ * folders that output goes into, made as `mkdir -p` makes them. */
 #ifndef GCV_UTIL_PATH_H
 #define GCV_UTIL_PATH_H
 
@@ -8,5 +9,13 @@
 /* Writes "dir/name" followed by ext (may be "") into buf, truncated to n bytes like
  * snprintf, and returns buf. The parts are joined as given: no folder is resolved. */
 char *gcv_path_in_dir(char *buf, size_t n, const char *dir, const char *name, const char *ext);
+
+/* The folder dir and every missing folder above it, made with mode 0777 & ~umask (as
+ * `mkdir -p`). Returns 0, or -1 with "PART: reason" in why (n bytes), naming the part that
+ * could not be made or the file in the way ("out/json: Not a directory"). */
+int gcv_make_dirs(const char *dir, char *why, size_t n);
+
+/* The same for the folder path is in (nothing to do for a bare file name). */
+int gcv_make_parent_dirs(const char *path, char *why, size_t n);
 
 #endif

@@ -1,5 +1,6 @@
 /* String, path and file helpers; see strutil.h. Paths are plain byte strings with '/'
  * separators (POSIX), which is all the config format promises. */
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE and MADV_POPULATE_WRITE */
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -208,4 +210,27 @@ void gcv_error_set(gcv_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+}
+
+void gcv_prefault(void *p, size_t n)
+{
+#if defined(MADV_HUGEPAGE) || defined(MADV_POPULATE_WRITE)
+    if (!p || n < GCV_PREFAULT_MIN)
+        return;
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t pg = page > 0 ? (uintptr_t)page : 4096u;
+    uintptr_t lo = ((uintptr_t)p + pg - 1) / pg * pg, hi = ((uintptr_t)p + n) / pg * pg;
+    if (hi <= lo)
+        return;
+    /* Hints only: a kernel without them (EINVAL) or out of huge pages faults as usual. */
+#ifdef MADV_HUGEPAGE
+    (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+    (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+#endif
+#else
+    (void)p;
+    (void)n;
+#endif
 }

@@ -54,4 +54,34 @@ while read -r opt value; do
     fi
 done <"$TMP/help-opts"
 
+# The names the config accepts for activations and losses (made from the tables in
+# src/model/act.c, read back from the parser's own error) are exactly the names the man page
+# and doc/config.md list for the same key: adding a table entry without documenting it fails.
+CONFIG_MD=$ROOT/doc/config.md
+for key in hidden_activation output_activation loss; do
+    printf '{"model": {"layers": [2, 2, 1], "%s": "no-such-name"}}\n' "$key" >"$TMP/names.json"
+    "$GCV" "$TMP/names.json" >/dev/null 2>"$TMP/err"
+    sed -nE 's/.*expected one of (.*), got .*/\1/p' "$TMP/err" | tr -d ' ' | tr ',' '\n' |
+        sort >"$TMP/table-names"
+    n=$(wc -l <"$TMP/table-names")
+    [ "$n" -ge 3 ] || { bad "model.$key: the parser's error lists $n names"; continue; }
+    # the man page: the line after ".B model.KEY" (".BR a ", " b " or " c ,")
+    awk -v k="model.$key" 'p { print; exit } $0 == ".B " k { p = 1 }' "$MAN" |
+        sed -E 's/^\.BR //; s/" or "/,/g; s/", "/,/g; s/[ .,]+$//; s/ //g' | tr ',' '\n' |
+        sort >"$TMP/man-names"
+    # doc/config.md: the table row of the key, every `name` in its second column
+    grep -E "^\| \`$key\` \|" "$CONFIG_MD" | awk -F'|' '{ print $3 }' |
+        grep -oE '`[a-z_]+`' | tr -d '`' | sort >"$TMP/md-names"
+    if cmp -s "$TMP/table-names" "$TMP/man-names"; then
+        ok "model.$key: the man page lists the table's $n names"
+    else
+        bad "model.$key: the man page and the table differ: $(tr '\n' ' ' <"$TMP/man-names")vs $(tr '\n' ' ' <"$TMP/table-names")"
+    fi
+    if cmp -s "$TMP/table-names" "$TMP/md-names"; then
+        ok "model.$key: doc/config.md lists the table's $n names"
+    else
+        bad "model.$key: doc/config.md and the table differ: $(tr '\n' ' ' <"$TMP/md-names")vs $(tr '\n' ' ' <"$TMP/table-names")"
+    fi
+done
+
 finish "options"

@@ -452,7 +452,7 @@ void gcv_iso_save_junit(const gcv_junit *junit, size_t before, int fd)
  * the line on stderr and stdout, the JSON report and the JUnit suite. Returns 0, or
  * EXIT_BAD_INPUT when the JSON report could not be written. */
 static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
-                         const gcv_iso_outcome *out, gcv_error *err)
+                         const gcv_iso_outcome *out, gcv_stems *stems, gcv_error *err)
 {
     /* The config loads in the parent without running any plugin code: for its name, its
      * report paths and its settings. */
@@ -473,8 +473,11 @@ static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
     if (!c->quiet)
         printf("%-12s %s · the model %s: %s\n", "INCONCLUSIVE", path, verb, out->what);
     const char *json = c->json ? c->json : cfg ? cfg->json_path : NULL;
+    gcv_iso *iso = out->iso;
+    if (!iso->stem[0]) /* the child did not get as far as its plan */
+        gcv_stems_pick(stems, name, iso->stem, sizeof iso->stem);
     if (c->json_dir)
-        json = gcv_path_in_dir(json_buf, sizeof json_buf, c->json_dir, name, ".json");
+        json = gcv_path_in_dir(json_buf, sizeof json_buf, c->json_dir, iso->stem, ".json");
     gcv_options dflt;
     gcv_options_default(&dflt);
     if (json && gcv_iso_report_json(json, name, path, cfg ? &cfg->opts : &dflt, out, err) !=
@@ -492,7 +495,8 @@ static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
 }
 
 int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
-                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop)
+                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop,
+                       gcv_stems *stems)
 {
     gcv_error err = {{0}};
     gcv_iso_outcome out;
@@ -520,9 +524,11 @@ int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
                 rc = EXIT_BAD_INPUT;
             }
         }
-    } else if (crash_reports(c, junit, path, &out, &err) != 0) {
+    } else if (crash_reports(c, junit, path, &out, stems, &err) != 0) {
         rc = EXIT_BAD_INPUT;
     }
+    if (out.iso && out.iso->stem[0] && gcv_stems_add(stems, out.iso->stem) != 0)
+        rc = EXIT_BAD_INPUT;
     if (out.interrupted)
         *stop = 1; /* SIGINT/SIGTERM: no further configs, as without --isolate */
     gcv_isolate_release(&out);

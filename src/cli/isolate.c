@@ -28,12 +28,15 @@ static pid_t child_pid;
 static volatile sig_atomic_t forwarded;
 
 /* SIGTERM (or SIGINT) to the parent: passed on to the child, which stops cleanly with a
- * partial report; the parent then reports what the child returns. */
+ * partial report; the parent then reports what the child returns. A second one kills the
+ * child (SIGKILL): a model stuck where no stop flag is looked at (its loading, its destroy())
+ * must not make gcverify deaf to the user. */
 static void forward(int sig)
 {
+    int again = forwarded != 0;
     forwarded = sig;
     if (child_pid > 0)
-        kill(child_pid, sig);
+        kill(child_pid, again ? SIGKILL : sig);
 }
 
 static const char *signal_name(int sig)
@@ -60,10 +63,18 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The watchdog's view of the child's stage: 1 while model code runs for long stretches the
+ * engine cannot stop (loading the model, the check, destroy()), when hang_seconds applies. */
+static int watched(sig_atomic_t s)
+{
+    return s == GCV_ISO_LOADING || s == GCV_ISO_CHECKING || s == GCV_ISO_CLEANUP;
+}
+
 /* One child with the current plan; returns the wait status, or -1 if fork failed. SIGINT
  * and SIGTERM are held while the child starts, so forward() always knows its pid. With
- * hang_seconds > 0, a child still in the check that long after the check began is killed
- * (SIGKILL) and *hung set: the parent looks every 10 ms. */
+ * hang_seconds > 0, a child still in one stage of the model's lifetime (loading, the check,
+ * destroy()) that long after the stage began is killed (SIGKILL) and *hung set: the parent
+ * looks every 10 ms. */
 static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
                      double hang_seconds, int *hung)
 {
@@ -101,21 +112,22 @@ static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
     child_pid = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
     int status = 0;
-    double began = -1.0;
+    double began = 0.0;
+    sig_atomic_t seen = GCV_ISO_STARTING;
     for (;;) {
         pid_t r = waitpid(pid, &status, hang_seconds > 0.0 ? WNOHANG : 0);
         if (r == pid || (r < 0 && errno != EINTR))
             break;
         if (r != 0)
             continue; /* EINTR */
-        if (iso->stage == GCV_ISO_CHECKING) {
-            double t = now_seconds();
-            if (began < 0.0)
-                began = t;
-            else if (!*hung && t - began > hang_seconds) {
-                kill(pid, SIGKILL);
-                *hung = 1;
-            }
+        sig_atomic_t s = iso->stage;
+        double t = now_seconds();
+        if (s != seen) {
+            seen = s;
+            began = t;
+        } else if (watched(s) && !*hung && t - began > hang_seconds) {
+            kill(pid, SIGKILL);
+            *hung = 1;
         }
         struct timespec nap = {0, 10000000};
         nanosleep(&nap, NULL);
@@ -134,11 +146,16 @@ static int died(int st, const gcv_iso *iso)
 }
 
 /* "SIGSEGV (signal 11)", "exit(5) called by the model" or, for a child the watchdog
- * killed, "no return within 3.2 s of the check's start (killed)". */
-static void death(int st, int hung, double hang_seconds, char *buf, size_t n)
+ * killed, "no return within 3.2 s of the check's start (killed)" (of the model's loading, of
+ * the start of destroy(): the stage it was killed in). */
+static void death(int st, int hung, double hang_seconds, sig_atomic_t stage, char *buf,
+                  size_t n)
 {
+    const char *of = stage == GCV_ISO_LOADING   ? "the model's loading"
+                     : stage == GCV_ISO_CLEANUP ? "the start of destroy()"
+                                                : "the check's start";
     if (hung && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
-        snprintf(buf, n, "no return within %.3g s of the check's start (killed)", hang_seconds);
+        snprintf(buf, n, "no return within %.3g s of %s (killed)", hang_seconds, of);
     else if (WIFSIGNALED(st))
         snprintf(buf, n, "%s (signal %d)", signal_name(WTERMSIG(st)), WTERMSIG(st));
     else
@@ -214,7 +231,7 @@ static size_t find_culprit(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, const s
         if (st1 >= 0 && died(st1, iso) && iso->stage == GCV_ISO_CHECKING &&
             iso->slots[0].index == cand[k]) {
             *where = (gcv_phase)iso->slots[0].phase;
-            death(st1, hung1, hang_seconds, how, HOW_LEN);
+            death(st1, hung1, hang_seconds, iso->stage, how, HOW_LEN);
             out->hung = hung1;
             return cand[k];
         }
@@ -297,7 +314,7 @@ static int one_round(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
     }
     out->interrupted = forwarded != 0;
     char how[HOW_LEN];
-    death(st, hung, hang_seconds, how, sizeof how);
+    death(st, hung, hang_seconds, iso->stage, how, sizeof how);
     out->hung = hung;
     if (!died(st, iso)) {
         out->exited = 1;
@@ -506,8 +523,9 @@ int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
         return EXIT_BAD_INPUT;
     }
     int rc = EXIT_INCONCLUSIVE;
-    /* The watchdog: a child's check still running well after --max-seconds should have
-     * stopped it (the engine stops between evaluations) is stuck in the model. */
+    /* The watchdog: a child still loading its model, checking or in destroy() well after
+     * --max-seconds should have stopped it (the engine stops between evaluations) is stuck
+     * in the model. */
     double hang = c->max_seconds > 0.0 ? c->max_seconds * 1.1 + 2.0 : 0.0;
     if (gcv_isolate(fn, ctx, jf ? fileno(jf) : -1, hang, &out, &err) != 0) {
         fprintf(stderr, "gcverify: %s\n", err.msg);

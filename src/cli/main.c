@@ -10,6 +10,7 @@
 #include "cli/isolate.h"
 #include "cli/merge_cmd.h"
 #include "cli/mpi.h"
+#include "cli/omp_env.h"
 #include "cli/options.h"
 #include "cli/run.h"
 #include "report/junit.h"
@@ -50,6 +51,11 @@ static int command(int argc, char **argv)
     if (!paths)
         return EXIT_BAD_INPUT;
     gcv_run_guard_model_exit();
+    int env = gcv_omp_env_check();
+    if (env >= 0) {
+        free(paths);
+        return env;
+    }
     gcv_cli c;
     int rc = gcv_cli_parse(argc, argv, paths, paths + argc, &c);
     if (rc < 0)

@@ -29,6 +29,9 @@ volatile sig_atomic_t gcv_stop_requested;
 
 /* Model code can run (a plugin, without --isolate): an exit() now is the model's. */
 static volatile sig_atomic_t model_active;
+/* The check runs: an exit() now is the model's or the OpenMP runtime's (libgomp exits with
+ * status 1, gcverify's mismatch code, when it cannot start a thread). */
+static volatile sig_atomic_t check_running;
 
 static void on_signal(int sig)
 {
@@ -38,6 +41,13 @@ static void on_signal(int sig)
 
 static void model_exit_guard(void)
 {
+    if (check_running && !model_active) {
+        static const char msg[] = "gcverify: the OpenMP runtime ended the check (its line "
+                                  "above says why): no report\n";
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+            _exit(EXIT_INCONCLUSIVE);
+        _exit(EXIT_INCONCLUSIVE);
+    }
     if (model_active) {
         static const char msg[] = "gcverify: the model called exit() during the check: no "
                                   "report (--isolate gives one)\n";
@@ -188,7 +198,9 @@ static gcv_status check(one *o)
     gcv_iso *iso = o->run->iso;
     if (iso)
         iso->stage = GCV_ISO_CHECKING;
+    check_running = 1;
     gcv_status st = gcv_mpi_check(o->model, opts, &o->res, &o->err);
+    check_running = 0;
     if (iso)
         iso->stage = GCV_ISO_REPORTING;
     if (bar)

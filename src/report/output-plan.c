@@ -122,6 +122,12 @@ gcv_output_kind gcv_output_kind_of(const char *path, char *real, size_t n, int *
         return bad(why, wn, len, " bytes: the path is over PATH_MAX (4096 bytes)");
     strcpy(real, path);
     *fd = std_fd(path);
+    char link[64];
+    ssize_t ln = *fd < 0 ? readlink(path, link, sizeof link - 1) : -1;
+    if (ln > 0) { /* a link of one's own to /proc/self/fd/1 is the standard output too */
+        link[ln] = '\0';
+        *fd = std_fd(link);
+    }
     if (*fd >= 0) {
         int fl = fcntl(*fd, F_GETFL);
         if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)

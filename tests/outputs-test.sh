@@ -47,7 +47,7 @@ rc=$?
 head -1 "$TMP/both.txt" | grep -q '^gcverify · ' && grep -q '"schema": "gcverify.report/1"' "$TMP/both.txt" &&
     ok "--json LINK-TO-STDOUT: the text report, then the JSON, on stdout" || bad "stdout: $(head -c 300 "$TMP/both.txt")"
 mkfifo "$TMP/fifo"
-cat "$TMP/fifo" >"$TMP/fifo.out" &
+timeout 20 cat "$TMP/fifo" >"$TMP/fifo.out" &
 reader=$!
 expect_exit "--json onto a FIFO" 0 "$GCV" "$NET" -q --json "$TMP/fifo"
 wait $reader
@@ -69,7 +69,21 @@ expect_grep "--json onto the config: said so" "^gcverify: $TMP/x\.json: cannot w
 cmp -s "$NET" "$TMP/x.json" && ok "the config is unchanged" || bad "the config was overwritten"
 mkdir "$TMP/d"
 "$GCV" "$ROOT/configs/seed_2d.json" -q --export "$TMP/d" >/dev/null 2>&1
-printf '{"name": "npydata", "model": {"layers": [2, 3, 1]}, "data": {"source": "npy", "x": "X.npy", "y": "Y.npy"}}\n' >"$TMP/d/npy.json"
+python3 - "$TMP/d" <<'EOF' # the data stored examples × features, as a user may have it
+import ast, struct, sys
+for name in ("X", "Y"):
+    path = "%s/%s.npy" % (sys.argv[1], name)
+    raw = open(path, "rb").read()
+    hlen = struct.unpack("<H", raw[8:10])[0]
+    r, c = ast.literal_eval(raw[10:10 + hlen].decode())["shape"]
+    v = struct.unpack("<%dd" % (r * c), raw[10 + hlen:])
+    h = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % (c, r)
+    h = h.ljust((10 + len(h) + 1 + 63) // 64 * 64 - 11) + "\n"
+    t = [v[i * c + j] for j in range(c) for i in range(r)]
+    open(path, "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() +
+                           struct.pack("<%dd" % len(t), *t))
+EOF
+printf '{"name": "npydata", "model": {"layers": [2, 3, 1]}, "data": {"source": "npy", "x": "X.npy", "y": "Y.npy", "layout": "examples_by_features"}}\n' >"$TMP/d/npy.json"
 cp "$TMP/d/X.npy" "$TMP/X.before"
 expect_exit "the npy config runs" 0 "$GCV" "$TMP/d/npy.json" -q
 expect_exit "--export into the data folder" 2 "$GCV" "$TMP/d/npy.json" -q --export "$TMP/d"

@@ -67,6 +67,10 @@ cp "$NET" "$TMP/x.json"
 expect_exit "--json onto the config itself" 2 "$GCV" "$TMP/x.json" -q --json "$TMP/x.json"
 expect_grep "--json onto the config: said so" "^gcverify: $TMP/x\.json: cannot write the report: it is the config this run reads \(refused: it would be lost\)$" "$TMP/err"
 cmp -s "$NET" "$TMP/x.json" && ok "the config is unchanged" || bad "the config was overwritten"
+plugin crashl crash_load # the crash report of --isolate, written by the parent, too
+cp "$TMP/crashl.json" "$TMP/crashl.bak"
+expect_exit "--isolate crash report onto the config" 2 "$GCV" "$TMP/crashl.json" -q --isolate --json "$TMP/crashl.json"
+cmp -s "$TMP/crashl.bak" "$TMP/crashl.json" && ok "the crashing plugin's config is unchanged" || bad "the config was overwritten by the crash report"
 mkdir "$TMP/d"
 "$GCV" "$ROOT/configs/seed_2d.json" -q --export "$TMP/d" >/dev/null 2>&1
 python3 - "$TMP/d" <<'EOF' # the data stored examples × features, as a user may have it

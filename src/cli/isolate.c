@@ -495,6 +495,14 @@ static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
         gcv_stems_pick(stems, name, iso->stem, sizeof iso->stem);
     if (c->json_dir)
         json = gcv_path_in_dir(json_buf, sizeof json_buf, c->json_dir, iso->stem, ".json");
+    /* The crash report never replaces an input of the run either (the config, its data). */
+    gcv_plan plan;
+    if (!cfg || gcv_plan_outputs(c, cfg, NULL, stems, 0, &plan, err) != GCV_OK) {
+        gcv_output_plan_reset();
+        gcv_output_input(path, "the config");
+    }
+    if (cfg)
+        gcv_plan_free(&plan);
     gcv_options dflt;
     gcv_options_default(&dflt);
     if (json && gcv_iso_report_json(json, name, path, cfg ? &cfg->opts : &dflt, out, err) !=

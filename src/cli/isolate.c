@@ -515,6 +515,7 @@ static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
         snprintf(msg, sizeof msg, "the model %s: %s", verb, out->what);
         gcv_junit_add_crash(junit, name, path, msg, err);
     }
+    gcv_output_plan_reset();
     gcv_config_free(cfg);
     return rc;
 }

@@ -476,6 +476,7 @@ static int finish(one *o, int rc)
     }
     release_stop_signals();
     gcv_plan_free(&o->plan);
+    gcv_output_plan_reset(); /* the next config names its own inputs and outputs */
     free(o->subset);
     gcv_junit_free(o->own_junit);
     gcv_regressions_free(&o->reg);

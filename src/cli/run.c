@@ -198,7 +198,7 @@ static gcv_status check(one *o)
     gcv_iso *iso = o->run->iso;
     if (iso)
         iso->stage = GCV_ISO_CHECKING;
-    check_running = 1;
+    check_running = !iso; /* an isolated child's exit is the parent's to report */
     gcv_status st = gcv_mpi_check(o->model, opts, &o->res, &o->err);
     check_running = 0;
     if (iso)

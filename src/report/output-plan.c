@@ -161,22 +161,19 @@ static gcv_status refuse(gcv_error *err, const char *path, const char *what, con
     return GCV_ERR_IO;
 }
 
-/* The file at real could be made or replaced: a probe made and removed in its folder (for a
- * new file the file itself, so that a name over NAME_MAX shows too). 0, or errno. */
-static int probe(const char *real, gcv_output_kind k)
+/* The file at real could be made or replaced: its name fits the folder's NAME_MAX, and a
+ * probe temporary is made and removed in its folder (the file itself is never touched: a
+ * concurrent writer may be renaming its own report there). 0, or errno. */
+static int probe(const char *real)
 {
     const char *slash = strrchr(real, '/');
     size_t dlen = slash ? (size_t)(slash - real) + 1 : 0;
     char t[GCV_OUT_PATH_MAX + 16];
-    if (k == GCV_OUT_NEW) {
-        int fd = open(real, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0)
-            return errno == EEXIST ? 0 : errno; /* made meanwhile: the rename replaces it */
-        close(fd);
-        unlink(real);
-        return 0;
-    }
     memcpy(t, real, dlen);
+    strcpy(t + dlen, "."); /* the folder, for its NAME_MAX */
+    long name_max = pathconf(t, _PC_NAME_MAX);
+    if (name_max > 0 && strlen(real + dlen) > (size_t)name_max)
+        return ENAMETOOLONG;
     strcpy(t + dlen, ".gcv-XXXXXX");
     int fd = mkstemp(t);
     if (fd < 0)
@@ -232,7 +229,7 @@ gcv_status gcv_output_claim(const char *path, const char *what, gcv_error *err)
                  input_what);
         return refuse(err, path, what, why);
     }
-    int e = probe(real, k);
+    int e = probe(real);
     if (e)
         return refuse(err, path, what, strerror(e));
     char *key = key_of(real);

@@ -165,7 +165,7 @@ gcv_status gcv_plan_outputs(const gcv_cli *c, const gcv_config *cfg, const gcv_m
         st = gcv_output_claim(p->html_path, "HTML report", err);
     if (!st && (c->junit || p->junit_own))
         st = gcv_output_claim(c->junit ? c->junit : p->junit_own, "JUnit report", err);
-    if (!st && c->export_dir && m)
+    if (!st && c->export_dir && m && !cfg->is_plugin) /* a plugin: refused by run.c */
         st = claim_export(c->export_dir, m, err);
     return st;
 }

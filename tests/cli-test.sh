@@ -191,7 +191,7 @@ expect_exit "--export into a missing folder" 0 "$GCV" "$ROOT/configs/seed_2d.jso
 : >"$TMP/afile"
 expect_exit "--json-dir where a file is: exit 2" 2 "$GCV" "$ROOT/configs/net.json" "$ROOT/configs/seed_2d.json" --json-dir "$TMP/afile/json"
 expect_grep "--json-dir: the file in the way named, with the reason" "^gcverify: $TMP/afile/json/net.json: cannot write the report: cannot make its folder: $TMP/afile: Not a directory$" "$TMP/err"
-n_pass=$(grep -c '^PASS' "$TMP/out"); n_err=$(grep -c '^ERROR .* checked, report not written' "$TMP/out")
+n_pass=$(grep -c '^PASS' "$TMP/out"); n_err=$(grep -c '^ERROR .* not checked' "$TMP/out")
 [ "$n_pass" -eq 0 ] && [ "$n_err" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] &&
     ok "a report not written: one status line, ERROR, no PASS" || bad "report not written: summary '$(cat "$TMP/out")'"
 expect_exit "--json where a folder is: exit 2" 2 "$GCV" "$ROOT/configs/net.json" --json "$TMP/night" -q

@@ -6,9 +6,11 @@
 #include "config/config.h"
 
 /* Writes θ's blocks (W1.npy, b1.npy, …) and the data (X.npy, n0 × m, and Y.npy, nL × m) of
- * the built-in MLP into dir, made first when missing (parents too, mode 0777 & ~umask). Errors
- * name the file or the folder and say why ("DIR: cannot make the folder: out: Not a
- * directory", "DIR/W1.npy: cannot create: Permission denied"). */
+ * the built-in MLP into dir, made first when missing (parents too, mode 0777 & ~umask), each
+ * through gcv_write_atomic (so never over an input of the run; staged with the reports when
+ * the caller stages). Errors name the file or the folder and say why ("DIR: cannot make the
+ * folder: out: Not a directory", "DIR/W1.npy: cannot write the --export file: Permission
+ * denied"). */
 gcv_status gcv_export_inputs(const char *dir, const gcv_config *cfg, const gcv_model *m,
                              gcv_error *err);
 

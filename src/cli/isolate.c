@@ -28,12 +28,15 @@ static pid_t child_pid;
 static volatile sig_atomic_t forwarded;
 
 /* SIGTERM (or SIGINT) to the parent: passed on to the child, which stops cleanly with a
- * partial report; the parent then reports what the child returns. */
+ * partial report; the parent then reports what the child returns. A second one kills the
+ * child (SIGKILL): a model stuck where no stop flag is looked at (its loading, its destroy())
+ * must not make gcverify deaf to the user. */
 static void forward(int sig)
 {
+    int again = forwarded != 0;
     forwarded = sig;
     if (child_pid > 0)
-        kill(child_pid, sig);
+        kill(child_pid, again ? SIGKILL : sig);
 }
 
 static const char *signal_name(int sig)
@@ -60,10 +63,18 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The watchdog's view of the child's stage: 1 while model code runs for long stretches the
+ * engine cannot stop (loading the model, the check, destroy()), when hang_seconds applies. */
+static int watched(sig_atomic_t s)
+{
+    return s == GCV_ISO_LOADING || s == GCV_ISO_CHECKING || s == GCV_ISO_CLEANUP;
+}
+
 /* One child with the current plan; returns the wait status, or -1 if fork failed. SIGINT
  * and SIGTERM are held while the child starts, so forward() always knows its pid. With
- * hang_seconds > 0, a child still in the check that long after the check began is killed
- * (SIGKILL) and *hung set: the parent looks every 10 ms. */
+ * hang_seconds > 0, a child still in one stage of the model's lifetime (loading, the check,
+ * destroy()) that long after the stage began is killed (SIGKILL) and *hung set: the parent
+ * looks every 10 ms. */
 static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
                      double hang_seconds, int *hung)
 {
@@ -101,21 +112,22 @@ static int run_child(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
     child_pid = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
     int status = 0;
-    double began = -1.0;
+    double began = 0.0;
+    sig_atomic_t seen = GCV_ISO_STARTING;
     for (;;) {
         pid_t r = waitpid(pid, &status, hang_seconds > 0.0 ? WNOHANG : 0);
         if (r == pid || (r < 0 && errno != EINTR))
             break;
         if (r != 0)
             continue; /* EINTR */
-        if (iso->stage == GCV_ISO_CHECKING) {
-            double t = now_seconds();
-            if (began < 0.0)
-                began = t;
-            else if (!*hung && t - began > hang_seconds) {
-                kill(pid, SIGKILL);
-                *hung = 1;
-            }
+        sig_atomic_t s = iso->stage;
+        double t = now_seconds();
+        if (s != seen) {
+            seen = s;
+            began = t;
+        } else if (watched(s) && !*hung && t - began > hang_seconds) {
+            kill(pid, SIGKILL);
+            *hung = 1;
         }
         struct timespec nap = {0, 10000000};
         nanosleep(&nap, NULL);
@@ -134,11 +146,16 @@ static int died(int st, const gcv_iso *iso)
 }
 
 /* "SIGSEGV (signal 11)", "exit(5) called by the model" or, for a child the watchdog
- * killed, "no return within 3.2 s of the check's start (killed)". */
-static void death(int st, int hung, double hang_seconds, char *buf, size_t n)
+ * killed, "no return within 3.2 s of the check's start (killed)" (of the model's loading, of
+ * the start of destroy(): the stage it was killed in). */
+static void death(int st, int hung, double hang_seconds, sig_atomic_t stage, char *buf,
+                  size_t n)
 {
+    const char *of = stage == GCV_ISO_LOADING   ? "the model's loading"
+                     : stage == GCV_ISO_CLEANUP ? "the start of destroy()"
+                                                : "the check's start";
     if (hung && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
-        snprintf(buf, n, "no return within %.3g s of the check's start (killed)", hang_seconds);
+        snprintf(buf, n, "no return within %.3g s of %s (killed)", hang_seconds, of);
     else if (WIFSIGNALED(st))
         snprintf(buf, n, "%s (signal %d)", signal_name(WTERMSIG(st)), WTERMSIG(st));
     else
@@ -214,7 +231,7 @@ static size_t find_culprit(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, const s
         if (st1 >= 0 && died(st1, iso) && iso->stage == GCV_ISO_CHECKING &&
             iso->slots[0].index == cand[k]) {
             *where = (gcv_phase)iso->slots[0].phase;
-            death(st1, hung1, hang_seconds, how, HOW_LEN);
+            death(st1, hung1, hang_seconds, iso->stage, how, HOW_LEN);
             out->hung = hung1;
             return cand[k];
         }
@@ -297,7 +314,7 @@ static int one_round(gcv_iso_child_fn fn, void *ctx, gcv_iso *iso, int junit_fd,
     }
     out->interrupted = forwarded != 0;
     char how[HOW_LEN];
-    death(st, hung, hang_seconds, how, sizeof how);
+    death(st, hung, hang_seconds, iso->stage, how, sizeof how);
     out->hung = hung;
     if (!died(st, iso)) {
         out->exited = 1;
@@ -452,7 +469,7 @@ void gcv_iso_save_junit(const gcv_junit *junit, size_t before, int fd)
  * the line on stderr and stdout, the JSON report and the JUnit suite. Returns 0, or
  * EXIT_BAD_INPUT when the JSON report could not be written. */
 static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
-                         const gcv_iso_outcome *out, gcv_error *err)
+                         const gcv_iso_outcome *out, gcv_stems *stems, gcv_error *err)
 {
     /* The config loads in the parent without running any plugin code: for its name, its
      * report paths and its settings. */
@@ -473,8 +490,19 @@ static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
     if (!c->quiet)
         printf("%-12s %s · the model %s: %s\n", "INCONCLUSIVE", path, verb, out->what);
     const char *json = c->json ? c->json : cfg ? cfg->json_path : NULL;
+    gcv_iso *iso = out->iso;
+    if (!iso->stem[0]) /* the child did not get as far as its plan */
+        gcv_stems_pick(stems, name, iso->stem, sizeof iso->stem);
     if (c->json_dir)
-        json = gcv_path_in_dir(json_buf, sizeof json_buf, c->json_dir, name, ".json");
+        json = gcv_path_in_dir(json_buf, sizeof json_buf, c->json_dir, iso->stem, ".json");
+    /* The crash report never replaces an input of the run either (the config, its data). */
+    gcv_plan plan;
+    if (!cfg || gcv_plan_outputs(c, cfg, NULL, stems, 0, &plan, err) != GCV_OK) {
+        gcv_output_plan_reset();
+        gcv_output_input(path, "the config");
+    }
+    if (cfg)
+        gcv_plan_free(&plan);
     gcv_options dflt;
     gcv_options_default(&dflt);
     if (json && gcv_iso_report_json(json, name, path, cfg ? &cfg->opts : &dflt, out, err) !=
@@ -487,12 +515,14 @@ static int crash_reports(const gcv_cli *c, gcv_junit *junit, const char *path,
         snprintf(msg, sizeof msg, "the model %s: %s", verb, out->what);
         gcv_junit_add_crash(junit, name, path, msg, err);
     }
+    gcv_output_plan_reset();
     gcv_config_free(cfg);
     return rc;
 }
 
 int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
-                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop)
+                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop,
+                       gcv_stems *stems)
 {
     gcv_error err = {{0}};
     gcv_iso_outcome out;
@@ -502,8 +532,9 @@ int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
         return EXIT_BAD_INPUT;
     }
     int rc = EXIT_INCONCLUSIVE;
-    /* The watchdog: a child's check still running well after --max-seconds should have
-     * stopped it (the engine stops between evaluations) is stuck in the model. */
+    /* The watchdog: a child still loading its model, checking or in destroy() well after
+     * --max-seconds should have stopped it (the engine stops between evaluations) is stuck
+     * in the model. */
     double hang = c->max_seconds > 0.0 ? c->max_seconds * 1.1 + 2.0 : 0.0;
     if (gcv_isolate(fn, ctx, jf ? fileno(jf) : -1, hang, &out, &err) != 0) {
         fprintf(stderr, "gcverify: %s\n", err.msg);
@@ -520,9 +551,11 @@ int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
                 rc = EXIT_BAD_INPUT;
             }
         }
-    } else if (crash_reports(c, junit, path, &out, &err) != 0) {
+    } else if (crash_reports(c, junit, path, &out, stems, &err) != 0) {
         rc = EXIT_BAD_INPUT;
     }
+    if (out.iso && out.iso->stem[0] && gcv_stems_add(stems, out.iso->stem) != 0)
+        rc = EXIT_BAD_INPUT;
     if (out.interrupted)
         *stop = 1; /* SIGINT/SIGTERM: no further configs, as without --isolate */
     gcv_isolate_release(&out);

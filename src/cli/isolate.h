@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "cli/options.h"
+#include "cli/outputs.h"
 #include "gcverify/gcverify.h"
 #include "report/junit.h"
 
@@ -55,6 +56,7 @@ typedef struct gcv_iso {
     size_t n_params, n_blocks;
     int precision;               /* the model's gcv_precision */
     gcv_iso_block blocks[GCV_ISO_BLOCKS];
+    char stem[GCV_STEM_MAX + 16]; /* the file stem its reports took (outputs.h); "": none */
 } gcv_iso;
 
 /* The work of one child: checks the config with the plan in iso, writes its reports, and
@@ -86,9 +88,11 @@ void gcv_isolate_release(gcv_iso_outcome *out);
  * child, gcv_isolate above) and returns the exit code. The child's JUnit suites, if any,
  * join junit; a crash that could not be worked around gives a minimal inconclusive report
  * (text line, JSON, JUnit) with the config's name and report paths read in the parent,
- * which runs no model code. SIGINT or SIGTERM during the run sets *stop. */
+ * which runs no model code. SIGINT or SIGTERM during the run sets *stop. The stem the
+ * config's reports took (the child's, or for a crash report one picked here) joins stems. */
 int gcv_iso_run_config(const gcv_cli *c, gcv_junit *junit, const char *path,
-                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop);
+                       gcv_iso_child_fn fn, void *ctx, volatile sig_atomic_t *stop,
+                       gcv_stems *stems);
 
 /* In the child, once the model is built: records its blocks for the parent, hands the
  * engine the shared trace, and applies the plan to o (one parameter alone, or the crashed

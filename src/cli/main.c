@@ -1,6 +1,7 @@
 /* The gcverify command: `gcverify merge …`, or the options and then each config in turn
  * (in a child process with --isolate), and the worst exit code of them (cli/exit.h). With
  * -Dmpi=enabled every rank runs this between the MPI hooks of cli/mpi.h. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cli/isolate.h"
 #include "cli/merge_cmd.h"
 #include "cli/mpi.h"
+#include "cli/omp_env.h"
 #include "cli/options.h"
 #include "cli/run.h"
 #include "report/junit.h"
@@ -26,7 +28,7 @@ static int run_all(const gcv_cli *c)
     for (size_t i = 0; i < c->n_configs && !gcv_stop_requested; i++) {
         gcv_run_job job = {&run, c->configs[i]};
         int r = c->isolate ? gcv_iso_run_config(c, run.junit, job.path, gcv_run_child, &job,
-                                                &gcv_stop_requested)
+                                                &gcv_stop_requested, &run.stems)
                            : gcv_run_one(&run, job.path);
         if (gcv_exit_severity(r) > gcv_exit_severity(rc))
             rc = r;
@@ -36,6 +38,7 @@ static int run_all(const gcv_cli *c)
         rc = EXIT_BAD_INPUT;
     }
     gcv_junit_free(run.junit);
+    gcv_stems_free(&run.stems);
     return rc;
 }
 
@@ -48,6 +51,11 @@ static int command(int argc, char **argv)
     if (!paths)
         return EXIT_BAD_INPUT;
     gcv_run_guard_model_exit();
+    int env = gcv_omp_env_check();
+    if (env >= 0) {
+        free(paths);
+        return env;
+    }
     gcv_cli c;
     int rc = gcv_cli_parse(argc, argv, paths, paths + argc, &c);
     if (rc < 0)
@@ -58,6 +66,10 @@ static int command(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A closed stdout (`gcverify … | head -1`) must not kill the run before its report
+     * files are written: the write fails with EPIPE instead, the text is lost, and the exit
+     * code stays the verdict's. */
+    signal(SIGPIPE, SIG_IGN);
     int rc = gcv_mpi_begin(&argc, &argv);
     if (rc < 0)
         rc = command(argc, argv);

@@ -4,6 +4,7 @@
 #include "cli/options.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,12 +112,27 @@ static int set_method(gcv_cli *c, const char *a, const char *v)
     return -1;
 }
 
+/* What --epsilon V should have been: a value under DBL_MIN (2.2e-308) underflows (strtod
+ * says ERANGE) to a subnormal step, lost when added to θ, or to 0; say which. */
+static const char *epsilon_expected(const char *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || *end || !(x >= 0.0 && x < DBL_MIN) || (x == 0.0 && errno != ERANGE))
+        return "a number in (0, 1) or auto";
+    return x == 0.0 ? "a number in (0, 1) or auto (this one underflows to 0 in double "
+                      "precision)"
+                    : "a number in (0, 1) of at least 2.2e-308, the smallest normal double, or "
+                      "auto (this one is subnormal: too small a step)";
+}
+
 static int set_epsilon(gcv_cli *c, const char *a, const char *v)
 {
     if (strcmp(v, "auto") == 0)
         c->epsilon_auto = 1;
-    else if (parse_positive(v, &c->epsilon) || c->epsilon >= 1.0)
-        return gcv_cli_bad_arg(a, "a number in (0, 1) or auto", v);
+    else if (parse_positive(v, &c->epsilon) || c->epsilon >= 1.0 || c->epsilon < DBL_MIN)
+        return gcv_cli_bad_arg(a, epsilon_expected(v), v);
     return -1;
 }
 

@@ -2,6 +2,7 @@
  * which every MPI rank reaches whatever happened. */
 #include "cli/run.h"
 
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "cli/exit.h"
 #include "cli/export.h"
 #include "cli/mpi.h"
+#include "cli/outputs.h"
 #include "cli/progress.h"
 #include "cli/subset.h"
 #include "model/build.h"
@@ -18,6 +20,7 @@
 #include "model/plugin.h"
 #include "report/baseline.h"
 #include "report/html.h"
+#include "report/output.h"
 #include "report/report.h"
 #include "util/path.h"
 #include "util/watch.h"
@@ -26,6 +29,9 @@ volatile sig_atomic_t gcv_stop_requested;
 
 /* Model code can run (a plugin, without --isolate): an exit() now is the model's. */
 static volatile sig_atomic_t model_active;
+/* The check runs: an exit() now is the model's or the OpenMP runtime's (libgomp exits with
+ * status 1, gcverify's mismatch code, when it cannot start a thread). */
+static volatile sig_atomic_t check_running;
 
 static void on_signal(int sig)
 {
@@ -35,6 +41,13 @@ static void on_signal(int sig)
 
 static void model_exit_guard(void)
 {
+    if (check_running && !model_active) {
+        static const char msg[] = "gcverify: the OpenMP runtime ended the check (its line "
+                                  "above says why): no report\n";
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+            _exit(EXIT_INCONCLUSIVE);
+        _exit(EXIT_INCONCLUSIVE);
+    }
     if (model_active) {
         static const char msg[] = "gcverify: the model called exit() during the check: no "
                                   "report (--isolate gives one)\n";
@@ -63,6 +76,7 @@ typedef struct one {
     gcv_html_history hist;      /* --history: earlier reports for the HTML page */
     gcv_regressions reg;
     gcv_junit *own_junit;       /* report.junit of this config alone */
+    gcv_plan plan;              /* the paths of its outputs, checked before the check */
     size_t *subset;
     gcv_error err;
     double started;             /* when this config's run began (gcv_clock_now): the limits
@@ -75,29 +89,52 @@ typedef struct one {
 
 /* ---- loading ---- */
 
-/* The baseline for this config: --baseline, or DIR/<name>.json when present. */
+/* The baseline for this config: --baseline, or DIR/<stem>.json when present. */
 static gcv_status load_baseline(one *o)
 {
-    char buf[4096];
-    const char *path = o->c->baseline;
-    if (!path && o->c->baseline_dir) {
-        path = gcv_path_in_dir(buf, sizeof buf, o->c->baseline_dir, o->cfg->name, ".json");
-        if (access(path, F_OK) != 0)
-            return GCV_OK; /* no previous night for this config: nothing to compare */
-    }
+    const char *path = o->plan.baseline_path;
+    if (path && !o->c->baseline && access(path, F_OK) != 0)
+        return GCV_OK; /* no previous night for this config: nothing to compare */
     return path ? gcv_baseline_load(path, &o->base, &o->err) : GCV_OK;
 }
 
 /* From the start of a config's run a signal stops it cleanly with a partial report, in the
  * set-up too (θ's initialisation, the model's cached pass, the check's own set-up look at the
  * flag), as --max-seconds does. */
+static struct sigaction old_int, old_term;
+
 static void catch_stop_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+}
+
+/* Once the reports are out, SIGINT and SIGTERM act as they did before the config (a model
+ * whose destroy() hangs can still be interrupted); a stop that came meanwhile stays in the
+ * flag, so no further config is begun. */
+static void release_stop_signals(void)
+{
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+}
+
+/* The outputs' paths, checked now (before the check; on rank 0, the one that writes them),
+ * and the stem they use taken for this config (an isolated child hands it to the parent). */
+static gcv_status plan(one *o)
+{
+    gcv_iso *iso = o->run->iso;
+    gcv_status st = gcv_plan_outputs(o->c, o->cfg, o->model, &o->run->stems,
+                                     gcv_mpi_root() && !(iso && iso->only), &o->plan, &o->err);
+    if (st == GCV_OK && gcv_stems_add(&o->run->stems, o->plan.stem) != 0) {
+        snprintf(o->err.msg, sizeof o->err.msg, "out of memory");
+        st = GCV_ERR_NOMEM;
+    }
+    if (st == GCV_OK && iso)
+        snprintf(iso->stem, sizeof iso->stem, "%s", o->plan.stem);
+    return st;
 }
 
 /* The config and its model, the command line laid over them, the subset, the history, an
@@ -126,11 +163,15 @@ static int load(one *o)
      * overrides both. */
     gcv_config_precision_defaults(cfg, o->model->precision);
     gcv_cli_apply(c, cfg);
+    if (plan(o) != GCV_OK) {
+        fprintf(stderr, "gcverify: %s\n", o->err.msg);
+        return -1;
+    }
     if (gcv_config_check_memory(cfg, o->model, &o->err) != GCV_OK ||
         gcv_cli_subset(c->limit, c->sharded ? &c->shard : NULL, o->model->n_params, &cfg->opts,
                        &o->subset, &o->err) != GCV_OK ||
-        (gcv_mpi_root() && gcv_html_history_load(c->history, c->n_history, cfg->name, &o->hist,
-                                                 &o->err) != GCV_OK) ||
+        (gcv_mpi_root() && gcv_html_history_load(c->history, c->n_history, o->plan.stem,
+                                                 &o->hist, &o->err) != GCV_OK) ||
         (iso && gcv_iso_plan(iso, o->model, &cfg->opts, &o->subset, &o->err) != GCV_OK) ||
         (c->export_dir && cfg->is_plugin &&
          (snprintf(o->err.msg, sizeof o->err.msg, "--export: expected a built-in mlp model, "
@@ -157,7 +198,9 @@ static gcv_status check(one *o)
     gcv_iso *iso = o->run->iso;
     if (iso)
         iso->stage = GCV_ISO_CHECKING;
+    check_running = !iso; /* an isolated child's exit is the parent's to report */
     gcv_status st = gcv_mpi_check(o->model, opts, &o->res, &o->err);
+    check_running = 0;
     if (iso)
         iso->stage = GCV_ISO_REPORTING;
     if (bar)
@@ -295,11 +338,7 @@ static void print_text(const one *o, const gcv_report_info *info)
  * baseline. Nothing to do when none names a path. */
 static gcv_status html_report(one *o, const gcv_report_info *info)
 {
-    char buf[4096];
-    const gcv_cli *c = o->c;
-    const char *path = c->html ? c->html : o->cfg->html_path;
-    if (c->html_dir)
-        path = gcv_path_in_dir(buf, sizeof buf, c->html_dir, o->cfg->name, ".html");
+    const char *path = o->plan.html_path;
     if (!path)
         return GCV_OK;
     gcv_html_options ho = {.history = &o->hist, .baseline = o->base,
@@ -310,37 +349,53 @@ static gcv_status html_report(one *o, const gcv_report_info *info)
 /* The report files: JSON (a shard's partial one), parameters CSV, HTML, JUnit. */
 static gcv_status write_files(one *o, const gcv_report_info *info)
 {
-    char buf[4096];
     const gcv_cli *c = o->c;
-    const gcv_config *cfg = o->cfg;
     const gcv_regressions *reg = o->base ? &o->reg : NULL;
     gcv_junit *junit = o->run->junit;
-    const char *json = c->json ? c->json : cfg->json_path;
-    if (c->json_dir)
-        json = gcv_path_in_dir(buf, sizeof buf, c->json_dir, cfg->name, ".json");
+    const char *json = o->plan.json_path;
     gcv_status st = GCV_OK;
     if (json)
         st = c->sharded ? gcv_shard_report_json(json, info, o->model, o->res, &c->shard, &o->err)
                         : gcv_report_json(json, info, o->model, o->res, &o->err);
-    if (!st && c->params_csv)
-        st = gcv_report_params_csv(c->params_csv, o->model, o->res, &o->err);
+    if (!st && o->plan.params_csv)
+        st = gcv_report_params_csv(o->plan.params_csv, o->model, o->res, &o->err);
     if (!st)
         st = html_report(o, info);
     if (!st && junit) {
         st = gcv_junit_add(junit, info, o->model, o->res, reg, &o->err);
-    } else if (!st && cfg->junit_path && !c->junit) {
+    } else if (!st && o->plan.junit_own) {
         st = gcv_junit_new(&o->own_junit, &o->err);
         if (!st)
             st = gcv_junit_add(o->own_junit, info, o->model, o->res, reg, &o->err);
         if (!st)
-            st = gcv_junit_write(o->own_junit, cfg->junit_path, &o->err);
+            st = gcv_junit_write(o->own_junit, o->plan.junit_own, &o->err);
     }
+    return st;
+}
+
+/* --export and the report files, staged: all of them, or (one failed) none. */
+static gcv_status write_set(one *o, const gcv_report_info *info)
+{
+    gcv_output_stage();
+    gcv_status st = GCV_OK;
+    if (o->c->export_dir &&
+        (st = gcv_export_inputs(o->c->export_dir, o->cfg, o->model, &o->err)) != GCV_OK) {
+        char msg[GCV_ERROR_LEN];
+        memcpy(msg, o->err.msg, sizeof msg);
+        if (snprintf(o->err.msg, sizeof o->err.msg, "--export: %s", msg) < 0)
+            o->err.msg[0] = '\0';
+    }
+    if (st == GCV_OK)
+        st = write_files(o, info);
+    if (st == GCV_OK)
+        return gcv_output_commit(&o->err);
+    gcv_output_discard();
     return st;
 }
 
 /* After the check st: the verdict against the baseline, --export, the reports; returns the
  * config's exit code. */
-static int report(one *o, gcv_status st)
+static int report_in_c(one *o, gcv_status st)
 {
     gcv_iso *iso = o->run->iso;
     if (st == GCV_OK && !gcv_mpi_root()) /* rank 0 reports; its exit code is all's */
@@ -355,11 +410,6 @@ static int report(one *o, gcv_status st)
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return EXIT_BAD_INPUT;
     }
-    if (o->c->export_dir &&
-        gcv_export_inputs(o->c->export_dir, o->cfg, o->model, &o->err) != GCV_OK) {
-        fprintf(stderr, "gcverify: --export: %s\n", o->err.msg);
-        return EXIT_BAD_INPUT;
-    }
     gcv_report_info info = describe(o);
     /* One config: its text report, then the files. Several: each one's summary line once
      * its files are written, so that a config whose report cannot be written has one line,
@@ -367,7 +417,7 @@ static int report(one *o, gcv_status st)
     int several = o->c->n_configs > 1;
     if (!several)
         print_text(o, &info);
-    if (write_files(o, &info) != GCV_OK) {
+    if (write_set(o, &info) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", o->err.msg);
         o->unwritten = 1;
         return EXIT_BAD_INPUT;
@@ -383,6 +433,21 @@ static int report(one *o, gcv_status st)
         fprintf(stderr, "gcverify: %s: expected to fail, but passed (\"expect\": \"fail\")\n",
                 o->path);
     return gcv_exit_expected(rc, o->res->status, o->reg.n > 0, info.expect);
+}
+
+/* The reports in the "C" locale on this thread: a plugin that called setlocale(LC_ALL,
+ * "de_DE.UTF-8") would otherwise put decimal commas into the text, JSON, CSV, HTML and JUnit
+ * reports' numbers. */
+static int report(one *o, gcv_status st)
+{
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t old = c ? uselocale(c) : (locale_t)0;
+    int rc = report_in_c(o, st);
+    if (c) {
+        uselocale(old);
+        freelocale(c);
+    }
+    return rc;
 }
 
 /* ---- the end ---- */
@@ -409,6 +474,9 @@ static int finish(one *o, int rc)
         iso->rc = rc;
         iso->stage = GCV_ISO_CLEANUP;
     }
+    release_stop_signals();
+    gcv_plan_free(&o->plan);
+    gcv_output_plan_reset(); /* the next config names its own inputs and outputs */
     free(o->subset);
     gcv_junit_free(o->own_junit);
     gcv_regressions_free(&o->reg);

@@ -9,6 +9,7 @@
 
 #include "cli/isolate.h"
 #include "cli/options.h"
+#include "cli/outputs.h"
 #include "report/junit.h"
 
 /* What the configs of one command share. */
@@ -18,6 +19,7 @@ typedef struct gcv_run {
     gcv_iso *iso;             /* in an isolated child: the plan and the shared trace */
     int iso_junit_fd;         /* in an isolated child: where its JUnit suites go (-1: none) */
     size_t iso_junit_before;  /* suites the document had when the child started */
+    gcv_stems stems;          /* the file stems of the configs run so far (outputs.h) */
 } gcv_run;
 
 /* Set by SIGINT or SIGTERM during a check (which then stops with a partial report), and

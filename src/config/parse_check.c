@@ -2,6 +2,7 @@
  * and the parameter sample, threads, and the Taylor, incremental and directional options.
  * The values go into the config's gcv_options; which thresholds the file set goes into
  * gcv_config.given, so that a model in another precision can take its own defaults. */
+#include <float.h>
 #include <string.h>
 
 #include "config/parse.h"
@@ -54,6 +55,20 @@ static gcv_status parse_directional(gcv_parser *ps, const cJSON *ck)
     return st;
 }
 
+/* An epsilon of 0 or below the smallest normal double (DBL_MIN, 2.2e-308): a literal such
+ * as 1e-400 has already underflowed to 0 when the file is read, and a subnormal step is lost
+ * when added to any θ of a usual size, so both are refused saying so. */
+static gcv_status tiny_epsilon(gcv_parser *ps, const cJSON *e)
+{
+    return gcv_json_expected(&ps->j, "check.epsilon",
+                             e->valuedouble == 0.0
+                                 ? "a number in (0, 1) (a literal under 2.5e-324, such as "
+                                   "1e-400, underflows to 0 in double precision)"
+                                 : "a number in (0, 1) of at least 2.2e-308, the smallest "
+                                   "normal double (this one is subnormal: too small a step)",
+                             e);
+}
+
 static gcv_status parse_check_special(gcv_parser *ps, const cJSON *ck)
 {
     static const gcv_jnum eps = {0.0, 1.0, 1, 1, "a number in (0, 1)"};
@@ -76,6 +91,8 @@ static gcv_status parse_check_special(gcv_parser *ps, const cJSON *ck)
         ps->c->opts.epsilon_auto = 1;
     else if (e && cJSON_IsString(e))
         return gcv_json_expected(&ps->j, "check.epsilon", "a number in (0, 1) or \"auto\"", e);
+    else if (cJSON_IsNumber(e) && e->valuedouble >= 0.0 && e->valuedouble < DBL_MIN)
+        return tiny_epsilon(ps, e);
     else if (e)
         st = gcv_json_number(&ps->j, "check.epsilon", e, &eps, &ps->c->opts.epsilon);
     if (st)

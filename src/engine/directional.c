@@ -1,7 +1,12 @@
 /* The directional check: for each block, a few seeded random unit directions v supported on
  * the block, and the central difference (J(θ+hv) − J(θ−hv)) / 2h against g·v. A wrong block
  * shows in almost every direction, so a per-layer verdict costs O(blocks) evaluations instead
- * of O(P); --drill-down then checks the failing blocks parameter by parameter. */
+ * of O(P); --drill-down then checks the failing blocks parameter by parameter.
+ *
+ * Like the per-parameter loop, the pass looks at the run's watch (the stop flag SIGINT and
+ * SIGTERM set, the --max-seconds deadline) before each direction: once it says stop, the
+ * directions not yet taken are left out, a block with none taken is unchecked, and the engine
+ * marks the result stopped (inconclusive at best). */
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -10,10 +15,12 @@
 
 #include "engine/internal.h"
 #include "util/rng.h"
+#include "util/watch.h"
 
 typedef struct dir_result {
     double analytic, numeric, floor;
     int finite;
+    int taken; /* 0: left out by a stop */
 } dir_result;
 
 /* Direction d of block b: N(0,1) entries from a seed of (seed, b, d), scaled to unit norm. */
@@ -97,7 +104,11 @@ static void reduce_directions(const gcv_options *o, unsigned nd, const dir_resul
 {
     double dd = 0.0, gg = 0.0, nn = 0.0, ff = 0.0, gn = 0.0;
     int finite = 1;
+    unsigned taken = 0;
     for (unsigned d = 0; d < nd; d++) {
+        if (!dr[d].taken)
+            continue; /* left out by a stop: contributes zeros below */
+        taken++;
         finite &= dr[d].finite;
         dd += (dr[d].analytic - dr[d].numeric) * (dr[d].analytic - dr[d].numeric);
         gg += dr[d].analytic * dr[d].analytic;
@@ -107,7 +118,7 @@ static void reduce_directions(const gcv_options *o, unsigned nd, const dir_resul
     }
     double den = sqrt(gg) + sqrt(nn);
     memset(br, 0, sizeof *br);
-    br->directions = nd;
+    br->directions = taken; /* none taken: the verdict calls the block unchecked */
     br->norm_analytic = sqrt(gg);
     br->norm_numeric = sqrt(nn);
     br->difference = den > 0.0 ? sqrt(dd) / den : 0.0;
@@ -115,6 +126,8 @@ static void reduce_directions(const gcv_options *o, unsigned nd, const dir_resul
     br->scale = nn > 0.0 ? gn / nn : 0.0;
     double res = 0.0;
     for (unsigned d = 0; d < nd; d++) {
+        if (!dr[d].taken)
+            continue;
         double e = dr[d].analytic - br->scale * dr[d].numeric;
         res += e * e;
     }
@@ -139,6 +152,9 @@ int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad
             maxb = m->blocks[b].rows * m->blocks[b].cols;
     dir_result *dr = calloc(pairs, sizeof *dr);
     int failed = dr == NULL;
+    /* The run's watch, its deadline counted from the run's start (else from now). */
+    gcv_watch w = gcv_watch_of(o->stop, o->started > 0.0 ? o->started : gcv_clock_now(),
+                               o->max_seconds);
 #pragma omp parallel if (pairs > 1)
     {
         gcv_trace_slot *slot = gcv_trace_slot_of(o, omp_get_thread_num());
@@ -154,8 +170,10 @@ int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad
         /* Each pair writes its own slot; the sums come after, serially. */
 #pragma omp for schedule(dynamic, 1)
         for (size_t p = 0; p < pairs; p++)
-            if (ok)
+            if (ok && !gcv_watch_stopped(&w)) {
                 one_direction(m, o, grad, p / nd, (unsigned)(p % nd), th, ws, v, &dr[p], slot);
+                dr[p].taken = 1;
+            }
         gcv_trace_mark(slot, GCV_PHASE_IDLE, SIZE_MAX);
         free(th);
         free(v);
@@ -167,7 +185,8 @@ int gcv_directional(const gcv_model *m, const gcv_options *o, const double *grad
     }
     for (size_t b = 0; b < m->n_blocks; b++)
         reduce_directions(o, nd, dr + b * nd, &out[b]);
-    *evaluations += 4 * pairs;
+    for (size_t p = 0; p < pairs; p++)
+        *evaluations += 4 * (size_t)dr[p].taken;
     free(dr);
     return 0;
 }

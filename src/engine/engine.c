@@ -509,6 +509,8 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     set_limits(o, t0, &c);
     if ((st = prepare(&c, grad, &ws, &lo, &a, &dir, &drill, err)) != GCV_OK)
         goto out;
+    if (!halted && o->method == GCV_METHOD_DIRECTIONAL && gcv_watch_stopped(&c.watch))
+        halted = 1; /* the directional pass left directions out */
     size_t work = halted ? 0 : lo.subset ? lo.n_subset : P;
     a.threads = work ? run_loop(&c, params, loop_threads(o, work)) : 1;
     if (a.threads == 0)

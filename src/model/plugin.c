@@ -147,6 +147,67 @@ size_t gcv_plugin_examples(const gcv_model *m)
 
 /* ---- step 1: the file itself ---- */
 
+/* The ELF machine (e_machine) and class (EI_CLASS: 1 32-bit, 2 64-bit) this gcverify was
+ * built for, and a machine's name; dlopen only says "No such file or directory" or "wrong
+ * ELF class" for a library built for another machine. */
+#if defined(__x86_64__)
+#define HOST_MACHINE 62u
+#elif defined(__aarch64__)
+#define HOST_MACHINE 183u
+#elif defined(__i386__)
+#define HOST_MACHINE 3u
+#elif defined(__arm__)
+#define HOST_MACHINE 40u
+#elif defined(__riscv)
+#define HOST_MACHINE 243u
+#elif defined(__powerpc64__)
+#define HOST_MACHINE 21u
+#elif defined(__s390x__)
+#define HOST_MACHINE 22u
+#endif
+#define HOST_CLASS (sizeof(void *) == 8 ? 2u : 1u)
+
+static const char *machine_name(unsigned m, unsigned cls)
+{
+    switch (m) {
+    case 62: return "x86-64";
+    case 183: return "aarch64";
+    case 3: return "i386";
+    case 40: return "32-bit ARM";
+    case 243: return cls == 1 ? "32-bit RISC-V" : "RISC-V";
+    case 21: return "64-bit PowerPC";
+    case 20: return "32-bit PowerPC";
+    case 22: return cls == 1 ? "s390" : "s390x";
+    case 8: return "MIPS";
+    default: return NULL;
+    }
+}
+
+/* The ELF header h (n bytes) names this machine and class; else the error. */
+static gcv_status check_machine(const char *path, const unsigned char *h, size_t n,
+                                gcv_error *err)
+{
+#ifdef HOST_MACHINE
+    if (n < 20)
+        return GCV_OK;
+    unsigned cls = h[4];
+    unsigned m = h[5] == 2 ? (unsigned)h[18] << 8 | h[19] : (unsigned)h[19] << 8 | h[18];
+    if (m == HOST_MACHINE && cls == HOST_CLASS)
+        return GCV_OK;
+    const char *got = machine_name(m, cls), *host = machine_name(HOST_MACHINE, HOST_CLASS);
+    char num[48];
+    snprintf(num, sizeof num, "ELF machine %u, %u-bit", m, cls == 1 ? 32u : 64u);
+    gcv_error_set(err, "model.library: %s: expected a shared object built for %s (the machine "
+                  "this gcverify runs on), got one built for %s%s", path, host,
+                  got && m != HOST_MACHINE ? got : num,
+                  m == HOST_MACHINE ? " (rebuild it for this machine's word size)" : "");
+    return GCV_ERR_INVALID;
+#else
+    (void)path, (void)h, (void)n, (void)err;
+    return GCV_OK;
+#endif
+}
+
 static gcv_status check_file(const char *path, gcv_error *err)
 {
     uint64_t size = 0;
@@ -194,7 +255,7 @@ static gcv_status check_file(const char *path, gcv_error *err)
             return GCV_ERR_INVALID;
         }
     }
-    return GCV_OK;
+    return check_machine(path, h, n, err);
 }
 
 /* ---- text from the plugin ---- */

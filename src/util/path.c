@@ -1,4 +1,5 @@
-/* DIR/<name><ext>, and folders made as `mkdir -p` makes them (see path.h). */
+/* DIR/<name><ext>, a name made a file name, and folders made as `mkdir -p` makes them (see
+ * path.h). */
 #include "util/path.h"
 
 #include <errno.h>
@@ -6,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "util/utf8.h"
 
 char *gcv_path_in_dir(char *buf, size_t n, const char *dir, const char *name, const char *ext)
 {
@@ -76,4 +79,33 @@ int gcv_make_parent_dirs(const char *path, char *why, size_t n)
     int rc = gcv_make_dirs(dir, why, n);
     free(dir);
     return rc;
+}
+
+/* Kept as is: letters, digits and "-_.+,=@ " of ASCII, and valid UTF-8 beyond it. */
+static int keep_ascii(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("-_.+,=@ ", c) != NULL);
+}
+
+char *gcv_path_file_stem(const char *name, char *buf, size_t n)
+{
+    size_t k = 0, cap = n - 1 < GCV_STEM_MAX ? n - 1 : GCV_STEM_MAX;
+    for (const unsigned char *p = (const unsigned char *)name; *p && k < cap;) {
+        size_t len = *p >= 0x80 ? gcv_utf8_len(p) : keep_ascii(*p) ? 1 : 0;
+        if (len == 0 || k + len > cap) { /* a byte that could leave the folder, or cut */
+            buf[k++] = '_';
+            p += len ? len : 1;
+            continue;
+        }
+        memcpy(buf + k, p, len);
+        k += len;
+        p += len;
+    }
+    if (k > 0 && buf[0] == '.')
+        buf[0] = '_'; /* ".", "..", and no hidden file */
+    if (k == 0)
+        buf[k++] = '_';
+    buf[k] = '\0';
+    return buf;
 }

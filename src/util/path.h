@@ -18,4 +18,15 @@ int gcv_make_dirs(const char *dir, char *why, size_t n);
 /* The same for the folder path is in (nothing to do for a bare file name). */
 int gcv_make_parent_dirs(const char *path, char *why, size_t n);
 
+/* The longest file stem gcv_path_file_stem makes, in bytes: with ".json" or "-NN.html" and the
+ * output module's temporaries still under NAME_MAX (255). */
+#define GCV_STEM_MAX 200
+
+/* A config's name as a file name in a folder (buf, n bytes), so that DIR/<stem><ext> stays in
+ * DIR whatever the name holds: '/', '\\', control bytes, other ASCII punctuation and bytes
+ * that are not valid UTF-8 become '_'; a leading '.' becomes '_' (so "..", "." and hidden files
+ * cannot be named); an empty name is "_"; at most GCV_STEM_MAX bytes, never cutting a UTF-8
+ * character. Returns buf. */
+char *gcv_path_file_stem(const char *name, char *buf, size_t n);
+
 #endif

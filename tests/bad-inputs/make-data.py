@@ -77,6 +77,11 @@ def main():
     x = [0.5, -1.0, 2.0, 1.5, 0.25, -0.75, -2.0, 1.0, 0.125, 3.0, -0.5, 0.0]
     npy("X.npy", hdr("<f8", (4, 3)), f8(x))
     npy("Y.npy", hdr("<f8", (1, 3)), f8([0.0, 1.0, 1.0]))
+    # A shared object's ELF header (64-bit, little-endian, ET_DYN) built for aarch64 (183):
+    # the plugin loader names the machine instead of passing on dlopen's "No such file".
+    with open(os.path.join(DATA, "aarch64.so"), "wb") as f:
+        f.write((b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8) +
+                 struct.pack("<HHI", 3, 183, 1)).ljust(64, b"\0"))
 
     # Broken containers
     with open(os.path.join(DATA, "bad-magic.npy"), "wb") as f:

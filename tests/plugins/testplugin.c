@@ -10,11 +10,15 @@
  *   kinks_crossed), exit_cost (exit(5) when θ[index] is perturbed), crash_destroy,
  *   bad_name, many_blocks, huge_ws, float_nan_theta, slow (each cost takes 0.2 s),
  *   no_examples (examples left 0), hang_cost (never returns when θ[index] is perturbed),
- *   hang_gradient (never returns)
+ *   hang_gradient (never returns), exit0_cost (_exit(0) when θ[index] is perturbed),
+ *   exit0_destroy (_exit(0) in destroy), hang_destroy and hang_load (never return),
+ *   setlocale (sets LC_ALL to de_DE.UTF-8, a decimal comma, when loaded; fails to load
+ *   when that locale is missing)
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <complex.h>
+#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,6 +62,8 @@ static int cost(const void *self, const double *th, void *ws, double *J)
         raise(SIGSEGV); /* a deliberate crash of "user code" */
     if (*perturbed && is(s, "exit_cost"))
         exit(5); /* what a plugin must not do */
+    if (*perturbed && is(s, "exit0_cost"))
+        _exit(0); /* nor this: no atexit handler runs */
     while (*perturbed && is(s, "hang_cost"))
         pause(); /* a model stuck in a loop: only a signal ends it */
     if (is(s, "slow")) {
@@ -152,6 +158,10 @@ static void destroy(void *self)
 {
     if (is(self, "crash_destroy"))
         raise(SIGSEGV);
+    if (is(self, "exit0_destroy"))
+        _exit(0);
+    while (is(self, "hang_destroy"))
+        pause();
     free(self);
 }
 
@@ -183,6 +193,13 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     }
     if (is(s, "crash_load"))
         raise(SIGSEGV);
+    while (is(s, "hang_load"))
+        pause();
+    if (is(s, "setlocale") && !setlocale(LC_ALL, "de_DE.UTF-8")) {
+        free(s);
+        snprintf(args->err, args->err_len, "setlocale(LC_ALL, \"de_DE.UTF-8\") failed");
+        return 1;
+    }
     memcpy(s->theta, start, sizeof start);
     for (size_t i = 0; i < P; i++)
         s->thetaf[i] = (float)start[i];

@@ -92,6 +92,17 @@ typedef struct gcv_data_spec {
     size_t subset;                   /* check.examples; 0: all */
 } gcv_data_spec;
 
+/* gradients.weights: how a dump's W blocks are laid out. */
+typedef enum gcv_weights_layout { GCV_WEIGHTS_OUT_IN = 0, GCV_WEIGHTS_IN_OUT } gcv_weights_layout;
+
+/* The gradients section (or --gradients): the user's parameters, analytic gradient and
+ * optionally data and cost, read from a dump (config/gradients.h). */
+typedef struct gcv_gradients_spec {
+    char *file;                 /* resolved; NULL: no dump, the built-in network's gradient */
+    gcv_weights_layout weights; /* default out_in: W_l is (n_l, n_{l-1}) */
+    int weights_given;          /* the key was written: a transposed W is taken, not refused */
+} gcv_gradients_spec;
+
 typedef struct gcv_config {
     char *path;              /* the config file as given */
     char *name;              /* "name", default: the file's base name without .json */
@@ -131,6 +142,13 @@ typedef struct gcv_config {
     char *plugin_library;    /* resolved against the config's folder */
     char *plugin_options;    /* model.options as JSON text, "{}" when absent */
     char *plugin_dir;        /* the config's folder, handed to the plugin */
+
+    /* gradients (NULL grad: none) */
+    gcv_gradients_spec gradients;
+    double *grad;            /* P values, θ order: the dump's analytic gradient */
+    int has_cost;            /* the dump held the user's cost J at θ */
+    double cost;
+    char cost_name[16];      /* the name it had in the dump ("J", "cost") */
 
     /* report */
     size_t top;              /* default 10 */

@@ -284,6 +284,10 @@ gcv_status gcv_gradients_load(gcv_loader *ld)
     gl g = {.ld = ld, .file = c->gradients.file, .config = ld->j.file};
     gcv_error inner;
     int from_dump = 0;
+    if (c->n_inject)
+        return gcv_json_fail(&ld->j, "model.inject", "expected no fault injection with a "
+                             "gradient dump (the gradient checked is the dump's), got %zu",
+                             c->n_inject);
     if (c->data.subset)
         return gcv_json_fail(&ld->j, "check.examples", "expected no example subset with a "
                              "gradient dump (its gradient is over all its examples), got %zu",
@@ -303,6 +307,8 @@ gcv_status gcv_gradients_load(gcv_loader *ld)
         name_dump(&g, 0);
         if (!st)
             st = take_dump_y(&g);
+        if (!st)
+            st = gcv_table_subset(ld); /* none (refused above): sets c->m */
     } else if (!st) {
         st = gcv_data_take(ld);
     }

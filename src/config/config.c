@@ -181,6 +181,11 @@ gcv_status gcv_config_load_dump(const char *path, size_t max_memory, const gcv_o
         st = parse_file(c, dir, err);
     if (!st && gradients)
         st = override_gradients(c, gradients, err);
+    if (!st && c->gradients.given && !c->gradients.file) {
+        snprintf(err->msg, GCV_ERROR_LEN, "%s: gradients.file: expected a dump's file name "
+                 "(here or with --gradients), got nothing", c->path);
+        st = GCV_ERR_INVALID;
+    }
     if (!st)
         st = load(c, dir, err);
     free(dir);

@@ -60,8 +60,8 @@ static gcv_status read_any(const gl *g, const char *const *names, size_t n, size
     for (size_t k = 1; k < n; k++)
         snprintf(also + strlen(also), sizeof also - strlen(also), "%s%s", k > 1 ? ", " : "",
                  names[k]);
-    return gcv_json_fail(&g->ld->j, "gradients", "%s%s%s%s", first.msg, n > 1 ? " (nor " : "",
-                         also, n > 1 ? ")" : "");
+    return gcv_json_fail(&g->ld->j, "gradients", "%s%s%s", first.msg,
+                         n > 1 ? "; also looked for " : "", also);
 }
 
 /* W_l's shape message, with the transposed case named and the key that takes it. */
@@ -71,9 +71,9 @@ static gcv_status w_shape_error(const gl *g, const char *name, const gcv_npy *a,
     const gcv_gradients_spec *s = &g->ld->c->gradients;
     char got[GCV_ARRAY_SHAPE_LEN];
     gcv_array_shape(a, got, sizeof got);
-    int transposed = a->ndim == 2 && a->shape[0] == cols && a->shape[1] == rows;
     int in_out = s->weights == GCV_WEIGHTS_IN_OUT;
-    size_t r = in_out ? cols : rows, c = in_out ? rows : cols;
+    size_t r = in_out ? cols : rows, c = in_out ? rows : cols; /* the shape expected */
+    int transposed = a->ndim == 2 && a->shape[0] == c && a->shape[1] == r;
     if (transposed && !s->weights_given)
         return gcv_json_fail(&g->ld->j, "gradients", "%s: %s: expected (%zu, %zu) = (n_%zu, "
                              "n_%zu), got %s: it is transposed; for weights laid out "

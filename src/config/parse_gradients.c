@@ -23,9 +23,6 @@ gcv_status gcv_parse_gradients(gcv_parser *ps, const cJSON *g)
                                  g);
     gcv_status st = gcv_json_check_keys(&ps->j, "gradients", g, GRADIENTS_KEYS,
                                         GCV_N_OF(GRADIENTS_KEYS));
-    const cJSON *item = NULL;
-    if (!st)
-        st = gcv_parse_required(ps, "gradients", g, "file", "a file name", &item);
     if (!st)
         st = gcv_json_get_string(&ps->j, "gradients", g, "file", &file);
     if (!st)
@@ -36,9 +33,11 @@ gcv_status gcv_parse_gradients(gcv_parser *ps, const cJSON *g)
     if (c->is_plugin)
         return gcv_json_expected(&ps->j, "gradients", "no gradients section for a plugin "
                                  "model (a dump is checked against the built-in network)", g);
+    c->gradients.given = 1;
     c->gradients.weights = (gcv_weights_layout)weights;
     c->gradients.weights_given = member(g, "weights") != NULL;
-    if (!(c->gradients.file = gcv_path_join(ps->dir, file)))
+    /* Without a file the section only says how the dump of --gradients is laid out. */
+    if (file && !(c->gradients.file = gcv_path_join(ps->dir, file)))
         return gcv_parse_nomem(ps);
     return GCV_OK;
 }

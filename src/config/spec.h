@@ -101,6 +101,8 @@ typedef struct gcv_gradients_spec {
     char *file;                 /* resolved; NULL: no dump, the built-in network's gradient */
     gcv_weights_layout weights; /* default out_in: W_l is (n_l, n_{l-1}) */
     int weights_given;          /* the key was written: a transposed W is taken, not refused */
+    int given;                  /* the section is in the file (its file may come from
+                                 * --gradients instead) */
 } gcv_gradients_spec;
 
 typedef struct gcv_config {

@@ -96,19 +96,20 @@ def backward(p, cache, buggy):
 
 
 def npy(a, descr="<f8", fortran=False):
-    """The bytes np.save writes for the 2-D list a (or a scalar)."""
+    """The bytes np.save writes for a: a 2-D list, a 1-D tuple or a scalar."""
     if isinstance(a, list):
         shape = (len(a), len(a[0]))
         flat = [v for col in T(a) for v in col] if fortran else [v for r in a for v in r]
+        sh = "(%d, %d)" % shape
+    elif isinstance(a, tuple):
+        flat, sh = list(a), "(%d,)" % len(a)
     else:
-        shape, flat = (), [a]
-    sh = "(%s)" % ", ".join(map(str, shape)) + ("" if len(shape) != 1 else ",")
-    sh = "()" if not shape else "(%d, %d)" % shape
+        flat, sh = [a], "()"
     head = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (
         descr, "True" if fortran else "False", sh)
     pad = 64 - (10 + len(head) + 1) % 64
     head = head + " " * (pad % 64) + "\n"
-    fmt = {"<f8": "<d", "|u1": "B"}[descr]
+    fmt = {"<f8": "<d", "|u1": "B", "<i8": "<q"}[descr]
     return (b"\x93NUMPY\x01\x00" + struct.pack("<H", len(head)) + head.encode("latin1") +
             b"".join(struct.pack(fmt, v) for v in flat))
 
@@ -122,7 +123,7 @@ def savez(path, arrays, compressed):
                 f.write(data)
 
 
-def dump(buggy, weights_t=False, fortran=(), y_uint8=False, cost_shift=1.0):
+def dump(buggy, weights_t=False, fortran=(), y_uint8=False, cost_shift=1.0, y_1d=False):
     cost, cache = forward(P)
     g = backward(P, cache, buggy)
     out = {}
@@ -130,7 +131,9 @@ def dump(buggy, weights_t=False, fortran=(), y_uint8=False, cost_shift=1.0):
         t = weights_t and k.lstrip("d").startswith("W")
         out[k] = npy(T(v) if t else v, fortran=k in fortran)
     out["X"] = npy(X)
-    out["Y"] = npy(Y, "|u1") if y_uint8 else npy([[float(v) for v in Y[0]]])
+    # np.array([1, 1, 0]), as the course's test case makes Y: 1-D int64
+    out["Y"] = (npy(tuple(Y[0]), "<i8") if y_1d else npy(Y, "|u1") if y_uint8
+                else npy([[float(v) for v in Y[0]]]))
     out["J"] = npy(cost * cost_shift)
     return out
 
@@ -138,12 +141,19 @@ def dump(buggy, weights_t=False, fortran=(), y_uint8=False, cost_shift=1.0):
 def main():
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
-    savez(os.path.join(d, "buggy.npz"), dump(True), False)
+    savez(os.path.join(d, "buggy.npz"), dump(True, y_1d=True), False)
     savez(os.path.join(d, "fixed.npz"), dump(False), False)
     savez(os.path.join(d, "buggy-compressed.npz"), dump(True, y_uint8=True), True)
     savez(os.path.join(d, "fixed-fortran.npz"), dump(False, fortran=("W1", "W2", "dW2")), True)
     savez(os.path.join(d, "fixed-in-out.npz"), dump(False, weights_t=True), False)
     savez(os.path.join(d, "cost-differs.npz"), dump(False, cost_shift=3.0), False)
+    no_dw3 = dump(False)
+    del no_dw3["dW3"]
+    savez(os.path.join(d, "no-dW3.npz"), no_dw3, False)
+    no_data = dump(False)
+    for k in ("X", "Y", "J"):
+        del no_data[k]
+    savez(os.path.join(d, "no-data.npz"), no_data, False)
     folder = os.path.join(d, "fixed-npy")
     os.makedirs(folder, exist_ok=True)
     for k, v in dump(False, fortran=("dW1",)).items():

@@ -196,7 +196,8 @@ START_TEST(unknown_key_should_suggest_nearest)
     expect_error("typo-model.json", "{\"modle\": {\"layers\": [4, 1]}}",
                  "modle: unknown key; did you mean \"model\"?");
     expect_error("typo-far.json", "{\"model\": {\"layers\": [4, 1]}, \"xyzzy\": 1}",
-                 "xyzzy: unknown key; expected one of name, model, data, check, report, expect");
+                 "xyzzy: unknown key; expected one of name, model, data, check, report, expect, "
+                 "gradients");
     /* names inside values get the same help */
     expect_error("typo-act.json",
                  "{\"model\": {\"layers\": [4, 3, 1], \"hidden_activation\": \"tahn\"}}",

@@ -206,7 +206,7 @@ START_TEST(unknown_key_should_suggest_nearest)
     /* a key no path can print plainly is quoted */
     expect_error("typo-odd.json", "{\"model\": {\"layers\": [4, 1]}, \"a b\": 1}",
                  "[\"a b\"]: unknown key; expected one of name, model, data, check, report, "
-                 "expect");
+                 "expect, gradients");
 }
 END_TEST
 

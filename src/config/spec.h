@@ -57,6 +57,9 @@ typedef struct gcv_config_array {
     gcv_config_fault fault;
 } gcv_config_array;
 
+/* gradients.weights and model.params.weights: how W blocks are laid out. */
+typedef enum gcv_weights_layout { GCV_WEIGHTS_OUT_IN = 0, GCV_WEIGHTS_IN_OUT } gcv_weights_layout;
+
 /* model.params. */
 typedef struct gcv_params_spec {
     gcv_params_source source;   /* default: init */
@@ -64,6 +67,8 @@ typedef struct gcv_params_spec {
     uint64_t seed;              /* default 1 */
     double scale;               /* normal's standard deviation, default 0.01 */
     char *npy_dir;              /* npy: as written, relative to the config's folder */
+    int in_out;                 /* npy, values: "weights": "in_out", W_l is (n_{l-1}, n_l) */
+    int weights_given;          /* "weights" was written: a transposed W is taken as it says */
     gcv_config_array *blocks;   /* values: the 2L blocks in θ order W1, b1, W2, … */
     gcv_config_fault fault;     /* values: an unknown or repeated key */
 } gcv_params_spec;
@@ -91,9 +96,6 @@ typedef struct gcv_data_spec {
     gcv_label_mode labels;           /* data.labels */
     size_t subset;                   /* check.examples; 0: all */
 } gcv_data_spec;
-
-/* gradients.weights: how a dump's W blocks are laid out. */
-typedef enum gcv_weights_layout { GCV_WEIGHTS_OUT_IN = 0, GCV_WEIGHTS_IN_OUT } gcv_weights_layout;
 
 /* The gradients section (or --gradients): the user's parameters, analytic gradient and
  * optionally data and cost, read from a dump (config/gradients.h). */

@@ -174,7 +174,7 @@ static int dump_cost_agrees(one *o)
             "the same parameters and data gives %.17g (relative difference %.2e, more than "
             "%g): the forward pass or the loss differ from the config's (layers, activations, "
             "loss, l2), so the gradient was not checked\n", o->path, cfg->cost_name, base,
-            cfg->cost, ours, rel, GCV_DUMPED_COST_RTOL);
+            cfg->cost, ours, rel, gcv_dumped_cost_rtol(o->model->precision));
     if (o->c->n_configs > 1 && !o->c->quiet)
         printf("%-12s %s · cost differs (see stderr)\n", "FAIL", o->path);
     return -1;

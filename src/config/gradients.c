@@ -122,6 +122,13 @@ static gcv_status place(const gl *g, const char *name, const gcv_npy *a, size_t 
     return GCV_OK;
 }
 
+/* A float32 array, as each reader names the dtype ("<f4", "float32"). */
+static int is_float32(const gcv_npy *a)
+{
+    return strcmp(a->dtype + (a->dtype[0] == '<' || a->dtype[0] == '>'), "f4") == 0 ||
+           strcmp(a->dtype, "float32") == 0;
+}
+
 /* Layer l's W or b (b: bias) and its gradient into θ and grad. */
 static gcv_status take_layer_block(const gl *g, size_t l, int bias, size_t offset)
 {
@@ -150,6 +157,8 @@ static gcv_status take_layer_block(const gl *g, size_t l, int bias, size_t offse
         return place(g, dn[0], &a, rows, cols, l, c->grad + offset);
     if (!st)
         st = place(g, dn[which], &a, rows, cols, l, c->grad + offset);
+    if (!st && is_float32(&a))
+        c->grad_float32 = 1;
     free(a.data);
     return st;
 }

@@ -153,6 +153,8 @@ typedef struct gcv_config {
     int has_cost;            /* the dump held the user's cost J at θ */
     double cost;
     char cost_name[16];      /* the name it had in the dump ("J", "cost") */
+    int grad_float32;        /* the dump's gradient is float32: the user's code computed in
+                              * float, and is checked as a float model is */
 
     /* report */
     size_t top;              /* default 10 */

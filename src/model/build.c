@@ -46,7 +46,8 @@ gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error 
     /* A gradient dump: the network's cost, the user's gradient. */
     gcv_model *mlp_model = *out;
     *out = NULL;
-    return gcv_dumped_new(mlp_model, c->grad, out, err);
+    return gcv_dumped_new(mlp_model, c->grad, c->grad_float32 ? GCV_FLOAT : GCV_DOUBLE, out,
+                          err);
 }
 
 gcv_status gcv_config_check_memory(const gcv_config *c, const gcv_model *m, gcv_error *err)

@@ -72,8 +72,8 @@ static void d_destroy(gcv_model *m)
     free(m);
 }
 
-gcv_status gcv_dumped_new(gcv_model *inner, const double *grad, gcv_model **out,
-                          gcv_error *err)
+gcv_status gcv_dumped_new(gcv_model *inner, const double *grad, gcv_precision p,
+                          gcv_model **out, gcv_error *err)
 {
     gcv_model *m = calloc(1, sizeof *m);
     dumped *d = calloc(1, sizeof *d);
@@ -98,6 +98,7 @@ gcv_status gcv_dumped_new(gcv_model *inner, const double *grad, gcv_model **out,
     m->cost_perturbed = inner->cost_perturbed ? d_cost_perturbed : NULL;
     m->error = inner->error ? d_error : NULL;
     m->destroy = d_destroy;
+    m->precision = p;
     *out = m;
     return GCV_OK;
 }
@@ -117,5 +118,5 @@ int gcv_dumped_cost_differs(const gcv_model *m, double theirs, double *ours, dou
         return -1;
     double scale = fmax(fabs(*ours), fabs(theirs));
     *rel = scale > 0 ? fabs(*ours - theirs) / scale : 0.0;
-    return *rel > GCV_DUMPED_COST_RTOL;
+    return *rel > gcv_dumped_cost_rtol(m->precision);
 }

@@ -109,7 +109,7 @@ def npy(a, descr="<f8", fortran=False):
         descr, "True" if fortran else "False", sh)
     pad = 64 - (10 + len(head) + 1) % 64
     head = head + " " * (pad % 64) + "\n"
-    fmt = {"<f8": "<d", "|u1": "B", "<i8": "<q"}[descr]
+    fmt = {"<f8": "<d", "<f4": "<f", "|u1": "B", "<i8": "<q"}[descr]
     return (b"\x93NUMPY\x01\x00" + struct.pack("<H", len(head)) + head.encode("latin1") +
             b"".join(struct.pack(fmt, v) for v in flat))
 
@@ -123,18 +123,27 @@ def savez(path, arrays, compressed):
                 f.write(data)
 
 
-def dump(buggy, weights_t=False, fortran=(), y_uint8=False, cost_shift=1.0, y_1d=False):
-    cost, cache = forward(P)
-    g = backward(P, cache, buggy)
+def f32(v):
+    return struct.unpack("<f", struct.pack("<f", v))[0]
+
+
+def dump(buggy, weights_t=False, fortran=(), y_uint8=False, cost_shift=1.0, y_1d=False,
+         single=False):
+    """single: every parameter, gradient and J float32, as code run in float32 saves them
+    (the parameters rounded to float32 first, the rest computed from them)."""
+    p = {k: ew(f32, v) for k, v in P.items()} if single else P
+    cost, cache = forward(p)
+    g = backward(p, cache, buggy)
     out = {}
-    for k, v in list(P.items()) + list(g.items()):
+    descr = "<f4" if single else "<f8"
+    for k, v in list(p.items()) + list(g.items()):
         t = weights_t and k.lstrip("d").startswith("W")
-        out[k] = npy(T(v) if t else v, fortran=k in fortran)
+        out[k] = npy(T(v) if t else v, descr, fortran=k in fortran)
     out["X"] = npy(X)
     # np.array([1, 1, 0]), as the course's test case makes Y: 1-D int64
     out["Y"] = (npy(tuple(Y[0]), "<i8") if y_1d else npy(Y, "|u1") if y_uint8
                 else npy([[float(v) for v in Y[0]]]))
-    out["J"] = npy(cost * cost_shift)
+    out["J"] = npy(cost * cost_shift, descr)
     return out
 
 
@@ -147,6 +156,8 @@ def main():
     savez(os.path.join(d, "fixed-fortran.npz"), dump(False, fortran=("W1", "W2", "dW2")), True)
     savez(os.path.join(d, "fixed-in-out.npz"), dump(False, weights_t=True), False)
     savez(os.path.join(d, "cost-differs.npz"), dump(False, cost_shift=3.0), False)
+    savez(os.path.join(d, "buggy-f32.npz"), dump(True, single=True), True)
+    savez(os.path.join(d, "fixed-f32.npz"), dump(False, single=True), True)
     no_dw3 = dump(False)
     del no_dw3["dW3"]
     savez(os.path.join(d, "no-dW3.npz"), no_dw3, False)

@@ -104,6 +104,15 @@ printf 'PK\003\004 not really a zip' >"$TMP/broken.npz"
 expect_exit "a broken .npz" 2 "$GCV" "$CFG" --gradients "$TMP/broken.npz"
 expect_grep "...says it is not a zip archive" "broken\.npz: expected an \.npz \(zip\) archive, got " "$TMP/err"
 sed 's|"name": "course-dump",|"name": "course-subset", "check": {"examples": 2},|' "$CFG" >"$TMP/subset.json"
+python3 - "$D/buggy-compressed.npz" "$TMP/crc.npz" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[d.find(b"W2.npy") + 80] ^= 0x55  # inside W2's deflated bytes
+open(sys.argv[2], "wb").write(d)
+PY
+expect_exit "a corrupted member" 2 "$GCV" "$CFG" --gradients "$TMP/crc.npz"
+expect_grep "...names the member and the zip's own check" \
+    "crc\.npz: W2\.npy: expected 248 bytes as the zip entry declares, got fewer \(CRC error\)$" "$TMP/err"
 expect_exit "check.examples with a dump" 2 "$GCV" "$TMP/subset.json" --gradients "$D/fixed.npz"
 expect_grep "...is refused" "check\.examples: expected no example subset with a gradient dump" "$TMP/err"
 

@@ -57,7 +57,14 @@ expect_grep "uint8 labels noted with the wrap" \
     "$TMP/out"
 course_passes "Fortran-order W1, W2, dW2 (compressed)" "$D/fixed-fortran.npz"
 course_passes "folder of .npy, Fortran-order dW1" "$D/fixed-npy"
-course_passes "two threads" "$D/fixed.npz" --threads 2
+course_fails "two threads" "$D/buggy.npz" --threads 2
+cp "$TMP/r.json" "$TMP/two-threads.json"
+"$GCV" "$CFG" --gradients "$D/buggy.npz" --threads 1 --json "$TMP/one-thread.json" >/dev/null
+if same_json "$TMP/one-thread.json" "$TMP/two-threads.json" check; then
+    ok "two threads: the same report as one, bit for bit"
+else
+    bad "two threads: the report differs from one thread's"
+fi
 # float32 arrays: the user's arithmetic is float's, so the check is a float model's
 course_fails "float32 dump" "$D/buggy-f32.npz"
 expect_grep "...checked as a float32 model" "^note +float32 model: steps are rounded to float32" "$TMP/out"

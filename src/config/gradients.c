@@ -88,16 +88,15 @@ static gcv_status w_shape_error(const gl *g, const char *name, const gcv_npy *a,
                          g->file, name, r, c, in_out ? " (weights in_out)" : "", got);
 }
 
-/* a (named name) into dst as the rows × cols block of θ. */
+/* a (named name) into dst as the rows × cols block of θ: layer l's W, or its b (bias). */
 static gcv_status place(const gl *g, const char *name, const gcv_npy *a, size_t rows,
-                        size_t cols, size_t l, double *dst)
+                        size_t cols, size_t l, int bias, double *dst)
 {
     char bad[96];
     int vector = rows == 1 || cols == 1;
     int flat = a->ndim <= 1 || (a->ndim == 2 && (a->shape[0] == 1 || a->shape[1] == 1));
-    int is_w = name[0] == 'W' || strstr(name, "/W") || strstr(name, "dW");
     if (a->count != rows * cols || !(vector ? flat : a->ndim == 2)) {
-        if (is_w)
+        if (!bias)
             return w_shape_error(g, name, a, rows, cols, l);
         gcv_array_shape(a, bad, sizeof bad);
         return gcv_json_fail(&g->ld->j, "gradients", "%s: %s: expected %zu values, (%zu, 1) "
@@ -146,17 +145,17 @@ static gcv_status take_layer_block(const gl *g, size_t l, int bias, size_t offse
     size_t which;
     gcv_status st = read_any(g, pn, 2, rows * cols, 0, &a, &which);
     if (st == GCV_ERR_NOMEM && a.count > rows * cols) /* refused by its size: say the shape */
-        return place(g, pn[0], &a, rows, cols, l, c->theta + offset);
+        return place(g, pn[which], &a, rows, cols, l, bias, c->theta + offset);
     if (!st)
-        st = place(g, pn[which], &a, rows, cols, l, c->theta + offset);
+        st = place(g, pn[which], &a, rows, cols, l, bias, c->theta + offset);
     free(a.data);
     if (st)
         return st;
     st = read_any(g, dn, 3, rows * cols, 0, &a, &which);
     if (st == GCV_ERR_NOMEM && a.count > rows * cols)
-        return place(g, dn[0], &a, rows, cols, l, c->grad + offset);
+        return place(g, dn[which], &a, rows, cols, l, bias, c->grad + offset);
     if (!st)
-        st = place(g, dn[which], &a, rows, cols, l, c->grad + offset);
+        st = place(g, dn[which], &a, rows, cols, l, bias, c->grad + offset);
     if (!st && is_float32(&a))
         c->grad_float32 = 1;
     free(a.data);

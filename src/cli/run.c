@@ -70,7 +70,7 @@ typedef struct one {
                                  * (--max-seconds, --budget) count from here */
     int unwritten;              /* checked, but a report could not be written */
     char desc[256], float_note[320]; /* the report's description, and notes it points to */
-    char dump_note[640];
+    char dump_note[640];        /* a gradient dump: whose gradient, and how the costs agree */
     char *notes[64];
     size_t n_notes;
 } one;
@@ -170,6 +170,8 @@ static int dump_cost_agrees(one *o)
                  "difference %.1e)", base, cfg->cost_name, cfg->cost, rel);
         return 0;
     }
+    if (!gcv_mpi_root()) /* every rank sees the same costs; rank 0 says so */
+        return -1;
     fprintf(stderr, "gcverify: %s: cost differs: %s in %s is %.17g, the config's network at "
             "the same parameters and data gives %.17g (relative difference %.2e, more than "
             "%g): the forward pass or the loss differ from the config's (layers, activations, "

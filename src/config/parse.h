@@ -1,8 +1,8 @@
 /* The config parser's sections (parse_model.c, parse_inject.c, parse_data.c,
- * parse_check.c, parse_report.c, parse_gradients.c) and the helpers they share (parse.c): each section
- * validates its keys with their JSON paths and fills the gcv_config with plain values.
- * Nothing allocated here points into the cJSON tree, which config.c deletes once parsing is
- * done. */
+ * parse_check.c, parse_report.c, parse_gradients.c) and the helpers they share (parse.c):
+ * each section validates its keys with their JSON paths and fills the gcv_config with plain
+ * values. Nothing allocated here points into the cJSON tree, which config.c deletes once
+ * parsing is done. */
 #ifndef GCV_CONFIG_PARSE_H
 #define GCV_CONFIG_PARSE_H
 

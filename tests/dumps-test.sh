@@ -53,7 +53,7 @@ expect_grep "int64 labels noted" \
 course_passes "np.savez, fixed" "$D/fixed.npz"
 course_fails "np.savez_compressed, uint8 Y" "$D/buggy-compressed.npz"
 expect_grep "uint8 labels noted with the wrap" \
-    "labels Y stored as uint8 in buggy-compressed\.npz were converted to double before any arithmetic \(in integer arithmetic -y wraps to 255" \
+    "labels Y stored as uint8 in buggy-compressed\.npz were converted to double before any arithmetic \(in integer arithmetic -y wraps to 255\)$" \
     "$TMP/out"
 course_passes "Fortran-order W1, W2, dW2 (compressed)" "$D/fixed-fortran.npz"
 course_passes "folder of .npy, Fortran-order dW1" "$D/fixed-npy"
@@ -88,6 +88,13 @@ sed 's|"name": "course-dump",|"name": "course-layout", "gradients": {"weights": 
 expect_exit "weights in_out without a file, --gradients" 0 "$GCV" "$TMP/layout.json" --gradients "$D/fixed-in-out.npz"
 expect_exit "...and without --gradients" 2 "$GCV" "$TMP/layout.json"
 expect_grep "...says the file is missing" 'layout\.json: gradients\.file: expected a dump.s file name \(here or with --gradients\), got nothing$' "$TMP/err"
+# The notebook's own layout: W (n_{l-1}, n_l), gradients dJ_dW1 …, uint8 labels.
+printf '%s\n' '{"model": {"layers": [2, 3, 2, 1]}, "gradients": {"weights": "in_out"}}' >"$TMP/nb.json"
+expect_exit "the notebook's 2-3-2-1 dump, weights in_out" 0 "$GCV" "$TMP/nb.json" --gradients "$D/notebook.npz"
+expect_grep "...its uint8 labels noted" \
+    "labels Y stored as uint8 in notebook\.npz were converted to double before any arithmetic \(in integer arithmetic -y wraps to 255\)$" \
+    "$TMP/out"
+expect_grep "...its cost agrees" "its cost J = 0\.7533212596962.* agrees" "$TMP/out"
 sed 's|"name": "course-dump",|"name": "course-key", "gradients": {"file": "d/buggy.npz"},|' \
     "$CFG" >"$TMP/key.json"
 expect_exit "the gradients section, relative to the config" 1 "$GCV" "$TMP/key.json"
@@ -103,7 +110,7 @@ if [ -e "$TMP/c.json" ]; then bad "cost differs: a gradient report was written";
 # Bad dumps: exit 2 with the array named.
 expect_exit "a dump without dW3" 2 "$GCV" "$CFG" --gradients "$D/no-dW3.npz"
 expect_grep "...names dW3 and what the dump holds" \
-    "no-dW3\.npz: expected an array 'dW3', got only: W1, b1, .*; also looked for grads/W3, grads/dW3$" "$TMP/err"
+    "no-dW3\.npz: expected an array 'dW3', got only: W1, b1, .*; also looked for grads/W3, grads/dW3, dJ_dW3$" "$TMP/err"
 expect_exit "no X and Y anywhere" 2 "$GCV" "$CFG" --gradients "$D/no-data.npz"
 expect_grep "...says synthetic data would check another gradient" \
     "expected the examples the gradient was computed on, X and Y, in the dump or in a data section, got neither" "$TMP/err"

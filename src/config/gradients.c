@@ -1,5 +1,5 @@
 /* A gradient dump into a config (see gradients.h). Names follow the user's own dicts: W1,
- * b1, … for the parameters; dW1 (or grads/W1, grads/dW1) for their gradient, as the
+ * b1, … for the parameters; dW1 (or grads/W1, grads/dW1, dJ_dW1) for their gradient, as the
  * course's backward pass returns it (its dZ3, dA2, … are never asked for, so they are
  * ignored); X and Y (or x, y) for the data; J (or cost) for the cost. A weight matrix in the
  * other orientation, (n_{l-1}, n_l), is taken with "weights": "in_out" and otherwise refused
@@ -133,14 +133,15 @@ static gcv_status take_layer_block(const gl *g, size_t l, int bias, size_t offse
 {
     gcv_config *c = g->ld->c;
     size_t rows = c->sizes[l], cols = bias ? 1 : c->sizes[l - 1];
-    char p[2][24], d[3][24];
+    char p[2][24], d[4][24];
     const char *v = bias ? "b" : "W";
     snprintf(p[0], sizeof p[0], "%s%zu", v, l);
     snprintf(p[1], sizeof p[1], "parameters/%s%zu", v, l);
     snprintf(d[0], sizeof d[0], "d%s%zu", v, l);
     snprintf(d[1], sizeof d[1], "grads/%s%zu", v, l);
     snprintf(d[2], sizeof d[2], "grads/d%s%zu", v, l);
-    const char *pn[] = {p[0], p[1]}, *dn[] = {d[0], d[1], d[2]};
+    snprintf(d[3], sizeof d[3], "dJ_d%s%zu", v, l); /* ∂J/∂W1 spelt out, as some code does */
+    const char *pn[] = {p[0], p[1]}, *dn[] = {d[0], d[1], d[2], d[3]};
     gcv_npy a;
     size_t which;
     gcv_status st = read_any(g, pn, 2, rows * cols, 0, &a, &which);
@@ -151,7 +152,7 @@ static gcv_status take_layer_block(const gl *g, size_t l, int bias, size_t offse
     free(a.data);
     if (st)
         return st;
-    st = read_any(g, dn, 3, rows * cols, 0, &a, &which);
+    st = read_any(g, dn, 4, rows * cols, 0, &a, &which);
     if (st == GCV_ERR_NOMEM && a.count > rows * cols)
         return place(g, dn[which], &a, rows, cols, l, bias, c->grad + offset);
     if (!st)
@@ -229,8 +230,8 @@ static gcv_status note_integer_labels(const gl *g, const gcv_npy *y, const char 
         snprintf(dtype, sizeof dtype, "%s", t);
     int bits = strncmp(dtype, "uint", 4) == 0 ? atoi(dtype + 4) : 0;
     if (bits >= 8 && bits <= 64)
-        snprintf(wraps, sizeof wraps, " (in integer arithmetic -y wraps to %llu: the seed 000 "
-                 "trap)", bits == 64 ? ~0ULL : (1ULL << bits) - 1);
+        snprintf(wraps, sizeof wraps, " (in integer arithmetic -y wraps to %llu)",
+                 bits == 64 ? ~0ULL : (1ULL << bits) - 1);
     const char *base = strrchr(g->file, '/');
     snprintf(line, sizeof line, "gradients: labels %s stored as %s in %s were converted to "
              "double before any arithmetic%s", name, dtype, base && base[1] ? base + 1 : g->file,

@@ -64,7 +64,7 @@ def rowsum(a):
     return [[sum(r)] for r in a]
 
 
-def forward(p):
+def forward(p, X=X, Y=Y):
     m = len(X[0])
     Z1 = plus_b(dot(p["W1"], X), p["b1"]); A1 = ew(lambda v: max(v, 0.0), Z1)
     Z2 = plus_b(dot(p["W2"], A1), p["b2"]); A2 = ew(lambda v: max(v, 0.0), Z2)
@@ -74,7 +74,7 @@ def forward(p):
     return cost, (Z1, A1, Z2, A2, A3)
 
 
-def backward(p, cache, buggy):
+def backward(p, cache, buggy, X=X, Y=Y):
     """The course's backward_propagation_n; buggy keeps its two planted bugs (dW2 × 2,
     db1 × 4)."""
     m = len(X[0])
@@ -147,6 +147,29 @@ def dump(buggy, weights_t=False, fortran=(), y_uint8=False, cost_shift=1.0, y_1d
     return out
 
 
+def notebook():
+    """The notebook's 2-3-2-1 network as it keeps it: W_l (n_{l-1}, n_l) (it computes
+    np.dot(W1.T, X)), gradients named dJ_dW1, dJ_db1, ..., labels uint8 as data.mat stores
+    them."""
+    x = [[0.3, -0.5, 0.1, 0.45, -0.2, 0.05], [0.2, 0.4, -0.35, -0.1, 0.5, -0.45]]
+    y = [[1, 0, 1, 0, 1, 0]]
+    p = {"W1": [[0.9, -0.4], [-0.7, 1.1], [0.5, 0.8]], "b1": [[0.05], [-0.1], [0.2]],
+         "W2": [[0.6, -0.9, 0.3], [-0.2, 0.7, 1.0]], "b2": [[0.1], [-0.05]],
+         "W3": [[1.2, -0.8]], "b3": [[0.02]]}
+    cost, cache = forward(p, x, y)
+    g = backward(p, cache, False, x, y)
+    out = {}
+    for k, v in p.items():
+        out[k] = npy(T(v) if k[0] == "W" else v)
+    for k in ("W1", "b1", "W2", "b2", "W3", "b3"):
+        v = g["d" + k]
+        out["dJ_d" + k] = npy(T(v) if k[0] == "W" else v)
+    out["X"] = npy(x)
+    out["Y"] = npy(y, "|u1")
+    out["J"] = npy(cost)
+    return out
+
+
 def main():
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
@@ -158,6 +181,7 @@ def main():
     savez(os.path.join(d, "cost-differs.npz"), dump(False, cost_shift=3.0), False)
     savez(os.path.join(d, "buggy-f32.npz"), dump(True, single=True), True)
     savez(os.path.join(d, "fixed-f32.npz"), dump(False, single=True), True)
+    savez(os.path.join(d, "notebook.npz"), notebook(), False)
     no_dw3 = dump(False)
     del no_dw3["dW3"]
     savez(os.path.join(d, "no-dW3.npz"), no_dw3, False)

@@ -111,6 +111,9 @@ if [ -e "$TMP/c.json" ]; then bad "cost differs: a gradient report was written";
 expect_exit "a dump without dW3" 2 "$GCV" "$CFG" --gradients "$D/no-dW3.npz"
 expect_grep "...names dW3 and what the dump holds" \
     "no-dW3\.npz: expected an array 'dW3', got only: W1, b1, .*; also looked for grads/W3, grads/dW3, dJ_dW3$" "$TMP/err"
+expect_exit "X with one example per row" 2 "$GCV" "$CFG" --gradients "$D/x-rows.npz"
+expect_grep "...names the dump's X and the shape expected" \
+    "gradients: .*x-rows\.npz: X: expected shape \(4, m\) \(features × examples, layers\[0\] = 4\), got \(3, 4\)$" "$TMP/err"
 expect_exit "no X and Y anywhere" 2 "$GCV" "$CFG" --gradients "$D/no-data.npz"
 expect_grep "...says synthetic data would check another gradient" \
     "expected the examples the gradient was computed on, X and Y, in the dump or in a data section, got neither" "$TMP/err"

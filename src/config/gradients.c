@@ -25,11 +25,23 @@ typedef struct gl {
     char label[1024];   /* "config: gradients: dump", the file the table steps name */
 } gl;
 
-/* The table steps' messages name data.x and data.y (whose layout keys apply to the dump's X
- * and Y too) under the dump rather than the config alone. */
+/* The table steps (data/tables.c) check the dump's X and Y as they check a data section's;
+ * their messages then name the dump, and the array ("X") where they say "data.x". */
 static void name_dump(gl *g, int on)
 {
-    g->ld->j.file = on ? g->label : g->config;
+    gcv_loader *ld = g->ld;
+    ld->j.file = on ? g->label : g->config;
+    if (on)
+        return;
+    static const char *const from[] = {": data.x: ", ": data.y: "};
+    for (size_t k = 0; k < 2; k++) {
+        char *at = strstr(ld->j.err->msg, from[k]);
+        if (!at)
+            continue;
+        size_t n = strlen(from[k]); /* ": data.x: " → ": X: ", the rest moved up */
+        at[2] = k ? 'Y' : 'X';
+        memmove(at + 3, at + n - 2, strlen(at + n - 2) + 1);
+    }
 }
 
 static gcv_status inner_fail(const gl *g, const gcv_error *inner, gcv_status st)

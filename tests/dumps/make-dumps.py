@@ -182,6 +182,9 @@ def main():
     savez(os.path.join(d, "buggy-f32.npz"), dump(True, single=True), True)
     savez(os.path.join(d, "fixed-f32.npz"), dump(False, single=True), True)
     savez(os.path.join(d, "notebook.npz"), notebook(), False)
+    x_rows = dump(False)
+    x_rows["X"] = npy(T(X))  # one example per row
+    savez(os.path.join(d, "x-rows.npz"), x_rows, False)
     no_dw3 = dump(False)
     del no_dw3["dW3"]
     savez(os.path.join(d, "no-dW3.npz"), no_dw3, False)

@@ -88,7 +88,7 @@ big_run() { # big_run CHAR COUNT: COUNT copies of CHAR
 gen_case huge-string.json "model\\.layers: expected an array of at least 2 positive integers \\(input, $ELL, output sizes\\), got \"A{39}$ELL\$"
 
 { printf '{"model": {"layers": [4, 1]}, "'; big_run K 1048576; printf '": 1}'; } >"$G/huge-key.json"
-gen_case huge-key.json "K{40}$ELL: unknown key; expected one of name, model, data, check, report, expect\$"
+gen_case huge-key.json "K{40}$ELL: unknown key; expected one of name, model, data, check, report, expect, gradients\$"
 
 { printf '{"name": "'; big_run n 4194304; printf '", "model": {"layers": [4, 1], "loss": 7}}'; } >"$G/huge-name.json"
 gen_case huge-name.json "model\\.loss: expected one of binary_cross_entropy, softmax_cross_entropy, mse, got 7\$"

@@ -196,7 +196,8 @@ START_TEST(unknown_key_should_suggest_nearest)
     expect_error("typo-model.json", "{\"modle\": {\"layers\": [4, 1]}}",
                  "modle: unknown key; did you mean \"model\"?");
     expect_error("typo-far.json", "{\"model\": {\"layers\": [4, 1]}, \"xyzzy\": 1}",
-                 "xyzzy: unknown key; expected one of name, model, data, check, report, expect");
+                 "xyzzy: unknown key; expected one of name, model, data, check, report, expect, "
+                 "gradients");
     /* names inside values get the same help */
     expect_error("typo-act.json",
                  "{\"model\": {\"layers\": [4, 3, 1], \"hidden_activation\": \"tahn\"}}",
@@ -205,7 +206,7 @@ START_TEST(unknown_key_should_suggest_nearest)
     /* a key no path can print plainly is quoted */
     expect_error("typo-odd.json", "{\"model\": {\"layers\": [4, 1]}, \"a b\": 1}",
                  "[\"a b\"]: unknown key; expected one of name, model, data, check, report, "
-                 "expect");
+                 "expect, gradients");
 }
 END_TEST
 
@@ -253,7 +254,9 @@ START_TEST(values_with_a_wrong_shape_should_give_both_shapes)
                  "{\"model\": {\"layers\": [2, 3, 1], \"params\": {\"values\": {"
                  "\"W1\": [[1, 2, 3], [4, 5, 6]], \"b1\": [0, 0, 0],"
                  "\"W2\": [[1, 2, 3]], \"b2\": [0]}}}}",
-                 "model.params.values.W1: expected shape (3, 2), got (2, 3)");
+                 "model.params.values.W1: expected shape (3, 2), got (2, 3): it is transposed; "
+                 "for weights laid out (n_{l-1}, n_l) set \"weights\": \"in_out\" in "
+                 "model.params");
     expect_error("shape-bias.json",
                  "{\"model\": {\"layers\": [2, 3, 1], \"params\": {\"values\": {"
                  "\"W1\": [[1, 2], [3, 4], [5, 6]], \"b1\": [[0, 0, 0]],"
@@ -272,6 +275,64 @@ START_TEST(values_with_a_wrong_shape_should_give_both_shapes)
 }
 END_TEST
 
+/* "weights": "in_out": W laid out (n_{l-1}, n_l), as code computing X·W keeps it, is taken
+ * transposed, from inline values and from npy_dir alike. */
+START_TEST(weights_in_out_should_transpose_w)
+{
+    const double w1t[6] = {1, 2, 3, 4, 5, 6}, b1[3] = {0}, w2[3] = {1, 1, 1}, b2[1] = {0};
+    const size_t s_w1t[2] = {2, 3}, s_b1[2] = {3, 1}, s_w2[2] = {1, 3}, s_b2[1] = {1};
+    make_dir("inout");
+    write_array("inout/W1.npy", s_w1t, 2, w1t);
+    write_array("inout/b1.npy", s_b1, 2, b1);
+    write_array("inout/W2.npy", s_w2, 2, w2);
+    write_array("inout/b2.npy", s_b2, 1, b2);
+    gcv_config *a = load_ok("inout-npy.json", "{\"model\": {\"layers\": [2, 3, 1], \"params\": "
+                                              "{\"npy_dir\": \"inout\", \"weights\": \"in_out\"}}}");
+    gcv_config *b = load_ok("inout-values.json",
+                            "{\"model\": {\"layers\": [2, 3, 1], \"params\": {\"weights\": "
+                            "\"in_out\", \"values\": {\"W1\": [[1, 2, 3], [4, 5, 6]], \"b1\": "
+                            "[0, 0, 0], \"W2\": [[1, 1, 1]], \"b2\": [0]}}}}");
+    const double want[6] = {1, 4, 2, 5, 3, 6}; /* W1 (3, 2) in C order */
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_msg(a->theta[i] == want[i], "npy θ[%zu] = %g", i, a->theta[i]);
+        ck_assert_msg(b->theta[i] == want[i], "values θ[%zu] = %g", i, b->theta[i]);
+    }
+    gcv_config_free(a);
+    gcv_config_free(b);
+    /* the layout the key names is then the one required, and the other is "transposed" */
+    expect_error("inout-wrong.json",
+                 "{\"model\": {\"layers\": [2, 3, 1], \"params\": {\"weights\": \"in_out\", "
+                 "\"values\": {\"W1\": [[1, 2], [3, 4], [5, 6]], \"b1\": [0, 0, 0], "
+                 "\"W2\": [[1, 2, 3]], \"b2\": [0]}}}}",
+                 "model.params.values.W1: expected shape (2, 3), got (3, 2): it is transposed; "
+                 "for weights laid out (n_l, n_{l-1}) set \"weights\": \"out_in\" in "
+                 "model.params");
+}
+END_TEST
+
+/* MATLAB's jsonencode writes every vector flat ([1, 2, 3] for a 1×3 or 3×1 matrix) and a
+ * 1×1 matrix as a bare number: where the block's shape is a vector, these are taken. */
+START_TEST(matlab_jsonencode_vectors_and_scalars_should_load)
+{
+    gcv_config *c = load_ok("jsonencode.json",
+                            "{\"model\": {\"layers\": [2, 3, 1], \"params\": {\"values\": {"
+                            "\"W1\": [[1, 2], [3, 4], [5, 6]], \"b1\": [7, 8, 9], "
+                            "\"W2\": [10, 11, 12], \"b2\": 13}}}, \"data\": {\"source\": "
+                            "\"inline\", \"x\": [[1, 2, 3], [4, 5, 6]], \"y\": [1, 0, 1]}}");
+    ck_assert_uint_eq(c->n_params, 13);
+    for (size_t i = 0; i < 13; i++)
+        ck_assert_msg(c->theta[i] == (double)(i + 1), "θ[%zu] = %g", i, c->theta[i]);
+    ck_assert_uint_eq(c->m, 3);
+    ck_assert(c->y[0] == 1 && c->y[1] == 0 && c->y[2] == 1);
+    gcv_config_free(c);
+    /* a bare number where a matrix is needed is still the wrong shape */
+    expect_error("jsonencode-bad.json",
+                 "{\"model\": {\"layers\": [2, 3, 1], \"params\": {\"values\": {"
+                 "\"W1\": 1, \"b1\": [7, 8, 9], \"W2\": [10, 11, 12], \"b2\": 13}}}}",
+                 "model.params.values.W1: expected shape (3, 2), got (1,)");
+}
+END_TEST
+
 START_TEST(npy_dir_with_a_transposed_w_should_name_the_file)
 {
     const double w1t[6] = {1, 2, 3, 4, 5, 6}, b1[3] = {0}, w2[3] = {1, 1, 1}, b2[1] = {0};
@@ -283,7 +344,8 @@ START_TEST(npy_dir_with_a_transposed_w_should_name_the_file)
     write_array("transposed/b2.npy", s_b2, 1, b2);
     char tail[512];
     snprintf(tail, sizeof tail, "model.params.npy_dir: %s/transposed/W1.npy: expected shape (3, "
-             "2), got (2, 3)", tmp_dir);
+             "2), got (2, 3): it is transposed; for weights laid out (n_{l-1}, n_l) set "
+             "\"weights\": \"in_out\" in model.params", tmp_dir);
     expect_error("npydir-transposed.json",
                  "{\"model\": {\"layers\": [2, 3, 1], \"params\": {\"npy_dir\": \"transposed\"}}}",
                  tail);
@@ -1394,6 +1456,8 @@ static Suite *config_suite(void)
     tcase_add_test(t, duplicate_key_should_be_refused);
     tcase_add_test(t, values_with_a_wrong_shape_should_give_both_shapes);
     tcase_add_test(t, npy_dir_with_a_transposed_w_should_name_the_file);
+    tcase_add_test(t, weights_in_out_should_transpose_w);
+    tcase_add_test(t, matlab_jsonencode_vectors_and_scalars_should_load);
     tcase_add_test(t, inline_x_rows_should_match_layers_0);
     tcase_add_test(t, y_columns_should_match_x_columns);
     tcase_add_test(t, labels_out_of_range_should_give_value_and_place);

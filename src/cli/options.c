@@ -254,6 +254,11 @@ typedef struct cli_option {
 
 /* In the order of the usage text. */
 static const cli_option options[] = {
+    {"--gradients", NULL, "PATH",
+     "check your own gradient: a dump (.npz, .npy folder, .mat, .h5) of\n"
+     "your W1, b1, …, their gradients dW1, db1, … and optionally X, Y and\n"
+     "your cost J, against the network the config names\n"
+     "(doc/gradient-files.md)", PATH(gradients)},
     {"--threads", NULL, "N", "OpenMP threads (0: OMP_NUM_THREADS or all cores)", CALL(set_threads)},
     {"--method", NULL, "M",
      "central | forward | backward | five_point | richardson |\n"

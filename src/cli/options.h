@@ -46,6 +46,7 @@ typedef struct gcv_cli {
     const char *baseline, *baseline_dir;
     double baseline_factor;
     const char *export_dir;
+    const char *gradients;    /* a gradient dump in place of the config's gradients.file */
 } gcv_cli;
 
 /* Parses argv into c. configs and history are the caller's arrays of argc entries each,

@@ -16,6 +16,7 @@
 #include "cli/progress.h"
 #include "cli/subset.h"
 #include "model/build.h"
+#include "model/dumped.h"
 #include "model/mlp_describe.h"
 #include "model/plugin.h"
 #include "report/baseline.h"
@@ -83,6 +84,7 @@ typedef struct one {
                                  * (--max-seconds, --budget) count from here */
     int unwritten;              /* checked, but a report could not be written */
     char desc[256], float_note[320]; /* the report's description, and notes it points to */
+    char dump_note[640];        /* a gradient dump: whose gradient, and how the costs agree */
     char *notes[64];
     size_t n_notes;
 } one;
@@ -147,7 +149,8 @@ static int load(one *o)
     gcv_options limits = {.stop = &gcv_stop_requested, .started = o->started,
                           .max_seconds = c->max_seconds};
     catch_stop_signals();
-    if (gcv_config_load_limited(o->path, c->max_memory, &limits, &o->cfg, &o->err) != GCV_OK) {
+    if (gcv_config_load_dump(o->path, c->max_memory, &limits, c->gradients, &o->cfg,
+                             &o->err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", o->err.msg);
         return -1;
     }
@@ -184,6 +187,41 @@ static int load(one *o)
 }
 
 /* ---- the check ---- */
+
+/* A gradient dump with the user's cost J: gcverify's cost at the same θ and data must agree
+ * before the gradient means anything. Returns 0 (with a note for the report) when it does
+ * or there is nothing to compare, -1 with the line on stderr when it does not. */
+static int dump_cost_agrees(one *o)
+{
+    const gcv_config *cfg = o->cfg;
+    if (!cfg->grad)
+        return 0;
+    const char *base = strrchr(cfg->gradients.file, '/');
+    base = base && base[1] ? base + 1 : cfg->gradients.file;
+    if (!cfg->has_cost) {
+        snprintf(o->dump_note, sizeof o->dump_note, "gradients: the analytic gradient checked "
+                 "is the one in %s; it holds no cost J to compare with the network's", base);
+        return 0;
+    }
+    double ours, rel;
+    int r = gcv_dumped_cost_differs(o->model, cfg->cost, &ours, &rel);
+    if (r == 0) {
+        snprintf(o->dump_note, sizeof o->dump_note, "gradients: the analytic gradient checked "
+                 "is the one in %s; its cost %s = %.17g agrees with the network's (relative "
+                 "difference %.1e)", base, cfg->cost_name, cfg->cost, rel);
+        return 0;
+    }
+    if (!gcv_mpi_root()) /* every rank sees the same costs; rank 0 says so */
+        return -1;
+    fprintf(stderr, "gcverify: %s: cost differs: %s in %s is %.17g, the config's network at "
+            "the same parameters and data gives %.17g (relative difference %.2e, more than "
+            "%g): the forward pass or the loss differ from the config's (layers, activations, "
+            "loss, l2), so the gradient was not checked\n", o->path, cfg->cost_name, base,
+            cfg->cost, ours, rel, gcv_dumped_cost_rtol(o->model->precision));
+    if (o->c->n_configs > 1 && !o->c->quiet)
+        printf("%-12s %s · cost differs (see stderr)\n", "FAIL", o->path);
+    return -1;
+}
 
 /* The check (with -Dmpi=enabled every rank's share of it), with the progress bar. */
 static gcv_status check(one *o)
@@ -248,6 +286,8 @@ static gcv_report_info describe(one *o)
     }
     for (size_t k = 0; iso && k < iso->n_exclude; k++)
         o->notes[o->n_notes++] = iso->notes[k];
+    if (o->dump_note[0])
+        o->notes[o->n_notes++] = o->dump_note;
     if (cfg->is_plugin) {
         describe_plugin(cfg, o->model, o->desc, sizeof o->desc);
     } else {
@@ -500,7 +540,7 @@ int gcv_run_one(gcv_run *run, const char *path)
     o.junit_before = run->junit ? gcv_junit_count(run->junit) : 0;
     int rc = EXIT_BAD_INPUT;
     if (load(&o) == 0)
-        rc = report(&o, check(&o));
+        rc = dump_cost_agrees(&o) ? EXIT_MISMATCH : report(&o, check(&o));
     return finish(&o, rc);
 }
 

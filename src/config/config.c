@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/gradients.h"
 #include "config/parse.h"
 #include "data/load.h"
 #include "engine/memory.h"
@@ -17,7 +18,8 @@
 #include "util/strutil.h"
 #include "util/watch.h"
 
-static const char *const TOP_KEYS[] = {"name", "model", "data", "check", "report", "expect"};
+static const char *const TOP_KEYS[] = {"name",   "model",  "data",     "check",
+                                       "report", "expect", "gradients"};
 /* "expect": the outcome the config is meant to have (strict: the other one is an error). */
 static const char *const EXPECT_NAMES[] = {"pass", "fail"};
 
@@ -74,7 +76,8 @@ static gcv_status parse_root(gcv_parser *ps, const cJSON *root)
         if (!(c->name = gcv_strdup(name)))
             return gcv_parse_nomem(ps);
     }
-    if ((st = gcv_parse_model(ps, member(root, "model"))))
+    if ((st = gcv_parse_model(ps, member(root, "model"))) ||
+        (st = gcv_parse_gradients(ps, member(root, "gradients"))))
         return st;
     if (c->is_plugin && member(root, "data"))
         return gcv_json_expected(&ps->j, "data", "no data section for a plugin model (the "
@@ -108,6 +111,12 @@ static gcv_status load(gcv_config *c, const char *dir, gcv_error *err)
         return GCV_OK;
     gcv_loader ld = {.j = {.file = c->path, .err = err}, .c = c, .dir = dir};
     ld.budget = c->max_memory ? c->max_memory : gcv_available_memory();
+    if (c->gradients.file) { /* the dump's θ and data replace model.params and data */
+        gcv_status st = gcv_gradients_load(&ld);
+        free(ld.xr.data);
+        free(ld.yr.data);
+        return st;
+    }
     gcv_status st = gcv_data_read_x(&ld);
     if (!st)
         st = gcv_data_guard(&ld, c->m_total);
@@ -130,6 +139,27 @@ gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out
 gcv_status gcv_config_load_limited(const char *path, size_t max_memory,
                                    const gcv_options *limits, gcv_config **out, gcv_error *err)
 {
+    return gcv_config_load_dump(path, max_memory, limits, NULL, out, err);
+}
+
+/* --gradients PATH (as given, not against the config's folder) in place of the file's. */
+static gcv_status override_gradients(gcv_config *c, const char *gradients, gcv_error *err)
+{
+    if (c->is_plugin) {
+        snprintf(err->msg, GCV_ERROR_LEN, "%s: --gradients: expected a built-in mlp model, "
+                 "got a plugin (a dump is checked against the built-in network)", c->path);
+        return GCV_ERR_INVALID;
+    }
+    free(c->gradients.file);
+    if ((c->gradients.file = gcv_strdup(gradients)))
+        return GCV_OK;
+    snprintf(err->msg, GCV_ERROR_LEN, "%s: out of memory", c->path);
+    return GCV_ERR_NOMEM;
+}
+
+gcv_status gcv_config_load_dump(const char *path, size_t max_memory, const gcv_options *limits,
+                                const char *gradients, gcv_config **out, gcv_error *err)
+{
     gcv_error scratch;
     gcv_config *c = NULL;
     char *dir = NULL;
@@ -149,6 +179,13 @@ gcv_status gcv_config_load_limited(const char *path, size_t max_memory,
     }
     if (!st)
         st = parse_file(c, dir, err);
+    if (!st && gradients)
+        st = override_gradients(c, gradients, err);
+    if (!st && c->gradients.given && !c->gradients.file) {
+        snprintf(err->msg, GCV_ERROR_LEN, "%s: gradients.file: expected a dump's file name "
+                 "(here or with --gradients), got nothing", c->path);
+        st = GCV_ERR_INVALID;
+    }
     if (!st)
         st = load(c, dir, err);
     free(dir);
@@ -174,6 +211,7 @@ static void free_specs(gcv_config *c)
         free_array(&p->blocks[i]);
     free(p->blocks);
     free(p->fault.msg);
+    free(c->gradients.file);
     free(d->file);
     free(d->x);
     free(d->y);
@@ -197,6 +235,7 @@ void gcv_config_free(gcv_config *c)
     free(c->hidden);
     free(c->inject);
     free(c->theta);
+    free(c->grad);
     free(c->x);
     free(c->y);
     free(c->json_path);

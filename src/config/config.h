@@ -26,6 +26,11 @@ gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out
 gcv_status gcv_config_load_limited(const char *path, size_t max_memory,
                                    const gcv_options *limits, gcv_config **out, gcv_error *err);
 
+/* The same with a gradient dump (--gradients: the path as given, relative to the working
+ * folder) in place of the config's gradients.file; NULL: the config's own, if any. */
+gcv_status gcv_config_load_dump(const char *path, size_t max_memory, const gcv_options *limits,
+                                const char *gradients, gcv_config **out, gcv_error *err);
+
 /* Frees a config; accepts NULL. */
 void gcv_config_free(gcv_config *c);
 

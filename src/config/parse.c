@@ -108,6 +108,18 @@ static gcv_status json_array(const gcv_parser *ps, const char *path, const cJSON
                              gcv_npy *out)
 {
     memset(out, 0, sizeof *out);
+    if (cJSON_IsNumber(a)) { /* MATLAB's jsonencode writes a 1×1 matrix as a bare number */
+        out->ndim = 1;
+        out->shape[0] = out->count = 1;
+        if (!(out->data = malloc(sizeof *out->data)))
+            return gcv_parse_nomem(ps);
+        gcv_status st = gcv_json_number(&ps->j, path, a, &gcv_parse_any_finite, out->data);
+        if (st) {
+            free(out->data);
+            out->data = NULL;
+        }
+        return st;
+    }
     if (!cJSON_IsArray(a))
         return gcv_json_expected(&ps->j, path, "an array of numbers or of rows of numbers", a);
     int two_d = a->child && cJSON_IsArray(a->child);

@@ -1,8 +1,8 @@
 /* The config parser's sections (parse_model.c, parse_inject.c, parse_data.c,
- * parse_check.c, parse_report.c) and the helpers they share (parse.c): each section
- * validates its keys with their JSON paths and fills the gcv_config with plain values.
- * Nothing allocated here points into the cJSON tree, which config.c deletes once parsing is
- * done. */
+ * parse_check.c, parse_report.c, parse_gradients.c) and the helpers they share (parse.c):
+ * each section validates its keys with their JSON paths and fills the gcv_config with plain
+ * values. Nothing allocated here points into the cJSON tree, which config.c deletes once
+ * parsing is done. */
 #ifndef GCV_CONFIG_PARSE_H
 #define GCV_CONFIG_PARSE_H
 
@@ -45,6 +45,7 @@ gcv_status gcv_parse_inject(gcv_parser *ps, const cJSON *a);
 gcv_status gcv_parse_data(gcv_parser *ps, const cJSON *d);
 gcv_status gcv_parse_check(gcv_parser *ps, const cJSON *ck);
 gcv_status gcv_parse_report(gcv_parser *ps, const cJSON *r);
+gcv_status gcv_parse_gradients(gcv_parser *ps, const cJSON *g);
 
 /* "file: out of memory" into the error; GCV_ERR_NOMEM. */
 gcv_status gcv_parse_nomem(const gcv_parser *ps);

@@ -14,7 +14,11 @@ static const char *const MODEL_KEYS[] = {"type", "layers", "hidden_activation", 
                                          "params", "inject"};
 static const char *const PLUGIN_KEYS[] = {"type", "library", "options"};
 static const char *const DROPOUT_KEYS[] = {"keep_prob", "seed"};
-static const char *const PARAMS_KEYS[] = {"init", "seed", "scale", "npy_dir", "values"};
+static const char *const PARAMS_KEYS[] = {"init", "seed", "scale", "npy_dir", "values",
+                                          "weights"};
+/* out_in: W_l is (n_l, n_{l-1}), gcverify's own layout; in_out: the transpose, as code
+ * computing X·W stores it. */
+static const char *const WEIGHTS_NAMES[] = {"out_in", "in_out"};
 
 static const char *const INIT_NAMES[] = {"he", "xavier", "normal"}; /* gcv_init_kind order */
 
@@ -228,6 +232,16 @@ static gcv_status parse_params(gcv_parser *ps, const cJSON *p)
     if ((dir != NULL) + (vals != NULL) + init > 1)
         return gcv_json_expected(&ps->j, "model.params", "exactly one of {\"init\": …}, "
                                  "{\"npy_dir\": …} or {\"values\": …}", p);
+    size_t weights = 0;
+    if ((st = gcv_json_get_choice(&ps->j, "model.params", p, "weights", WEIGHTS_NAMES,
+                                  GCV_N_OF(WEIGHTS_NAMES), &weights)))
+        return st;
+    s->in_out = weights == 1;
+    s->weights_given = member(p, "weights") != NULL;
+    if (s->weights_given && !dir && !vals)
+        return gcv_json_expected(&ps->j, "model.params.weights", "no weights layout with "
+                                 "initialised parameters (it says how npy_dir or values lay "
+                                 "W out)", member(p, "weights"));
     if (dir) {
         const char *str;
         s->source = GCV_PARAMS_NPY;

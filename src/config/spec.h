@@ -57,6 +57,9 @@ typedef struct gcv_config_array {
     gcv_config_fault fault;
 } gcv_config_array;
 
+/* gradients.weights and model.params.weights: how W blocks are laid out. */
+typedef enum gcv_weights_layout { GCV_WEIGHTS_OUT_IN = 0, GCV_WEIGHTS_IN_OUT } gcv_weights_layout;
+
 /* model.params. */
 typedef struct gcv_params_spec {
     gcv_params_source source;   /* default: init */
@@ -64,6 +67,8 @@ typedef struct gcv_params_spec {
     uint64_t seed;              /* default 1 */
     double scale;               /* normal's standard deviation, default 0.01 */
     char *npy_dir;              /* npy: as written, relative to the config's folder */
+    int in_out;                 /* npy, values: "weights": "in_out", W_l is (n_{l-1}, n_l) */
+    int weights_given;          /* "weights" was written: a transposed W is taken as it says */
     gcv_config_array *blocks;   /* values: the 2L blocks in θ order W1, b1, W2, … */
     gcv_config_fault fault;     /* values: an unknown or repeated key */
 } gcv_params_spec;
@@ -91,6 +96,16 @@ typedef struct gcv_data_spec {
     gcv_label_mode labels;           /* data.labels */
     size_t subset;                   /* check.examples; 0: all */
 } gcv_data_spec;
+
+/* The gradients section (or --gradients): the user's parameters, analytic gradient and
+ * optionally data and cost, read from a dump (config/gradients.h). */
+typedef struct gcv_gradients_spec {
+    char *file;                 /* resolved; NULL: no dump, the built-in network's gradient */
+    gcv_weights_layout weights; /* default out_in: W_l is (n_l, n_{l-1}) */
+    int weights_given;          /* the key was written: a transposed W is taken, not refused */
+    int given;                  /* the section is in the file (its file may come from
+                                 * --gradients instead) */
+} gcv_gradients_spec;
 
 typedef struct gcv_config {
     char *path;              /* the config file as given */
@@ -131,6 +146,15 @@ typedef struct gcv_config {
     char *plugin_library;    /* resolved against the config's folder */
     char *plugin_options;    /* model.options as JSON text, "{}" when absent */
     char *plugin_dir;        /* the config's folder, handed to the plugin */
+
+    /* gradients (NULL grad: none) */
+    gcv_gradients_spec gradients;
+    double *grad;            /* P values, θ order: the dump's analytic gradient */
+    int has_cost;            /* the dump held the user's cost J at θ */
+    double cost;
+    char cost_name[16];      /* the name it had in the dump ("J", "cost") */
+    int grad_float32;        /* the dump's gradient is float32: the user's code computed in
+                              * float, and is checked as a float model is */
 
     /* report */
     size_t top;              /* default 10 */

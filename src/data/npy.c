@@ -275,13 +275,29 @@ static long read_full(int fd, void *buf, size_t n)
     return (long)got;
 }
 
+/* The bytes come from a file (fd) or, for an .npz member, from memory (mem). */
 typedef struct reader {
     const char *path;
     int fd;
+    const unsigned char *mem;
+    size_t mem_pos;
     uint64_t file_size;
     size_t data_offset;
+    int fortran; /* the header said fortran_order True: the payload is column-major */
     gcv_error *err;
 } reader;
+
+/* Reads exactly n bytes from the file or the buffer; as read_full. */
+static long r_read(reader *r, void *buf, size_t n)
+{
+    if (!r->mem)
+        return read_full(r->fd, buf, n);
+    size_t left = (size_t)r->file_size - r->mem_pos;
+    size_t k = n < left ? n : left;
+    memcpy(buf, r->mem + r->mem_pos, k);
+    r->mem_pos += k;
+    return (long)k;
+}
 
 static gcv_status io_fail(const reader *r, const char *what)
 {
@@ -292,7 +308,7 @@ static gcv_status io_fail(const reader *r, const char *what)
 static gcv_status read_prefix(reader *r, char **text, size_t *len)
 {
     unsigned char pre[12];
-    long got = read_full(r->fd, pre, 10);
+    long got = r_read(r, pre, 10);
     if (got < 0)
         return io_fail(r, "the header");
     if (got >= NPY_MAGIC_LEN && got < 10 && memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) == 0)
@@ -313,7 +329,7 @@ static gcv_status read_prefix(reader *r, char **text, size_t *len)
                         "expected format version 1.0, 2.0 or 3.0, got %u.%u", major, minor);
     size_t hlen = (size_t)pre[8] | (size_t)pre[9] << 8, pre_len = 10;
     if (major >= 2) {
-        if (read_full(r->fd, pre + 10, 2) != 2)
+        if (r_read(r, pre + 10, 2) != 2)
             return npy_fail(r->err, GCV_ERR_INVALID, r->path,
                             "expected a 4-byte header length, got the end of the file");
         hlen |= (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
@@ -326,7 +342,7 @@ static gcv_status read_prefix(reader *r, char **text, size_t *len)
     *text = malloc(hlen + 1);
     if (!*text)
         return npy_fail(r->err, GCV_ERR_NOMEM, r->path, "out of memory reading the header");
-    got = read_full(r->fd, *text, hlen);
+    got = r_read(r, *text, hlen);
     if (got < 0)
         return io_fail(r, "the header");
     if ((size_t)got < hlen)
@@ -363,7 +379,7 @@ static void show_text(const char *s, size_t n, size_t max, int trim, char *out, 
 }
 
 /* The header's dict into out's shape, count and dtype. */
-static gcv_status parse_header(const reader *r, const char *text, size_t len, gcv_npy *out,
+static gcv_status parse_header(reader *r, const char *text, size_t len, gcv_npy *out,
                                dtype *t)
 {
     hdr h;
@@ -403,10 +419,7 @@ static gcv_status parse_header(const reader *r, const char *text, size_t len, gc
                         "expected a dtype among f8, f4, i1, i2, i4, i8, u1, u2, u4, u8, b1 "
                         "(with <, > or |), got '%s'", shown);
     }
-    if (h.fortran)
-        return npy_fail(r->err, GCV_ERR_INVALID, r->path,
-                        "expected fortran_order False (C order), got True (np.save of a "
-                        "transposed array writes this; save np.ascontiguousarray(a))");
+    r->fortran = h.fortran;
     out->ndim = h.ndim;
     memcpy(out->shape, h.shape, sizeof h.shape);
     snprintf(out->dtype, sizeof out->dtype, "%.7s", h.descr); /* validated: 3 bytes */
@@ -441,7 +454,7 @@ static gcv_status check_sizes(const reader *r, gcv_npy *out, const dtype *t, siz
     return GCV_OK;
 }
 
-static gcv_status read_payload(const reader *r, gcv_npy *out, const dtype *t)
+static gcv_status read_payload(reader *r, gcv_npy *out, const dtype *t)
 {
     out->data = malloc(out->count ? out->count * sizeof(double) : 1);
     unsigned char *chunk = malloc(NPY_CHUNK);
@@ -455,7 +468,7 @@ static gcv_status read_payload(const reader *r, gcv_npy *out, const dtype *t)
     size_t per = NPY_CHUNK / t->size, done_n = 0;
     while (done_n < out->count) {
         size_t n = out->count - done_n < per ? out->count - done_n : per;
-        long got = read_full(r->fd, chunk, n * t->size);
+        long got = r_read(r, chunk, n * t->size);
         if (got < 0 || (size_t)got != n * t->size) {
             st = got < 0 ? io_fail(r, "the data")
                          : npy_fail(r->err, GCV_ERR_IO, r->path, "the file shrank while read");
@@ -477,6 +490,69 @@ done:
     return st;
 }
 
+/* A Fortran-order payload (np.save of a transposed array, or of np.asfortranarray) into C
+ * order. The element with index (i0, …, ik) sits at i0 + s0·(i1 + s1·(…)) in the file; the
+ * C-order walk below keeps that offset up to date with one stride per dimension. */
+static gcv_status fortran_to_c(reader *r, gcv_npy *out)
+{
+    if (!r->fortran || out->ndim < 2 || out->count < 2)
+        return GCV_OK; /* one dimension: both orders are the same */
+    double *c = malloc(out->count * sizeof *c);
+    if (!c)
+        return npy_fail(r->err, GCV_ERR_NOMEM, r->path, "out of memory for %zu values",
+                        out->count);
+    size_t stride[GCV_NPY_MAX_DIMS], idx[GCV_NPY_MAX_DIMS] = {0}, off = 0;
+    for (size_t k = 0, s = 1; k < out->ndim; k++) {
+        stride[k] = s;
+        s *= out->shape[k];
+    }
+    for (size_t i = 0; i < out->count; i++) {
+        c[i] = out->data[off];
+        for (size_t k = out->ndim; k-- > 0;) { /* the last index runs fastest in C order */
+            off += stride[k];
+            if (++idx[k] < out->shape[k])
+                break;
+            off -= stride[k] * out->shape[k];
+            idx[k] = 0;
+        }
+    }
+    free(out->data);
+    out->data = c;
+    return GCV_OK;
+}
+
+/* Header, sizes, payload and order, from a file or a buffer; frees out->data on failure. */
+static gcv_status read_all(reader *r, size_t max_count, gcv_npy *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    dtype t = {.kind = 'f', .size = 8, .big = 0};
+    gcv_status st = read_prefix(r, &text, &len);
+    if (st == GCV_OK)
+        st = parse_header(r, text, len, out, &t);
+    if (st == GCV_OK)
+        st = check_sizes(r, out, &t, max_count);
+    if (st == GCV_OK)
+        st = read_payload(r, out, &t);
+    if (st == GCV_OK && (st = fortran_to_c(r, out)) != GCV_OK) {
+        free(out->data);
+        out->data = NULL;
+    }
+    free(text);
+    return st;
+}
+
+gcv_status gcv_npy_read_mem(const char *name, const void *buf, size_t len, size_t max_count,
+                            gcv_npy *out, gcv_error *err)
+{
+    memset(out, 0, sizeof *out);
+    reader r = {.path = name, .fd = -1, .mem = buf, .file_size = len, .err = err};
+    static const unsigned char empty[1] = {0};
+    if (!r.mem)
+        r.mem = empty; /* a zero-length member: the prefix check says so */
+    return read_all(&r, max_count, out);
+}
+
 gcv_status gcv_npy_read(const char *path, size_t max_count, gcv_npy *out, gcv_error *err)
 {
     /* On failure out->data is NULL; the shape stays filled in when the header was read, so
@@ -487,17 +563,7 @@ gcv_status gcv_npy_read(const char *path, size_t max_count, gcv_npy *out, gcv_er
     r.fd = gcv_file_open_regular(path, &r.file_size, why, sizeof why);
     if (r.fd < 0)
         return npy_fail(err, GCV_ERR_IO, path, "%s", why);
-    char *text = NULL;
-    size_t len = 0;
-    dtype t = {.kind = 'f', .size = 8, .big = 0};
-    gcv_status st = read_prefix(&r, &text, &len);
-    if (st == GCV_OK)
-        st = parse_header(&r, text, len, out, &t);
-    if (st == GCV_OK)
-        st = check_sizes(&r, out, &t, max_count);
-    if (st == GCV_OK)
-        st = read_payload(&r, out, &t);
-    free(text);
+    gcv_status st = read_all(&r, max_count, out);
     close(r.fd);
     return st;
 }

@@ -1,10 +1,12 @@
-/* The model from a loaded config; see build.h. */
+/* The model from a loaded config; see build.h. With a gradient dump, the MLP wrapped so
+ * that its analytic gradient is the dump's (model/dumped.h). */
 #include "model/build.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/memory.h"
+#include "model/dumped.h"
 #include "model/plugin.h"
 #include "util/strutil.h"
 
@@ -38,7 +40,14 @@ gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error 
     gcv_config_mlp_spec(c, &spec);
     /* The run's limits, as the config was loaded within them (gcv_config_load_limited). */
     gcv_watch w = gcv_watch_of(c->opts.stop, c->opts.started, c->opts.max_seconds);
-    return gcv_mlp_new_watched(&spec, &w, out, err);
+    gcv_status st = gcv_mlp_new_watched(&spec, &w, out, err);
+    if (st || !c->grad)
+        return st;
+    /* A gradient dump: the network's cost, the user's gradient. */
+    gcv_model *mlp_model = *out;
+    *out = NULL;
+    return gcv_dumped_new(mlp_model, c->grad, c->grad_float32 ? GCV_FLOAT : GCV_DOUBLE, out,
+                          err);
 }
 
 gcv_status gcv_config_check_memory(const gcv_config *c, const gcv_model *m, gcv_error *err)

@@ -19,32 +19,63 @@ static gcv_status nomem(const gcv_jctx *j)
     return GCV_ERR_NOMEM;
 }
 
-static int block_shape_ok(const gcv_npy *a, size_t rows, size_t cols, int is_b)
+/* A vector block as stored: b (n, 1) or flat (n,); a W with a dimension of 1 flat or 2-D
+ * either way round (its values are in the same order whichever way it is laid out).
+ * MATLAB's jsonencode writes every vector flat. */
+static int vector_shape_ok(const gcv_npy *a, size_t rows, size_t cols, int is_b)
 {
-    if (a->ndim == 2 && a->shape[0] == rows && a->shape[1] == cols)
+    if (a->count != rows * cols)
+        return 0;
+    if (a->ndim <= 1) /* flat, or a 0-d scalar for a 1×1 block */
         return 1;
-    return is_b && a->ndim == 1 && a->shape[0] == rows;
+    return a->ndim == 2 && (is_b ? a->shape[1] == 1 : (a->shape[0] == 1 || a->shape[1] == 1));
 }
 
-/* Checks a block read as a (shape, finiteness) and copies it into θ at *off. prefix names
- * the file inside the message when the block came from one. */
+/* "expected shape …" for a block that does not fit, saying so when W is transposed. */
+static gcv_status shape_error(const gcv_jctx *j, const gcv_config *c, const char *path,
+                              const char *prefix, const gcv_npy *a, size_t rows, size_t cols,
+                              int is_b)
+{
+    char got[GCV_ARRAY_SHAPE_LEN];
+    gcv_array_shape(a, got, sizeof got);
+    int in_out = c->params.in_out;
+    size_t r = in_out ? cols : rows, k = in_out ? rows : cols;
+    if (is_b)
+        return gcv_json_fail(j, path, "%sexpected shape (%zu, 1) or (%zu,), got %s", prefix,
+                             rows, rows, got);
+    if (a->ndim == 2 && a->shape[0] == k && a->shape[1] == r && r != k)
+        return gcv_json_fail(j, path, "%sexpected shape (%zu, %zu), got %s: it is transposed; "
+                             "for weights laid out %s set \"weights\": \"%s\" in model.params",
+                             prefix, r, k, got, in_out ? "(n_l, n_{l-1})" : "(n_{l-1}, n_l)",
+                             in_out ? "out_in" : "in_out");
+    return gcv_json_fail(j, path, "%sexpected shape (%zu, %zu)%s, got %s", prefix, r, k,
+                         in_out ? " (weights in_out)" : "", got);
+}
+
+/* Checks a block read as a (shape, finiteness) and copies it into θ at *off, transposed
+ * when model.params.weights is in_out. prefix names the file inside the message when the
+ * block came from one. */
 static gcv_status put_block(const gcv_jctx *j, gcv_config *c, const char *path,
                             const char *prefix, const gcv_npy *a, size_t l, int is_b,
                             size_t *off)
 {
     size_t rows = c->sizes[l], cols = is_b ? 1 : c->sizes[l - 1];
-    char got[GCV_ARRAY_SHAPE_LEN], bad[96];
-    if (!block_shape_ok(a, rows, cols, is_b)) {
-        gcv_array_shape(a, got, sizeof got);
-        if (is_b)
-            return gcv_json_fail(j, path, "%sexpected shape (%zu, 1) or (%zu,), got %s",
-                                 prefix, rows, rows, got);
-        return gcv_json_fail(j, path, "%sexpected shape (%zu, %zu), got %s", prefix, rows,
-                             cols, got);
-    }
+    int in_out = c->params.in_out, vector = rows == 1 || cols == 1;
+    char bad[96];
+    int fits = vector ? vector_shape_ok(a, rows, cols, is_b)
+                      : a->ndim == 2 && a->shape[0] == (in_out ? cols : rows) &&
+                            a->shape[1] == (in_out ? rows : cols);
+    if (!fits)
+        return shape_error(j, c, path, prefix, a, rows, cols, is_b);
     if (gcv_array_first_nonfinite(a, bad, sizeof bad))
         return gcv_json_fail(j, path, "%sexpected finite numbers, got %s", prefix, bad);
-    memcpy(c->theta + *off, a->data, a->count * sizeof *a->data);
+    double *dst = c->theta + *off;
+    if (vector || !in_out)
+        memcpy(dst, a->data, a->count * sizeof *a->data);
+    else
+        for (size_t i = 0; i < rows; i++)
+            for (size_t k = 0; k < cols; k++)
+                dst[i * cols + k] = a->data[k * rows + i];
     *off += a->count;
     return GCV_OK;
 }

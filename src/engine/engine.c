@@ -4,6 +4,7 @@
  * index order, so results are bit-identical for any thread count or schedule. */
 #include "gcverify/gcverify.h"
 #include "engine/internal.h"
+#include "engine/split.h"
 #include "engine/assemble.h"
 #include "util/strutil.h"
 
@@ -510,7 +511,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     if ((st = prepare(&c, grad, &ws, &lo, &a, &dir, &drill, err)) != GCV_OK)
         goto out;
     size_t work = halted ? 0 : lo.subset ? lo.n_subset : P;
-    a.threads = work ? run_loop(&c, params, loop_threads(o, work)) : 1;
+    int nt = work ? loop_threads(o, work) : 1;
+    gcv_split split; /* few parameters, many examples: each evaluation's parts on the threads */
+    if (gcv_split_begin(&split, &c.m, &lo, c.incremental, work, &nt) != 0)
+        goto nomem;
+    a.threads = gcv_split_end(&split, work ? run_loop(&c, params, nt) : 1);
     if (a.threads == 0)
         goto nomem;
     a.params_checked = done;

@@ -1,8 +1,8 @@
 /* The MLP on many examples: its workspace is one part's and never holds the input width;
  * the cost and gradient over several parts are the parts' sums (within rounding of the
  * example-weighted sums of nets on each part alone) and backprop still matches central
- * differences; the engine shares a model's parts out over its threads when the parameters
- * are few, with the same bits for any thread count. */
+ * differences; the engine shares a model's parts out over its threads (the gradient always,
+ * the evaluations when the parameters are few), with the same bits for any thread count. */
 #include <check.h>
 #include <math.h>
 #include <omp.h>
@@ -226,6 +226,9 @@ static void same_bits(const gcv_result *a, const gcv_result *b, int threads)
                   a->difference);
     for (size_t i = 0; i < a->n_params; i++) {
         const gcv_param_result *p = &a->params[i], *q = &b->params[i];
+        ck_assert_msg(memcmp(&p->analytic, &q->analytic, sizeof p->analytic) == 0,
+                      "%d threads, θ[%zu]: analytic %.17g against %.17g", threads, i,
+                      q->analytic, p->analytic);
         ck_assert_msg(memcmp(&p->numeric, &q->numeric, sizeof p->numeric) == 0 &&
                           memcmp(&p->floor, &q->floor, sizeof p->floor) == 0 &&
                           p->status == q->status && p->evaluations == q->evaluations,

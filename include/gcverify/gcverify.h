@@ -116,6 +116,14 @@ struct gcv_model {
                      double *share, size_t *kinks);
     int (*cost_join)(const gcv_model *m, size_t idx, double value, const double *shares,
                      double *cost);
+    /* The same for the gradient (both or neither): gradient_part writes part `part`'s share
+     * of ∇J(θ) (P values) into grad and its share of J into *share; gradient_join makes the
+     * gradient and J from the shares summed in part order (grad, sum) in place. gradient()
+     * must give the bits of the two. */
+    int (*gradient_part)(const gcv_model *m, const double *theta, size_t part, void *ws,
+                         double *grad, double *share);
+    int (*gradient_join)(const gcv_model *m, const double *theta, double sum, double *grad,
+                         double *cost);
 };
 
 /* Frees a model and everything it owns; accepts NULL. */

@@ -378,7 +378,9 @@ static gcv_status gradient_at_theta(const gcv_model *m, const gcv_options *o, do
                                     void *ws, double *cost, gcv_error *err)
 {
     gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_GRADIENT, SIZE_MAX);
-    int bad = m->gradient(m, m->theta, grad, ws, cost);
+    int split = 0; /* many examples: the gradient's parts on the threads (split.c) */
+    int bad = gcv_split_gradient(m, o, m->theta, grad, cost, &split);
+    bad = split ? bad : m->gradient(m, m->theta, grad, ws, cost);
     gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
     if (!bad)
         return GCV_OK;

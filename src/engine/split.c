@@ -14,6 +14,10 @@
  * whose kinks_crossed sums the parts' kinks; nothing else changes, so the difference schemes,
  * the stop, the budget and the progress work as they do for one thread.
  *
+ * The gradient at θ (gradient_part, gradient_join) is shared out the same way whenever there
+ * is more than one thread: rounds of as many parts as threads, each part's share into a slot
+ * of its own (threads × P doubles), added to the gradient in part order.
+ *
  * When: the model has the hooks, the check runs through cost_perturbed (not full passes, not
  * the complex step), more than one thread is asked for (each gets at least one part; no
  * more threads than parts), and either the parameters are few (under GCV_SPLIT_PER_THREAD a
@@ -31,6 +35,83 @@
 #include "engine/internal.h"
 
 #define GCV_SPLIT_PER_THREAD 64
+
+/* The gradient's workspaces and slots, a round of up to `t` parts at a time. */
+typedef struct grad_round {
+    const gcv_model *m;
+    const double *theta;
+    double *slots; /* t × P */
+    void **ws;
+    double *shares;
+    int t;
+} grad_round;
+
+/* Parts [p0, p0 + n) of the gradient into the slots, at once; then grad (p0 = 0: set, else
+ * added to) += slot 0 + slot 1 + … in part order, elementwise, so each entry is the sum the
+ * model's own gradient() takes one part after the other. Returns non-zero on failure. */
+static int gradient_round(const grad_round *g, size_t p0, size_t n, double *grad)
+{
+    const gcv_model *m = g->m;
+    size_t P = m->n_params;
+    int bad = 0;
+#pragma omp parallel num_threads(g->t) reduction(| : bad)
+    {
+        void *mine = g->ws[omp_get_thread_num()];
+#pragma omp for schedule(static, 1)
+        for (size_t q = 0; q < n; q++)
+            bad |= m->gradient_part(m, g->theta, p0 + q, mine, g->slots + q * P,
+                                    &g->shares[p0 + q]);
+    }
+    if (bad)
+        return bad;
+#pragma omp parallel for num_threads(g->t) schedule(static)
+    for (size_t i = 0; i < P; i++) {
+        double v = p0 ? grad[i] + g->slots[i] : g->slots[i];
+        for (size_t q = 1; q < n; q++)
+            v += g->slots[q * P + i];
+        grad[i] = v;
+    }
+    return 0;
+}
+
+int gcv_split_gradient(const gcv_model *m, const gcv_options *o, const double *theta,
+                       double *grad, double *cost, int *done)
+{
+    *done = 0;
+    int t = o->threads > 0 ? o->threads : omp_get_max_threads();
+    if (m->n_parts < 2 || !m->gradient_part || !m->gradient_join || t < 2)
+        return 0;
+    if ((size_t)t > m->n_parts)
+        t = (int)m->n_parts;
+    size_t P = m->n_params, n = m->n_parts;
+    grad_round g = {m, theta, NULL, calloc((size_t)t, sizeof(void *)),
+                    malloc(n * sizeof(double)), t};
+    g.slots = P <= SIZE_MAX / sizeof(double) / (size_t)t ? malloc((size_t)t * P * sizeof(double))
+                                                          : NULL;
+    int ok = g.ws && g.shares && g.slots;
+#pragma omp parallel for num_threads(t) schedule(static, 1)
+    for (int k = 0; k < t; k++)
+        if (ok)
+            g.ws[k] = gcv_ws_alloc(m->ws_bytes);
+    for (int k = 0; ok && k < t; k++)
+        ok = g.ws[k] != NULL;
+    int bad = 0;
+    if (ok) { /* else: not done, the model's own gradient() runs (same bits, one thread) */
+        *done = 1;
+        for (size_t p0 = 0; p0 < n && !bad; p0 += (size_t)t)
+            bad = gradient_round(&g, p0, n - p0 < (size_t)t ? n - p0 : (size_t)t, grad);
+        double sum = 0.0;
+        for (size_t p = 0; p < n; p++)
+            sum += g.shares[p];
+        bad = bad || m->gradient_join(m, theta, sum, grad, cost);
+    }
+    for (int k = 0; g.ws && k < t; k++)
+        free(g.ws[k]);
+    free(g.ws);
+    free(g.shares);
+    free(g.slots);
+    return bad;
+}
 #define GCV_SPLIT_PARTS_PER_THREAD 4
 
 static int split_cost_perturbed(const gcv_model *view, size_t idx, double value, void *ws,

@@ -26,6 +26,14 @@ typedef struct gcv_split {
 int gcv_split_begin(gcv_split *s, const gcv_model **model, const gcv_options *o, int incremental,
                     size_t work, int *nt);
 
+/* The gradient and cost at θ with m's parts shared out over the threads o asks for, when m
+ * has gradient_part and gradient_join, at least two parts and more than one thread is asked
+ * for (*done = 1; the bits of m->gradient()); else *done = 0 and nothing is computed (also
+ * when out of memory: the caller then runs m->gradient()). Returns 0, or non-zero when a
+ * part or the join failed. */
+int gcv_split_gradient(const gcv_model *m, const gcv_options *o, const double *theta,
+                       double *grad, double *cost, int *done);
+
 /* Frees s's buffers; returns the threads the check used: s->threads when split, else
  * loop_used. */
 int gcv_split_end(gcv_split *s, int loop_used);

@@ -232,31 +232,56 @@ static void add_decay(const mlp *net, const double *theta, double *grad)
     }
 }
 
-/* The gradient: each part's forward and backward passes, part 0's into grad and each later
- * one's into a scratch copy added to it (in part order), then the weight decay once, then
- * the faults on the finished gradient. The gradient at θ0 is the last pass of the check's
- * set-up: the run's watch can stop it between layers (a failure that error() names, and the
- * engine, looking at the same watch, takes for the stop). */
+/* Part p's share of the gradient into grad (its dW and db, and the decay when it is the
+ * only part) and of the data term into *share, on ws; 1 when the run's watch stopped it or
+ * the model is incomplete. Parts are independent: the engine may run several at once, each
+ * on its own workspace (split.c). */
+static int mlp_gradient_part(const gcv_model *model, const double *theta, size_t p, void *ws,
+                             double *grad, double *share)
+{
+    const mlp *net = model->self;
+    if (net->incomplete) /* no cached pass: the incremental cost and the kinks are off */
+        return 1;
+    size_t kinks = 0;
+    double *d = ws_data(ws);
+    *share = forward_part(net, p, theta, d, &net->watch, &kinks);
+    if (isnan(*share) && gcv_watch_stopped(&net->watch))
+        return 1;
+    ((ws_head *)ws)->kinks = kinks;
+    return backward_part(net, p, theta, d, grad, net->n_parts > 1 ? 0.0 : net->l2);
+}
+
+/* From the parts' gradient shares summed in part order (grad) and their data terms summed in
+ * part order (data): the decay once (several parts), the cost, then the faults. */
+static int mlp_gradient_join(const gcv_model *model, const double *theta, double data,
+                             double *grad, double *cost)
+{
+    const mlp *net = model->self;
+    if (net->n_parts > 1)
+        add_decay(net, theta, grad);
+    *cost = data * (1.0 / (double)net->m) + l2_term(net, theta);
+    return gcv_inject_apply(net->inject, net->n_inject, net->layer, theta, grad, net->l2,
+                            net->m);
+}
+
+/* The gradient: the parts one after the other, part 0's share into grad and each later
+ * one's into a scratch copy added to it, then the join. The gradient at θ0 is the last pass
+ * of the check's set-up: the run's watch can stop it between layers (a failure that error()
+ * names, and the engine, looking at the same watch, takes for the stop). */
 static int mlp_gradient(const gcv_model *model, const double *theta, double *grad, void *ws,
                         double *cost)
 {
     const mlp *net = model->self;
-    double *d = ws_data(ws);
-    size_t P = model->n_params, kinks = 0;
+    size_t P = model->n_params;
     ws_head *h = ws;
     h->stopped = 1;
-    if (net->incomplete) /* no cached pass: the incremental cost and the kinks are off */
-        return 1;
     int multi = net->n_parts > 1;
-    double *part_grad = multi ? malloc(P * sizeof *part_grad) : NULL, data = 0.0;
+    double *part_grad = multi ? malloc(P * sizeof *part_grad) : NULL, data = 0.0, share;
     if (multi && !part_grad)
         return 1;
     int stopped = 0;
     for (size_t p = 0; p < net->n_parts && !stopped; p++) {
-        double *dst = p ? part_grad : grad;
-        double share = forward_part(net, p, theta, d, &net->watch, &kinks);
-        stopped = (isnan(share) && gcv_watch_stopped(&net->watch)) ||
-                  backward_part(net, p, theta, d, dst, multi ? 0.0 : net->l2);
+        stopped = mlp_gradient_part(model, theta, p, ws, p ? part_grad : grad, &share);
         data += share;
         for (size_t i = 0; p && !stopped && i < P; i++)
             grad[i] += part_grad[i];
@@ -264,13 +289,8 @@ static int mlp_gradient(const gcv_model *model, const double *theta, double *gra
     free(part_grad);
     if (stopped)
         return 1;
-    if (multi)
-        add_decay(net, theta, grad);
-    h->kinks = kinks;
-    *cost = data * (1.0 / (double)net->m) + l2_term(net, theta);
     h->stopped = 0;
-    return gcv_inject_apply(net->inject, net->n_inject, net->layer, theta, grad, net->l2,
-                            net->m);
+    return mlp_gradient_join(model, theta, data, grad, cost);
 }
 
 static const char *mlp_error(const gcv_model *model, const void *ws)
@@ -667,6 +687,8 @@ gcv_status gcv_mlp_new_watched(const gcv_mlp_spec *s, const gcv_watch *w, gcv_mo
         model->n_parts = net->n_parts;
         model->cost_part = mlp_cost_part;
         model->cost_join = mlp_cost_join;
+        model->gradient_part = mlp_gradient_part;
+        model->gradient_join = mlp_gradient_join;
     }
     *out = model;
     return GCV_OK;

@@ -154,7 +154,7 @@ static size_t split_kinks(const gcv_model *view, const void *ws)
 static int split_threads(const gcv_model *m, const gcv_options *o, int incremental,
                          size_t work)
 {
-    if (!incremental || o->method == GCV_METHOD_COMPLEX_STEP || m->n_parts < 2 ||
+    if (!work || !incremental || o->method == GCV_METHOD_COMPLEX_STEP || m->n_parts < 2 ||
         !m->cost_part || !m->cost_join)
         return 0;
     int nt = o->threads > 0 ? o->threads : omp_get_max_threads();

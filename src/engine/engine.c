@@ -255,9 +255,40 @@ static void loop_share(gcv_loop_ctx *mine, double *th, void *ws, gcv_param_resul
     gcv_trace_mark(mine->slot, GCV_PHASE_IDLE, SIZE_MAX);
 }
 
+/* One thread's part of the loop: its θ copy and workspace, then its share of the indices
+ * once every thread has its buffers (ok[t]: its set-up outcome). Outside a parallel region
+ * (one thread) the barrier, single and for constructs bind to this thread alone. */
+static void loop_thread(const gcv_loop_ctx *c, gcv_param_result *res, int *ok, int *used)
+{
+    int t = omp_get_thread_num(), n = omp_get_num_threads();
+    gcv_loop_ctx mine = *c; /* this thread's copy, with its own trace slot */
+    mine.slot = gcv_trace_slot_of(c->o, t);
+    double *th = NULL;
+    void *ws = NULL;
+    ok[t] = thread_setup(c, &th, &ws);
+#pragma omp barrier
+    int nomem = 0, stopped = 0;
+    for (int k = 0; k < n; k++) {
+        nomem |= ok[k] == SETUP_NOMEM;
+        stopped |= ok[k] == SETUP_STOPPED;
+    }
+    if (!nomem && !stopped)
+        loop_share(&mine, th, ws, res, t);
+#pragma omp single
+    {
+        *used = nomem ? 0 : n;
+        if (stopped && !nomem)
+            *c->halted = 1;
+    }
+    free(th);
+    free(ws);
+}
+
 /* Runs the loop on nt threads; returns the number of threads used, or 0 if a thread could
  * not allocate its buffers (then nothing was evaluated). A stop while the threads make their
- * copies sets *halted to 1 and evaluates nothing. */
+ * copies sets *halted to 1 and evaluates nothing. One thread runs it without a parallel
+ * region, so that the teams a split check starts for each evaluation (split.c) are not
+ * nested ones, which libgomp makes afresh each time instead of reusing its threads. */
 static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
 {
     int used = 0;
@@ -266,30 +297,11 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
         return 0;
     /* Chunks of 8 keep neighbouring result slots (64 bytes each) mostly in one thread's
      * cache lines while still balancing blocks of very different cost. */
+    if (nt == 1) {
+        loop_thread(c, res, ok, &used);
+    } else {
 #pragma omp parallel num_threads(nt)
-    {
-        int t = omp_get_thread_num(), n = omp_get_num_threads();
-        gcv_loop_ctx mine = *c; /* this thread's copy, with its own trace slot */
-        mine.slot = gcv_trace_slot_of(c->o, t);
-        double *th = NULL;
-        void *ws = NULL;
-        ok[t] = thread_setup(c, &th, &ws);
-#pragma omp barrier
-        int nomem = 0, stopped = 0;
-        for (int k = 0; k < n; k++) {
-            nomem |= ok[k] == SETUP_NOMEM;
-            stopped |= ok[k] == SETUP_STOPPED;
-        }
-        if (!nomem && !stopped)
-            loop_share(&mine, th, ws, res, t);
-#pragma omp single
-        {
-            used = nomem ? 0 : n;
-            if (stopped && !nomem)
-                *c->halted = 1;
-        }
-        free(th);
-        free(ws);
+        loop_thread(c, res, ok, &used);
     }
     free(ok);
     return used;

@@ -102,6 +102,28 @@ struct gcv_model {
     void (*destroy)(gcv_model *m);
     char type[GCV_NAME_LEN]; /* "mlp", or what the caller calls its model */
     gcv_precision precision; /* GCV_DOUBLE (0, the default) or GCV_FLOAT */
+    /* Optional, for a check of few parameters on many examples (zero / NULL: none; a model
+     * made with calloc or `= {0}` has none). The model's examples fall in n_parts (≥ 2) fixed
+     * parts, set by the model alone and never by a thread count, and cost_perturbed is the
+     * sum of their shares: cost_part gives part `part`'s share of cost_perturbed(idx, value)
+     * and the kinks it crossed, on a workspace of ws_bytes of its own (parts of one
+     * evaluation may run at once on several threads, each with its own workspace);
+     * cost_join the cost from the n_parts shares. cost_join over cost_part's shares must
+     * give cost_perturbed's bits, so a check has the same result whichever way the engine
+     * shares the work out. */
+    size_t n_parts;
+    int (*cost_part)(const gcv_model *m, size_t idx, double value, size_t part, void *ws,
+                     double *share, size_t *kinks);
+    int (*cost_join)(const gcv_model *m, size_t idx, double value, const double *shares,
+                     double *cost);
+    /* The same for the gradient (both or neither): gradient_part writes part `part`'s share
+     * of ∇J(θ) (P values) into grad and its share of J into *share; gradient_join makes the
+     * gradient and J from the shares summed in part order (grad, sum) in place. gradient()
+     * must give the bits of the two. */
+    int (*gradient_part)(const gcv_model *m, const double *theta, size_t part, void *ws,
+                         double *grad, double *share);
+    int (*gradient_join)(const gcv_model *m, const double *theta, double sum, double *grad,
+                         double *cost);
 };
 
 /* Frees a model and everything it owns; accepts NULL. */

@@ -136,7 +136,7 @@ static gcv_status make_synthetic(gcv_loader *ld)
     double work = (double)n0 * (double)n_out * (double)m;
     if (work > GCV_SYNTHETIC_MAX_WORK)
         return gcv_json_fail(&ld->j, "data.examples",
-                             "expected synthetic data of at most 2^27 teacher multiply-adds "
+                             "expected synthetic data of at most 2^29 teacher multiply-adds "
                              "(layers[0] × layers[L] × examples), got %.3g; use fewer "
                              "examples, a smaller net or real data", work);
     if (gcv_synthetic(n0, n_out, m, c->loss, c->data.seed, &c->x, &c->y) != GCV_OK)

@@ -10,11 +10,12 @@
 #include "gcverify/gcverify.h"
 #include "model/act.h"
 
-/* The teacher costs n0·n_out·m multiply-adds: past 2^27 (a tenth of a second on a current
- * machine, many seconds under sanitizers) generating test data costs more than it is worth,
- * so callers refuse such a request up front (the config fuzzer found one that took
- * minutes). */
-#define GCV_SYNTHETIC_MAX_WORK 134217728.0
+/* The teacher costs n0·n_out·m multiply-adds, taken a block of examples at a time (X read
+ * once), after n0·m Gaussian draws. Past 2^29 (about half a second on a current machine for
+ * the teacher, many seconds under sanitizers) generating test data costs more than it is
+ * worth, so callers refuse such a request up front (the config fuzzer found one that took
+ * minutes). 2^29 admits MNIST's size: 784 inputs × 10 outputs × 60,000 examples is 4.7e8. */
+#define GCV_SYNTHETIC_MAX_WORK 536870912.0
 
 /* X (n0 × m) and Y (n_out × m) for loss, new arrays in *x and *y that the caller frees.
  * GCV_ERR_NOMEM when allocation fails (*x and *y then NULL). */

@@ -4,6 +4,7 @@
  * index order, so results are bit-identical for any thread count or schedule. */
 #include "gcverify/gcverify.h"
 #include "engine/internal.h"
+#include "engine/split.h"
 #include "engine/assemble.h"
 #include "util/strutil.h"
 
@@ -254,9 +255,40 @@ static void loop_share(gcv_loop_ctx *mine, double *th, void *ws, gcv_param_resul
     gcv_trace_mark(mine->slot, GCV_PHASE_IDLE, SIZE_MAX);
 }
 
+/* One thread's part of the loop: its θ copy and workspace, then its share of the indices
+ * once every thread has its buffers (ok[t]: its set-up outcome). Outside a parallel region
+ * (one thread) the barrier, single and for constructs bind to this thread alone. */
+static void loop_thread(const gcv_loop_ctx *c, gcv_param_result *res, int *ok, int *used)
+{
+    int t = omp_get_thread_num(), n = omp_get_num_threads();
+    gcv_loop_ctx mine = *c; /* this thread's copy, with its own trace slot */
+    mine.slot = gcv_trace_slot_of(c->o, t);
+    double *th = NULL;
+    void *ws = NULL;
+    ok[t] = thread_setup(c, &th, &ws);
+#pragma omp barrier
+    int nomem = 0, stopped = 0;
+    for (int k = 0; k < n; k++) {
+        nomem |= ok[k] == SETUP_NOMEM;
+        stopped |= ok[k] == SETUP_STOPPED;
+    }
+    if (!nomem && !stopped)
+        loop_share(&mine, th, ws, res, t);
+#pragma omp single
+    {
+        *used = nomem ? 0 : n;
+        if (stopped && !nomem)
+            *c->halted = 1;
+    }
+    free(th);
+    free(ws);
+}
+
 /* Runs the loop on nt threads; returns the number of threads used, or 0 if a thread could
  * not allocate its buffers (then nothing was evaluated). A stop while the threads make their
- * copies sets *halted to 1 and evaluates nothing. */
+ * copies sets *halted to 1 and evaluates nothing. One thread runs it without a parallel
+ * region, so that the teams a split check starts for each evaluation (split.c) are not
+ * nested ones, which libgomp makes afresh each time instead of reusing its threads. */
 static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
 {
     int used = 0;
@@ -265,30 +297,11 @@ static int run_loop(const gcv_loop_ctx *c, gcv_param_result *res, int nt)
         return 0;
     /* Chunks of 8 keep neighbouring result slots (64 bytes each) mostly in one thread's
      * cache lines while still balancing blocks of very different cost. */
+    if (nt == 1) {
+        loop_thread(c, res, ok, &used);
+    } else {
 #pragma omp parallel num_threads(nt)
-    {
-        int t = omp_get_thread_num(), n = omp_get_num_threads();
-        gcv_loop_ctx mine = *c; /* this thread's copy, with its own trace slot */
-        mine.slot = gcv_trace_slot_of(c->o, t);
-        double *th = NULL;
-        void *ws = NULL;
-        ok[t] = thread_setup(c, &th, &ws);
-#pragma omp barrier
-        int nomem = 0, stopped = 0;
-        for (int k = 0; k < n; k++) {
-            nomem |= ok[k] == SETUP_NOMEM;
-            stopped |= ok[k] == SETUP_STOPPED;
-        }
-        if (!nomem && !stopped)
-            loop_share(&mine, th, ws, res, t);
-#pragma omp single
-        {
-            used = nomem ? 0 : n;
-            if (stopped && !nomem)
-                *c->halted = 1;
-        }
-        free(th);
-        free(ws);
+        loop_thread(c, res, ok, &used);
     }
     free(ok);
     return used;
@@ -377,7 +390,9 @@ static gcv_status gradient_at_theta(const gcv_model *m, const gcv_options *o, do
                                     void *ws, double *cost, gcv_error *err)
 {
     gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_GRADIENT, SIZE_MAX);
-    int bad = m->gradient(m, m->theta, grad, ws, cost);
+    int split = 0; /* many examples: the gradient's parts on the threads (split.c) */
+    int bad = gcv_split_gradient(m, o, m->theta, grad, cost, &split);
+    bad = split ? bad : m->gradient(m, m->theta, grad, ws, cost);
     gcv_trace_mark(gcv_trace_slot_of(o, 0), GCV_PHASE_IDLE, SIZE_MAX);
     if (!bad)
         return GCV_OK;
@@ -512,7 +527,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     if (!halted && o->method == GCV_METHOD_DIRECTIONAL && gcv_watch_stopped(&c.watch))
         halted = 1; /* the directional pass left directions out */
     size_t work = halted ? 0 : lo.subset ? lo.n_subset : P;
-    a.threads = work ? run_loop(&c, params, loop_threads(o, work)) : 1;
+    int nt = work ? loop_threads(o, work) : 1;
+    gcv_split split; /* few parameters, many examples: each evaluation's parts on the threads */
+    if (gcv_split_begin(&split, &c.m, &lo, c.incremental, work, &nt) != 0)
+        goto nomem;
+    a.threads = gcv_split_end(&split, work ? run_loop(&c, params, nt) : 1);
     if (a.threads == 0)
         goto nomem;
     a.params_checked = done;

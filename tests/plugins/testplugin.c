@@ -186,8 +186,8 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     memcpy(s->theta, start, sizeof start);
     for (size_t i = 0; i < P; i++)
         s->thetaf[i] = (float)start[i];
-    s->blocks[0] = (gcv_plugin_block){"A", 1, 2, 2};
-    s->blocks[1] = (gcv_plugin_block){"c", 2, 2, 1};
+    s->blocks[0] = (gcv_plugin_block){.name = "A", .layer = 1, .rows = 2, .cols = 2};
+    s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .rows = 2, .cols = 1};
     if (is(s, "blocks_sum"))
         s->blocks[1].rows = 1;
     if (is(s, "dup_name"))

@@ -59,9 +59,12 @@ int gcv_block_contiguous(const gcv_block *b)
 
 int gcv_blocks_have_views(const gcv_block *blocks, size_t n)
 {
-    for (size_t b = 0; b < n; b++)
-        if (!gcv_block_contiguous(&blocks[b]))
+    size_t next = 0;
+    for (size_t b = 0; b < n; b++) {
+        if (!gcv_block_contiguous(&blocks[b]) || blocks[b].offset != next)
             return 1;
+        next += blocks[b].rows * blocks[b].cols;
+    }
     return 0;
 }
 

@@ -11,7 +11,8 @@
  * strides are row-major and that has no index map). */
 int gcv_block_contiguous(const gcv_block *b);
 
-/* 1 when any block of the model is a view that is not contiguous. */
+/* 1 unless the blocks lie one after the other from θ[0], each contiguous (version 1's
+ * layout, where a θ index finds its block by binary search on the offsets). */
 int gcv_blocks_have_views(const gcv_block *blocks, size_t n);
 
 /* Checks that the n blocks partition θ[0, P): each shape fits, every index in exactly one

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "gcverify/gcverify.h"
+#include "cli/override.h"
 #include "config/config.h"
 #include "report/merge.h"
 
@@ -46,6 +47,7 @@ typedef struct gcv_cli {
     const char *baseline, *baseline_dir;
     double baseline_factor;
     const char *export_dir;
+    gcv_overrides overrides;  /* --set KEY=VALUE … and --plugin PATH */
 } gcv_cli;
 
 /* Parses argv into c. configs and history are the caller's arrays of argc entries each,

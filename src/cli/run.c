@@ -110,7 +110,9 @@ static int load(one *o)
     gcv_options limits = {.stop = &gcv_stop_requested, .started = o->started,
                           .max_seconds = c->max_seconds};
     catch_stop_signals();
-    if (gcv_config_load_limited(o->path, c->max_memory, &limits, &o->cfg, &o->err) != GCV_OK) {
+    gcv_config_edit edit = gcv_override_edit(&c->overrides);
+    if (gcv_config_load_edited(o->path, c->max_memory, &limits, &edit, &o->cfg, &o->err) !=
+        GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", o->err.msg);
         return -1;
     }
@@ -119,6 +121,7 @@ static int load(one *o)
         iso->stage = GCV_ISO_LOADING;
     model_active = !iso && cfg->is_plugin;
     if (gcv_config_model_new(cfg, &o->model, &o->err) != GCV_OK) {
+        gcv_override_name(&c->overrides, o->err.msg, sizeof o->err.msg);
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;
     }

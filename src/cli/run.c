@@ -16,6 +16,7 @@
 #include "model/build.h"
 #include "model/mlp_describe.h"
 #include "model/plugin.h"
+#include "model/preflight.h"
 #include "report/baseline.h"
 #include "report/html.h"
 #include "report/report.h"
@@ -69,6 +70,7 @@ typedef struct one {
                                  * (--max-seconds, --budget) count from here */
     int unwritten;              /* checked, but a report could not be written */
     char desc[256], float_note[320]; /* the report's description, and notes it points to */
+    gcv_preflight preflight;    /* a plugin's pre-flight checks (model/preflight.h) */
     char *notes[64];
     size_t n_notes;
 } one;
@@ -122,6 +124,10 @@ static int load(one *o)
     model_active = !iso && cfg->is_plugin;
     if (gcv_config_model_new(cfg, &o->model, &o->err) != GCV_OK) {
         gcv_override_name(&c->overrides, o->err.msg, sizeof o->err.msg);
+        fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
+        return -1;
+    }
+    if (cfg->is_plugin && gcv_preflight_run(o->model, &o->preflight, &o->err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;
     }
@@ -208,6 +214,12 @@ static gcv_report_info describe(one *o)
     }
     for (size_t k = 0; iso && k < iso->n_exclude; k++)
         o->notes[o->n_notes++] = iso->notes[k];
+    if (cfg->is_plugin && o->preflight.note[0])
+        o->notes[o->n_notes++] = o->preflight.note;
+    if (cfg->is_plugin && gcv_plugin_uses_openmp(o->model))
+        o->notes[o->n_notes++] = "the plugin uses OpenMP: its own parallel regions run on one "
+                                 "thread inside gcverify's threads (no nesting, no "
+                                 "oversubscription)";
     if (cfg->is_plugin) {
         describe_plugin(cfg, o->model, o->desc, sizeof o->desc);
     } else {

@@ -501,6 +501,8 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     gcv_param_result *params = new_slots(m);
     if (!params || !grad)
         goto nomem;
+    for (size_t i = 0; i < P; i++) /* an entry the model leaves unwritten shows as NaN */
+        grad[i] = NAN;
     gcv_assembly a = {.options = *o, .cost = NAN};
     gcv_options lo = *o; /* the per-parameter loop's options */
     size_t done = 0;

@@ -108,7 +108,8 @@ static int gradient_float(const gcv_model *m, const double *theta, double *grad,
     float *t = ws, *g = t + m->n_params, j = NAN;
     for (size_t i = 0; i < m->n_params; i++) {
         t[i] = (float)theta[i];
-        g[i] = NAN; /* a gradient the plugin leaves unwritten shows as non-finite */
+        g[i] = (float)grad[i]; /* what the caller's buffer holds (NaN from the engine, the
+                                  pre-flight's patterns), so both precisions see the same */
     }
     int rc;
     ONE_THREAD(rc = s->pm.gradient_f(s->pm.self, t, g, plugin_ws(s, ws), &j));

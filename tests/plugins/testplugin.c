@@ -10,7 +10,10 @@
  *   kinks_crossed), exit_cost (exit(5) when θ[index] is perturbed), crash_destroy,
  *   bad_name, many_blocks, huge_ws, float_nan_theta, slow (each cost takes 0.2 s),
  *   no_examples (examples left 0), hang_cost (never returns when θ[index] is perturbed),
- *   hang_gradient (never returns)
+ *   hang_gradient (never returns), accumulate (gradient adds into g without zeroing it),
+ *   unwritten (gradient never writes g[index]), hidden_state (cost adds a call counter),
+ *   rounding_state (cost varies in its last bit between calls), writes_theta (cost casts
+ *   const away and writes θ[index])
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
@@ -67,6 +70,13 @@ static int cost(const void *self, const double *th, void *ws, double *J)
     double j = 0.0;
     for (size_t i = 0; i < P; i++)
         j += 0.5 * coef[i] * th[i] * th[i] + th[i];
+    static _Atomic unsigned long calls; /* deliberate hidden state: what a plugin must not keep */
+    if (is(s, "hidden_state"))
+        j += 1e-6 * (double)calls++;
+    if (is(s, "rounding_state"))
+        j *= 1.0 + 0x1p-52 * (double)(calls++ % 2);
+    if (is(s, "writes_theta"))
+        ((double *)th)[s->index] += 1.0; /* const cast away: what the ABI forbids */
     *J = *perturbed && is(s, "nan_cost") ? NAN : j;
     return 0;
 }
@@ -82,8 +92,14 @@ static int gradient(const void *self, const double *th, double *g, void *ws, dou
         strcpy(ws, "test plugin: gradient refused");
         return 1;
     }
-    for (size_t i = 0; i < P; i++)
-        g[i] = coef[i] * th[i] + 1.0;
+    for (size_t i = 0; i < P; i++) {
+        if (is(s, "unwritten") && i == s->index)
+            continue;
+        if (is(s, "accumulate"))
+            g[i] += coef[i] * th[i] + 1.0;
+        else
+            g[i] = coef[i] * th[i] + 1.0;
+    }
     return cost(self, th, ws, J);
 }
 
@@ -113,12 +129,13 @@ static int cost_f(const void *self, const float *th, void *ws, float *J)
 
 static int gradient_f(const void *self, const float *th, float *g, void *ws, float *J)
 {
-    double t[P], gd[P], j;
+    double t[P], gd[P] = {0}, j;
     for (size_t i = 0; i < P; i++)
         t[i] = th[i];
     int rc = gradient(self, t, gd, ws, &j);
-    for (size_t i = 0; i < P; i++)
-        g[i] = (float)gd[i];
+    for (size_t i = 0; i < P; i++) /* (unwritten: gd's 0 is written, as float code would not) */
+        if (!(is(self, "unwritten") && i == ((const tp *)self)->index))
+            g[i] = is(self, "accumulate") ? g[i] + (float)gd[i] : (float)gd[i];
     *J = (float)j;
     return rc;
 }

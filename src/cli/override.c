@@ -152,6 +152,8 @@ void gcv_override_name(const gcv_overrides *o, char *msg, size_t n)
 {
     const char *p = strstr(msg, "model.options.");
     char path[256], by[300];
+    if (!p && o->plugin && strncmp(msg, "model.library: ", 15) == 0)
+        p = msg; /* a message about the library --plugin named */
     size_t len = p ? strcspn(p, ": ") : 0;
     if (len == 0 || len >= sizeof path)
         return;

@@ -21,7 +21,8 @@ typedef struct gcv_overrides {
 int gcv_override_check(const char *arg, char *why, size_t n);
 
 /* A plugin's message about one of its options ("… model.options.bug: expected …") gets
- * " (from --set model.options.bug=gelu)" added when an override set that option. */
+ * " (from --set model.options.bug=gelu)" added when an override set that option, and one
+ * about the library " (from --plugin PATH)" when --plugin named it. */
 void gcv_override_name(const gcv_overrides *o, char *msg, size_t n);
 
 /* The edit that applies o to a config's tree (o must outlive the load). */

@@ -127,10 +127,6 @@ static int load(one *o)
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;
     }
-    if (cfg->is_plugin && gcv_preflight_run(o->model, &o->preflight, &o->err) != GCV_OK) {
-        fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
-        return -1;
-    }
     /* A float model gets float defaults where the file set none; the command line still
      * overrides both. */
     gcv_config_precision_defaults(cfg, o->model->precision);
@@ -144,7 +140,11 @@ static int load(one *o)
         (c->export_dir && cfg->is_plugin &&
          (snprintf(o->err.msg, sizeof o->err.msg, "--export: expected a built-in mlp model, "
                    "got a plugin (it owns its data)"), 1)) ||
-        (gcv_mpi_root() && load_baseline(o) != GCV_OK)) {
+        (gcv_mpi_root() && load_baseline(o) != GCV_OK) ||
+        /* A plugin's pre-flight checks (model/preflight.h), once the check is known to fit
+         * in memory. Not in an --isolate child: there a crash or a hang must be pinned to
+         * the check's own traced calls. */
+        (cfg->is_plugin && !iso && gcv_preflight_run(o->model, &o->preflight, &o->err))) {
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;
     }

@@ -13,7 +13,9 @@
  *   hang_gradient (never returns), accumulate (gradient adds into g without zeroing it),
  *   unwritten (gradient never writes g[index]), hidden_state (cost adds a call counter),
  *   rounding_state (cost varies in its last bit between calls), writes_theta (cost casts
- *   const away and writes θ[index])
+ *   const away and writes θ[index]), views (version 2: A seen column-major through
+ *   strides, c through an index map), view_overlap (c's map names θ[3], which A holds),
+ *   layer_apart (three blocks labelled 1, 2, 1)
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
@@ -44,7 +46,7 @@ typedef struct tp {
     size_t index;
     double theta[P];
     float thetaf[P];
-    gcv_plugin_block blocks[2];
+    gcv_plugin_block blocks[3];
 } tp;
 
 static const double coef[P] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0};
@@ -213,6 +215,19 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
         s->blocks[0].layer = 2;
         s->blocks[1].layer = 1;
     }
+#if GCV_PLUGIN_ABI_VERSION >= 2
+    static const size_t c_map[2] = {5, 4}, c_bad[2] = {3, 4};
+    if (is(s, "views") || is(s, "view_overlap")) {
+        s->blocks[0] = (gcv_plugin_block){.name = "A", .layer = 1, .ndim = 2, .dims = {2, 2},
+                                          .strides = {1, 2}};
+        s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .ndim = 1, .dims = {2},
+                                          .index = is(s, "views") ? c_map : c_bad};
+    }
+    if (is(s, "layer_apart")) {
+        s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .rows = 1, .cols = 1};
+        s->blocks[2] = (gcv_plugin_block){.name = "d", .layer = 1, .rows = 1, .cols = 1};
+    }
+#endif
     if (is(s, "zero_rows"))
         s->blocks[0].rows = 0;
     if (is(s, "bad_name"))
@@ -225,7 +240,8 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     out->self = s;
     out->precision = is(s, "precision") ? 7 : fl ? GCV_PLUGIN_FLOAT : GCV_PLUGIN_DOUBLE;
     out->n_params = P;
-    out->n_blocks = is(s, "many_blocks") ? 100 : 2; /* 100: a byte count for a count */
+    out->n_blocks = is(s, "many_blocks") ? 100 : is(s, "layer_apart") ? 3 : 2; /* 100: a byte
+                                                                          count for a count */
     out->blocks = s->blocks;
     out->theta = fl ? (const void *)s->thetaf : (const void *)s->theta;
     out->ws_bytes = is(s, "huge_ws") ? (size_t)1 << 36 : 64;

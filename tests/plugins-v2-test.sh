@@ -165,4 +165,39 @@ else
     echo "skip the long-name table (no cc)"
 fi
 
+# --- building: a skeleton from gcverify plugin-template, built three ways from the source tree
+# (the build folder's gcverify-plugin.pc, gcverify-plugin.mk, variants one line each)
+BUILD=$(dirname "$GCV")
+mkdir -p "$TMP/tpl"
+(cd "$TMP/tpl" && "$GCV" plugin-template mynet >"$TMP/out" 2>"$TMP/err") &&
+    ok "plugin-template: writes mynet.c" || bad "plugin-template: $(cat "$TMP/err")"
+expect_grep "plugin-template: says how to build it" '^    cc -O2 -shared -fPIC \$\(pkg-config --cflags gcverify\) -o libmynet\.so mynet\.c -lm$' "$TMP/out"
+(cd "$TMP/tpl" && "$GCV" plugin-template mynet >/dev/null 2>"$TMP/err")
+[ $? -eq 2 ] && grep -q 'mynet\.c: cannot create: File exists' "$TMP/err" &&
+    ok "plugin-template: never overwrites" || bad "plugin-template overwrote or said: $(cat "$TMP/err")"
+expect_exit "plugin-template: a name that is no identifier" 2 "$GCV" plugin-template "my-net"
+if command -v cc >/dev/null && command -v pkg-config >/dev/null && command -v make >/dev/null; then
+    flags=$(PKG_CONFIG_PATH=$BUILD pkg-config --cflags gcverify-plugin)
+    [ "$(echo $flags)" = "-I$ROOT/include" ] && ok "the build folder's gcverify-plugin.pc: -I the source tree's include" ||
+        bad "gcverify-plugin.pc: '$flags'"
+    (cd "$TMP/tpl" && cc -O2 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror -std=c11 \
+        -shared -fPIC $flags -o libmynet.so mynet.c -lm) &&
+        ok "plugin-template: the skeleton compiles without a warning" || bad "plugin-template: cc failed"
+    echo '{"model": {"type": "plugin", "library": "./libmynet.so", "options": {"n": 5}}}' >"$TMP/tpl/c.json"
+    expect_exit "plugin-template: the skeleton passes its check" 0 "$GCV" "$TMP/tpl/c.json"
+    expect_grep "plugin-template: 5 parameters" '^model +plugin libmynet\.so: mynet · 5 params$' "$TMP/out"
+    cat >"$TMP/tpl/Makefile" <<MEOF
+include $ROOT/examples/plugins/gcverify-plugin.mk
+\$(eval \$(call gcv_variant,mynet_a,mynet.c,-DVARIANT=1))
+\$(eval \$(call gcv_variant,mynet_omp,mynet.c,-fopenmp))
+all: libmynet_a.so libmynet_omp.so
+MEOF
+    (cd "$TMP/tpl" && make -s all >"$TMP/out" 2>&1) && [ -f "$TMP/tpl/libmynet_a.so" ] &&
+        [ -f "$TMP/tpl/libmynet_omp.so" ] && ok "gcverify-plugin.mk from the source tree: two variants, one line each" ||
+        bad "gcverify-plugin.mk variants: $(cat "$TMP/out")"
+    expect_exit "a variant runs" 0 "$GCV" "$TMP/tpl/c.json" --plugin "$TMP/tpl/libmynet_a.so"
+else
+    echo "skip the builds (no cc, pkg-config or make)"
+fi
+
 finish plugins-v2

@@ -52,6 +52,17 @@ done
 expect_exit "matrix: float32 said" 0 "$GCV" "$S" --set model.options.float=true
 expect_grep "matrix: the float run is a float model" 'plugin libstacked\.so \(float32\)' "$TMP/out"
 
+# shards of a view model merge into the single run's result
+"$GCV" "$S" --shard 1/2 --json "$TMP/sh1.json" -q && "$GCV" "$S" --shard 2/2 --json "$TMP/sh2.json" -q ||
+    bad "stacked shards did not run"
+expect_exit "stacked: the shards merge" 0 "$GCV" merge "$TMP/sh1.json" "$TMP/sh2.json" -o "$TMP/merged.json"
+python3 - "$TMP/merged.json" "$TMP/st.json" <<'PEOF' && ok "stacked: merged = single run (differences, views, params checked)" || bad "stacked: the merge differs from the single run"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+key = lambda d: [(x["name"], x["difference"], x.get("dims"), x.get("view")) for x in d["blocks"]]
+sys.exit(not (key(a) == key(b) and a["params_checked"] == b["params_checked"] == 160))
+PEOF
+
 # --- views in the test plugin: A column-major through strides, c through an index map
 cfg "$TMP/v.json" "$T" '{"defect": "views"}'
 expect_exit "views: strides and an index map pass" 0 "$GCV" "$TMP/v.json" --json "$TMP/v.out.json" --params all

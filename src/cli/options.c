@@ -17,6 +17,7 @@
 static const char usage_head[] =
     "usage: gcverify [options] CONFIG.json [CONFIG.json …]\n"
     "       gcverify merge PART.json … -o FULL.json [--quiet]\n"
+    "       gcverify plugin-template NAME   (writes NAME.c, a plugin to start from)\n"
     "\n"
     "Checks a network's backpropagation against numerical differentiation, every parameter,\n"
     "in parallel. Exit status: 0 pass, 1 gradient mismatch, 2 bad command/config/data,\n"

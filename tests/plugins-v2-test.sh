@@ -70,6 +70,9 @@ expect_exit "views: strides and an index map pass" 0 "$GCV" "$TMP/v.json" --json
   "[(0, 'A', [0, 0]), (2, 'A', [0, 1]), (1, 'A', [1, 0]), (3, 'A', [1, 1]), (5, 'c', [0]), (4, 'c', [1])]" ] &&
     ok "views: A(0,1) is θ[2] (column-major), c(0) is θ[5] (the map)" ||
     bad "views: $(json "$TMP/v.out.json" "[(p['index'], p['block'], p['coords']) for p in d['params']]")"
+cfg "$TMP/v.json" "$T" '{"defect": "crash_cost", "index": 2, "views": true}'
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0" expect_exit "views --isolate: a crash" 3 "$GCV" --isolate "$TMP/v.json"
+expect_grep "views --isolate: the crash named in the view's coordinates" 'in cost\(\) at parameter 2, A\[0,1\] \(reproduced alone' "$TMP/out"
 cfg "$TMP/v.json" "$T" '{"defect": "view_overlap"}'
 expect_exit "views: an index in two blocks" 2 "$GCV" "$TMP/v.json"
 expect_grep "views: the index covered twice named" 'blocks: expected blocks partitioning θ \(every index in exactly one block\), got θ\[3\] is in block 0 \(A\) and again in block 1 \(c\)$' "$TMP/err"

@@ -217,11 +217,12 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     }
 #if GCV_PLUGIN_ABI_VERSION >= 2
     static const size_t c_map[2] = {5, 4}, c_bad[2] = {3, 4};
-    if (is(s, "views") || is(s, "view_overlap")) {
+    /* "views": true gives any defect the views' layout */
+    if (is(s, "views") || is(s, "view_overlap") || opt_bool(args->options_json, "views", 0, &bad)) {
         s->blocks[0] = (gcv_plugin_block){.name = "A", .layer = 1, .ndim = 2, .dims = {2, 2},
                                           .strides = {1, 2}};
         s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .ndim = 1, .dims = {2},
-                                          .index = is(s, "views") ? c_map : c_bad};
+                                          .index = is(s, "view_overlap") ? c_bad : c_map};
     }
     if (is(s, "layer_apart")) {
         s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .rows = 1, .cols = 1};

@@ -40,6 +40,12 @@ expect_exit "stacked d_half: fails" 1 "$GCV" "$S" --set model.options.bug=d_half
 expect_grep "stacked d_half: W[1]'s wrong rows are its d-slab, named (2,0)" \
     'W\[1\] +.*4 of 12 rows with a gradient are wrong, the first is row \(2,0\)' "$TMP/out"
 
+expect_exit "stacked d_half: HTML" 1 "$GCV" "$S" --set model.options.bug=d_half --html "$TMP/bug.html" -q
+expect_grep "stacked d_half HTML: W[1]'s heatmap is the 4×4 slice (2,:,:) of its worst entry" \
+    'of the slice \(2,:,:\) holding the worst entry' "$TMP/bug.html"
+n=$(grep -o 'data-rows="4" data-cols="4"' "$TMP/bug.html" | wc -l)
+[ "$n" -eq 3 ] && ok "stacked HTML: each W[l] heatmap a 4×4 slice" || bad "stacked HTML: $n heatmaps of 4×4"
+
 # the matrix: one config, a loop over bug × precision, each exit as expected
 for bug in none d_half; do
     for fl in false true; do

@@ -21,7 +21,8 @@ static int grad(const gcv_model *m, const double *th, double *g, void *ws, doubl
 int main(void)
 {
     double theta[6] = {0.5, -1, 2, 0.25, 3, -0.5};
-    gcv_block blocks[2] = {{"W1", 1, 2, 2, 0}, {"b1", 1, 2, 1, 4}};
+    gcv_block blocks[2] = {{.name = "W1", .layer = 1, .rows = 2, .cols = 2, .offset = 0},
+                           {.name = "b1", .layer = 1, .rows = 2, .cols = 1, .offset = 4}};
     gcv_model m = {.n_params = 6, .n_blocks = 2, .blocks = blocks, .theta = theta,
                    .cost = cost, .gradient = grad};
     gcv_options o;

@@ -11,7 +11,7 @@ MAN=$ROOT/doc/gcverify.1
 
 # "--name VALUE" (or "--name" for a flag) for each entry of the usage text.
 "$GCV" --help >"$TMP/help" 2>&1 || bad "gcverify --help exits non-zero"
-sed -nE 's/^  (--[a-z-]+)( [A-Z][A-Z/]*)?( .*)?$/\1\2/p' "$TMP/help" | sort >"$TMP/help-opts"
+sed -nE 's/^  (--[a-z-]+)( [A-Z][A-Z/=]*)?( .*)?$/\1\2/p' "$TMP/help" | sort >"$TMP/help-opts"
 
 # The same for each .TP entry of the man page's OPTIONS section: .B --flag, .BI --name " V",
 # .BR --name ", " -n (the one-letter alias is not compared).

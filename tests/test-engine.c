@@ -449,7 +449,10 @@ END_TEST
 
 START_TEST(block_find_should_name_the_block_of_every_index)
 {
-    gcv_block b[4] = {{"W1", 1, 2, 2, 0}, {"b1", 1, 1, 1, 4}, {"W2", 2, 2, 3, 5}, {"b2", 2, 1, 1, 11}};
+    gcv_block b[4] = {{.name = "W1", .layer = 1, .rows = 2, .cols = 2, .offset = 0},
+                      {.name = "b1", .layer = 1, .rows = 1, .cols = 1, .offset = 4},
+                      {.name = "W2", .layer = 2, .rows = 2, .cols = 3, .offset = 5},
+                      {.name = "b2", .layer = 2, .rows = 1, .cols = 1, .offset = 11}};
     static const size_t want[12] = {0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 3};
     for (size_t i = 0; i < 12; i++)
         ck_assert_uint_eq(gcv_block_find(b, 4, i), want[i]);

@@ -191,10 +191,11 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     run(s, s->theta0, v, NULL);
     memcpy(s->arg0, v.arg, s->K * s->S * s->m);
     free(ws);
-    s->blocks[0] = (gcv_plugin_block){"kernel", 1, s->K, s->F};
-    s->blocks[1] = (gcv_plugin_block){"kbias", 1, s->K, 1};
-    s->blocks[2] = (gcv_plugin_block){"dense", 2, 1, s->K * s->S};
-    s->blocks[3] = (gcv_plugin_block){"dbias", 2, 1, 1};
+    s->blocks[0] = (gcv_plugin_block){.name = "kernel", .layer = 1, .rows = s->K, .cols = s->F};
+    s->blocks[1] = (gcv_plugin_block){.name = "kbias", .layer = 1, .rows = s->K, .cols = 1};
+    s->blocks[2] =
+        (gcv_plugin_block){.name = "dense", .layer = 2, .rows = 1, .cols = s->K * s->S};
+    s->blocks[3] = (gcv_plugin_block){.name = "dbias", .layer = 2, .rows = 1, .cols = 1};
     snprintf(s->description, sizeof s->description,
              "conv1d %zu×%zu → tanh → maxpool 2 → dense, squared error, signals of %zu", s->K,
              s->F, s->L);

@@ -165,8 +165,8 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
         s->w0f[i] = (float)(0.5 * opt_uniform(&r) - 0.25);
         s->w0[i] = s->w0f[i];
     }
-    s->blocks[0] = (gcv_plugin_block){"w", 1, s->n, 1};
-    s->blocks[1] = (gcv_plugin_block){"b", 1, 1, 1};
+    s->blocks[0] = (gcv_plugin_block){.name = "w", .layer = 1, .rows = s->n, .cols = 1};
+    s->blocks[1] = (gcv_plugin_block){.name = "b", .layer = 1, .rows = 1, .cols = 1};
     snprintf(s->description, sizeof s->description, "logistic regression, %zu features, %s",
              s->n, fl ? "float" : "double");
     out->self = s;

@@ -8,7 +8,8 @@ GCV_PLUGIN_DECLARE_ABI;
 static const double X[4][3] = {{1, 2, 0.5}, {-1, 0.5, 2}, {0.25, -2, 1}, {2, 1, -1}};
 static const double Y[4][2] = {{1, 0}, {0, 1}, {-1, 0.5}, {0.5, -0.5}};
 static const double theta0[8] = {0.1, -0.2, 0.3, 0.4, 0.0, -0.1, 0.05, -0.05}; /* W (2×3), b (2) */
-static const gcv_plugin_block blocks[2] = {{"W", 1, 2, 3}, {"b", 1, 2, 1}};
+static const gcv_plugin_block blocks[2] = {{.name = "W", .layer = 1, .rows = 2, .cols = 3},
+                                           {.name = "b", .layer = 1, .rows = 2, .cols = 1}};
 
 /* J = (1/m) Σ ½‖W·x + b − y‖², and with g != NULL its gradient. */
 static double run(const double *th, double *g)

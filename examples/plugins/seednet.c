@@ -205,8 +205,12 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
         return 1;
     }
     s->bugs = bugs;
-    const gcv_plugin_block b[6] = {{"W1", 1, N0, N1}, {"b1", 1, N1, 1}, {"W2", 2, N1, N2},
-                                   {"b2", 2, N2, 1},  {"W3", 3, N2, N3}, {"b3", 3, N3, 1}};
+    const gcv_plugin_block b[6] = {{.name = "W1", .layer = 1, .rows = N0, .cols = N1},
+                                   {.name = "b1", .layer = 1, .rows = N1, .cols = 1},
+                                   {.name = "W2", .layer = 2, .rows = N1, .cols = N2},
+                                   {.name = "b2", .layer = 2, .rows = N2, .cols = 1},
+                                   {.name = "W3", .layer = 3, .rows = N2, .cols = N3},
+                                   {.name = "b3", .layer = 3, .rows = N3, .cols = 1}};
     memcpy(s->blocks, b, sizeof b);
     out->self = s;
     out->precision = GCV_PLUGIN_DOUBLE;

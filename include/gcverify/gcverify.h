@@ -48,12 +48,26 @@ typedef struct gcv_error {
 
 #define GCV_NAME_LEN 32
 
-/* A named block of θ: rows × cols values stored row-major from θ[offset]. */
+#define GCV_MAX_DIMS 4
+
+/* A named block of θ. With ndim = 0 it is rows × cols values stored row-major from
+ * θ[offset] (entry k at θ[offset + k]). With ndim = 1 … GCV_MAX_DIMS it is a view: an N-d
+ * array of shape dims[0..ndim) whose entry (c₀, …, c₍ₙ₋₁₎), numbered k in row-major order,
+ * lies at θ[index[k]] when index is not NULL, else at θ[offset + Σ c_d·strides[d]]. A view
+ * lets a model whose tensors are stored for all layers together (W of shape (L, 3C, C) in
+ * one array) report each layer as its own block without copying θ. For a view, rows × cols
+ * is the same block seen as a matrix over its last axis: rows = d₀·…·d₍ₙ₋₂₎ (1 for a
+ * vector), cols = d₍ₙ₋₁₎; a "row" is then the line along the last axis named by the leading
+ * coordinates. The blocks of a model partition θ: every index in exactly one block. */
 typedef struct gcv_block {
     char name[GCV_NAME_LEN]; /* "W1", "b1", … */
-    int layer;               /* 1-based layer number, used to group blocks in reports */
+    int layer;               /* layer label, used to group consecutive blocks in reports */
     size_t rows, cols;
     size_t offset;
+    unsigned ndim;                 /* 0: contiguous rows × cols; 1 … 4: a view */
+    size_t dims[GCV_MAX_DIMS];     /* a view's shape */
+    size_t strides[GCV_MAX_DIMS];  /* a view's θ index step per axis */
+    const size_t *index;           /* NULL, or a view's θ index of each entry (row-major) */
 } gcv_block;
 
 typedef struct gcv_model gcv_model;
@@ -71,7 +85,8 @@ struct gcv_model {
     void *self;              /* the model's own state (read-only during a check) */
     size_t n_params;         /* P */
     size_t n_blocks;
-    gcv_block *blocks;       /* n_blocks entries, covering θ[0, P) in order without gaps */
+    gcv_block *blocks;       /* n_blocks entries partitioning θ[0, P); contiguous blocks (ndim
+                                0) cover it in order without gaps unless views are present */
     double *theta;           /* the point θ at which the gradient is checked, P values */
     size_t ws_bytes;         /* per-thread workspace the cost needs */
 
@@ -124,6 +139,10 @@ struct gcv_model {
                          double *grad, double *share);
     int (*gradient_join)(const gcv_model *m, const double *theta, double sum, double *grad,
                          double *cost);
+    /* Optional, for models with view blocks: for each θ index i, the block holding it
+     * (locate_block[i]) and its entry in that block (locate_entry[i]), P values each. NULL:
+     * gcv_model_locate searches (binary search when every block is contiguous, in order). */
+    const size_t *locate_block, *locate_entry;
 };
 
 /* Frees a model and everything it owns; accepts NULL. */
@@ -132,6 +151,16 @@ GCV_EXPORT void gcv_model_free(gcv_model *m);
 /* The block holding parameter i, of n blocks that cover θ in order (as a model's do), by
  * binary search; i must be below the last block's end. */
 GCV_EXPORT size_t gcv_block_find(const gcv_block *blocks, size_t n, size_t i);
+
+/* θ index of entry k (row-major) of block b. */
+GCV_EXPORT size_t gcv_block_index(const gcv_block *b, size_t k);
+
+/* The coordinates of entry k of block b into c; returns how many (ndim, or 2 for a
+ * contiguous rows × cols block). */
+GCV_EXPORT unsigned gcv_block_coords(const gcv_block *b, size_t k, size_t c[GCV_MAX_DIMS]);
+
+/* The block of m holding θ index i (< n_params), and its entry k in that block. */
+GCV_EXPORT size_t gcv_model_locate(const gcv_model *m, size_t i, size_t *k);
 
 /* ---------------------------------------------------------------------------------------
  * The check. */

@@ -162,12 +162,46 @@ static void death(int st, int hung, double hang_seconds, sig_atomic_t stage, cha
         snprintf(buf, n, "exit(%d) called by the model", WEXITSTATUS(st));
 }
 
+/* Block b as the child recorded it, for the crash report. */
+static void crash_block(const void *ctx, size_t b, gcv_block *out)
+{
+    const gcv_iso_block *bl = &((const gcv_iso *)ctx)->blocks[b];
+    memset(out, 0, sizeof *out);
+    memcpy(out->name, bl->name, sizeof out->name);
+    out->layer = bl->layer;
+    out->rows = bl->rows;
+    out->cols = bl->cols;
+    out->offset = bl->offset;
+    if (!bl->mapped) { /* an index map stays the plugin's: the report keeps the matrix shape */
+        out->ndim = bl->ndim;
+        memcpy(out->dims, bl->dims, sizeof out->dims);
+        memcpy(out->strides, bl->strides, sizeof out->strides);
+    }
+}
+
 void gcv_iso_param_name(const gcv_iso *iso, size_t i, char *buf, size_t n)
 {
     size_t nb = iso->n_blocks < GCV_ISO_BLOCKS ? iso->n_blocks : GCV_ISO_BLOCKS;
     for (size_t b = 0; b < nb; b++) {
         const gcv_iso_block *bl = &iso->blocks[b];
-        if (i >= bl->offset && i - bl->offset < bl->rows * bl->cols) {
+        if (bl->ndim && !bl->mapped) { /* a view: its entries searched (a crash's report) */
+            gcv_block v;
+            crash_block(iso, b, &v);
+            for (size_t k = 0; k < bl->rows * bl->cols; k++)
+                if (gcv_block_index(&v, k) == i) {
+                    size_t c[GCV_MAX_DIMS], used = 0;
+                    unsigned nd = gcv_block_coords(&v, k, c);
+                    used = (size_t)snprintf(buf, n, "%.*s", GCV_NAME_LEN, bl->name);
+                    for (unsigned a = 0; a < nd && used < n; a++)
+                        used += (size_t)snprintf(buf + used, n - used, "%s%zu", a ? "," : "[",
+                                                 c[a]);
+                    if (used < n)
+                        snprintf(buf + used, n - used, "]");
+                    return;
+                }
+            continue;
+        }
+        if (!bl->ndim && i >= bl->offset && i - bl->offset < bl->rows * bl->cols) {
             size_t k = i - bl->offset;
             snprintf(buf, n, "%.*s[%zu,%zu]", GCV_NAME_LEN, bl->name, k / bl->cols,
                      k % bl->cols);
@@ -392,6 +426,10 @@ gcv_status gcv_iso_plan(gcv_iso *iso, const gcv_model *m, gcv_options *o, size_t
         ib->offset = m->blocks[b].offset;
         ib->rows = m->blocks[b].rows;
         ib->cols = m->blocks[b].cols;
+        ib->ndim = m->blocks[b].ndim;
+        memcpy(ib->dims, m->blocks[b].dims, sizeof ib->dims);
+        memcpy(ib->strides, m->blocks[b].strides, sizeof ib->strides);
+        ib->mapped = m->blocks[b].index != NULL;
     }
     o->trace = iso->slots;
     o->n_trace = GCV_ISO_SLOTS;
@@ -569,18 +607,6 @@ typedef struct crash_ctx {
     const gcv_options *o;
     const gcv_iso_outcome *out;
 } crash_ctx;
-
-/* Block b as the child recorded it, for the crash report. */
-static void crash_block(const void *ctx, size_t b, gcv_block *out)
-{
-    const gcv_iso_block *bl = &((const gcv_iso *)ctx)->blocks[b];
-    memset(out, 0, sizeof *out);
-    memcpy(out->name, bl->name, sizeof out->name);
-    out->layer = bl->layer;
-    out->rows = bl->rows;
-    out->cols = bl->cols;
-    out->offset = bl->offset;
-}
 
 static int write_crash(FILE *f, void *p)
 {

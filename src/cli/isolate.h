@@ -38,6 +38,9 @@ typedef struct gcv_iso_block {
     char name[GCV_NAME_LEN];
     int layer;
     size_t offset, rows, cols;
+    unsigned ndim;                /* a view (gcv_block): its shape and strides */
+    size_t dims[GCV_MAX_DIMS], strides[GCV_MAX_DIMS];
+    int mapped;                   /* a view by index map (not copied: named by θ index) */
 } gcv_iso_block;
 
 /* The shared page. The parent sets the plan; the child writes the rest. */

@@ -13,6 +13,7 @@
 #include "cli/omp_env.h"
 #include "cli/options.h"
 #include "cli/run.h"
+#include "cli/template.h"
 #include "report/junit.h"
 
 /* Every config of the command line; returns the worst exit code. */
@@ -46,6 +47,8 @@ static int command(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return gcv_merge_main(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "plugin-template") == 0)
+        return gcv_template_main(argc, argv);
     /* One array: the config paths in the first argc entries, the --history paths after. */
     const char **paths = calloc(2 * (size_t)argc, sizeof *paths);
     if (!paths)

@@ -18,6 +18,7 @@
 static const char usage_head[] =
     "usage: gcverify [options] CONFIG.json [CONFIG.json …]\n"
     "       gcverify merge PART.json … -o FULL.json [--quiet]\n"
+    "       gcverify plugin-template NAME   (writes NAME.c, a plugin to start from)\n"
     "\n"
     "Checks a network's backpropagation against numerical differentiation, every parameter,\n"
     "in parallel. Exit status: 0 pass, 1 gradient mismatch, 2 bad command/config/data,\n"
@@ -232,6 +233,27 @@ static int set_max_seconds(gcv_cli *c, const char *a, const char *v)
     return -1;
 }
 
+static int set_set(gcv_cli *c, const char *a, const char *v)
+{
+    char why[GCV_ERROR_LEN];
+    if (gcv_override_check(v, why, sizeof why) != 0) {
+        fprintf(stderr, "gcverify: %s: %s\n", a, why);
+        return EXIT_BAD_INPUT;
+    }
+    if (c->overrides.n_sets == GCV_MAX_SETS)
+        return gcv_cli_bad_arg(a, "at most 64 of them", v);
+    c->overrides.sets[c->overrides.n_sets++] = v;
+    return -1;
+}
+
+static int set_plugin(gcv_cli *c, const char *a, const char *v)
+{
+    if (!*v)
+        return gcv_cli_bad_arg(a, "the path of a plugin's shared object", v);
+    c->overrides.plugin = v;
+    return -1;
+}
+
 /* ---- the table ---- */
 
 /* A flag sets an int member to 1, a path sets a string member to its value, the rest call
@@ -334,6 +356,13 @@ static const cli_option options[] = {
      "plugin) is reported with the function and parameter it hit, that\n"
      "parameter is left out, and the rest is checked (exit 3); with\n"
      "--max-seconds, a hang in the model too (killed at 1.1 S + 2 s)", FLAG(isolate)},
+    {"--set", NULL, "KEY=VALUE",
+     "set any config key before the config is checked, e.g.\n"
+     "check.method=richardson or model.options.bug=true: VALUE is JSON\n"
+     "when it parses as JSON, else a string; repeatable, later ones win", CALL(set_set)},
+    {"--plugin", NULL, "PATH",
+     "check the plugin PATH (model.type plugin, model.library PATH;\n"
+     "a relative PATH from the working folder)", CALL(set_plugin)},
     {"--quiet", "-q", NULL, "no text report and no progress bar; the exit status and files only",
      FLAG(quiet)},
     {"--help", "-h", NULL, "this text", CALL(set_help)},

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "gcverify/gcverify.h"
+#include "cli/override.h"
 #include "config/config.h"
 #include "report/merge.h"
 
@@ -47,6 +48,7 @@ typedef struct gcv_cli {
     double baseline_factor;
     const char *export_dir;
     const char *gradients;    /* a gradient dump in place of the config's gradients.file */
+    gcv_overrides overrides;  /* --set KEY=VALUE … and --plugin PATH */
 } gcv_cli;
 
 /* Parses argv into c. configs and history are the caller's arrays of argc entries each,

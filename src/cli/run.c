@@ -19,6 +19,7 @@
 #include "model/dumped.h"
 #include "model/mlp_describe.h"
 #include "model/plugin.h"
+#include "model/preflight.h"
 #include "report/baseline.h"
 #include "report/html.h"
 #include "report/output.h"
@@ -85,6 +86,7 @@ typedef struct one {
     int unwritten;              /* checked, but a report could not be written */
     char desc[256], float_note[320]; /* the report's description, and notes it points to */
     char dump_note[640];        /* a gradient dump: whose gradient, and how the costs agree */
+    gcv_preflight preflight;    /* a plugin's pre-flight checks (model/preflight.h) */
     char *notes[64];
     size_t n_notes;
 } one;
@@ -149,7 +151,8 @@ static int load(one *o)
     gcv_options limits = {.stop = &gcv_stop_requested, .started = o->started,
                           .max_seconds = c->max_seconds};
     catch_stop_signals();
-    if (gcv_config_load_dump(o->path, c->max_memory, &limits, c->gradients, &o->cfg,
+    gcv_config_edit edit = gcv_override_edit(&c->overrides);
+    if (gcv_config_load_full(o->path, c->max_memory, &limits, &edit, c->gradients, &o->cfg,
                              &o->err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s\n", o->err.msg);
         return -1;
@@ -159,6 +162,7 @@ static int load(one *o)
         iso->stage = GCV_ISO_LOADING;
     model_active = !iso && cfg->is_plugin;
     if (gcv_config_model_new(cfg, &o->model, &o->err) != GCV_OK) {
+        gcv_override_name(&c->overrides, o->err.msg, sizeof o->err.msg);
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;
     }
@@ -179,7 +183,11 @@ static int load(one *o)
         (c->export_dir && cfg->is_plugin &&
          (snprintf(o->err.msg, sizeof o->err.msg, "--export: expected a built-in mlp model, "
                    "got a plugin (it owns its data)"), 1)) ||
-        (gcv_mpi_root() && load_baseline(o) != GCV_OK)) {
+        (gcv_mpi_root() && load_baseline(o) != GCV_OK) ||
+        /* A plugin's pre-flight checks (model/preflight.h), once the check is known to fit
+         * in memory. Not in an --isolate child: there a crash or a hang must be pinned to
+         * the check's own traced calls. */
+        (cfg->is_plugin && !iso && gcv_preflight_run(o->model, &o->preflight, &o->err))) {
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;
     }
@@ -288,6 +296,12 @@ static gcv_report_info describe(one *o)
         o->notes[o->n_notes++] = iso->notes[k];
     if (o->dump_note[0])
         o->notes[o->n_notes++] = o->dump_note;
+    if (cfg->is_plugin && o->preflight.note[0])
+        o->notes[o->n_notes++] = o->preflight.note;
+    if (cfg->is_plugin && gcv_plugin_uses_openmp(o->model))
+        o->notes[o->n_notes++] = "the plugin uses OpenMP: its own parallel regions run on one "
+                                 "thread inside gcverify's threads (no nesting, no "
+                                 "oversubscription)";
     if (cfg->is_plugin) {
         describe_plugin(cfg, o->model, o->desc, sizeof o->desc);
     } else {

@@ -92,14 +92,35 @@ static gcv_status parse_root(gcv_parser *ps, const cJSON *root)
     return gcv_parse_report(ps, member(root, "report"));
 }
 
-/* Reads and parses the file into c; the tree is gone on return. */
-static gcv_status parse_file(gcv_config *c, const char *dir, gcv_error *err)
+/* A message "FILE: PATH: …" about a path an edit set gets " (from EDIT)" added. */
+static void name_edit(const gcv_config *c, const gcv_config_edit *edit, gcv_error *err)
+{
+    size_t lf = strlen(c->path);
+    if (strncmp(err->msg, c->path, lf) != 0 || strncmp(err->msg + lf, ": ", 2) != 0)
+        return;
+    const char *p = err->msg + lf + 2, *end = strstr(p, ": ");
+    char path[256], by[300];
+    size_t n = end ? (size_t)(end - p) : 0;
+    if (n == 0 || n >= sizeof path)
+        return;
+    memcpy(path, p, n);
+    path[n] = '\0';
+    size_t len = strlen(err->msg);
+    if (edit->origin(edit->ctx, path, by, sizeof by) && len < sizeof err->msg)
+        snprintf(err->msg + len, sizeof err->msg - len, " (from %s)", by);
+}
+
+/* Reads and parses the file into c, edited first; the tree is gone on return. */
+static gcv_status parse_file(gcv_config *c, const char *dir, const gcv_config_edit *edit,
+                             gcv_error *err)
 {
     gcv_parser ps = {.j = {.file = c->path, .err = err}, .c = c, .dir = dir};
     cJSON *root = NULL;
     gcv_status st = gcv_json_load_file(c->path, &root, err);
-    if (!st)
-        st = parse_root(&ps, root);
+    if (!st && edit && edit->apply(edit->ctx, root, err) != 0)
+        st = GCV_ERR_INVALID;
+    else if (!st && (st = parse_root(&ps, root)) != GCV_OK && edit)
+        name_edit(c, edit, err);
     cJSON_Delete(root);
     return st;
 }
@@ -139,7 +160,7 @@ gcv_status gcv_config_load(const char *path, size_t max_memory, gcv_config **out
 gcv_status gcv_config_load_limited(const char *path, size_t max_memory,
                                    const gcv_options *limits, gcv_config **out, gcv_error *err)
 {
-    return gcv_config_load_dump(path, max_memory, limits, NULL, out, err);
+    return gcv_config_load_full(path, max_memory, limits, NULL, NULL, out, err);
 }
 
 /* --gradients PATH (as given, not against the config's folder) in place of the file's. */
@@ -160,6 +181,20 @@ static gcv_status override_gradients(gcv_config *c, const char *gradients, gcv_e
 gcv_status gcv_config_load_dump(const char *path, size_t max_memory, const gcv_options *limits,
                                 const char *gradients, gcv_config **out, gcv_error *err)
 {
+    return gcv_config_load_full(path, max_memory, limits, NULL, gradients, out, err);
+}
+
+gcv_status gcv_config_load_edited(const char *path, size_t max_memory,
+                                  const gcv_options *limits, const gcv_config_edit *edit,
+                                  gcv_config **out, gcv_error *err)
+{
+    return gcv_config_load_full(path, max_memory, limits, edit, NULL, out, err);
+}
+
+gcv_status gcv_config_load_full(const char *path, size_t max_memory, const gcv_options *limits,
+                                const gcv_config_edit *edit, const char *gradients,
+                                gcv_config **out, gcv_error *err)
+{
     gcv_error scratch;
     gcv_config *c = NULL;
     char *dir = NULL;
@@ -178,7 +213,7 @@ gcv_status gcv_config_load_dump(const char *path, size_t max_memory, const gcv_o
         st = GCV_ERR_NOMEM;
     }
     if (!st)
-        st = parse_file(c, dir, err);
+        st = parse_file(c, dir, edit, err);
     if (!st && gradients)
         st = override_gradients(c, gradients, err);
     if (!st && c->gradients.given && !c->gradients.file) {

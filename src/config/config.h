@@ -30,6 +30,26 @@ gcv_status gcv_config_load_limited(const char *path, size_t max_memory,
  * folder) in place of the config's gradients.file; NULL: the config's own, if any. */
 gcv_status gcv_config_load_dump(const char *path, size_t max_memory, const gcv_options *limits,
                                 const char *gradients, gcv_config **out, gcv_error *err);
+/* Edits of the parsed JSON tree made before it is validated (the command line's --set and
+ * --plugin), so an edited value is checked exactly as if the file held it. apply edits root
+ * (a cJSON *) and returns 0, or -1 with err set; origin writes into buf the edit that set the
+ * JSON path (or a member above or below it), returning 0 when none did: a message about that
+ * path then names the edit too. */
+typedef struct gcv_config_edit {
+    int (*apply)(const void *ctx, void *root, gcv_error *err);
+    int (*origin)(const void *ctx, const char *path, char *buf, size_t n);
+    const void *ctx;
+} gcv_config_edit;
+
+/* gcv_config_load_limited with the tree edited first (edit NULL: none). */
+gcv_status gcv_config_load_edited(const char *path, size_t max_memory,
+                                  const gcv_options *limits, const gcv_config_edit *edit,
+                                  gcv_config **out, gcv_error *err);
+
+/* Both: the tree edited first, then a gradient dump in place of gradients.file. */
+gcv_status gcv_config_load_full(const char *path, size_t max_memory, const gcv_options *limits,
+                                const gcv_config_edit *edit, const char *gradients,
+                                gcv_config **out, gcv_error *err);
 
 /* Frees a config; accepts NULL. */
 void gcv_config_free(gcv_config *c);

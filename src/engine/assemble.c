@@ -80,7 +80,7 @@ static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
     size_t n = bl->rows * bl->cols, worst = 0;
     double worst_rel = -1.0;
     for (size_t k = 0; k < n; k++) {
-        const gcv_param_result *p = &r->params[bl->offset + k];
+        const gcv_param_result *p = &r->params[gcv_block_index(bl, k)];
         if (p->status == GCV_PARAM_UNCHECKED)
             continue;
         br->checked++;
@@ -132,8 +132,8 @@ static gcv_status reduce_layers(const gcv_model *m, gcv_result *r)
         for (; b < m->n_blocks && m->blocks[b].layer == lr->layer; b++) {
             const gcv_block *bl = &m->blocks[b];
             for (size_t k = 0; k < bl->rows * bl->cols; k++)
-                if (counts_in_difference(r->params[bl->offset + k].status))
-                    acc_add(&a, &r->params[bl->offset + k]);
+                if (counts_in_difference(r->params[gcv_block_index(bl, k)].status))
+                    acc_add(&a, &r->params[gcv_block_index(bl, k)]);
             lr->status = gcv_verdict_worse(lr->status, r->blocks[b].status);
             lr->n_blocks++;
         }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "engine/blocks.h"
 #include "engine/internal.h"
 #include "util/rng.h"
 
@@ -50,13 +51,15 @@ int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r)
 {
     const gcv_block *bl = &m->blocks[b];
     gcv_block_result *br = &r->blocks[b];
-    const gcv_param_result *p = r->params + bl->offset;
+    gcv_param_result *owned;
+    const gcv_param_result *p = gcv_block_params(bl, r->params, &owned);
     size_t rows = bl->rows, cols = bl->cols;
     double gn = 0.0, nn = 0.0;
     sums *row = calloc(rows, sizeof *row), *col = calloc(cols, sizeof *col);
-    if (!row || !col) {
+    if (!row || !col || !p) {
         free(row);
         free(col);
+        free(owned);
         return -1;
     }
     for (size_t i = 0; i < rows; i++)
@@ -101,7 +104,7 @@ int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r)
 
     /* A transposed W: analytic read as the (cols, rows) matrix it was computed as. */
     br->transposed_difference = NAN;
-    if (rows > 1 && cols > 1) {
+    if (rows > 1 && cols > 1 && bl->ndim <= 2) { /* a matrix, not an N-d block seen as one */
         sums t = {0, 0, 0, 0};
         int all = 1;
         for (size_t i = 0; i < rows && all; i++)
@@ -117,6 +120,7 @@ int gcv_diagnose_block(const gcv_model *m, size_t b, gcv_result *r)
         if (all)
             br->transposed_difference = sums_diff(&t);
     }
+    free(owned);
     return 0;
 }
 
@@ -183,20 +187,22 @@ int gcv_taylor_test(const gcv_model *m, const gcv_options *o, const double *grad
         norm = sqrt(norm);
         for (size_t k = 0; k < n; k++) {
             v[k] /= norm;
-            gv += grad[bl->offset + k] * v[k];
+            gv += grad[gcv_block_index(bl, k)] * v[k];
         }
         const int steps = m->precision == GCV_FLOAT ? TAYLOR_STEPS_FLOAT : TAYLOR_STEPS;
         double hs[TAYLOR_STEPS_FLOAT], rem[TAYLOR_STEPS_FLOAT];
         for (int s = 0; s < steps; s++) {
             double h = 0.1 * ldexp(1.0, steps - TAYLOR_STEPS - s), j = NAN, lin = h * gv;
-            for (size_t k = 0; k < n; k++)
-                th[bl->offset + k] = m->precision == GCV_FLOAT
-                                         ? gcv_model_offset(m, m->theta[bl->offset + k], h * v[k])
-                                         : m->theta[bl->offset + k] + h * v[k];
+            for (size_t k = 0; k < n; k++) {
+                size_t i = gcv_block_index(bl, k);
+                th[i] = m->precision == GCV_FLOAT ? gcv_model_offset(m, m->theta[i], h * v[k])
+                                                  : m->theta[i] + h * v[k];
+            }
             if (m->precision == GCV_FLOAT) { /* the linear term along the step taken */
                 lin = 0.0;
                 for (size_t k = 0; k < n; k++)
-                    lin += grad[bl->offset + k] * (th[bl->offset + k] - m->theta[bl->offset + k]);
+                    lin += grad[gcv_block_index(bl, k)] *
+                           (th[gcv_block_index(bl, k)] - m->theta[gcv_block_index(bl, k)]);
             }
             gcv_trace_mark(slot, GCV_PHASE_COST, SIZE_MAX);
             if (m->cost(m, th, ws, &j) != 0)
@@ -207,7 +213,7 @@ int gcv_taylor_test(const gcv_model *m, const gcv_options *o, const double *grad
             r->evaluations++;
         }
         for (size_t k = 0; k < n; k++)
-            th[bl->offset + k] = m->theta[bl->offset + k];
+            th[gcv_block_index(bl, k)] = m->theta[gcv_block_index(bl, k)];
         r->blocks[b].taylor_order = fit_order(hs, rem, steps, noise);
     }
     free(th);

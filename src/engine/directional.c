@@ -47,20 +47,23 @@ static double slope(const gcv_model *m, const gcv_block *bl, const double *v, do
                     double *gd, gcv_trace_slot *slot)
 {
     double j[2];
-    const double *t0 = m->theta + bl->offset;
+    const double *t0 = m->theta;
     for (int s = 0; s < 2; s++) {
         double sg = s ? -1.0 : 1.0;
-        for (size_t k = 0; k < bl->rows * bl->cols; k++)
-            th[bl->offset + k] = m->precision == GCV_FLOAT
-                                     ? gcv_model_offset(m, t0[k], sg * h * v[k])
-                                     : t0[k] + sg * h * v[k];
+        for (size_t k = 0; k < bl->rows * bl->cols; k++) {
+            size_t i = gcv_block_index(bl, k);
+            th[i] = m->precision == GCV_FLOAT ? gcv_model_offset(m, t0[i], sg * h * v[k])
+                                             : t0[i] + sg * h * v[k];
+        }
         if (s == 0 && m->precision == GCV_FLOAT) {
             *gd = 0.0;
             for (size_t k = 0; k < bl->rows * bl->cols; k++)
-                *gd += g[k] * (th[bl->offset + k] - t0[k]);
+                *gd += g[gcv_block_index(bl, k)] * (th[gcv_block_index(bl, k)] -
+                                                    t0[gcv_block_index(bl, k)]);
         } else if (m->precision == GCV_FLOAT) {
             for (size_t k = 0; k < bl->rows * bl->cols; k++)
-                *gd += g[k] * (t0[k] - th[bl->offset + k]);
+                *gd += g[gcv_block_index(bl, k)] * (t0[gcv_block_index(bl, k)] -
+                                                    th[gcv_block_index(bl, k)]);
             *gd /= 2.0 * h;
         }
         gcv_trace_mark(slot, GCV_PHASE_COST, SIZE_MAX);
@@ -69,7 +72,8 @@ static double slope(const gcv_model *m, const gcv_block *bl, const double *v, do
         *finite &= isfinite(j[s]);
         *jmax = fmax(*jmax, fabs(j[s]));
     }
-    memcpy(th + bl->offset, m->theta + bl->offset, bl->rows * bl->cols * sizeof *th);
+    for (size_t k = 0; k < bl->rows * bl->cols; k++)
+        th[gcv_block_index(bl, k)] = m->theta[gcv_block_index(bl, k)];
     return (j[0] - j[1]) / (2.0 * h);
 }
 
@@ -82,11 +86,11 @@ static void one_direction(const gcv_model *m, const gcv_options *o, const double
     direction(o, b, d, v, n);
     double gv = 0.0;
     for (size_t k = 0; k < n; k++)
-        gv += grad[bl->offset + k] * v[k];
+        gv += grad[gcv_block_index(bl, k)] * v[k];
     double u = gcv_model_u(m);
     double h = o->epsilon_auto ? cbrt(2.0 * u) : o->epsilon, jmax = 0.0, gd1 = gv, gd2 = gv;
     int finite = 1;
-    const double *g = grad + bl->offset;
+    const double *g = grad;
     double d1 = slope(m, bl, v, h, g, th, ws, &jmax, &finite, &gd1, slot);
     double d2 = slope(m, bl, v, 0.5 * h, g, th, ws, &jmax, &finite, &gd2, slot);
     /* A float model: each slope corrected by what its rounded step added along g. */

@@ -6,6 +6,7 @@
 #include "engine/internal.h"
 #include "engine/split.h"
 #include "engine/assemble.h"
+#include "engine/blocks.h"
 #include "util/strutil.h"
 
 #include <math.h>
@@ -85,19 +86,6 @@ void gcv_model_free(gcv_model *m)
         m->destroy(m);
 }
 
-size_t gcv_block_find(const gcv_block *blocks, size_t n, size_t i)
-{
-    size_t lo = 0, hi = n;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (blocks[mid].offset <= i)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 void gcv_result_free(gcv_result *r)
 {
     if (!r)
@@ -124,7 +112,20 @@ static gcv_status validate(const gcv_model *m, const gcv_options *o, gcv_error *
     if (m->n_params == 0 || m->n_blocks == 0)
         return fail(err, GCV_ERR_INVALID, "model: expected at least one parameter and one block");
     size_t next = 0;
-    for (size_t b = 0; b < m->n_blocks; b++) {
+    if (gcv_blocks_have_views(m->blocks, m->n_blocks)) { /* views: any order, a partition */
+        char why[GCV_ERROR_LEN - 32];
+        int rc = gcv_blocks_partition(m->blocks, m->n_blocks, m->n_params, NULL, NULL, why,
+                                      sizeof why);
+        if (rc == -2)
+            return fail(err, GCV_ERR_NOMEM, "model.blocks: out of memory");
+        if (rc != 0) {
+            char msg[GCV_ERROR_LEN];
+            snprintf(msg, sizeof msg, "model.blocks: expected blocks partitioning θ: %.400s", why);
+            return fail(err, GCV_ERR_INVALID, msg);
+        }
+        next = m->n_params;
+    }
+    for (size_t b = 0; next < m->n_params && b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
         if (bl->offset != next || bl->rows == 0 || bl->cols == 0 ||
             bl->rows > (m->n_params - next) / bl->cols) {
@@ -379,7 +380,7 @@ static int directional_first(const gcv_model *m, const gcv_options *o, const dou
     for (size_t b = 0; b < m->n_blocks; b++)
         for (size_t k = 0; o->drill_down && dir[b].status == GCV_FAIL &&
                            k < m->blocks[b].rows * m->blocks[b].cols; k++)
-            idx[n++] = m->blocks[b].offset + k;
+            idx[n++] = gcv_block_index(&m->blocks[b], k);
     *drill = idx;
     *n_drill = gcv_subset_keep(o, idx, n);
     return 0;
@@ -515,6 +516,8 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     gcv_param_result *params = new_slots(m);
     if (!params || !grad)
         goto nomem;
+    for (size_t i = 0; i < P; i++) /* an entry the model leaves unwritten shows as NaN */
+        grad[i] = NAN;
     gcv_assembly a = {.options = *o, .cost = NAN};
     gcv_options lo = *o; /* the per-parameter loop's options */
     size_t done = 0;

@@ -29,8 +29,9 @@ static int block_order(const gcv_block *bl, const double *grad, size_t top, gcv_
     if (!m)
         return -1;
     for (size_t k = 0; k < n; k++)
-        m[k] = (mag){isnan(grad[bl->offset + k]) ? INFINITY : fabs(grad[bl->offset + k]),
-                     bl->offset + k};
+        m[k] = (mag){isnan(grad[gcv_block_index(bl, k)]) ? INFINITY
+                                                         : fabs(grad[gcv_block_index(bl, k)]),
+                     gcv_block_index(bl, k)};
     qsort(m, n, sizeof *m, by_magnitude);
     for (size_t k = 0; k < n; k++)
         order[k] = m[k].i;
@@ -67,12 +68,14 @@ size_t *gcv_sample_order(const gcv_model *m, const gcv_options *o, const double 
         size_t top = k ? (k / 4 ? k / 4 : 1) : nb;
         gcv_rng r;
         gcv_rng_seed(&r, o->sample_seed ^ (0x5a3b1e00u + b));
-        start[b] = bl->offset;
-        if (block_order(bl, grad, k ? top : 1, &r, all + bl->offset) != 0)
+        /* all holds each block's order from start[b] (its offset when blocks are
+         * contiguous; views lie anywhere in θ) */
+        start[b + 1] = start[b] + nb;
+        if (block_order(bl, grad, k ? top : 1, &r, all + start[b]) != 0)
             goto fail;
         if (k) {
             for (size_t t = 0; t < take; t++)
-                out[n++] = all[bl->offset + t];
+                out[n++] = all[start[b] + t];
         }
     }
     if (k) {
@@ -82,7 +85,7 @@ size_t *gcv_sample_order(const gcv_model *m, const gcv_options *o, const double 
         for (size_t round = 0; n < P; round++)
             for (size_t b = 0; b < m->n_blocks; b++)
                 if (round < m->blocks[b].rows * m->blocks[b].cols)
-                    out[n++] = all[m->blocks[b].offset + round];
+                    out[n++] = all[start[b] + round];
     }
     free(all);
     free(start);

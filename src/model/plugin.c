@@ -4,21 +4,29 @@
  * Order of loading, each step refusing with one line before the next one runs:
  *   1. the file: present, a regular file, an ELF shared object (ET_DYN), not an executable;
  *   2. dlopen (RTLD_NOW | RTLD_LOCAL: every symbol resolved now, none leaking into others);
- *   3. gcv_plugin_abi_version: present and equal to ours, read before gcverify calls any
- *      plugin function (dlopen has run the library's ELF constructors, if any);
+ *   3. gcv_plugin_abi_version: present and one we speak (2, or 1 through the compatibility
+ *      path: its smaller block struct converted, its layer rule kept), read before gcverify
+ *      calls any plugin function (dlopen has run the library's ELF constructors, if any);
  *   4. gcv_plugin_model_new: present; called once with a zeroed model;
- *   5. the model it filled: functions for its precision, blocks adding up to P, names,
- *      layers, shapes, a finite θ (float-representable for float models).
+ *   5. the model it filled: functions for its precision, blocks partitioning θ (views
+ *      included: plugin-views.c), names, layers, shapes, a finite θ.
  * A model rejected in step 5 is destroyed through its own destroy(); the library is closed
  * on every failure path.
  *
  * Float models: the adapter's workspace starts with a float copy of θ (and, for the one
  * gradient call, a float gradient), then the plugin's own workspace at a 64-byte offset.
  * The engine only ever passes float-representable θ to a float model (gcv_model.precision),
- * so converting θ to float is exact and J is the plugin's float J, widened exactly. */
+ * so converting θ to float is exact and J is the plugin's float J, widened exactly.
+ *
+ * OpenMP: every call into the plugin runs with one OpenMP thread for the regions the plugin
+ * opens itself (the calling thread's nthreads ICV set to 1 around the call, then restored).
+ * gcverify's threads are the parallelism; a model's own `#pragma omp parallel for` nested
+ * inside them (or, with --threads 1, opened by each of thousands of cost calls on a few
+ * thousand values) costs thread wake-ups per call and oversubscribes the machine. */
 #include "plugin.h"
 
 #include <dlfcn.h>
+#include <omp.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -29,6 +37,7 @@
 #include <unistd.h>
 
 #include "gcverify/plugin.h"
+#include "model/plugin-internal.h"
 #include "util/strutil.h"
 
 typedef struct plugin_self {
@@ -38,7 +47,20 @@ typedef struct plugin_self {
     char description[256];
     char err_line[256];  /* the plugin's error(), made one clean line (used once, after a
                             failed gradient, on one thread) */
+    unsigned abi;        /* the version the plugin was built for */
+    gcv_plugin_block *v1_blocks; /* a version 1 plugin's blocks, converted */
+    size_t *locate_block, *locate_entry; /* gcv_model_locate's tables (views only) */
+    int openmp;          /* the library links an OpenMP runtime of its own calls */
 } plugin_self;
+
+/* The plugin's own OpenMP regions get one thread (see the top): around every call. */
+#define ONE_THREAD(call)                                                                   \
+    do {                                                                                   \
+        int saved_threads_ = omp_get_max_threads();                                        \
+        omp_set_num_threads(1);                                                            \
+        call;                                                                              \
+        omp_set_num_threads(saved_threads_);                                               \
+    } while (0)
 
 static size_t round64(size_t n)
 {
@@ -53,14 +75,18 @@ static void *plugin_ws(const plugin_self *s, void *ws)
 static int cost_double(const gcv_model *m, const double *theta, void *ws, double *cost)
 {
     const plugin_self *s = m->self;
-    return s->pm.cost(s->pm.self, theta, ws, cost);
+    int rc;
+    ONE_THREAD(rc = s->pm.cost(s->pm.self, theta, ws, cost));
+    return rc;
 }
 
 static int gradient_double(const gcv_model *m, const double *theta, double *grad, void *ws,
                            double *cost)
 {
     const plugin_self *s = m->self;
-    return s->pm.gradient(s->pm.self, theta, grad, ws, cost);
+    int rc;
+    ONE_THREAD(rc = s->pm.gradient(s->pm.self, theta, grad, ws, cost));
+    return rc;
 }
 
 static int cost_float(const gcv_model *m, const double *theta, void *ws, double *cost)
@@ -69,7 +95,8 @@ static int cost_float(const gcv_model *m, const double *theta, void *ws, double 
     float *t = ws, j = NAN;
     for (size_t i = 0; i < m->n_params; i++)
         t[i] = (float)theta[i];
-    int rc = s->pm.cost_f(s->pm.self, t, plugin_ws(s, ws), &j);
+    int rc;
+    ONE_THREAD(rc = s->pm.cost_f(s->pm.self, t, plugin_ws(s, ws), &j));
     *cost = (double)j;
     return rc;
 }
@@ -81,9 +108,11 @@ static int gradient_float(const gcv_model *m, const double *theta, double *grad,
     float *t = ws, *g = t + m->n_params, j = NAN;
     for (size_t i = 0; i < m->n_params; i++) {
         t[i] = (float)theta[i];
-        g[i] = NAN; /* a gradient the plugin leaves unwritten shows as non-finite */
+        g[i] = (float)grad[i]; /* what the caller's buffer holds (NaN from the engine, the
+                                  pre-flight's patterns), so both precisions see the same */
     }
-    int rc = s->pm.gradient_f(s->pm.self, t, g, plugin_ws(s, ws), &j);
+    int rc;
+    ONE_THREAD(rc = s->pm.gradient_f(s->pm.self, t, g, plugin_ws(s, ws), &j));
     for (size_t i = 0; i < m->n_params; i++)
         grad[i] = (double)g[i];
     *cost = (double)j;
@@ -93,21 +122,27 @@ static int gradient_float(const gcv_model *m, const double *theta, double *grad,
 static size_t kinks_crossed(const gcv_model *m, const void *ws)
 {
     const plugin_self *s = m->self;
-    return s->pm.kinks_crossed(s->pm.self, (const char *)ws + s->ws_off);
+    size_t n;
+    ONE_THREAD(n = s->pm.kinks_crossed(s->pm.self, (const char *)ws + s->ws_off));
+    return n;
 }
 
 static int cost_complex(const gcv_model *m, const double *theta, size_t idx, double h,
                         void *ws, double *re, double *im)
 {
     const plugin_self *s = m->self;
-    return s->pm.cost_complex(s->pm.self, theta, idx, h, plugin_ws(s, ws), re, im);
+    int rc;
+    ONE_THREAD(rc = s->pm.cost_complex(s->pm.self, theta, idx, h, plugin_ws(s, ws), re, im));
+    return rc;
 }
 
 static int cost_perturbed(const gcv_model *m, size_t idx, double value, void *ws,
                           double *cost)
 {
     const plugin_self *s = m->self;
-    return s->pm.cost_perturbed(s->pm.self, idx, value, plugin_ws(s, ws), cost);
+    int rc;
+    ONE_THREAD(rc = s->pm.cost_perturbed(s->pm.self, idx, value, plugin_ws(s, ws), cost));
+    return rc;
 }
 
 static void clean_line(char *dst, size_t n, const char *src);
@@ -128,6 +163,9 @@ static void destroy(gcv_model *m)
             s->pm.destroy(s->pm.self);
         if (s->handle)
             dlclose(s->handle);
+        free(s->v1_blocks);
+        free(s->locate_block);
+        free(s->locate_entry);
         free(s);
     }
     free(m->blocks);
@@ -143,6 +181,11 @@ const char *gcv_plugin_description(const gcv_model *m)
 size_t gcv_plugin_examples(const gcv_model *m)
 {
     return ((const plugin_self *)m->self)->pm.examples;
+}
+
+int gcv_plugin_uses_openmp(const gcv_model *m)
+{
+    return ((const plugin_self *)m->self)->openmp;
 }
 
 /* ---- step 1: the file itself ---- */
@@ -295,39 +338,7 @@ static void clean_line(char *dst, size_t n, const char *src)
     dst[k] = '\0';
 }
 
-/* Block names go into every report format (text columns, CSV, JSON, XML, HTML): letters,
- * digits and _ . - + : / ( ) [ ] only. */
-static int name_ok(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              strchr("_.-+:/()[]", *s)))
-            return 0;
-    return 1;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-    const gcv_plugin_block *x = *(const gcv_plugin_block *const *)a;
-    const gcv_plugin_block *y = *(const gcv_plugin_block *const *)b;
-    return strcmp(x->name, y->name);
-}
-
 /* ---- step 5: the model the plugin handed over ---- */
-
-static gcv_status bad_model(gcv_error *err, const char *lib, const char *fmt, ...)
-    GCV_PRINTF(3, 4);
-static gcv_status bad_model(gcv_error *err, const char *lib, const char *fmt, ...)
-{
-    char what[GCV_ERROR_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    gcv_error_set(err, "model.library: %s: gcv_plugin_model_new returned a bad model: %s", lib,
-                  what);
-    return GCV_ERR_INVALID;
-}
 
 #define WS_LIMIT ((size_t)1 << 40)
 
@@ -335,7 +346,7 @@ static gcv_status bad_model(gcv_error *err, const char *lib, const char *fmt, ..
 static gcv_status check_fields(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
 {
     if (pm->precision != GCV_PLUGIN_DOUBLE && pm->precision != GCV_PLUGIN_FLOAT)
-        return bad_model(err, lib, "precision: expected GCV_PLUGIN_DOUBLE (0) or "
+        return gcv_plugin_bad_model(err, lib, "precision: expected GCV_PLUGIN_DOUBLE (0) or "
                          "GCV_PLUGIN_FLOAT (1), got %d", pm->precision);
     int fl = pm->precision == GCV_PLUGIN_FLOAT;
     const char *missing = fl && !pm->cost_f           ? "cost_f"
@@ -344,115 +355,28 @@ static gcv_status check_fields(const gcv_plugin_model *pm, const char *lib, gcv_
                           : !fl && !pm->gradient      ? "gradient"
                                                       : NULL;
     if (missing)
-        return bad_model(err, lib, "%s: expected a function for a %s model, got NULL", missing,
+        return gcv_plugin_bad_model(err, lib, "%s: expected a function for a %s model, got NULL", missing,
                          fl ? "float" : "double");
     if (fl && pm->cost_complex)
-        return bad_model(err, lib, "cost_complex: expected NULL for a float model (the complex "
+        return gcv_plugin_bad_model(err, lib, "cost_complex: expected NULL for a float model (the complex "
                          "step is a double-precision method), got a function");
     if (pm->n_params == 0)
-        return bad_model(err, lib, "n_params: expected at least 1, got 0");
+        return gcv_plugin_bad_model(err, lib, "n_params: expected at least 1, got 0");
     if (pm->n_blocks == 0 || !pm->blocks)
-        return bad_model(err, lib, "blocks: expected at least one block, got %s",
+        return gcv_plugin_bad_model(err, lib, "blocks: expected at least one block, got %s",
                          pm->blocks ? "n_blocks = 0" : "NULL");
     if (!pm->theta)
-        return bad_model(err, lib, "theta: expected %zu values, got NULL", pm->n_params);
+        return gcv_plugin_bad_model(err, lib, "theta: expected %zu values, got NULL", pm->n_params);
     if (pm->ws_bytes > WS_LIMIT)
-        return bad_model(err, lib, "ws_bytes: expected at most 2^40, got %zu", pm->ws_bytes);
+        return gcv_plugin_bad_model(err, lib, "ws_bytes: expected at most 2^40, got %zu", pm->ws_bytes);
     if (pm->n_blocks > pm->n_params)
-        return bad_model(err, lib, "n_blocks: expected at most n_params = %zu (every block holds "
+        return gcv_plugin_bad_model(err, lib, "n_blocks: expected at most n_params = %zu (every block holds "
                          "a parameter), got %zu", pm->n_params, pm->n_blocks);
     return GCV_OK;
 }
 
-/* Each block named, in layer order, of a size that fits; together n_params parameters. */
-static gcv_status check_blocks(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
-{
-    size_t sum = 0;
-    int last_layer = 1;
-    for (size_t b = 0; b < pm->n_blocks; b++) {
-        const gcv_plugin_block *bl = &pm->blocks[b];
-        size_t len = bl->name ? strnlen(bl->name, GCV_NAME_LEN) : 0;
-        if (len == 0 || len >= GCV_NAME_LEN)
-            return bad_model(err, lib, "blocks[%zu].name: expected 1 to %d bytes, got %s", b,
-                             GCV_NAME_LEN - 1, !bl->name ? "NULL" : len ? "a longer name" : "\"\"");
-        if (!name_ok(bl->name))
-            return bad_model(err, lib, "blocks[%zu].name: expected letters, digits and "
-                             "_ . - + : / ( ) [ ] only, got other characters", b);
-        if (bl->layer < last_layer)
-            return bad_model(err, lib, "blocks[%zu].layer: expected a layer ≥ %d (layers "
-                             "start at 1 and never decrease), got %d", b, last_layer,
-                             bl->layer);
-        last_layer = bl->layer;
-        if (bl->rows == 0 || bl->cols == 0)
-            return bad_model(err, lib, "blocks[%zu] (%s): expected rows and cols ≥ 1, got "
-                             "%zu×%zu", b, bl->name, bl->rows, bl->cols);
-        if (bl->rows > SIZE_MAX / bl->cols || sum > SIZE_MAX - bl->rows * bl->cols)
-            return bad_model(err, lib, "blocks[%zu] (%s): expected a size that fits, got "
-                             "%zu×%zu", b, bl->name, bl->rows, bl->cols);
-        sum += bl->rows * bl->cols;
-    }
-    if (sum != pm->n_params)
-        return bad_model(err, lib, "blocks: expected blocks adding up to n_params = %zu, got "
-                         "%zu parameters in %zu blocks", pm->n_params, sum, pm->n_blocks);
-    return GCV_OK;
-}
-
-/* Unique names: sorted, so a model of a million blocks is checked in O(n log n). */
-static gcv_status check_unique_names(const gcv_plugin_model *pm, const char *lib,
-                                     gcv_error *err)
-{
-    const gcv_plugin_block **sorted = malloc(pm->n_blocks * sizeof *sorted);
-    if (!sorted) {
-        gcv_error_set(err, "model.library: %s: out of memory for the model", lib);
-        return GCV_ERR_NOMEM;
-    }
-    for (size_t b = 0; b < pm->n_blocks; b++)
-        sorted[b] = &pm->blocks[b];
-    qsort(sorted, pm->n_blocks, sizeof *sorted, cmp_name);
-    for (size_t b = 1; b < pm->n_blocks; b++)
-        if (strcmp(sorted[b - 1]->name, sorted[b]->name) == 0) {
-            /* the later of the two, as a reader scanning the blocks in order meets it */
-            size_t i = (size_t)(sorted[b] - pm->blocks), j = (size_t)(sorted[b - 1] - pm->blocks);
-            free(sorted);
-            return bad_model(err, lib, "blocks[%zu].name: expected a unique name, got \"%s\" "
-                             "again (blocks[%zu])", i > j ? i : j, pm->blocks[i].name,
-                             i > j ? j : i);
-        }
-    free(sorted);
-    return GCV_OK;
-}
-
-/* Every value of θ finite, named by its block and position. */
-static gcv_status check_theta(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
-{
-    int fl = pm->precision == GCV_PLUGIN_FLOAT;
-    size_t off = 0;
-    for (size_t b = 0; b < pm->n_blocks; b++) {
-        const gcv_plugin_block *bl = &pm->blocks[b];
-        for (size_t k = 0; k < bl->rows * bl->cols; k++) {
-            double v = fl ? (double)((const float *)pm->theta)[off + k]
-                          : ((const double *)pm->theta)[off + k];
-            if (!isfinite(v))
-                return bad_model(err, lib, "theta[%zu] (%s[%zu,%zu]): expected a finite "
-                                 "number, got %s", off + k, bl->name, k / bl->cols,
-                                 k % bl->cols, isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
-        }
-        off += bl->rows * bl->cols;
-    }
-    return GCV_OK;
-}
-
-static gcv_status check_model(const gcv_plugin_model *pm, const char *lib, gcv_error *err)
-{
-    gcv_status st;
-    if ((st = check_fields(pm, lib, err)) != GCV_OK ||
-        (st = check_blocks(pm, lib, err)) != GCV_OK ||
-        (st = check_unique_names(pm, lib, err)) != GCV_OK)
-        return st;
-    return check_theta(pm, lib, err);
-}
-
-/* The gcv_model around a validated plugin model. */
+/* The gcv_model around the plugin model: its fields checked (check_fields), its blocks
+ * checked and made views (plugin-views.c), its θ finite. */
 static gcv_status wrap(plugin_self *s, const char *lib, gcv_model **out, gcv_error *err)
 {
     const gcv_plugin_model *pm = &s->pm;
@@ -465,21 +389,21 @@ static gcv_status wrap(plugin_self *s, const char *lib, gcv_model **out, gcv_err
     m->destroy = destroy;
     snprintf(m->type, sizeof m->type, "plugin");
     m->n_params = P;
-    m->n_blocks = pm->n_blocks;
-    m->blocks = calloc(pm->n_blocks, sizeof *m->blocks);
-    m->theta = malloc(P * sizeof *m->theta);
-    if (!m->blocks || !m->theta)
-        goto nomem;
-    size_t off = 0;
-    for (size_t b = 0; b < pm->n_blocks; b++) {
-        gcv_block *bl = &m->blocks[b];
-        snprintf(bl->name, sizeof bl->name, "%s", pm->blocks[b].name);
-        bl->layer = pm->blocks[b].layer;
-        bl->rows = pm->blocks[b].rows;
-        bl->cols = pm->blocks[b].cols;
-        bl->offset = off;
-        off += bl->rows * bl->cols;
+    gcv_status st = gcv_plugin_make_blocks(pm, s->abi, lib, m, &s->locate_block,
+                                           &s->locate_entry, err);
+    if (!st)
+        st = gcv_plugin_check_theta(pm, m, lib, err);
+    if (st) {
+        m->self = NULL;
+        free(m->blocks);
+        free(m);
+        return st;
     }
+    m->locate_block = s->locate_block;
+    m->locate_entry = s->locate_entry;
+    m->theta = malloc(P * sizeof *m->theta);
+    if (!m->theta)
+        goto nomem;
     for (size_t i = 0; i < P; i++)
         m->theta[i] = fl ? (double)((const float *)pm->theta)[i] : ((const double *)pm->theta)[i];
     /* Float: θ and the gradient as floats first, then the plugin's own workspace. */
@@ -547,6 +471,74 @@ static int find_plugin(const char *name, char *buf, size_t n, char *tried, size_
     return -1;
 }
 
+/* Steps 3 and 4: the ABI version, the entry point called with the options' accessors, the
+ * model's fields; a version 1 plugin's blocks converted. */
+static gcv_status call_entry(plugin_self *s, const gcv_plugin_spec *spec, const char *lib,
+                             gcv_error *err)
+{
+    const unsigned *abi = dlsym(s->handle, "gcv_plugin_abi_version");
+    union {
+        void *p;
+        gcv_plugin_model_new_fn *f;
+    } entry;
+    entry.p = dlsym(s->handle, "gcv_plugin_model_new");
+    s->openmp = dlsym(s->handle, "omp_get_num_threads") != NULL;
+    char msg[GCV_ERROR_LEN] = "";
+    gcv_plugin_args_full args = {{GCV_PLUGIN_ABI_VERSION,
+                                  spec->options_json ? spec->options_json : "{}",
+                                  spec->config_dir ? spec->config_dir : ".", msg, sizeof msg,
+                                  NULL, NULL, NULL, NULL, NULL},
+                                 NULL};
+    if (!abi) {
+        gcv_error_set(err, "model.library: %s: expected the symbol gcv_plugin_abi_version "
+                      "(GCV_PLUGIN_DECLARE_ABI in the plugin), got none", lib);
+        return GCV_ERR_INVALID;
+    }
+    if (*abi != GCV_PLUGIN_ABI_VERSION && *abi != 1) {
+        gcv_error_set(err, "model.library: %s: expected plugin ABI version %u (or 1), got %u "
+                      "(rebuild the plugin against this gcverify's plugin.h)", lib,
+                      GCV_PLUGIN_ABI_VERSION, *abi);
+        return GCV_ERR_INVALID;
+    }
+    s->abi = *abi;
+    if (!entry.p) {
+        gcv_error_set(err, "model.library: %s: expected the function gcv_plugin_model_new, got "
+                      "no such symbol", lib);
+        return GCV_ERR_INVALID;
+    }
+    if (gcv_plugin_args_init(&args, spec->options_json, err) != 0)
+        return GCV_ERR_INVALID;
+    args.a.abi_version = s->abi; /* a version 1 plugin is told the version it speaks */
+    int rc;
+    ONE_THREAD(rc = entry.f(&args.a, &s->pm));
+    gcv_plugin_args_done(&args);
+    if (rc != 0) {
+        msg[sizeof msg - 1] = '\0';
+        char line[GCV_ERROR_LEN];
+        clean_line(line, sizeof line, msg);
+        gcv_error_set(err, "model.library: %s: gcv_plugin_model_new failed: %s", lib,
+                      line[0] ? line : "(it gave no reason)");
+        /* A plugin that fails cleans up after itself; its model is not ours to destroy. */
+        memset(&s->pm, 0, sizeof s->pm);
+        return GCV_ERR_INVALID;
+    }
+    if (!s->pm.destroy) {
+        gcv_error_set(err, "model.library: %s: gcv_plugin_model_new returned a bad model: "
+                      "destroy: expected a function, got NULL", lib);
+        memset(&s->pm, 0, sizeof s->pm); /* nothing can free it: the plugin's leak */
+        return GCV_ERR_INVALID;
+    }
+    gcv_status st = check_fields(&s->pm, lib, err);
+    if (st == GCV_OK && s->abi == 1) {
+        if (!(s->v1_blocks = gcv_plugin_blocks_from_v1(s->pm.blocks, s->pm.n_blocks))) {
+            gcv_error_set(err, "model.library: %s: out of memory", lib);
+            return GCV_ERR_NOMEM;
+        }
+        s->pm.blocks = s->v1_blocks;
+    }
+    return st;
+}
+
 gcv_status gcv_plugin_load(const gcv_plugin_spec *spec, gcv_model **out, gcv_error *err)
 {
     const char *lib = spec->library;
@@ -578,49 +570,16 @@ gcv_status gcv_plugin_load(const gcv_plugin_spec *spec, gcv_model **out, gcv_err
         free(s);
         return GCV_ERR_INVALID;
     }
-    const unsigned *abi = dlsym(s->handle, "gcv_plugin_abi_version");
-    union {
-        void *p;
-        gcv_plugin_model_new_fn *f;
-    } entry;
-    entry.p = dlsym(s->handle, "gcv_plugin_model_new");
-    char msg[GCV_ERROR_LEN] = "";
-    gcv_plugin_args args = {GCV_PLUGIN_ABI_VERSION, spec->options_json ? spec->options_json : "{}",
-                            spec->config_dir ? spec->config_dir : ".", msg, sizeof msg};
-    if (!abi) {
-        gcv_error_set(err, "model.library: %s: expected the symbol gcv_plugin_abi_version "
-                      "(GCV_PLUGIN_DECLARE_ABI in the plugin), got none", lib);
-        st = GCV_ERR_INVALID;
-    } else if (*abi != GCV_PLUGIN_ABI_VERSION) {
-        gcv_error_set(err, "model.library: %s: expected plugin ABI version %u, got %u "
-                      "(rebuild the plugin against this gcverify's plugin.h)", lib,
-                      GCV_PLUGIN_ABI_VERSION, *abi);
-        st = GCV_ERR_INVALID;
-    } else if (!entry.p) {
-        gcv_error_set(err, "model.library: %s: expected the function gcv_plugin_model_new, got "
-                      "no such symbol", lib);
-        st = GCV_ERR_INVALID;
-    } else if (entry.f(&args, &s->pm) != 0) {
-        msg[sizeof msg - 1] = '\0';
-        char line[GCV_ERROR_LEN];
-        clean_line(line, sizeof line, msg);
-        gcv_error_set(err, "model.library: %s: gcv_plugin_model_new failed: %s", lib,
-                      line[0] ? line : "(it gave no reason)");
-        st = GCV_ERR_INVALID;
-        /* A plugin that fails cleans up after itself; its model is not ours to destroy. */
-        memset(&s->pm, 0, sizeof s->pm);
-    } else if (!s->pm.destroy) {
-        gcv_error_set(err, "model.library: %s: gcv_plugin_model_new returned a bad model: "
-                      "destroy: expected a function, got NULL", lib);
-        st = GCV_ERR_INVALID;
-        memset(&s->pm, 0, sizeof s->pm); /* nothing can free it: the plugin's leak */
-    } else if ((st = check_model(&s->pm, lib, err)) == GCV_OK) {
+    st = call_entry(s, spec, lib, err);
+    if (st == GCV_OK)
         st = wrap(s, lib, out, err);
-    }
     if (st != GCV_OK) {
         if (s->pm.destroy)
             s->pm.destroy(s->pm.self);
         dlclose(s->handle);
+        free(s->v1_blocks);
+        free(s->locate_block);
+        free(s->locate_entry);
         free(s);
     }
     return st;

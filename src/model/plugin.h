@@ -25,5 +25,8 @@ gcv_status gcv_plugin_load(const gcv_plugin_spec *spec, gcv_model **out, gcv_err
  * (0: unsaid). m must come from gcv_plugin_load. */
 const char *gcv_plugin_description(const gcv_model *m);
 size_t gcv_plugin_examples(const gcv_model *m);
+/* 1 when the plugin's library links an OpenMP runtime (its own regions then run on one
+ * thread inside gcverify's: plugin.c). */
+int gcv_plugin_uses_openmp(const gcv_model *m);
 
 #endif

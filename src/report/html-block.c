@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/blocks.h"
 #include "report/html-priv.h"
 
 /* ---- scatter of analytic against numeric ---- */
@@ -101,10 +102,12 @@ static void point(page *p, const gcv_block *bl, const axis *ax, size_t k, const 
     fprintf(f, "<circle class=\"pt %s%s%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" data-i=\"%zu\">"
                "<title>",
             sign, bad ? " bad" : "", kink ? " kink" : "", x, y, bad ? "3.8" : "2.4",
-            bl->offset + k);
+            gcv_block_index(bl, k));
     text(f, bl->name);
-    fprintf(f, " (%zu,%zu) analytic %.4e, numeric %.4e, rel err %.2e, %s</title></circle>\n",
-            k / bl->cols, k % bl->cols, a, g, q->rel_error,
+    char coords[96];
+    gcv_block_format_coords(bl, k, coords, sizeof coords);
+    fprintf(f, " %s analytic %.4e, numeric %.4e, rel err %.2e, %s</title></circle>\n",
+            coords, a, g, q->rel_error,
             gcv_param_status_name((gcv_param_status)q->status));
 }
 
@@ -206,12 +209,14 @@ static void scatter(page *p, size_t b)
     FILE *f = p->f;
     const gcv_block *bl = &p->m->blocks[b];
     size_t n = bl->rows * bl->cols, nd = 0;
-    const gcv_param_result *ps = p->r->params + bl->offset;
+    gcv_param_result *owned;
+    const gcv_param_result *ps = gcv_block_params(bl, p->r->params, &owned);
     unsigned char *pick = malloc(n ? n : 1);
-    size_t shown = pick ? scatter_pick(ps, n, pick, &nd) : SIZE_MAX;
+    size_t shown = pick && ps ? scatter_pick(ps, n, pick, &nd) : SIZE_MAX;
     if (shown == SIZE_MAX) {
         p->nomem = 1;
         free(pick);
+        free(owned);
         return;
     }
     axis ax = scatter_axis(ps, n, pick, shown);
@@ -235,6 +240,7 @@ static void scatter(page *p, size_t b)
     fputs("</svg>\n", f);
     scatter_caption(f, ps, n, shown, nd);
     free(pick);
+    free(owned);
 }
 
 /* ---- heatmap of the relative error ---- */
@@ -338,23 +344,45 @@ static void heatmap(page *p, size_t b)
 {
     FILE *f = p->f;
     const gcv_block *bl = &p->m->blocks[b];
-    const gcv_param_result *ps = p->r->params + bl->offset;
-    if (bl->rows == 0 || bl->cols == 0)
+    gcv_param_result *owned;
+    const gcv_param_result *ps = gcv_block_params(bl, p->r->params, &owned);
+    /* A block of three or four axes: the 2-D slice over its last two axes that holds its
+     * worst entry. */
+    size_t rows = bl->rows, cols = bl->cols, k0 = 0;
+    char slice[96] = "";
+    if (bl->ndim >= 3) {
+        const gcv_block_result *br = &p->r->blocks[b];
+        rows = bl->dims[bl->ndim - 2];
+        size_t worst = br->worst_row * cols + br->worst_col;
+        k0 = worst - worst % (rows * cols);
+        gcv_block_format_coords(bl, k0, slice, sizeof slice);
+        size_t len = strlen(slice); /* "(c0,c1,0,0)" → "(c0,c1,:,:)" */
+        if (len >= 4) {
+            slice[len - 4] = ':';
+            slice[len - 2] = ':';
+        }
+    }
+    if (!ps || rows == 0 || cols == 0) {
+        p->nomem = !ps;
+        free(owned);
         return;
-    tiling t = tile_block(bl->rows, bl->cols);
+    }
+    ps += k0;
+    tiling t = tile_block(rows, cols);
     unsigned char *code = calloc(t.nr * t.nc, 1);
     if (!code) {
         p->nomem = 1;
+        free(owned);
         return;
     }
-    for (size_t k = 0; k < bl->rows * bl->cols; k++) {
-        size_t i = (k / bl->cols / t.tr) * t.nc + (k % bl->cols) / t.tc;
+    for (size_t k = 0; k < rows * cols; k++) {
+        size_t i = (k / cols / t.tr) * t.nc + (k % cols) / t.tc;
         unsigned char c = param_code(&ps[k]);
         if (c > code[i])
             code[i] = c;
     }
     double W = t.cw * (double)t.nc, H = t.ch * (double)t.nr;
-    int matrix = bl->rows > 1 && bl->cols > 1, dense = t.nr * t.nc > 1024;
+    int matrix = rows > 1 && cols > 1, dense = t.nr * t.nc > 1024;
     const int L = 40, T = 16;
     const char *cls = matrix ? "heatmap" : "strip";
     fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"%s\" id=\"%s-%zu\" "
@@ -363,7 +391,7 @@ static void heatmap(page *p, size_t b)
     attr(f, "data-block", bl->name);
     fprintf(f, " data-rows=\"%zu\" data-cols=\"%zu\" data-tile-rows=\"%zu\" "
                "data-tile-cols=\"%zu\" role=\"img\"",
-            bl->rows, bl->cols, t.tr, t.tc);
+            rows, cols, t.tr, t.tc);
     attr(f, "aria-label", bl->name);
     fputs(">\n", f);
     heatmap_labels(f, &t, L, T);
@@ -375,10 +403,13 @@ static void heatmap(page *p, size_t b)
     fprintf(f, "</svg>\n<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
                "height=\"%.1f\"/>\n</svg>\n<figcaption>relative error over (row, column)",
             L, T, W, H);
+    if (slice[0])
+        fprintf(f, " of the slice %s holding the worst entry", slice);
     if (t.tr > 1 || t.tc > 1)
         fprintf(f, "; tiles of %zu×%zu, each showing its worst", t.tr, t.tc);
     fputs("</figcaption></figure>\n", f);
     free(code);
+    free(owned);
 }
 
 void gcv_html_legend(FILE *f)
@@ -414,9 +445,12 @@ void gcv_html_card(page *p, size_t b)
     attr(f, "data-block", bl->name);
     fputs("><h3>", f);
     text(f, bl->name);
-    fprintf(f, " <span class=\"stats\">%zu×%zu · layer %d</span><span class=\"badge %s\">%s"
+    char shape[96], worst[96];
+    gcv_block_format_shape(bl, shape, sizeof shape);
+    gcv_block_format_coords(bl, br->worst_row * bl->cols + br->worst_col, worst, sizeof worst);
+    fprintf(f, " <span class=\"stats\">%s · layer %d</span><span class=\"badge %s\">%s"
                "</span></h3>\n",
-            bl->rows, bl->cols, bl->layer, st, word(br->status));
+            shape, bl->layer, st, word(br->status));
     /* Unchecked: what there is to say, and no plot of nothing. */
     if (br->status == GCV_UNCHECKED) {
         fprintf(f, "<div class=\"stats\">not checked: none of its %zu parameters was checked "
@@ -432,8 +466,8 @@ void gcv_html_card(page *p, size_t b)
     } else {
         fputs("</b> · max rel err ", f);
         sci(f, br->max_rel_error, 1);
-        fprintf(f, " at (%zu,%zu) · %zu mismatch%s of %zu checked", br->worst_row,
-                br->worst_col, br->mismatches, br->mismatches == 1 ? "" : "es", br->checked);
+        fprintf(f, " at %s · %zu mismatch%s of %zu checked", worst, br->mismatches,
+                br->mismatches == 1 ? "" : "es", br->checked);
     }
     fputs(" · power ", f);
     sci(f, br->power, 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/blocks.h"
 #include "engine/internal.h"
 #include "report/html-priv.h"
 #include "report/output.h"
@@ -437,8 +438,10 @@ static void worst(page *p)
     for (size_t t = 0; t < k; t++) {
         size_t i = idx[t];
         const gcv_param_result *q = &p->r->params[i];
-        const gcv_block *bl = &p->m->blocks[gcv_block_find(p->m->blocks, p->m->n_blocks, i)];
-        size_t off = i - bl->offset;
+        size_t off;
+        const gcv_block *bl = &p->m->blocks[gcv_model_locate(p->m, i, &off)];
+        char coords[96];
+        gcv_block_format_coords(bl, off, coords, sizeof coords);
         const char *st = gcv_param_status_name((gcv_param_status)q->status);
         fprintf(f, "<tr class=\"param %s\" data-index=\"%zu\"", st, i);
         dnum(f, "theta", q->theta);
@@ -447,10 +450,10 @@ static void worst(page *p)
         dnum(f, "rel-error", q->rel_error);
         fprintf(f, " data-status=\"%s\"><td class=\"n\">%zu</td><td class=\"l\">", st, i);
         text(f, bl->name);
-        fprintf(f, "</td><td class=\"l n\">(%zu,%zu)</td><td class=\"n\">%.4e</td>"
+        fprintf(f, "</td><td class=\"l n\">%s</td><td class=\"n\">%.4e</td>"
                    "<td class=\"n\">%.8e</td><td class=\"n\">%.8e</td><td class=\"n\">%.2e</td>"
                    "<td class=\"l\">%s</td></tr>\n",
-                off / bl->cols, off % bl->cols, q->theta, q->analytic, q->numeric,
+                coords, q->theta, q->analytic, q->numeric,
                 q->rel_error, st);
     }
     fputs("</table>\n", f);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/blocks.h"
 #include "util/strutil.h"
 
 /* ---- escaping ---- */
@@ -223,11 +224,14 @@ static void block_summary(char *buf, size_t n, const gcv_model *m, const gcv_res
         gcv_str_append(buf, n, &k, ": %s", gcv_verdict_name(br->status));
         return;
     }
-    gcv_str_append(buf, n, &k, "%s (layer %d, %zu×%zu): %zu of %zu checked, difference "
-        "%.2e %s %.3g, max rel err %.2e at (%zu,%zu), %zu mismatch%s", bl->name, bl->layer,
-        bl->rows, bl->cols, br->checked, bl->rows * bl->cols, br->difference,
+    char shape[96], worst[96];
+    gcv_block_format_shape(bl, shape, sizeof shape);
+    gcv_block_format_coords(bl, br->worst_row * bl->cols + br->worst_col, worst, sizeof worst);
+    gcv_str_append(buf, n, &k, "%s (layer %d, %s): %zu of %zu checked, difference "
+        "%.2e %s %.3g, max rel err %.2e at %s, %zu mismatch%s", bl->name, bl->layer,
+        shape, br->checked, bl->rows * bl->cols, br->difference,
         br->difference > r->options.threshold ? ">" : "≤", r->options.threshold,
-        br->max_rel_error, br->worst_row, br->worst_col, br->mismatches,
+        br->max_rel_error, worst, br->mismatches,
         br->mismatches == 1 ? "" : "es");
     size_t kinks = br->kinks + br->kinks_ok + br->kinks_avoided;
     if (kinks)
@@ -238,14 +242,17 @@ static void block_summary(char *buf, size_t n, const gcv_model *m, const gcv_res
     gcv_str_append(buf, n, &k, ": %s", gcv_verdict_name(br->status));
 }
 
-/* "(0,2), θ[27] = 0.5: analytic 1.2e-01, numeric 6.1e-02, abs err …, rel err …" for param i. */
+/* "(0,2), θ[27] = 0.5: analytic 1.2e-01, numeric 6.1e-02, abs err …, rel err …" for entry e
+ * of block bl. */
 static void param_line(char *buf, size_t n, size_t *k, const gcv_block *bl,
-                       const gcv_result *r, size_t i)
+                       const gcv_result *r, size_t e)
 {
+    size_t i = gcv_block_index(bl, e);
     const gcv_param_result *p = &r->params[i];
-    size_t off = i - bl->offset;
-    gcv_str_append(buf, n, k, "%s(%zu,%zu) = θ[%zu] = %.17g: analytic %.17g, numeric %.17g, "
-        "abs error %.3e, rel error %.3e, status %s", bl->name, off / bl->cols, off % bl->cols, i,
+    char coords[96];
+    gcv_block_format_coords(bl, e, coords, sizeof coords);
+    gcv_str_append(buf, n, k, "%s%s = θ[%zu] = %.17g: analytic %.17g, numeric %.17g, "
+        "abs error %.3e, rel error %.3e, status %s", bl->name, coords, i,
         p->theta, p->analytic, p->numeric, p->abs_error, p->rel_error,
         gcv_param_status_name((gcv_param_status)p->status));
 }
@@ -308,10 +315,10 @@ static void block_verdict(FILE *f, const gcv_report_info *in, const gcv_model *m
         else
             gcv_str_append(body, sizeof body, &k, "mismatches  %zu of %zu checked",
                 br->mismatches, br->checked);
-        size_t wi = bl->offset + br->worst_row * bl->cols + br->worst_col;
-        if (br->checked && r->params[wi].status != GCV_PARAM_UNCHECKED) {
+        size_t we = br->worst_row * bl->cols + br->worst_col;
+        if (br->checked && r->params[gcv_block_index(bl, we)].status != GCV_PARAM_UNCHECKED) {
             gcv_str_append(body, sizeof body, &k, "\nworst       ");
-            param_line(body, sizeof body, &k, bl, r, wi);
+            param_line(body, sizeof body, &k, bl, r, we);
         }
         gcv_str_append(body, sizeof body, &k, "\ndiagnosis   %s", nd ? diag : "none");
         regression_lines(body, sizeof body, &k, reg, bl->name, 1);
@@ -322,9 +329,9 @@ static void block_verdict(FILE *f, const gcv_report_info *in, const gcv_model *m
         gcv_str_append(body, sizeof body, &k, "nonfinite   %zu of %zu checked",
             br->nonfinite, br->checked);
         for (size_t q = 0; q < bl->rows * bl->cols; q++)
-            if (r->params[bl->offset + q].status == GCV_PARAM_NONFINITE) {
+            if (r->params[gcv_block_index(bl, q)].status == GCV_PARAM_NONFINITE) {
                 gcv_str_append(body, sizeof body, &k, "\nfirst       ");
-                param_line(body, sizeof body, &k, bl, r, bl->offset + q);
+                param_line(body, sizeof body, &k, bl, r, q);
                 break;
             }
         regression_lines(body, sizeof body, &k, reg, bl->name, 1);
@@ -459,7 +466,7 @@ static void write_suite(FILE *f, const gcv_report_info *in, const gcv_model *m,
         const gcv_block *bl = &m->blocks[b];
         size_t be = 0;
         for (size_t q = 0; q < bl->rows * bl->cols; q++)
-            be += r->params[bl->offset + q].evaluations;
+            be += r->params[gcv_block_index(bl, q)].evaluations;
         double t = evals ? c->time * (double)be / (double)evals : 0.0;
         testcase_open(f, name, bl->name, t);
         outcome o = block_outcome(in, m, r, reg, b);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/blocks.h"
 #include "report/merge-priv.h"
+#include "report/merge-views.h"
 #include "util/strutil.h"
 
 gcv_status gcv_merge_nomem(gcv_error *err, const char *file)
@@ -156,7 +158,7 @@ static gcv_status read_blocks(const gcv_jctx *c, const cJSON *root, gcv_shard_he
         return st;
     if (!cJSON_IsArray(blocks) || cJSON_GetArraySize(blocks) < 1)
         return gcv_json_expected(c, "blocks", "a non-empty array of blocks", blocks);
-    size_t n = (size_t)cJSON_GetArraySize(blocks), i = 0, offset = 0;
+    size_t n = (size_t)cJSON_GetArraySize(blocks), i = 0, offset = 0, sum = 0;
     h->blocks = calloc(n, sizeof *h->blocks);
     h->taylor = calloc(n, sizeof *h->taylor);
     if (!h->blocks || !h->taylor)
@@ -166,7 +168,6 @@ static gcv_status read_blocks(const gcv_jctx *c, const cJSON *root, gcv_shard_he
         char p[GCV_JPATH_LEN], q[GCV_JPATH_LEN];
         const cJSON *it, *shape;
         const char *name;
-        size_t layer;
         gcv_block *bl = &h->blocks[i];
         gcv_json_path_index(p, sizeof p, "blocks", i);
         if (!cJSON_IsObject(b))
@@ -179,12 +180,8 @@ static gcv_status read_blocks(const gcv_jctx *c, const cJSON *root, gcv_shard_he
         if (strlen(name) >= GCV_NAME_LEN)
             return gcv_json_expected(c, q, "a block name of at most 31 bytes", it);
         memcpy(bl->name, name, strlen(name) + 1);
-        if ((st = gcv_schema_size(c, p, b, "layer", 1, &layer)) != GCV_OK)
+        if ((st = gcv_merge_read_layer(c, p, b, &bl->layer)) != GCV_OK)
             return st;
-        if (layer > INT_MAX)
-            return gcv_json_fail(c, p, "expected a layer number up to %d, got %zu", INT_MAX,
-                                 layer);
-        bl->layer = (int)layer;
         if ((st = gcv_schema_member(c, p, b, "shape", &shape)) != GCV_OK)
             return st;
         gcv_json_path_key(q, sizeof q, p, "shape");
@@ -199,19 +196,26 @@ static gcv_status read_blocks(const gcv_jctx *c, const cJSON *root, gcv_shard_he
         if ((st = gcv_json_size(c, r, cJSON_GetArrayItem(shape, 1), 1, SIZE_MAX, &bl->cols)) !=
             GCV_OK)
             return st;
-        if ((st = gcv_schema_number(c, p, b, "taylor_order", &h->taylor[i])) != GCV_OK)
+        if ((st = gcv_schema_number(c, p, b, "taylor_order", &h->taylor[i])) != GCV_OK ||
+            (st = gcv_merge_read_view(c, p, b, bl)) != GCV_OK)
             return st;
-        /* Blocks cover θ in order without gaps: offsets are the running sum. */
-        if (bl->rows > (h->params_total - offset) / bl->cols)
+        /* Blocks cover θ: contiguous ones in order without gaps (their offsets are the
+         * running sum), views where their "view" says. */
+        if (bl->rows > (h->params_total - sum) / bl->cols)
             return gcv_json_fail(c, q, "expected blocks adding up to model.params_total = "
                                  "%zu, got more", h->params_total);
-        bl->offset = offset;
-        offset += bl->rows * bl->cols;
+        if (bl->ndim == 0) {
+            bl->offset = offset;
+            offset += bl->rows * bl->cols;
+        }
+        sum += bl->rows * bl->cols;
         h->n_blocks = ++i;
     }
-    if (offset != h->params_total)
+    if (sum != h->params_total)
         return gcv_json_fail(c, "blocks", "expected blocks adding up to model.params_total = "
-                             "%zu, got %zu", h->params_total, offset);
+                             "%zu, got %zu", h->params_total, sum);
+    if (gcv_blocks_have_views(h->blocks, h->n_blocks))
+        return gcv_merge_check_partition(c, h->blocks, h->n_blocks, h->params_total);
     return GCV_OK;
 }
 
@@ -329,8 +333,9 @@ static gcv_status read_param(const gcv_jctx *c, const char *p, const cJSON *e, g
                              h->shard.index, i);
     if (s->owner[i] != SIZE_MAX)
         return gcv_json_fail(c, q, "expected each parameter once, got index %zu again", i);
-    const gcv_block *bl = &h->blocks[gcv_block_find(h->blocks, h->n_blocks, i)];
-    size_t off = i - bl->offset;
+    gcv_model view = {.n_params = h->params_total, .n_blocks = h->n_blocks, .blocks = h->blocks};
+    size_t off;
+    const gcv_block *bl = &h->blocks[gcv_model_locate(&view, i, &off)];
     if ((st = gcv_schema_member(c, p, e, "block", &it)) != GCV_OK)
         return st;
     gcv_json_path_key(q, sizeof q, p, "block");
@@ -342,19 +347,8 @@ static gcv_status read_param(const gcv_jctx *c, const char *p, const cJSON *e, g
     if ((st = gcv_schema_member(c, p, e, "coords", &it)) != GCV_OK)
         return st;
     gcv_json_path_key(q, sizeof q, p, "coords");
-    size_t rc[2] = {SIZE_MAX, SIZE_MAX};
-    for (int k = 0; k < 2 && cJSON_IsArray(it) && cJSON_GetArraySize(it) == 2; k++) {
-        const cJSON *x = cJSON_GetArrayItem(it, k);
-        if (cJSON_IsNumber(x) && x->valuedouble >= 0.0 && x->valuedouble < 0x1p53 &&
-            x->valuedouble == floor(x->valuedouble))
-            rc[k] = (size_t)x->valuedouble;
-    }
-    if (rc[0] != off / bl->cols || rc[1] != off % bl->cols) {
-        char want[64];
-        snprintf(want, sizeof want, "[%zu, %zu] for index %zu", off / bl->cols,
-                 off % bl->cols, i);
-        return gcv_json_expected(c, q, want, it);
-    }
+    if ((st = gcv_merge_check_coords(c, q, it, bl, off, i)) != GCV_OK)
+        return st;
     gcv_param_result *r = &s->params[i];
     double *dst[] = {&r->theta, &r->analytic, &r->numeric, &r->abs_error,
                      &r->rel_error, &r->floor, &r->step};

@@ -2,6 +2,7 @@
  * JSON, JUnit and HTML reports), and the parameters as CSV. The JSON report is schema.c's. */
 #include "report.h"
 
+#include "engine/blocks.h"
 #include "engine/internal.h"
 #include "output.h"
 #include "util/strutil.h"
@@ -135,12 +136,16 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
     }
     /* Rows whose gradient is zero throughout (a dead unit) cannot show an error: a bug is
      * confined to some rows only when other rows with a gradient are right. */
+    /* An N-d block's rows are its lines along the last axis, named by their leading
+     * coordinates. */
+    char row[96];
+    gcv_block_format_row(bl, br->first_bad_row, row, sizeof row);
     if (br->bad_rows && br->bad_rows < br->live_rows) {
         if (br->bad_rows == 1)
-            gcv_str_append(buf, n, &k, "%sonly row %zu is wrong", sep, br->first_bad_row);
+            gcv_str_append(buf, n, &k, "%sonly row %s is wrong", sep, row);
         else
             gcv_str_append(buf, n, &k, "%s%zu of %zu rows with a gradient are wrong, the first "
-                "is row %zu", sep, br->bad_rows, br->live_rows, br->first_bad_row);
+                "is row %s", sep, br->bad_rows, br->live_rows, row);
     } else if (br->bad_cols && br->bad_cols < br->live_cols) {
         if (br->bad_cols == 1)
             gcv_str_append(buf, n, &k, "%sonly column %zu is wrong", sep, br->first_bad_col);
@@ -237,13 +242,13 @@ static size_t block_kinks(const gcv_block_result *br)
 /* The numbers of block b's row that the run measured, else NONE: an unchecked block has
  * none; a directional one has its difference and power but no per-parameter errors, worst
  * coordinates or mismatch count. */
-static void block_cells(FILE *f, const gcv_block_result *br)
+static void block_cells(FILE *f, const gcv_block *bl, const gcv_block_result *br)
 {
     char diff[32], rel[32], worst[48], mis[32], power[32];
     int unchecked = br->status == GCV_UNCHECKED, per_param = !unchecked && !br->directions;
     snprintf(diff, sizeof diff, "%.1e", br->difference);
     snprintf(rel, sizeof rel, "%.1e", br->max_rel_error);
-    snprintf(worst, sizeof worst, "(%zu,%zu)", br->worst_row, br->worst_col);
+    gcv_block_format_coords(bl, br->worst_row * bl->cols + br->worst_col, worst, sizeof worst);
     snprintf(mis, sizeof mis, "%zu", br->mismatches);
     snprintf(power, sizeof power, "%.0e", br->power);
     fputs("  ", f);
@@ -258,28 +263,62 @@ static void block_cells(FILE *f, const gcv_block_result *br)
     cell(f, unchecked ? NONE : power, 5, 0);
 }
 
+/* Display columns of s (UTF-8: "×" is two bytes, one column). */
+static size_t text_columns(const char *s)
+{
+    size_t cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        cols += (*p & 0xC0) != 0x80;
+    return cols;
+}
+
+/* The block column as wide as the longest name (at least "block"), the shape column as the
+ * widest shape (at least 11 columns, as it always was), so long names ("fcprojw[0]") and
+ * N-d shapes keep the table aligned. */
+static int name_width(const gcv_model *m)
+{
+    size_t w = 5;
+    for (size_t b = 0; b < m->n_blocks; b++)
+        if (strlen(m->blocks[b].name) > w)
+            w = strlen(m->blocks[b].name);
+    return (int)w;
+}
+
+static int shape_width(const gcv_model *m)
+{
+    size_t w = 11;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        char shape[96];
+        gcv_block_format_shape(&m->blocks[b], shape, sizeof shape);
+        if (text_columns(shape) > w)
+            w = text_columns(shape);
+    }
+    return (int)w;
+}
+
 static void text_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
                         const gcv_result *r)
 {
     int kinks = r->kinks + r->kinks_ok + r->kinks_avoided > 0, nonfin = r->nonfinite > 0;
-    int taylor = r->options.taylor;
-    fprintf(f, "layer  block  shape        checked  difference  max rel err  worst        "
-               "mismatches  power%s%s%s  status\n",
+    int taylor = r->options.taylor, wn = name_width(m), ws = shape_width(m);
+    fprintf(f, "layer  %-*s  %-*schecked  difference  max rel err  worst        "
+               "mismatches  power%s%s%s  status\n", wn, "block", ws + 2, "shape",
             kinks ? "  kinks" : "", nonfin ? "  nonfinite" : "", taylor ? "  taylor" : "");
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
         const gcv_block_result *br = &r->blocks[b];
-        char shape[48], st[16];
-        snprintf(shape, sizeof shape, "%zu×%zu", bl->rows, bl->cols);
+        char shape[96], st[16];
+        gcv_block_format_shape(bl, shape, sizeof shape);
         verdict_word(st, sizeof st, br->status);
-        /* "×" is two bytes but one column: pad by one more. */
         char checked[32];
         if (br->directions)
             snprintf(checked, sizeof checked, "%u dirs", br->directions);
         else
             snprintf(checked, sizeof checked, "%zu", br->checked);
-        fprintf(f, "%-5d  %-5s  %-12s %8s", bl->layer, bl->name, shape, checked);
-        block_cells(f, br);
+        fprintf(f, "%-5d  %-*s  ", bl->layer, wn, bl->name);
+        cell(f, shape, ws, 1);
+        fprintf(f, " %8s", checked);
+        block_cells(f, bl, br);
         if (kinks)
             fprintf(f, "  %5zu", block_kinks(br));
         if (nonfin)
@@ -356,16 +395,17 @@ static void text_worst(FILE *f, const gcv_report_info *in, const gcv_model *m,
         for (int d = snprintf(NULL, 0, "%zu", idx[t]); d > w; w = d)
             ;
     fprintf(f, "\nworst %zu parameter%s by relative error\n", k, k == 1 ? "" : "s");
-    fprintf(f, "  %*s  block  coords        theta         analytic          numeric    rel err  "
-               "status\n", w, "index");
+    int wn = name_width(m);
+    fprintf(f, "  %*s  %-*s  coords        theta         analytic          numeric    rel err  "
+               "status\n", w, "index", wn, "block");
     for (size_t t = 0; t < k; t++) {
         size_t i = idx[t];
         const gcv_param_result *p = &r->params[i];
-        const gcv_block *bl = &m->blocks[gcv_block_find(m->blocks, m->n_blocks, i)];
-        size_t off = i - bl->offset;
-        char coords[48];
-        snprintf(coords, sizeof coords, "(%zu,%zu)", off / bl->cols, off % bl->cols);
-        fprintf(f, "  %*zu  %-5s  %-10s  %11.4e  %15.8e  %15.8e  %9.2e  %s\n", w, i, bl->name,
+        size_t off;
+        const gcv_block *bl = &m->blocks[gcv_model_locate(m, i, &off)];
+        char coords[96];
+        gcv_block_format_coords(bl, off, coords, sizeof coords);
+        fprintf(f, "  %*zu  %-*s  %-10s  %11.4e  %15.8e  %15.8e  %9.2e  %s\n", w, i, wn, bl->name,
                 coords, p->theta, p->analytic, p->numeric, p->rel_error,
                 gcv_param_status_name((gcv_param_status)p->status));
     }
@@ -434,6 +474,21 @@ typedef struct csv_ctx {
     const gcv_result *r;
 } csv_ctx;
 
+/* The CSV's row column: the row of a matrix; for a block of three or four axes its leading
+ * coordinates joined by ':' (the column is the last axis), so the columns stay the same. */
+static void csv_row(const gcv_block *bl, size_t k, char *buf, size_t n)
+{
+    size_t c[GCV_MAX_DIMS], len = 0;
+    unsigned nd = gcv_block_coords(bl, k, c);
+    buf[0] = '\0';
+    if (nd <= 2) {
+        snprintf(buf, n, "%zu", nd == 2 ? c[0] : 0);
+        return;
+    }
+    for (unsigned a = 0; a + 1 < nd && len < n; a++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%zu", a ? ":" : "", c[a]);
+}
+
 static int csv_writer(FILE *f, void *ctx)
 {
     const csv_ctx *c = ctx;
@@ -442,11 +497,13 @@ static int csv_writer(FILE *f, void *ctx)
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
         for (size_t k = 0; k < bl->rows * bl->cols; k++) {
-            const gcv_param_result *p = &c->r->params[bl->offset + k];
+            const gcv_param_result *p = &c->r->params[gcv_block_index(bl, k)];
             if (p->status == GCV_PARAM_UNCHECKED)
                 continue;
-            fprintf(f, "%zu,%s,%zu,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%s\n",
-                    bl->offset + k, bl->name, k / bl->cols, k % bl->cols, p->theta,
+            char row[96];
+            csv_row(bl, k, row, sizeof row);
+            fprintf(f, "%zu,%s,%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%s\n",
+                    gcv_block_index(bl, k), bl->name, row, k % bl->cols, p->theta,
                     p->analytic, p->numeric, p->abs_error, p->rel_error, p->floor,
                     gcv_param_status_name((gcv_param_status)p->status));
         }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "engine/blocks.h"
 #include "report/output.h"
 #include "util/strutil.h"
 
@@ -115,6 +116,39 @@ static void json_layers(FILE *f, const gcv_model *m, const gcv_result *r)
     fputs("\n  ],\n", f);
 }
 
+/* Entry k's coordinates as a JSON array: [row, col] for a matrix, N values for a view of
+ * N axes. */
+static void json_coords(FILE *f, const gcv_block *bl, size_t k)
+{
+    size_t c[GCV_MAX_DIMS];
+    unsigned nd = gcv_block_coords(bl, k, c);
+    for (unsigned a = 0; a < nd; a++)
+        fprintf(f, "%s%zu", a ? ", " : "[", c[a]);
+    fputs("]", f);
+}
+
+/* A view block's own shape and where it lies (absent for a contiguous rows × cols block,
+ * whose "shape" says it all): "dims", its worst entry in N-d ("worst_coords"), and "view"
+ * with the offset and strides, or "index_map": true for an explicit map. */
+static void json_view(FILE *f, const gcv_block *bl, const gcv_block_result *br)
+{
+    if (bl->ndim == 0)
+        return;
+    fputs(", \"dims\": ", f);
+    for (unsigned a = 0; a < bl->ndim; a++)
+        fprintf(f, "%s%zu", a ? ", " : "[", bl->dims[a]);
+    fputs("], \"worst_coords\": ", f);
+    json_coords(f, bl, br->worst_row * bl->cols + br->worst_col);
+    if (bl->index) {
+        fputs(", \"view\": {\"index_map\": true}", f);
+        return;
+    }
+    fprintf(f, ", \"view\": {\"offset\": %zu, \"strides\": ", bl->offset);
+    for (unsigned a = 0; a < bl->ndim; a++)
+        fprintf(f, "%s%zu", a ? ", " : "[", bl->strides[a]);
+    fputs("]}", f);
+}
+
 static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
                         const gcv_result *r)
 {
@@ -129,6 +163,7 @@ static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
                    "\"fraction_checked\": ",
                 bl->layer, bl->rows, bl->cols, br->checked);
         gcv_json_num(f, (double)br->checked / (double)(bl->rows * bl->cols));
+        json_view(f, bl, br);
         fputs(", \"difference\": ", f);
         gcv_json_num(f, br->difference);
         fputs(", \"max_abs_error\": ", f);
@@ -174,7 +209,7 @@ static void json_params(FILE *f, int mode, const gcv_model *m, const gcv_result 
     for (size_t b = 0; b < m->n_blocks && mode != 0; b++) {
         const gcv_block *bl = &m->blocks[b];
         for (size_t k = 0; k < bl->rows * bl->cols; k++) {
-            size_t i = bl->offset + k;
+            size_t i = gcv_block_index(bl, k);
             const gcv_param_result *p = &r->params[i];
             if (p->status == GCV_PARAM_UNCHECKED ||
                 (mode == 1 && p->status == GCV_PARAM_OK))
@@ -182,7 +217,9 @@ static void json_params(FILE *f, int mode, const gcv_model *m, const gcv_result 
             fprintf(f, "%s\n    {\"index\": %zu, \"block\": ", first ? "" : ",", i);
             first = 0;
             gcv_json_str(f, bl->name);
-            fprintf(f, ", \"coords\": [%zu, %zu], \"theta\": ", k / bl->cols, k % bl->cols);
+            fputs(", \"coords\": ", f);
+            json_coords(f, bl, k);
+            fputs(", \"theta\": ", f);
             gcv_json_num(f, p->theta);
             fputs(", \"analytic\": ", f);
             gcv_json_num(f, p->analytic);

@@ -13,7 +13,13 @@
  *   hang_gradient (never returns), exit0_cost (_exit(0) when θ[index] is perturbed),
  *   exit0_destroy (_exit(0) in destroy), hang_destroy and hang_load (never return),
  *   setlocale (sets LC_ALL to de_DE.UTF-8, a decimal comma, when loaded; fails to load
- *   when that locale is missing)
+ *   when that locale is missing),
+ *   accumulate (gradient adds into g without zeroing it),
+ *   unwritten (gradient never writes g[index]), hidden_state (cost adds a call counter),
+ *   rounding_state (cost varies in its last bit between calls), writes_theta (cost casts
+ *   const away and writes θ[index]), views (version 2: A seen column-major through
+ *   strides, c through an index map), view_overlap (c's map names θ[3], which A holds),
+ *   layer_apart (three blocks labelled 1, 2, 1)
  * Macros: TEST_ABI=N (the ABI version exported), NO_ABI (no version symbol), NO_ENTRY
  * (the entry point misspelt). */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
@@ -45,7 +51,7 @@ typedef struct tp {
     size_t index;
     double theta[P];
     float thetaf[P];
-    gcv_plugin_block blocks[2];
+    gcv_plugin_block blocks[3];
 } tp;
 
 static const double coef[P] = {1.0, 2.0, 3.0, 4.0, 5.0, 6.0};
@@ -73,6 +79,13 @@ static int cost(const void *self, const double *th, void *ws, double *J)
     double j = 0.0;
     for (size_t i = 0; i < P; i++)
         j += 0.5 * coef[i] * th[i] * th[i] + th[i];
+    static _Atomic unsigned long calls; /* deliberate hidden state: what a plugin must not keep */
+    if (is(s, "hidden_state"))
+        j += 1e-6 * (double)calls++;
+    if (is(s, "rounding_state"))
+        j *= 1.0 + 0x1p-52 * (double)(calls++ % 2);
+    if (is(s, "writes_theta"))
+        ((double *)th)[s->index] += 1.0; /* const cast away: what the ABI forbids */
     *J = *perturbed && is(s, "nan_cost") ? NAN : j;
     return 0;
 }
@@ -88,8 +101,14 @@ static int gradient(const void *self, const double *th, double *g, void *ws, dou
         strcpy(ws, "test plugin: gradient refused");
         return 1;
     }
-    for (size_t i = 0; i < P; i++)
-        g[i] = coef[i] * th[i] + 1.0;
+    for (size_t i = 0; i < P; i++) {
+        if (is(s, "unwritten") && i == s->index)
+            continue;
+        if (is(s, "accumulate"))
+            g[i] += coef[i] * th[i] + 1.0;
+        else
+            g[i] = coef[i] * th[i] + 1.0;
+    }
     return cost(self, th, ws, J);
 }
 
@@ -119,12 +138,13 @@ static int cost_f(const void *self, const float *th, void *ws, float *J)
 
 static int gradient_f(const void *self, const float *th, float *g, void *ws, float *J)
 {
-    double t[P], gd[P], j;
+    double t[P], gd[P] = {0}, j;
     for (size_t i = 0; i < P; i++)
         t[i] = th[i];
     int rc = gradient(self, t, gd, ws, &j);
-    for (size_t i = 0; i < P; i++)
-        g[i] = (float)gd[i];
+    for (size_t i = 0; i < P; i++) /* (unwritten: gd's 0 is written, as float code would not) */
+        if (!(is(self, "unwritten") && i == ((const tp *)self)->index))
+            g[i] = is(self, "accumulate") ? g[i] + (float)gd[i] : (float)gd[i];
     *J = (float)j;
     return rc;
 }
@@ -203,8 +223,8 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     memcpy(s->theta, start, sizeof start);
     for (size_t i = 0; i < P; i++)
         s->thetaf[i] = (float)start[i];
-    s->blocks[0] = (gcv_plugin_block){"A", 1, 2, 2};
-    s->blocks[1] = (gcv_plugin_block){"c", 2, 2, 1};
+    s->blocks[0] = (gcv_plugin_block){.name = "A", .layer = 1, .rows = 2, .cols = 2};
+    s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .rows = 2, .cols = 1};
     if (is(s, "blocks_sum"))
         s->blocks[1].rows = 1;
     if (is(s, "dup_name"))
@@ -213,6 +233,20 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
         s->blocks[0].layer = 2;
         s->blocks[1].layer = 1;
     }
+#if GCV_PLUGIN_ABI_VERSION >= 2
+    static const size_t c_map[2] = {5, 4}, c_bad[2] = {3, 4};
+    /* "views": true gives any defect the views' layout */
+    if (is(s, "views") || is(s, "view_overlap") || opt_bool(args->options_json, "views", 0, &bad)) {
+        s->blocks[0] = (gcv_plugin_block){.name = "A", .layer = 1, .ndim = 2, .dims = {2, 2},
+                                          .strides = {1, 2}};
+        s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .ndim = 1, .dims = {2},
+                                          .index = is(s, "view_overlap") ? c_bad : c_map};
+    }
+    if (is(s, "layer_apart")) {
+        s->blocks[1] = (gcv_plugin_block){.name = "c", .layer = 2, .rows = 1, .cols = 1};
+        s->blocks[2] = (gcv_plugin_block){.name = "d", .layer = 1, .rows = 1, .cols = 1};
+    }
+#endif
     if (is(s, "zero_rows"))
         s->blocks[0].rows = 0;
     if (is(s, "bad_name"))
@@ -225,7 +259,8 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     out->self = s;
     out->precision = is(s, "precision") ? 7 : fl ? GCV_PLUGIN_FLOAT : GCV_PLUGIN_DOUBLE;
     out->n_params = P;
-    out->n_blocks = is(s, "many_blocks") ? 100 : 2; /* 100: a byte count for a count */
+    out->n_blocks = is(s, "many_blocks") ? 100 : is(s, "layer_apart") ? 3 : 2; /* 100: a byte
+                                                                          count for a count */
     out->blocks = s->blocks;
     out->theta = fl ? (const void *)s->thetaf : (const void *)s->theta;
     out->ws_bytes = is(s, "huge_ws") ? (size_t)1 << 36 : 64;

@@ -339,7 +339,7 @@ static int toy_perturbed(const gcv_model *m, size_t idx, double value, void *ws,
 START_TEST(the_engine_should_share_a_models_parts_out_over_its_threads)
 {
     double theta[2] = {0.7, -0.3};
-    gcv_block blocks[1] = {{"w", 1, 1, 2, 0}};
+    gcv_block blocks[1] = {{.name = "w", .layer = 1, .rows = 1, .cols = 2, .offset = 0}};
     gcv_model m = {0};
     m.n_params = 2;
     m.n_blocks = 1;

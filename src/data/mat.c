@@ -19,6 +19,8 @@
 
 #include <matio.h>
 #include <zlib.h>
+
+#include "data/mat5-check.h"
 #ifdef GCV_HAVE_HDF5
 #include <hdf5.h>
 #endif
@@ -655,6 +657,12 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         return GCV_ERR_IO;
     }
     close(fd);
+    /* Before matio sees the file: every variable must hold what its header declares. */
+    size_t max_bytes = max_count > SIZE_MAX / sizeof(double) ? SIZE_MAX
+                                                             : max_count * sizeof(double);
+    gcv_status st = gcv_mat5_check(path, fsize, max_bytes, err);
+    if (st != GCV_OK)
+        return st;
 
     Mat_LogInitFunc("gcverify", gcv_mat_log);
     gcv_mat_last_log[0] = '\0';

@@ -1,0 +1,354 @@
+/* The readers on hostile files: sizes declared that the bytes present do not back, types
+ * libhdf5 would mis-convert, chunks and cells that would make a library allocate gigabytes
+ * from a few bytes, and CSV files whose first row or label names are ambiguous. Each file is
+ * made here, by the libraries' own writers where they can write it, or byte by byte where
+ * only a damaged or hand-made file looks like that. Every case must be refused with a
+ * message naming what was expected and what was found, before anything large is
+ * allocated. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/csv.h"
+#include "data/hdf5.h"
+#include "data/mat.h"
+
+#ifdef GCV_HAVE_HDF5
+#include <hdf5.h>
+#endif
+#ifdef GCV_HAVE_MATIO
+#include <zlib.h>
+#endif
+
+static char tmp_dir[256];
+
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmp_dir, name);
+}
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+#define ASSERT_MSG_HAS(err, text)                                                              \
+    ck_assert_msg(strstr((err).msg, (text)) != NULL, "message '%s' lacks '%s'", (err).msg,     \
+                  (text))
+
+/* ==== HDF5 ============================================================================= */
+
+#ifdef GCV_HAVE_HDF5
+
+/* A 1-D dataset of n elements of type t, chunked by chunk (0: contiguous), written from
+ * values when given (as doubles), else never written. */
+static void h5_make(const char *path, hid_t t, hsize_t n, hsize_t chunk, const double *values)
+{
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(file, 0);
+    hsize_t maxdims = chunk ? H5S_UNLIMITED : n;
+    hid_t space = H5Screate_simple(1, &n, &maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (chunk)
+        ck_assert_int_ge(H5Pset_chunk(dcpl, 1, &chunk), 0);
+    hid_t ds = H5Dcreate2(file, "x", t, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    ck_assert_int_ge(ds, 0);
+    if (values)
+        ck_assert_int_ge(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values),
+                         0);
+    H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    H5Fclose(file);
+}
+
+START_TEST(hdf5_should_refuse_a_float_type_264_bytes_wide)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "wide.h5");
+    hid_t t = H5Tcopy(H5T_IEEE_F64LE);
+    ck_assert_int_ge(H5Tset_size(t, 264), 0);
+    h5_make(p, t, 4, 0, NULL);
+    H5Tclose(t);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_hdf5_read(p, "x", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "wide.h5: x: expected an integer of 1, 2, 4 or 8 bytes or a float of "
+                        "2, 4 or 8 bytes, got a float of 264 bytes");
+    ck_assert_ptr_null(a.data);
+}
+END_TEST
+
+/* A 1 GiB chunk (2^27 doubles) for 10 values, read under 256 MiB: refused from the
+ * metadata, before libhdf5 allocates the chunk. */
+START_TEST(hdf5_should_refuse_a_chunk_larger_than_the_memory_allowed)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "bigchunk.h5");
+    h5_make(p, H5T_IEEE_F64LE, 10, (hsize_t)1 << 27, NULL);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_hdf5_read(p, "x", ((size_t)256 << 20) / 8, &a, &err), GCV_ERR_NOMEM);
+    ASSERT_MSG_HAS(err, "bigchunk.h5: x: expected chunks of at most 256.0 MiB (the memory the "
+                        "read may use), got 1.0 GiB");
+}
+END_TEST
+
+/* A small file declaring 16 MiB chunks without compression cannot hold one of them. */
+START_TEST(hdf5_should_refuse_a_chunk_larger_than_the_file)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "filechunk.h5");
+    h5_make(p, H5T_IEEE_F64LE, 10, (hsize_t)1 << 21, NULL);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_hdf5_read(p, "x", (size_t)1 << 30, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "filechunk.h5: x: expected chunks of at most ");
+    ASSERT_MSG_HAS(err, "(the file's size), got 16.0 MiB");
+}
+END_TEST
+
+/* Data never written reads as fill values (zeros): not data to check a gradient on. */
+START_TEST(hdf5_should_refuse_a_dataset_never_written)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "unwritten.h5");
+    h5_make(p, H5T_IEEE_F64LE, 4, 0, NULL);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_hdf5_read(p, "x", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "unwritten.h5: x: expected 4 elements of 8 bytes stored in the file, "
+                        "got 0 bytes (data never written, or a damaged or truncated file)");
+}
+END_TEST
+
+/* The same files written in full still read, chunked or not. */
+START_TEST(hdf5_should_still_read_written_chunked_and_contiguous_data)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "fine.h5");
+    double v[5] = {1, -2, 3.5, 0, 7};
+    for (int chunked = 0; chunked < 2; chunked++) {
+        h5_make(p, H5T_IEEE_F32LE, 5, chunked ? 2 : 0, v);
+        gcv_npy a;
+        gcv_error err = {{0}};
+        ck_assert_int_eq(gcv_hdf5_read(p, "x", 1000, &a, &err), GCV_OK);
+        ck_assert_uint_eq(a.count, 5);
+        for (int k = 0; k < 5; k++)
+            ck_assert_double_eq(a.data[k], v[k]);
+        free(a.data);
+    }
+}
+END_TEST
+
+#endif
+
+/* ==== MAT (level 5, made byte by byte: matio writes only consistent files) ============= */
+
+#ifdef GCV_HAVE_MATIO
+
+typedef struct buf {
+    unsigned char b[4096];
+    size_t n;
+} buf;
+
+static void put32(buf *o, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        o->b[o->n++] = (unsigned char)(v >> (8 * k));
+}
+
+static void put_header(buf *o)
+{
+    memset(o->b, ' ', 116);
+    memcpy(o->b, "MATLAB 5.0 MAT-file, made by test-hostile", 41);
+    memset(o->b + 116, 0, 8);
+    o->b[124] = 0x00;
+    o->b[125] = 0x01;
+    o->b[126] = 'I';
+    o->b[127] = 'M';
+    o->n = 128;
+}
+
+/* A miMATRIX of class cls named name (one character), dims r × c, with k doubles of data
+ * (for a numeric class). */
+static void put_matrix(buf *o, unsigned cls, char name, uint32_t r, uint32_t c, size_t k)
+{
+    size_t data = cls == 6 ? 8 + 8 * k : 0;
+    put32(o, 14);
+    put32(o, (uint32_t)(16 + 16 + 8 + data));
+    put32(o, 6); /* array flags */
+    put32(o, 8);
+    put32(o, cls);
+    put32(o, 0);
+    put32(o, 5); /* dimensions */
+    put32(o, 8);
+    put32(o, r);
+    put32(o, c);
+    put32(o, 1 | 1u << 16); /* name, small element */
+    o->b[o->n++] = (unsigned char)name;
+    o->b[o->n++] = 0;
+    o->b[o->n++] = 0;
+    o->b[o->n++] = 0;
+    if (cls != 6)
+        return;
+    put32(o, 9); /* miDOUBLE */
+    put32(o, (uint32_t)(8 * k));
+    for (size_t i = 0; i < k; i++) {
+        double v = 1.5 + (double)i;
+        memcpy(o->b + o->n, &v, 8);
+        o->n += 8;
+    }
+}
+
+/* The element at el[0, n) compressed into a miCOMPRESSED element appended to o. */
+static void put_compressed(buf *o, const unsigned char *el, size_t n)
+{
+    uLongf clen = sizeof o->b - o->n - 8;
+    ck_assert_int_eq(compress2(o->b + o->n + 8, &clen, el, (uLong)n, 6), Z_OK);
+    put32(o, 15);
+    put32(o, (uint32_t)clen);
+    o->n += clen;
+}
+
+START_TEST(mat_should_refuse_a_variable_declaring_more_values_than_it_holds)
+{
+    int compressed = _i;
+    char p[512];
+    tmp_path(p, sizeof p, "short.mat");
+    buf o, el = {.n = 0};
+    put_header(&o);
+    put_matrix(&el, 6, 'X', 8, 3, 2); /* 8×3 declared, 2 values present */
+    put_matrix(&el, 6, 'Y', 1, 3, 3); /* the next variable's bytes must not be taken */
+    if (compressed)
+        put_compressed(&o, el.b, el.n);
+    else {
+        memcpy(o.b + o.n, el.b, el.n);
+        o.n += el.n;
+    }
+    write_bytes(p, o.b, o.n);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_mat_read(p, "X", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "short.mat: variable 'X': expected 24 values of 8 bytes (192 bytes) as "
+                        "its dimensions say, got 16 bytes of real data");
+    ck_assert_ptr_null(a.data);
+}
+END_TEST
+
+/* 10^4 × 10^4 cells in a file of 176 bytes: matio would allocate 800 MB of cell pointers
+ * while reading the header alone. Refused whichever variable is asked for. */
+START_TEST(mat_should_refuse_a_cell_declaring_more_cells_than_its_bytes)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "cells.mat");
+    buf o;
+    put_header(&o);
+    put_matrix(&o, 1, 'C', 10000, 10000, 0);
+    put_matrix(&o, 6, 'X', 1, 2, 2);
+    write_bytes(p, o.b, o.n);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_mat_read(p, "X", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "cells.mat: variable 'C': expected at most 6 cell or struct elements "
+                        "(8 bytes each at least, in 48 bytes), got 100000000 declared");
+}
+END_TEST
+
+START_TEST(mat_should_refuse_a_truncated_variable)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "cut.mat");
+    buf o;
+    put_header(&o);
+    put_matrix(&o, 6, 'X', 2, 2, 4);
+    write_bytes(p, o.b, o.n - 12);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_mat_read(p, "X", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "cut.mat: the variable at byte 128: expected a variable of 88 bytes, "
+                        "got 76 bytes left in the file (truncated file?)");
+}
+END_TEST
+
+/* The same layout, consistent, reads: the check refuses only what is inconsistent. */
+START_TEST(mat_should_still_read_a_consistent_hand_made_file)
+{
+    int compressed = _i;
+    char p[512];
+    tmp_path(p, sizeof p, "fine.mat");
+    buf o, el = {.n = 0};
+    put_header(&o);
+    put_matrix(&el, 6, 'X', 2, 3, 6);
+    if (compressed)
+        put_compressed(&o, el.b, el.n);
+    else {
+        memcpy(o.b + o.n, el.b, el.n);
+        o.n += el.n;
+    }
+    write_bytes(p, o.b, o.n);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_msg(gcv_mat_read(p, "X", 1000, &a, &err) == GCV_OK, "%s", err.msg);
+    ck_assert_uint_eq(a.count, 6);
+    /* column-major 1.5 2.5 … 6.5 in C order: row 0 is 1.5 3.5 5.5 */
+    ck_assert_double_eq(a.data[0], 1.5);
+    ck_assert_double_eq(a.data[1], 3.5);
+    ck_assert_double_eq(a.data[5], 6.5);
+    free(a.data);
+}
+END_TEST
+
+#endif
+
+/* ======================================================================================== */
+
+static Suite *hostile_suite(void)
+{
+    Suite *s = suite_create("hostile");
+    TCase *h = tcase_create("hdf5");
+    tcase_set_timeout(h, 60);
+#ifdef GCV_HAVE_HDF5
+    tcase_add_test(h, hdf5_should_refuse_a_float_type_264_bytes_wide);
+    tcase_add_test(h, hdf5_should_refuse_a_chunk_larger_than_the_memory_allowed);
+    tcase_add_test(h, hdf5_should_refuse_a_chunk_larger_than_the_file);
+    tcase_add_test(h, hdf5_should_refuse_a_dataset_never_written);
+    tcase_add_test(h, hdf5_should_still_read_written_chunked_and_contiguous_data);
+#endif
+    suite_add_tcase(s, h);
+    TCase *m = tcase_create("mat");
+#ifdef GCV_HAVE_MATIO
+    tcase_add_loop_test(m, mat_should_refuse_a_variable_declaring_more_values_than_it_holds, 0,
+                        2);
+    tcase_add_test(m, mat_should_refuse_a_cell_declaring_more_cells_than_its_bytes);
+    tcase_add_test(m, mat_should_refuse_a_truncated_variable);
+    tcase_add_loop_test(m, mat_should_still_read_a_consistent_hand_made_file, 0, 2);
+#endif
+    suite_add_tcase(s, m);
+    return s;
+}
+
+int main(void)
+{
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/gcv-hostile-XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(tmp_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    SRunner *sr = srunner_create(hostile_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp_dir);
+    return failed ? 1 : 0;
+}

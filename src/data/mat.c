@@ -407,6 +407,7 @@ typedef struct gcv_mat_reader {
     size_t ndim, count;
     double *tmp, *data; /* the values in MATLAB's order, then in C order */
     int keep_shape;     /* refused by max_count: out keeps ndim, shape and count */
+    int logical;        /* a logical array (stored as uint8) */
 } gcv_mat_reader;
 
 /* Each step below returns GCV_OK, or the read's status with err set. */
@@ -537,8 +538,7 @@ static gcv_status gcv_mat_read_values(gcv_mat_reader *r)
 static gcv_status gcv_mat_convert(gcv_mat_reader *r)
 {
     r->tmp = malloc(r->count * sizeof *r->tmp);
-    r->data = malloc(r->count * sizeof *r->data);
-    if (!r->tmp || !r->data) {
+    if (!r->tmp) {
         gcv_error_set(r->err, "%s: %s: out of memory for %zu values", r->path, r->variable,
                       r->count);
         return GCV_ERR_NOMEM;
@@ -547,6 +547,15 @@ static gcv_status gcv_mat_convert(gcv_mat_reader *r)
         gcv_error_set(r->err, "%s: %s: expected a numeric array, got an unsupported data type",
                       r->path, r->variable);
         return GCV_ERR_INVALID;
+    }
+    /* matio's copy is no longer needed: freed now, the read peaks at two copies, not three */
+    r->logical = r->var->isLogical;
+    Mat_VarFree(r->var);
+    r->var = NULL;
+    if (!(r->data = malloc(r->count * sizeof *r->data))) {
+        gcv_error_set(r->err, "%s: %s: out of memory for %zu values", r->path, r->variable,
+                      r->count);
+        return GCV_ERR_NOMEM;
     }
     gcv_mat_to_c_order(r->tmp, r->out->shape, r->ndim, r->count, r->data);
     for (size_t k = 0; k < r->count; k++) {
@@ -575,7 +584,7 @@ static void gcv_mat_fill(gcv_mat_reader *r)
         stored = r->mem_type;
     int is_integer = 0;
     const char *dtype = gcv_mat_type_name(stored, &is_integer);
-    if (r->var->isLogical) {
+    if (r->logical) {
         dtype = "bool";
         is_integer = 1;
     }

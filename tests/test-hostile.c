@@ -7,6 +7,7 @@
  * allocated. */
 #include <check.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,74 @@ END_TEST
 
 #endif
 
+/* ==== CSV ============================================================================== */
+
+static gcv_status csv_read_text(const char *text, int header, size_t max_bytes, gcv_csv *c,
+                                gcv_error *err)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "t.csv");
+    write_bytes(p, text, strlen(text));
+    gcv_csv_options o = {.delimiter = ',', .header = header, .max_bytes = max_bytes};
+    return gcv_csv_read(p, &o, (size_t)1 << 30, c, err);
+}
+
+/* A typo in the first data row made it a header, dropped silently. */
+START_TEST(csv_should_refuse_a_first_row_mixing_numbers_and_text)
+{
+    gcv_csv c;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(csv_read_text("1,2.O,3\n4,5,6\n", -1, 0, &c, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "t.csv: line 1, column 2: expected a number, got '2.O' (the first row "
+                        "mixes numbers and text");
+    /* all text is a header, all numbers data, and a header can still be forced */
+    ck_assert_int_eq(csv_read_text("a,b,c\n4,5,6\n", -1, 0, &c, &err), GCV_OK);
+    ck_assert_uint_eq(c.rows, 1);
+    ck_assert_str_eq(c.names[2], "c");
+    gcv_csv_free(&c);
+    ck_assert_int_eq(csv_read_text("x,0,1\n4,5,6\n", 1, 0, &c, &err), GCV_OK);
+    ck_assert_str_eq(c.names[1], "0");
+    gcv_csv_free(&c);
+}
+END_TEST
+
+/* Old Mac exports end lines with a lone CR: read as lines, not as one header line. */
+START_TEST(csv_should_read_cr_only_line_ends)
+{
+    gcv_csv c;
+    gcv_error err = {{0}};
+    ck_assert_msg(csv_read_text("a,b\r1,2\r3,4\r", -1, 0, &c, &err) == GCV_OK, "%s", err.msg);
+    ck_assert_uint_eq(c.rows, 2);
+    ck_assert_uint_eq(c.cols, 2);
+    ck_assert_double_eq(c.data[3], 4);
+    gcv_csv_free(&c);
+}
+END_TEST
+
+/* One 32 MiB line of commas under 64 MiB: its 32 Mi fields (512 MiB of field table) must
+ * be refused before they are held; the process stays well under the limit. */
+START_TEST(csv_should_keep_a_32_mib_line_of_commas_under_the_memory_allowed)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "commas.csv");
+    size_t n = (size_t)32 << 20;
+    char *text = malloc(n);
+    ck_assert_ptr_nonnull(text);
+    memset(text, ',', n);
+    write_bytes(p, text, n);
+    free(text);
+    gcv_csv_options o = {.delimiter = ',', .header = -1, .max_bytes = (size_t)64 << 20};
+    gcv_csv c;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_csv_read(p, &o, (size_t)1 << 30, &c, &err), GCV_ERR_NOMEM);
+    ASSERT_MSG_HAS(err, "commas.csv: line 1: expected a table that fits in 64.0 MiB of memory, "
+                        "got a line of more than ");
+    struct rusage ru;
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    ck_assert_msg(ru.ru_maxrss < 100 * 1024, "peak %ld KiB", ru.ru_maxrss);
+}
+END_TEST
+
 /* ======================================================================================== */
 
 static Suite *hostile_suite(void)
@@ -331,6 +400,12 @@ static Suite *hostile_suite(void)
     tcase_add_loop_test(m, mat_should_still_read_a_consistent_hand_made_file, 0, 2);
 #endif
     suite_add_tcase(s, m);
+    TCase *c = tcase_create("csv");
+    tcase_set_timeout(c, 60);
+    tcase_add_test(c, csv_should_refuse_a_first_row_mixing_numbers_and_text);
+    tcase_add_test(c, csv_should_read_cr_only_line_ends);
+    tcase_add_test(c, csv_should_keep_a_32_mib_line_of_commas_under_the_memory_allowed);
+    suite_add_tcase(s, c);
     return s;
 }
 

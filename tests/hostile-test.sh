@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Hostile inputs to the merge and the baseline readers, through the gcverify command: shards
 # edited by hand (terminal escapes in a block name, negative seconds, a parameter count far
-# beyond what the merge could hold) and a baseline with a name twice. Each must exit 2 with
-# one line saying what was expected and what was found, and write nothing.
+# beyond what the merge could hold), a baseline with a name twice, and the memory options
+# (--threads through the estimate, --max-memory below 1M). Each must exit 2 with one line
+# saying what was expected and what was found, and write nothing.
 # usage: hostile-test.sh path/to/gcverify source-root
 set -u
 GCV=$1
@@ -50,6 +51,18 @@ expect_exit "a baseline with a block name twice" 2 "$GCV" configs/l2_dropout.jso
 n=$(json "$TMP/part1.json" 'len(d["blocks"])')
 expect_grep "a baseline with a block name twice: the first repeat" \
     "blocks\\[$n\\]\\.name: expected a name no other block has, got \"$(json "$TMP/part1.json" 'd["blocks"][1]["name"]')\" again \\(blocks\\[1\\]\\)" "$TMP/err"
+
+# --threads on the command line goes through the estimate the config's threads go through:
+# the same 64 threads, the same 5.1 MiB, refused alike under 4M.
+sed 's/"threads": 0/"threads": 64/' configs/net.json >"$TMP/t64.json"
+expect_exit "64 threads from the config under --max-memory 4M" 2 "$GCV" "$TMP/t64.json" --max-memory 4M -q
+expect_grep "the config's estimate" 'expected a check that fits in 4\.0 MiB of memory, got an estimated 5\.1 MiB \(387 parameters, 64 examples, 64 threads\)$' "$TMP/err"
+expect_exit "--threads 64 under --max-memory 4M" 2 "$GCV" configs/net.json --threads 64 --max-memory 4M -q
+expect_grep "the same estimate for --threads" 'net\.json: --threads: expected a check that fits in 4\.0 MiB of memory, got an estimated 5\.1 MiB \(387 parameters, 64 examples, 64 threads\)$' "$TMP/err"
+expect_exit "--threads 1 under --max-memory 4M fits" 0 "$GCV" configs/net.json --threads 1 --max-memory 4M -q
+# --max-memory 0.5 was 0 bytes, that is no limit at all
+expect_exit "--max-memory 0.5" 2 "$GCV" configs/net.json --max-memory 0.5 -q
+expect_grep "--max-memory 0.5: why" "^gcverify: --max-memory: expected a size of at least 1M \(a suffix K, M, G or T; a bare number is bytes\), got '0\.5'$" "$TMP/err"
 
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

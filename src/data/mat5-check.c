@@ -12,8 +12,9 @@
  * elements than its bytes could describe (each is at least an 8-byte tag), and what matio
  * would allocate for the cells must fit the memory allowed.
  *
- * Only level-5 files are walked; level 4 has no such structure and 7.3 is HDF5, read by
- * matio through libhdf5. A compressed element is inflated in full (to count its bytes) but
+ * Level-4 files (a header of five integers, the name, the data, per variable) are walked
+ * too: their name length alone made matio allocate 760 MB for a 254-byte file. Level 7.3 is
+ * HDF5, read by matio through libhdf5, and not walked here. A compressed element is inflated in full (to count its bytes) but
  * only its first GCV_MAT5_HEAD bytes are kept: the memory used is fixed, the time at most
  * the file's size times zlib's limit ratio. */
 #include "data/mat5-check.h"
@@ -21,6 +22,7 @@
 #ifdef GCV_HAVE_MATIO
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +281,62 @@ static gcv_status check_element(FILE *f, mat5_var *v, const unsigned char *tag,
     return check_matrix(v, max_bytes);
 }
 
+/* ---- level 4 -------------------------------------------------------------------------- */
+
+/* A level-4 header h (type MOPT, rows, columns, imaginary flag, name length) in byte order
+ * be: 1 when plausible (what matio accepts), with *width the bytes of one value. */
+static int v4_header(const unsigned char *h, int be, uint32_t v[5], size_t *width)
+{
+    static const size_t widths[6] = {8, 4, 4, 2, 2, 1};
+    for (int k = 0; k < 5; k++)
+        v[k] = rd32(h + 4 * k, be);
+    uint32_t t = v[0], m = t / 1000, o = t / 100 % 10, p = t / 10 % 10, ty = t % 10;
+    if (t >= 5000 || m > 4 || o != 0 || p > 5 || ty > 2 || v[1] > INT32_MAX ||
+        v[2] > INT32_MAX || v[3] > 1 || v[4] == 0)
+        return 0;
+    *width = widths[p];
+    return 1;
+}
+
+/* Every variable of a level-4 file: its name and data within the file. */
+static gcv_status check_v4(FILE *f, mat5_var *v, const unsigned char *first, uint64_t size)
+{
+    uint32_t h[5];
+    size_t w;
+    int be = 0;
+    if (!v4_header(first, 0, h, &w) && !v4_header(first, be = 1, h, &w)) {
+        /* Refused here: matio tries level 4 last and allocates the name length it reads
+         * before it looks at the rest of the header. */
+        gcv_error_set(v->err, "%s: expected a MATLAB .mat file (level 4, 5 or 7.3), got a file "
+                      "that starts with neither a level-5 header nor a level-4 variable",
+                      v->path);
+        return GCV_ERR_INVALID;
+    }
+    unsigned char buf[20];
+    for (uint64_t pos = 0; pos + 20 <= size;) {
+        if (fseeko(f, (off_t)pos, SEEK_SET) != 0 || fread(buf, 1, 20, f) != 20)
+            break;
+        v->at = pos;
+        if (!v4_header(buf, be, h, &w))
+            return bad(v, GCV_ERR_INVALID, "expected a level-4 variable header, got type %u "
+                       "(damaged file?)", (unsigned)h[0]);
+        uint64_t left = size - pos - 20;
+        if (h[4] > left)
+            return bad(v, GCV_ERR_INVALID, "expected a name of at most the %llu bytes left in "
+                       "the file, got a length of %u (damaged file?)", (unsigned long long)left,
+                       (unsigned)h[4]);
+        left -= h[4];
+        uint64_t data = (uint64_t)h[1] * h[2] * w * (h[3] ? 2 : 1);
+        if (data > left)
+            return bad(v, GCV_ERR_INVALID, "expected %u × %u values of %zu bytes as its header "
+                       "says (%llu bytes), got %llu bytes left in the file (truncated file?)",
+                       (unsigned)h[1], (unsigned)h[2], w, (unsigned long long)data,
+                       (unsigned long long)left);
+        pos += 20 + h[4] + data;
+    }
+    return GCV_OK;
+}
+
 gcv_status gcv_mat5_check(const char *path, uint64_t file_size, size_t max_bytes,
                           gcv_error *err)
 {
@@ -301,8 +359,14 @@ gcv_status gcv_mat5_check(const char *path, uint64_t file_size, size_t max_bytes
     else if (level5 && hdr[126] == 'M' && hdr[127] == 'I' && hdr[124] == 0x01 &&
              hdr[125] == 0x00)
         v->be = 1;
-    else
-        level5 = 0; /* level 4 or 7.3 (HDF5): matio's own reading applies */
+    else if (level5 && (memcmp(hdr + 124, "\x00\x02IM", 4) == 0 ||
+                        memcmp(hdr + 124, "\x02\x00MI", 4) == 0))
+        level5 = 0; /* 7.3: HDF5, read by matio through libhdf5 */
+    else {
+        level5 = 0;
+        if (file_size >= 20)
+            st = check_v4(f, v, hdr, file_size);
+    }
     for (uint64_t pos = 128; level5 && st == GCV_OK && pos + 8 <= file_size;) {
         if (fseeko(f, (off_t)pos, SEEK_SET) != 0 || fread(tag, 1, 8, f) != 8)
             break;

@@ -567,6 +567,16 @@ static gcv_status gcv_mat_convert(gcv_mat_reader *r)
                           r->path, r->variable, at, isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
             return GCV_ERR_INVALID;
         }
+        if (r->logical && v != 0.0 && v != 1.0) {
+            /* MATLAB writes logicals as uint8 0 and 1; a logical flag on other values is
+             * a damaged or hand-made header, and would be reported as "bool" data. */
+            char at[160], shown[32];
+            gcv_mat_coords(k, r->out->shape, r->ndim, at, sizeof at);
+            snprintf(shown, sizeof shown, "%.17g", v);
+            gcv_error_set(r->err, "%s: %s: element %s: expected 0 or 1 in a logical array, got "
+                          "%s", r->path, r->variable, at, shown);
+            return GCV_ERR_INVALID;
+        }
     }
     return GCV_OK;
 }

@@ -278,6 +278,53 @@ START_TEST(mat_should_refuse_a_truncated_variable)
 }
 END_TEST
 
+/* Level 4: five integers (type, rows, columns, imaginary flag, name length), the name, the
+ * data. A name length of 758 MB in a file of 40 bytes, with the header otherwise valid or
+ * not, must be refused before matio allocates it. */
+START_TEST(mat_should_refuse_a_level_4_name_longer_than_the_file)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "v4.mat");
+    buf o = {.n = 0};
+    put32(&o, 0);           /* double, little-endian, full matrix */
+    put32(&o, 1);
+    put32(&o, 1);
+    put32(&o, 0);
+    put32(&o, 758396511);   /* the name length */
+    memcpy(o.b + o.n, "X\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20);
+    o.n += 20;
+    write_bytes(p, o.b, o.n);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_mat_read(p, "X", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "v4.mat: the variable at byte 0: expected a name of at most the 20 bytes "
+                        "left in the file, got a length of 758396511");
+    o.b[12] = 0x36; /* imaginary flag 54: neither level 4 nor 5, refused before matio too */
+    write_bytes(p, o.b, o.n);
+    ck_assert_int_eq(gcv_mat_read(p, "X", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "v4.mat: expected a MATLAB .mat file (level 4, 5 or 7.3), got a file "
+                        "that starts with neither a level-5 header nor a level-4 variable");
+}
+END_TEST
+
+/* A double array flagged logical reads as "bool": its values must then be 0 and 1. */
+START_TEST(mat_should_refuse_a_logical_flag_on_values_other_than_0_and_1)
+{
+    char p[512];
+    tmp_path(p, sizeof p, "logical.mat");
+    buf o;
+    put_header(&o);
+    put_matrix(&o, 6, 'X', 1, 3, 3); /* values 1.5 2.5 3.5 */
+    o.b[128 + 17] = 0x02;            /* array flags: the logical bit */
+    write_bytes(p, o.b, o.n);
+    gcv_npy a;
+    gcv_error err = {{0}};
+    ck_assert_int_eq(gcv_mat_read(p, "X", 1000, &a, &err), GCV_ERR_INVALID);
+    ASSERT_MSG_HAS(err, "logical.mat: X: element (0, 0): expected 0 or 1 in a logical array, "
+                        "got 1.5");
+}
+END_TEST
+
 /* The same layout, consistent, reads: the check refuses only what is inconsistent. */
 START_TEST(mat_should_still_read_a_consistent_hand_made_file)
 {
@@ -397,6 +444,8 @@ static Suite *hostile_suite(void)
                         2);
     tcase_add_test(m, mat_should_refuse_a_cell_declaring_more_cells_than_its_bytes);
     tcase_add_test(m, mat_should_refuse_a_truncated_variable);
+    tcase_add_test(m, mat_should_refuse_a_level_4_name_longer_than_the_file);
+    tcase_add_test(m, mat_should_refuse_a_logical_flag_on_values_other_than_0_and_1);
     tcase_add_loop_test(m, mat_should_still_read_a_consistent_hand_made_file, 0, 2);
 #endif
     suite_add_tcase(s, m);

@@ -93,19 +93,28 @@ static void gcv_csv_colname(char *const *names, size_t col, char *out, size_t n)
     }
 }
 
-/* The bytes the read holds if its line buffer, field table and table had these capacities:
- * what max_bytes bounds, checked before each of them grows. */
-static int gcv_csv_fits(const gcv_csv_reader *r, size_t line_cap, size_t field_cap,
-                        size_t data_cap)
+/* The read holds its line buffer, field table and table within max_bytes, checked before
+ * each of them grows. */
+
+/* The most bytes left for one of the three buffers when the other two keep their size. */
+static size_t gcv_csv_room(const gcv_csv_reader *r, size_t line_cap, size_t field_cap,
+                           size_t data_cap)
 {
-    size_t budget = r->max_bytes;
-    if (field_cap > budget / sizeof *r->fields)
-        return 0;
-    budget -= field_cap * sizeof *r->fields;
-    if (data_cap > budget / sizeof(double))
-        return 0;
-    budget -= data_cap * sizeof(double);
-    return line_cap <= budget;
+    size_t used = 0, parts[3] = {line_cap, field_cap * sizeof *r->fields,
+                                 data_cap * sizeof(double)};
+    for (int k = 0; k < 3; k++)
+        used = parts[k] > SIZE_MAX - used ? SIZE_MAX : used + parts[k];
+    return used >= r->max_bytes ? 0 : r->max_bytes - used;
+}
+
+/* The new capacity of a buffer that must hold need units, doubling gave doubled, and most
+ * units are left: doubling while it takes at most half of what is left, then a quarter of
+ * the rest beyond need; 0 when need itself does not fit. */
+static size_t gcv_csv_grow(size_t doubled, size_t need, size_t most)
+{
+    if (doubled <= most / 2)
+        return doubled;
+    return need > most ? 0 : need + (most - need) / 4;
 }
 
 /* "line N: expected … that fit in X of memory": GCV_ERR_NOMEM. */
@@ -122,8 +131,9 @@ static gcv_status gcv_csv_push(gcv_csv_reader *r, char *s, size_t len)
 {
     if (r->nfields == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
-        if (cap > SIZE_MAX / sizeof *r->fields ||
-            !gcv_csv_fits(r, r->line_cap, cap, r->data_cap))
+        cap = gcv_csv_grow(cap, r->cap + 1,
+                           gcv_csv_room(r, r->line_cap, 0, r->data_cap) / sizeof *r->fields);
+        if (cap <= r->cap)
             return GCV_ERR_NOMEM;
         gcv_csv_field *f = realloc(r->fields, cap * sizeof *f);
         if (!f)
@@ -191,7 +201,8 @@ static gcv_status gcv_csv_split(gcv_csv_reader *r, char *s, size_t n, size_t lin
         s[end] = '\0'; /* overwrites the delimiter or trailing blanks, never unread text */
         if (gcv_csv_push(r, s + start, end - start) != GCV_OK) {
             char what[96];
-            snprintf(what, sizeof what, "a line of more than %zu fields", r->nfields);
+            snprintf(what, sizeof what, "a line of %zu bytes with more than %zu fields", n,
+                     r->nfields);
             return gcv_csv_too_much(r, lineno, what);
         }
         if (last)
@@ -280,9 +291,8 @@ static int gcv_csv_reserve(gcv_csv_reader *r, size_t need)
             return -1;
         c *= 2;
     }
-    if (!gcv_csv_fits(r, r->line_cap, r->cap, c))
-        c = need;
-    if (c > SIZE_MAX / sizeof(double) || !gcv_csv_fits(r, r->line_cap, r->cap, c))
+    c = gcv_csv_grow(c, need, gcv_csv_room(r, r->line_cap, r->cap, 0) / sizeof(double));
+    if (c < need)
         return -2;
     double *d = realloc(r->data, c * sizeof *d);
     if (!d)
@@ -359,9 +369,8 @@ static gcv_status gcv_csv_line_room(gcv_csv_reader *r, size_t n)
     size_t cap = r->line_cap ? r->line_cap : 256;
     while (cap < n + 1 && cap <= SIZE_MAX / 2)
         cap *= 2;
-    if (!gcv_csv_fits(r, cap, r->cap, r->data_cap))
-        cap = n + 1;
-    if (cap < n + 1 || !gcv_csv_fits(r, cap, r->cap, r->data_cap)) {
+    cap = gcv_csv_grow(cap, n + 1, gcv_csv_room(r, 0, r->cap, r->data_cap));
+    if (cap < n + 1) {
         char what[96];
         snprintf(what, sizeof what, "a line longer than %zu bytes", n);
         return gcv_csv_too_much(r, r->lineno + 1, what);

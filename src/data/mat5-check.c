@@ -276,8 +276,11 @@ static gcv_status check_element(FILE *f, mat5_var *v, const unsigned char *tag,
         *step = 8 + (n + 7) / 8 * 8; /* not a variable: matio skips it too */
         return GCV_OK;
     }
-    if (v->avail == 8)
-        return GCV_OK; /* an empty element */
+    /* matio reads a variable's header whatever its length says, past the end of a shorter
+     * element: flags, dimensions and a name take 40 bytes at least. */
+    if (v->avail < 8 + 40)
+        return bad(v, GCV_ERR_INVALID, "expected a variable of at least 40 bytes (flags, "
+                   "dimensions, name), got %llu", (unsigned long long)(v->avail - 8));
     return check_matrix(v, max_bytes);
 }
 

@@ -13,6 +13,8 @@
 
 #include "cli/exit.h"
 #include "config/json.h"
+#include "engine/memory.h"
+#include "model/mlp_size.h"
 #include "report/baseline.h"
 
 static const char usage_head[] =
@@ -191,10 +193,17 @@ static int set_top(gcv_cli *c, const char *a, const char *v)
     return -1;
 }
 
+/* Below 1 MiB no check with data fits, and "0.5" (half a byte, truncated to 0, which means
+ * "no limit") or "64" are far more likely a missing suffix than an intent: refused. */
+#define GCV_CLI_MIN_MEMORY ((size_t)1 << 20)
+
 static int set_max_memory(gcv_cli *c, const char *a, const char *v)
 {
     if (parse_size(v, &c->max_memory))
         return gcv_cli_bad_arg(a, "a size in bytes such as 512M or 8G", v);
+    if (c->max_memory < GCV_CLI_MIN_MEMORY)
+        return gcv_cli_bad_arg(a, "a size of at least 1M (a suffix K, M, G or T; a bare number "
+                               "is bytes)", v);
     return -1;
 }
 
@@ -475,6 +484,27 @@ int gcv_cli_parse(int argc, char **argv, const char **configs, const char **hist
             return rc;
     }
     return check_combination(c);
+}
+
+gcv_status gcv_cli_check_memory(const gcv_cli *c, const gcv_config *cfg, gcv_error *err)
+{
+    if (c->threads < 0 || cfg->is_plugin) /* a plugin's check counts the threads it runs */
+        return GCV_OK;
+    size_t threads = gcv_check_threads(c->threads);
+    size_t P = cfg->n_params, m = cfg->m_total;
+    size_t need = gcv_sat_add(gcv_engine_bytes(P, threads),
+                              gcv_mlp_bytes(cfg->n_layers, cfg->sizes, m, threads));
+    size_t budget = c->max_memory ? c->max_memory : gcv_available_memory();
+    if (need <= budget)
+        return GCV_OK;
+    char have[32], want[32];
+    gcv_format_bytes((double)budget, have, sizeof have);
+    gcv_format_bytes(gcv_engine_bytes_f(P, threads) +
+                     gcv_mlp_bytes_f(cfg->n_layers, cfg->sizes, m, threads), want, sizeof want);
+    snprintf(err->msg, sizeof err->msg, "--threads: expected a check that fits in %s of memory, "
+             "got an estimated %s (%zu parameters, %zu examples, %zu thread%s)", have, want, P,
+             m, threads, threads == 1 ? "" : "s");
+    return GCV_ERR_NOMEM;
 }
 
 void gcv_cli_apply(const gcv_cli *c, gcv_config *cfg)

@@ -58,6 +58,12 @@ typedef struct gcv_cli {
 int gcv_cli_parse(int argc, char **argv, const char **configs, const char **history,
                   gcv_cli *c);
 
+/* The MLP's check estimated again with --threads N (the config's estimate, made while
+ * loading, counted the config's threads): GCV_ERR_NOMEM with "--threads: expected a check
+ * that fits in …" when it exceeds --max-memory (or the memory available). GCV_OK when no
+ * --threads was given or the model is a plugin (gcv_config_check_memory counts those). */
+gcv_status gcv_cli_check_memory(const gcv_cli *c, const gcv_config *cfg, gcv_error *err);
+
 /* The options given on the command line, over what the config file says. */
 void gcv_cli_apply(const gcv_cli *c, gcv_config *cfg);
 

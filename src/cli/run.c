@@ -175,6 +175,7 @@ static int load(one *o)
         return -1;
     }
     if (gcv_config_check_memory(cfg, o->model, &o->err) != GCV_OK ||
+        gcv_cli_check_memory(c, cfg, &o->err) != GCV_OK ||
         gcv_cli_subset(c->limit, c->sharded ? &c->shard : NULL, o->model->n_params, &cfg->opts,
                        &o->subset, &o->err) != GCV_OK ||
         (gcv_mpi_root() && gcv_html_history_load(c->history, c->n_history, o->plan.stem,

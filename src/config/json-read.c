@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/json-strict.h"
 #include "util/strutil.h"
 
 static void line_col(const char *text, size_t pos, size_t *line, size_t *col)
@@ -299,6 +300,18 @@ gcv_status gcv_json_parse(const char *file, const char *text, size_t len, cJSON 
             pos = (end && end >= text && (size_t)(end - text) <= len) ? (size_t)(end - text) : 0;
         show_at(text, len, pos, found, sizeof found);
         return fail_at(file, text, pos, err, what, found, syntax_hint(text, len, pos));
+    }
+    const char *flaw = NULL;
+    char found[96], at[48];
+    if (gcv_json_text_flaw(text, len, &pos, &flaw, found, sizeof found)) {
+        cJSON_Delete(root);
+        snprintf(at, sizeof at, " (byte %zu)", pos);
+        return fail_at(file, text, pos, err, flaw, found, at);
+    }
+    gcv_status st = gcv_json_unique_keys(file, root, err);
+    if (st != GCV_OK) {
+        cJSON_Delete(root);
+        return st;
     }
     *out = root;
     return GCV_OK;

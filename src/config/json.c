@@ -321,7 +321,7 @@ gcv_status gcv_json_u64(const gcv_jctx *c, const char *path, const cJSON *item,
 {
     char what[96];
     if (hi > GCV_JSON_INT_MAX)
-        hi = GCV_JSON_INT_MAX; /* beyond 2^53 a double no longer holds every integer */
+        hi = GCV_JSON_INT_MAX; /* 2^53 + 1 parses as 2^53: from 2^53 on, a value is ambiguous */
     double v = cJSON_IsNumber(item) ? item->valuedouble : (double)NAN;
     int ok = isfinite(v) && v == floor(v) && v >= (double)lo;
     int too_big = ok && v > (double)hi;

@@ -15,7 +15,7 @@
 
 #define GCV_JSON_MAX_BYTES ((size_t)64 << 20) /* files larger than this are refused */
 #define GCV_JSON_MAX_DEPTH 64                 /* deeper nesting is refused before cJSON */
-#define GCV_JSON_INT_MAX (UINT64_C(1) << 53)  /* largest integer a double holds exactly */
+#define GCV_JSON_INT_MAX ((UINT64_C(1) << 53) - 1) /* beyond, two integers read as one */
 #define GCV_JPATH_LEN 160                     /* a JSON path, cut with "…" beyond this */
 #define GCV_JSON_SHOW_MAX 40                  /* bytes of a found value shown in messages */
 

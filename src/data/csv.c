@@ -43,7 +43,7 @@ typedef struct gcv_csv_reader {
     const char *path;
     char delim;
     int header; /* as in gcv_csv_options */
-    size_t max_count;
+    size_t max_count, max_bytes;
     gcv_error *err;
     FILE *f;
     locale_t c_locale, old_locale; /* c_locale is (locale_t)0 until installed */
@@ -93,11 +93,47 @@ static void gcv_csv_colname(char *const *names, size_t col, char *out, size_t n)
     }
 }
 
+/* The read holds its line buffer, field table and table within max_bytes, checked before
+ * each of them grows. */
+
+/* The most bytes left for one of the three buffers when the other two keep their size. */
+static size_t gcv_csv_room(const gcv_csv_reader *r, size_t line_cap, size_t field_cap,
+                           size_t data_cap)
+{
+    size_t used = 0, parts[3] = {line_cap, field_cap * sizeof *r->fields,
+                                 data_cap * sizeof(double)};
+    for (int k = 0; k < 3; k++)
+        used = parts[k] > SIZE_MAX - used ? SIZE_MAX : used + parts[k];
+    return used >= r->max_bytes ? 0 : r->max_bytes - used;
+}
+
+/* The new capacity of a buffer that must hold need units, doubling gave doubled, and most
+ * units are left: doubling while it takes at most half of what is left, then a quarter of
+ * the rest beyond need; 0 when need itself does not fit. */
+static size_t gcv_csv_grow(size_t doubled, size_t need, size_t most)
+{
+    if (doubled <= most / 2)
+        return doubled;
+    return need > most ? 0 : need + (most - need) / 4;
+}
+
+/* "line N: expected … that fit in X of memory": GCV_ERR_NOMEM. */
+static gcv_status gcv_csv_too_much(const gcv_csv_reader *r, size_t lineno, const char *what)
+{
+    char have[32];
+    gcv_format_bytes((double)r->max_bytes, have, sizeof have);
+    gcv_error_set(r->err, "%s: line %zu: expected a table that fits in %s of memory, got %s",
+                  r->path, lineno, have, what);
+    return GCV_ERR_NOMEM;
+}
+
 static gcv_status gcv_csv_push(gcv_csv_reader *r, char *s, size_t len)
 {
     if (r->nfields == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
-        if (cap > SIZE_MAX / sizeof *r->fields)
+        cap = gcv_csv_grow(cap, r->cap + 1,
+                           gcv_csv_room(r, r->line_cap, 0, r->data_cap) / sizeof *r->fields);
+        if (cap <= r->cap)
             return GCV_ERR_NOMEM;
         gcv_csv_field *f = realloc(r->fields, cap * sizeof *f);
         if (!f)
@@ -164,8 +200,10 @@ static gcv_status gcv_csv_split(gcv_csv_reader *r, char *s, size_t n, size_t lin
         int last = i >= n;
         s[end] = '\0'; /* overwrites the delimiter or trailing blanks, never unread text */
         if (gcv_csv_push(r, s + start, end - start) != GCV_OK) {
-            gcv_error_set(r->err, "%s: line %zu: out of memory", r->path, lineno);
-            return GCV_ERR_NOMEM;
+            char what[96];
+            snprintf(what, sizeof what, "a line of %zu bytes with more than %zu fields", n,
+                     r->nfields);
+            return gcv_csv_too_much(r, lineno, what);
         }
         if (last)
             return GCV_OK;
@@ -240,24 +278,27 @@ static gcv_status gcv_csv_value(gcv_csv_reader *r, char *const *names, size_t li
     return GCV_ERR_INVALID;
 }
 
-/* Grows *data to hold at least need values (amortised doubling, overflow-checked). */
-static int gcv_csv_reserve(double **data, size_t *cap, size_t need)
+/* Grows r->data to hold at least need values (amortised doubling, overflow-checked, the
+ * growth cut back to need where doubling would pass max_bytes). -1: out of memory; -2: more
+ * than max_bytes. */
+static int gcv_csv_reserve(gcv_csv_reader *r, size_t need)
 {
-    if (need <= *cap)
+    if (need <= r->data_cap)
         return 0;
-    size_t c = *cap ? *cap : 256;
+    size_t c = r->data_cap ? r->data_cap : 256;
     while (c < need) {
         if (c > SIZE_MAX / 2)
             return -1;
         c *= 2;
     }
-    if (c > SIZE_MAX / sizeof **data)
-        return -1;
-    double *d = realloc(*data, c * sizeof *d);
+    c = gcv_csv_grow(c, need, gcv_csv_room(r, r->line_cap, r->cap, 0) / sizeof(double));
+    if (c < need)
+        return -2;
+    double *d = realloc(r->data, c * sizeof *d);
     if (!d)
         return -1;
-    *data = d;
-    *cap = c;
+    r->data = d;
+    r->data_cap = c;
     return 0;
 }
 
@@ -320,28 +361,67 @@ static gcv_status gcv_csv_use_c_locale(gcv_csv_reader *r)
     return GCV_OK;
 }
 
-/* Reads the next line into r->line; *s and *n are its text without the line end and, on the
- * first line, without a byte-order mark. At the end of the file *eof is set instead. */
+/* Room for n + 1 bytes in r->line, within max_bytes. */
+static gcv_status gcv_csv_line_room(gcv_csv_reader *r, size_t n)
+{
+    if (n + 1 <= r->line_cap)
+        return GCV_OK;
+    size_t cap = r->line_cap ? r->line_cap : 256;
+    while (cap < n + 1 && cap <= SIZE_MAX / 2)
+        cap *= 2;
+    cap = gcv_csv_grow(cap, n + 1, gcv_csv_room(r, 0, r->cap, r->data_cap));
+    if (cap < n + 1) {
+        char what[96];
+        snprintf(what, sizeof what, "a line longer than %zu bytes", n);
+        return gcv_csv_too_much(r, r->lineno + 1, what);
+    }
+    char *line = realloc(r->line, cap);
+    if (!line) {
+        gcv_error_set(r->err, "%s: line %zu: out of memory", r->path, r->lineno + 1);
+        return GCV_ERR_NOMEM;
+    }
+    r->line = line;
+    r->line_cap = cap;
+    return GCV_OK;
+}
+
+/* Reads the next line into r->line, ended by LF, CRLF or a lone CR (old Mac exports), within
+ * max_bytes: a line of 32 MiB of commas must be refused, not held with its 32 Mi fields. *s
+ * and *n are its text without the line end and, on the first line, without a byte-order
+ * mark. At the end of the file *eof is set instead. */
 static gcv_status gcv_csv_next_line(gcv_csv_reader *r, char **s, size_t *n, int *eof)
 {
+    size_t len = 0;
+    int c, ended = 0;
     errno = 0;
-    ssize_t got = getline(&r->line, &r->line_cap, r->f);
-    if (got < 0) {
-        if (ferror(r->f)) {
-            gcv_error_set(r->err, "%s: line %zu: cannot read: %s", r->path, r->lineno + 1,
-                          strerror(errno));
-            return errno == ENOMEM ? GCV_ERR_NOMEM : GCV_ERR_IO;
+    while ((c = getc_unlocked(r->f)) != EOF) {
+        if (c == '\n' || c == '\r') {
+            int d = c == '\r' ? getc_unlocked(r->f) : '\n';
+            if (d != '\n' && d != EOF)
+                ungetc(d, r->f);
+            ended = 1;
+            break;
         }
+        gcv_status st = gcv_csv_line_room(r, len + 1);
+        if (st != GCV_OK)
+            return st;
+        r->line[len++] = (char)c;
+    }
+    if (ferror(r->f)) {
+        gcv_error_set(r->err, "%s: line %zu: cannot read: %s", r->path, r->lineno + 1,
+                      strerror(errno));
+        return GCV_ERR_IO;
+    }
+    if (!ended && len == 0) {
         *eof = 1;
         return GCV_OK;
     }
+    gcv_status st = gcv_csv_line_room(r, len);
+    if (st != GCV_OK)
+        return st;
+    r->line[len] = '\0';
     r->lineno++;
     char *text = r->line;
-    size_t len = (size_t)got;
-    if (len > 0 && text[len - 1] == '\n')
-        text[--len] = '\0';
-    if (len > 0 && text[len - 1] == '\r')
-        text[--len] = '\0';
     if (r->lineno == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3; /* UTF-8 byte-order mark, as spreadsheet programs write it */
         len -= 3;
@@ -369,6 +449,18 @@ static gcv_status gcv_csv_take_names(gcv_csv_reader *r)
     return GCV_OK;
 }
 
+/* A first row of text and numbers, with header auto: the first text field is named. */
+static gcv_status gcv_csv_mixed_first_row(gcv_csv_reader *r, size_t col)
+{
+    char shown[200];
+    gcv_csv_show(r->fields[col].s, r->fields[col].len, shown, sizeof shown);
+    gcv_error_set(r->err, "%s: line %zu, column %zu: expected a number, got '%s' (the first row "
+                  "mixes numbers and text, so it is neither data nor a header; if it names "
+                  "the columns, set data.header to true)", r->path, r->lineno, col + 1,
+                  shown);
+    return GCV_ERR_INVALID;
+}
+
 /* The first non-empty row fixes the number of columns; *is_header says whether it names the
  * columns (the names are then kept) rather than holding data. */
 static gcv_status gcv_csv_first_row(gcv_csv_reader *r, int *is_header)
@@ -378,13 +470,22 @@ static gcv_status gcv_csv_first_row(gcv_csv_reader *r, int *is_header)
     r->cols = r->nfields;
     *is_header = r->header == 1;
     if (r->header == -1) {
-        /* A header is a first row with at least one field that is text; an empty
-         * or non-finite field alone does not make one ("1,,3" is a broken data row,
-         * "1,nan" a data row with a NaN, both reported as such by gcv_csv_add_row). */
-        for (size_t j = 0; j < r->cols && !*is_header; j++) {
+        /* A header is a first row with text fields and no number; an empty or non-finite
+         * field alone does not make one ("1,,3" is a broken data row, "1,nan" a data row
+         * with a NaN, both reported as such by gcv_csv_add_row). Text and numbers mixed is
+         * a data row with a typo as often as a header with numeric names, and taking it
+         * for a header would drop a row silently: it is refused, at the first text field. */
+        size_t text = r->cols, numbers = 0;
+        for (size_t j = 0; j < r->cols; j++) {
             double v;
-            *is_header = gcv_csv_number(r->fields[j].s, r->fields[j].len, &v) == GCV_CSV_TEXT;
+            gcv_csv_num k = gcv_csv_number(r->fields[j].s, r->fields[j].len, &v);
+            if (k == GCV_CSV_TEXT && text == r->cols)
+                text = j;
+            numbers += k == GCV_CSV_NUMBER;
         }
+        if (text < r->cols && numbers > 0)
+            return gcv_csv_mixed_first_row(r, text);
+        *is_header = text < r->cols;
     }
     return *is_header ? gcv_csv_take_names(r) : GCV_OK;
 }
@@ -403,7 +504,13 @@ static gcv_status gcv_csv_add_row(gcv_csv_reader *r)
                       r->lineno, r->max_count);
         return GCV_ERR_NOMEM;
     }
-    if (gcv_csv_reserve(&r->data, &r->data_cap, (r->rows + 1) * r->cols) != 0) {
+    int grown = gcv_csv_reserve(r, (r->rows + 1) * r->cols);
+    if (grown == -2) {
+        char what[96];
+        snprintf(what, sizeof what, "more than %zu values", r->rows * r->cols);
+        return gcv_csv_too_much(r, r->lineno, what);
+    }
+    if (grown != 0) {
         gcv_error_set(r->err, "%s: line %zu: out of memory for %zu values", r->path, r->lineno,
                       (r->rows + 1) * r->cols);
         return GCV_ERR_NOMEM;
@@ -495,8 +602,13 @@ gcv_status gcv_csv_read(const char *path, const gcv_csv_options *o, size_t max_c
         return GCV_ERR_INVALID;
     }
     memset(out, 0, sizeof *out);
+    size_t max_bytes = o && o->max_bytes ? o->max_bytes
+                       : max_count > (SIZE_MAX >> 21) / sizeof(double)
+                           ? SIZE_MAX
+                           : max_count * 2 * sizeof(double) + ((size_t)1 << 20);
     gcv_csv_reader r = {.path = path, .delim = (o && o->delimiter) ? o->delimiter : ',',
-                        .header = o ? o->header : -1, .max_count = max_count, .err = err};
+                        .header = o ? o->header : -1, .max_count = max_count,
+                        .max_bytes = max_bytes, .err = err};
     gcv_status st = gcv_csv_check_options(&r);
     if (st == GCV_OK)
         st = gcv_csv_open(&r);

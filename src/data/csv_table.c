@@ -46,9 +46,17 @@ static gcv_status csv_column(const gcv_loader *ld, const csv_split *s,
     if (!t->names)
         return gcv_json_fail(&ld->j, p, "expected a column index (%s has no header row), got "
                              "%s", s->file, lc->shown);
-    for (*col = 0; *col < t->cols; (*col)++)
-        if (strcmp(csv_name(t, *col), lc->name) == 0)
-            return GCV_OK;
+    for (*col = 0; *col < t->cols; (*col)++) {
+        if (strcmp(csv_name(t, *col), lc->name) != 0)
+            continue;
+        /* A name two columns share would pick the first and make the other a feature. */
+        for (size_t k = *col + 1; k < t->cols; k++)
+            if (strcmp(csv_name(t, k), lc->name) == 0)
+                return gcv_json_fail(&ld->j, p, "expected a name that one column of %s has, "
+                                     "got %s, the name of columns %zu and %zu (use an index)",
+                                     s->file, lc->shown, *col, k);
+        return GCV_OK;
+    }
     const char *near = gcv_json_nearest(lc->name, (const char *const *)t->names, t->cols);
     char hint[GCV_JSON_SHOW_MAX + 32] = "";
     if (near)
@@ -247,7 +255,9 @@ gcv_status gcv_data_load_csv(gcv_loader *ld)
         return gcv_data_nomem(ld);
     gcv_csv t;
     gcv_error inner;
-    gcv_status st = gcv_csv_read(file, &c->data.csv, cap, &t, &inner);
+    gcv_csv_options o = c->data.csv;
+    o.max_bytes = ld->budget; /* the line and its fields too, not only the values */
+    gcv_status st = gcv_csv_read(file, &o, cap, &t, &inner);
     if (st == GCV_ERR_NOMEM && strstr(inner.msg, "expected at most"))
         st = csv_too_big(ld, &inner, P, max_m);
     else if (st)

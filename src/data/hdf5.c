@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "data/hdf5-limits.h"
 #include "util/strutil.h"
 
 #ifdef GCV_HAVE_HDF5
@@ -180,6 +181,7 @@ static htri_t gcv_h5_is_hdf5(const char *path)
 typedef struct gcv_h5_reader {
     const char *path, *dataset;
     size_t max_count;
+    uint64_t file_size;
     gcv_npy *out;
     gcv_error *err;
     hid_t file, obj, type, space;
@@ -276,7 +278,21 @@ static gcv_status gcv_h5_check_type(gcv_h5_reader *r)
     r->sign = r->cls == H5T_INTEGER ? H5Tget_sign(r->type) : H5T_SGN_ERROR;
     if (r->bytes == 0 || (r->cls == H5T_INTEGER && r->sign == H5T_SGN_ERROR))
         return gcv_h5_unreadable(r, "data type");
-    return GCV_OK;
+    gcv_h5_meta m = {.path = r->path, .dataset = r->dataset, .obj = r->obj, .type = r->type,
+                     .cls = r->cls, .bytes = r->bytes};
+    return gcv_h5_check_width(&m, r->err);
+}
+
+/* The layout and the bytes stored, against the file's size and the memory allowed: checked
+ * from the metadata, before libhdf5 allocates anything for the read. */
+static gcv_status gcv_h5_check_layout(gcv_h5_reader *r)
+{
+    size_t cap = r->max_count > SIZE_MAX / sizeof(double) ? SIZE_MAX
+                                                          : r->max_count * sizeof(double);
+    gcv_h5_meta m = {.path = r->path, .dataset = r->dataset, .obj = r->obj, .type = r->type,
+                     .cls = r->cls, .bytes = r->bytes, .count = r->count,
+                     .file_size = r->file_size, .max_bytes = cap};
+    return gcv_h5_check_storage(&m, r->err);
 }
 
 /* The rank and the dimensions as stored, into r->ndim and r->dims. */
@@ -424,9 +440,10 @@ static void gcv_h5_close(gcv_h5_reader *r, gcv_status st)
 
 /* The body of gcv_hdf5_read, run with HDF5's automatic error printing off. */
 static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_t max_count,
-                                    gcv_npy *out, gcv_error *err)
+                                    uint64_t file_size, gcv_npy *out, gcv_error *err)
 {
-    gcv_h5_reader r = {.path = path, .dataset = dataset, .max_count = max_count, .out = out,
+    gcv_h5_reader r = {.path = path, .dataset = dataset, .max_count = max_count,
+                       .file_size = file_size, .out = out,
                        .err = err, .file = H5I_INVALID_HID, .obj = H5I_INVALID_HID,
                        .type = H5I_INVALID_HID, .space = H5I_INVALID_HID};
     gcv_status st = gcv_h5_open_file(&r);
@@ -438,6 +455,8 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
         st = gcv_h5_read_dims(&r);
     if (st == GCV_OK)
         st = gcv_h5_check_count(&r);
+    if (st == GCV_OK)
+        st = gcv_h5_check_layout(&r);
     if (st == GCV_OK)
         st = gcv_h5_read_data(&r);
     if (st == GCV_OK)
@@ -476,7 +495,7 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
      * loop closing library"), and that report stays quiet only if printing is still off
      * then. A program that wants HDF5's printing back can call H5Eset_auto2 itself. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    gcv_status st = gcv_h5_read_quiet(path, dataset, max_count, out, err);
+    gcv_status st = gcv_h5_read_quiet(path, dataset, max_count, size, out, err);
     H5Eclear2(H5E_DEFAULT);
     return st;
 }

@@ -19,6 +19,8 @@
 
 #include <matio.h>
 #include <zlib.h>
+
+#include "data/mat5-check.h"
 #ifdef GCV_HAVE_HDF5
 #include <hdf5.h>
 #endif
@@ -405,6 +407,7 @@ typedef struct gcv_mat_reader {
     size_t ndim, count;
     double *tmp, *data; /* the values in MATLAB's order, then in C order */
     int keep_shape;     /* refused by max_count: out keeps ndim, shape and count */
+    int logical;        /* a logical array (stored as uint8) */
 } gcv_mat_reader;
 
 /* Each step below returns GCV_OK, or the read's status with err set. */
@@ -535,8 +538,7 @@ static gcv_status gcv_mat_read_values(gcv_mat_reader *r)
 static gcv_status gcv_mat_convert(gcv_mat_reader *r)
 {
     r->tmp = malloc(r->count * sizeof *r->tmp);
-    r->data = malloc(r->count * sizeof *r->data);
-    if (!r->tmp || !r->data) {
+    if (!r->tmp) {
         gcv_error_set(r->err, "%s: %s: out of memory for %zu values", r->path, r->variable,
                       r->count);
         return GCV_ERR_NOMEM;
@@ -546,6 +548,15 @@ static gcv_status gcv_mat_convert(gcv_mat_reader *r)
                       r->path, r->variable);
         return GCV_ERR_INVALID;
     }
+    /* matio's copy is no longer needed: freed now, the read peaks at two copies, not three */
+    r->logical = r->var->isLogical;
+    Mat_VarFree(r->var);
+    r->var = NULL;
+    if (!(r->data = malloc(r->count * sizeof *r->data))) {
+        gcv_error_set(r->err, "%s: %s: out of memory for %zu values", r->path, r->variable,
+                      r->count);
+        return GCV_ERR_NOMEM;
+    }
     gcv_mat_to_c_order(r->tmp, r->out->shape, r->ndim, r->count, r->data);
     for (size_t k = 0; k < r->count; k++) {
         double v = r->data[k];
@@ -554,6 +565,16 @@ static gcv_status gcv_mat_convert(gcv_mat_reader *r)
             gcv_mat_coords(k, r->out->shape, r->ndim, at, sizeof at);
             gcv_error_set(r->err, "%s: %s: element %s: expected a finite number, got %s",
                           r->path, r->variable, at, isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
+            return GCV_ERR_INVALID;
+        }
+        if (r->logical && v != 0.0 && v != 1.0) {
+            /* MATLAB writes logicals as uint8 0 and 1; a logical flag on other values is
+             * a damaged or hand-made header, and would be reported as "bool" data. */
+            char at[160], shown[32];
+            gcv_mat_coords(k, r->out->shape, r->ndim, at, sizeof at);
+            snprintf(shown, sizeof shown, "%.17g", v);
+            gcv_error_set(r->err, "%s: %s: element %s: expected 0 or 1 in a logical array, got "
+                          "%s", r->path, r->variable, at, shown);
             return GCV_ERR_INVALID;
         }
     }
@@ -573,7 +594,7 @@ static void gcv_mat_fill(gcv_mat_reader *r)
         stored = r->mem_type;
     int is_integer = 0;
     const char *dtype = gcv_mat_type_name(stored, &is_integer);
-    if (r->var->isLogical) {
+    if (r->logical) {
         dtype = "bool";
         is_integer = 1;
     }
@@ -655,6 +676,12 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
         return GCV_ERR_IO;
     }
     close(fd);
+    /* Before matio sees the file: every variable must hold what its header declares. */
+    size_t max_bytes = max_count > SIZE_MAX / sizeof(double) ? SIZE_MAX
+                                                             : max_count * sizeof(double);
+    gcv_status st = gcv_mat5_check(path, fsize, max_bytes, err);
+    if (st != GCV_OK)
+        return st;
 
     Mat_LogInitFunc("gcverify", gcv_mat_log);
     gcv_mat_last_log[0] = '\0';

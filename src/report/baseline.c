@@ -5,10 +5,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/json.h"
 #include "engine/internal.h"
+#include "engine/memory.h"
 #include "report/schema.h"
 #include "util/strutil.h"
 
@@ -50,6 +52,45 @@ static gcv_status load_block(const gcv_jctx *c, const char *path, const cJSON *o
     if (it)
         return gcv_schema_shape(c, path, it, &bb->rows, &bb->cols);
     return GCV_OK;
+}
+
+/* For qsort: block indices by name, then by position (so a repeat follows its first). */
+static const gcv_baseline_block *sort_blocks;
+
+static int by_name_cmp(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    int c = strcmp(sort_blocks[a].name, sort_blocks[b].name);
+    return c ? c : (a > b) - (a < b);
+}
+
+/* b->by_name, and the first repeated name (in report order) refused. */
+static gcv_status index_names(const gcv_jctx *c, gcv_baseline *b)
+{
+    size_t n = b->n_blocks;
+    if (!(b->by_name = malloc(n * sizeof *b->by_name))) {
+        snprintf(c->err->msg, GCV_ERROR_LEN, "out of memory for the baseline");
+        return GCV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        b->by_name[i] = i;
+    sort_blocks = b->blocks; /* qsort has no context argument in C11 */
+    qsort(b->by_name, n, sizeof *b->by_name, by_name_cmp);
+    size_t first = SIZE_MAX, again = SIZE_MAX;
+    for (size_t k = 1; k < n; k++) {
+        size_t x = b->by_name[k - 1], y = b->by_name[k];
+        if (strcmp(b->blocks[x].name, b->blocks[y].name) == 0 && y < again) {
+            first = x;
+            again = y;
+        }
+    }
+    if (again == SIZE_MAX)
+        return GCV_OK;
+    char p[GCV_JPATH_LEN], q[GCV_JPATH_LEN];
+    gcv_json_path_index(p, sizeof p, "blocks", again);
+    gcv_json_path_key(q, sizeof q, p, "name");
+    return gcv_json_fail(c, q, "expected a name no other block has, got \"%s\" again "
+                         "(blocks[%zu])", b->blocks[again].name, first);
 }
 
 static gcv_status load_tree(const gcv_jctx *c, const cJSON *root, gcv_baseline *b)
@@ -94,23 +135,38 @@ static gcv_status load_tree(const gcv_jctx *c, const cJSON *root, gcv_baseline *
         gcv_json_path_index(p, sizeof p, "blocks", i);
         if ((st = load_block(c, p, it, &b->blocks[i])) != GCV_OK)
             return st;
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(b->blocks[k].name, b->blocks[i].name) == 0) {
-                char q[GCV_JPATH_LEN];
-                gcv_json_path_key(q, sizeof q, p, "name");
-                return gcv_json_fail(c, q, "expected a name no other block has, got \"%s\" "
-                                     "again (blocks[%zu])", b->blocks[i].name, k);
-            }
         b->n_blocks = ++i;
     }
-    return GCV_OK;
+    return index_names(c, b);
+}
+
+/* The tree a file of this size could make must fit the memory available: checked before
+ * the file is read (a 100 MB report would otherwise take 4 GB as a tree). */
+static gcv_status fits_memory(const char *path, gcv_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return GCV_OK; /* the reader says why */
+    double need = (double)sb.st_size * GCV_BASELINE_TREE_FACTOR;
+    size_t have = gcv_available_memory();
+    if (need <= (double)have)
+        return GCV_OK;
+    char h[32], w[32];
+    gcv_format_bytes((double)have, h, sizeof h);
+    gcv_format_bytes(need, w, sizeof w);
+    snprintf(err->msg, sizeof err->msg, "%.200s: expected a report whose JSON tree fits in the "
+             "%s of memory available, got %lld bytes of text (up to %s as a tree)", path, h,
+             (long long)sb.st_size, w);
+    return GCV_ERR_NOMEM;
 }
 
 gcv_status gcv_baseline_load(const char *path, gcv_baseline **out, gcv_error *err)
 {
     *out = NULL;
     cJSON *root = NULL;
-    gcv_status st = gcv_schema_load(path, &root, err);
+    gcv_status st = fits_memory(path, err);
+    if (st == GCV_OK)
+        st = gcv_schema_load(path, &root, err);
     if (st != GCV_OK)
         return st;
     gcv_baseline *b = calloc(1, sizeof *b);
@@ -137,14 +193,26 @@ void gcv_baseline_free(gcv_baseline *b)
     free(b->path);
     free(b->name);
     free(b->blocks);
+    free(b->by_name);
     free(b);
 }
 
 const gcv_baseline_block *gcv_baseline_find(const gcv_baseline *b, const char *name)
 {
-    for (size_t i = 0; b && name && i < b->n_blocks; i++)
-        if (strcmp(b->blocks[i].name, name) == 0)
-            return &b->blocks[i];
+    if (!b || !name || !b->by_name)
+        return NULL;
+    size_t lo = 0, hi = b->n_blocks; /* names are unique: at most one match */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const gcv_baseline_block *bb = &b->blocks[b->by_name[mid]];
+        int c = strcmp(bb->name, name);
+        if (c == 0)
+            return bb;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
@@ -153,10 +221,15 @@ const gcv_baseline_block *gcv_baseline_find(const gcv_baseline *b, const char *n
 static int push(gcv_regressions *o, gcv_regression_kind kind, const char *block,
                 const char *what, double before, double after)
 {
-    gcv_regression *items = realloc(o->items, (o->n + 1) * sizeof *items);
-    if (!items)
-        return -1;
-    o->items = items;
+    /* The capacity is the next power of two of n: grown by doubling, when n reaches it. */
+    if ((o->n & (o->n - 1)) == 0) {
+        size_t cap = o->n ? 2 * o->n : 1;
+        gcv_regression *items = realloc(o->items, cap * sizeof *items);
+        if (!items)
+            return -1;
+        o->items = items;
+    }
+    gcv_regression *items = o->items;
     gcv_regression *g = &items[o->n++];
     memset(g, 0, sizeof *g);
     g->kind = kind;
@@ -209,6 +282,32 @@ static int compare_block(const gcv_baseline_block *bb, const gcv_model *m, const
     return 0;
 }
 
+/* For qsort: the model's block names. */
+static int name_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The baseline's blocks the model no longer has, in baseline order; n log n. */
+static int missing_blocks(const gcv_baseline *b, const gcv_model *m, gcv_regressions *out)
+{
+    const char **names = malloc((m->n_blocks ? m->n_blocks : 1) * sizeof *names);
+    if (!names)
+        return -1;
+    for (size_t i = 0; i < m->n_blocks; i++)
+        names[i] = m->blocks[i].name;
+    qsort(names, m->n_blocks, sizeof *names, name_cmp);
+    int rc = 0;
+    for (size_t k = 0; k < b->n_blocks && rc == 0; k++) {
+        const char *key = b->blocks[k].name;
+        if (!m->n_blocks || !bsearch(&key, names, m->n_blocks, sizeof *names, name_cmp))
+            rc = push(out, GCV_REGRESSION_MISSING, key, "difference", b->blocks[k].difference,
+                      NAN);
+    }
+    free(names);
+    return rc;
+}
+
 gcv_status gcv_baseline_compare(const gcv_baseline *b, const gcv_model *m, const gcv_result *r,
                                 double factor, gcv_regressions *out, gcv_error *err)
 {
@@ -233,14 +332,8 @@ gcv_status gcv_baseline_compare(const gcv_baseline *b, const gcv_model *m, const
         if (rc != 0)
             goto nomem;
     }
-    for (size_t k = 0; k < b->n_blocks; k++) {
-        int found = 0;
-        for (size_t i = 0; i < m->n_blocks && !found; i++)
-            found = strcmp(m->blocks[i].name, b->blocks[k].name) == 0;
-        if (!found && push(out, GCV_REGRESSION_MISSING, b->blocks[k].name, "difference",
-                           b->blocks[k].difference, NAN) != 0)
-            goto nomem;
-    }
+    if (missing_blocks(b, m, out) != 0)
+        goto nomem;
     return GCV_OK;
 nomem:
     gcv_regressions_free(out);

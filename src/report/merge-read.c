@@ -34,6 +34,22 @@ void gcv_shard_header_free(gcv_shard_header *h)
     memset(h, 0, sizeof *h);
 }
 
+/* Text a shard carries into the merged report and onto the terminal: no control
+ * characters (C0, DEL, or C1 as UTF-8), since an edited shard could otherwise put terminal
+ * escapes into the merge's output. gcverify writes none there. */
+static gcv_status plain_text(const gcv_jctx *c, const char *path, const char *s)
+{
+    for (size_t i = 0; s[i]; i++) {
+        unsigned char ch = (unsigned char)s[i], next = (unsigned char)s[i + 1];
+        int c1 = ch == 0xC2 && next >= 0x80 && next <= 0x9F;
+        if (ch < 0x20 || ch == 0x7F || c1)
+            return gcv_json_fail(c, path, "expected text without control characters, got "
+                                 "the byte%s 0x%02X%s at byte %zu", c1 ? "s" : "", ch,
+                                 c1 ? (next == 0x9B ? " 0x9B" : " 0x8…") : "", i);
+    }
+    return GCV_OK;
+}
+
 /* A copy of the string member key (NULL allowed when nullable and the value is null). */
 static gcv_status string_at(const gcv_jctx *c, const char *objpath, const cJSON *obj,
                             const char *key, int nullable, char **out)
@@ -41,6 +57,10 @@ static gcv_status string_at(const gcv_jctx *c, const char *objpath, const cJSON 
     const char *s;
     gcv_status st = gcv_schema_string(c, objpath, obj, key, nullable, &s);
     if (st != GCV_OK || !s)
+        return st;
+    char p[GCV_JPATH_LEN];
+    gcv_json_path_key(p, sizeof p, objpath, key);
+    if ((st = plain_text(c, p, s)) != GCV_OK)
         return st;
     return (*out = gcv_strdup(s)) ? GCV_OK : gcv_merge_nomem(c->err, c->file);
 }
@@ -92,6 +112,8 @@ static gcv_status read_model(const gcv_jctx *c, const cJSON *root, gcv_shard_hea
             gcv_json_path_index(p, sizeof p, "model.notes", h->n_notes);
             if (!cJSON_IsString(e) || !e->valuestring)
                 return gcv_json_expected(c, p, "a string", e);
+            if ((st = plain_text(c, p, e->valuestring)) != GCV_OK)
+                return st;
             if (!(h->notes[h->n_notes] = gcv_strdup(e->valuestring)))
                 return gcv_merge_nomem(c->err, c->file);
             h->n_notes++;
@@ -179,6 +201,8 @@ static gcv_status read_blocks(const gcv_jctx *c, const cJSON *root, gcv_shard_he
             return st;
         if (strlen(name) >= GCV_NAME_LEN)
             return gcv_json_expected(c, q, "a block name of at most 31 bytes", it);
+        if ((st = plain_text(c, q, name)) != GCV_OK)
+            return st;
         memcpy(bl->name, name, strlen(name) + 1);
         if ((st = gcv_merge_read_layer(c, p, b, &bl->layer)) != GCV_OK)
             return st;
@@ -275,6 +299,15 @@ static gcv_status read_shard(const gcv_jctx *c, const cJSON *root, gcv_shard_hea
     return GCV_OK;
 }
 
+/* Seconds are a duration. */
+static gcv_status read_counts(const gcv_jctx *c, const cJSON *root, gcv_shard_header *h)
+{
+    if (!(h->seconds >= 0.0) || !isfinite(h->seconds))
+        return gcv_json_expected(c, "seconds", "a finite number of seconds ≥ 0",
+                                 cJSON_GetObjectItemCaseSensitive(root, "seconds"));
+    return GCV_OK;
+}
+
 gcv_status gcv_shard_header_read(const gcv_jctx *c, const cJSON *root, gcv_shard_header *h)
 {
     const cJSON *it;
@@ -303,7 +336,7 @@ gcv_status gcv_shard_header_read(const gcv_jctx *c, const cJSON *root, gcv_shard
         (st = read_expect(c, root, &h->expect_fail)) != GCV_OK ||
         (st = read_blocks(c, root, h)) != GCV_OK || (st = read_shard(c, root, h)) != GCV_OK)
         return st;
-    return GCV_OK;
+    return read_counts(c, root, h);
 }
 
 /* ---- the params of one shard ---- */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/assemble.h"
+#include "engine/memory.h"
 #include "report/merge-priv.h"
 
 /* ---- agreement between shards ---- */
@@ -169,6 +170,25 @@ void gcv_merged_free(gcv_merged *mg)
     free(mg);
 }
 
+/* The merge holds per-parameter state for model.params_total parameters (the owner, the
+ * result read, then the assembled result): a few bytes of a shard can claim 5·10^7 of them,
+ * so what they would take is checked against the memory available before any is
+ * allocated. */
+static gcv_status merge_fits(const gcv_jctx *c, const gcv_shard_header *h)
+{
+    double per = (double)(sizeof(size_t) + 2 * sizeof(gcv_param_result));
+    double need = per * (double)h->params_total;
+    size_t have = gcv_available_memory();
+    if (need <= (double)have)
+        return GCV_OK;
+    char w[32], a[32];
+    gcv_format_bytes(need, w, sizeof w);
+    gcv_format_bytes((double)have, a, sizeof a);
+    gcv_json_fail(c, "model.params_total", "expected a parameter count whose merge fits in the "
+                  "%s of memory available, got %zu (%s)", a, h->params_total, w);
+    return GCV_ERR_NOMEM;
+}
+
 /* Reads file k into s: header (checked against the first), coverage, params. */
 static gcv_status merge_file(const char *const *paths, size_t k, gcv_merge_state *s,
                              gcv_error *err)
@@ -182,6 +202,8 @@ static gcv_status merge_file(const char *const *paths, size_t k, gcv_merge_state
         return st;
     gcv_shard_header *hp = k == 0 ? &s->ref : &h;
     if ((st = gcv_shard_header_read(&c, root, hp)) != GCV_OK)
+        goto out;
+    if (k == 0 && (st = merge_fits(&c, hp)) != GCV_OK)
         goto out;
     if (k == 0) {
         size_t P = hp->params_total, N = hp->shard.count;

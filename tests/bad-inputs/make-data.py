@@ -139,9 +139,11 @@ def main():
     params("params-missing", {k: v for k, v in good.items() if k != "b2"})
 
     # CSV tables for a 4-3-1 net: rows are examples, the last column the label
-    text("labels.csv", "x1,x2,x3,x4,label\n0.5,-1,2,1.5,0\n0.25,-0.75,-2,1,2\n")
+    text("labels.csv", "x1,x2,x3,x4,label\n0.5,-1,2,1.5,0\n0.25,-0.75,-2,1,1\n0.5,1,2,1.5,0\n")
     text("ragged.csv", "a,b,c,d,label\n1,2,3,4,0\n5,6,7\n")
     text("text-field.csv", "a,b,c,d,label\n1,2,three,4,0\n")
+    text("label-twice.csv", "y,x1,x2,x3,y\n0,1,2,3,1\n1,4,5,6,0\n")
+    text("first-row-typo-1.csv", "0.5,-l,2,1.5,0\n0.25,-0.75,-2,1,1\n0.5,1,2,1.5,0\n")
 
     # MATLAB: X as (examples, features) = (3, 4), y stored as uint8 with a 2 in it
     xt = [x[k * 3 + j] for j in range(3) for k in range(4)]      # X.T, row-major (3, 4)

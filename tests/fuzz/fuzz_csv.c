@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const gcv_csv_options opts[] = {{',', -1}, {';', 0}, {'\t', 1}};
+    static const gcv_csv_options opts[] = {{',', -1, 0}, {';', 0, 0}, {'\t', 1, 0}};
     char path[128];
     gcv_fuzz_write("input.csv", data, size, path, sizeof path);
     for (size_t k = 0; k < sizeof opts / sizeof *opts; k++) {

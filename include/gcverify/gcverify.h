@@ -102,6 +102,15 @@ struct gcv_model {
     void (*destroy)(gcv_model *m);
     char type[GCV_NAME_LEN]; /* "mlp", or what the caller calls its model */
     gcv_precision precision; /* GCV_DOUBLE (0, the default) or GCV_FLOAT */
+    /* Optional, with cost_perturbed: the n (idx, value) pairs the engine is about to ask
+     * cost_perturbed for on this workspace, announced once per chunk of parameters, so that a
+     * model whose evaluations are far away (a worker process) can compute them in one batch
+     * and answer the calls that follow from it. The calls still come, in the same order, and
+     * may ask for values not announced; an answer must not depend on the announcement.
+     * Returns 0, non-zero when the batch failed (the calls then decide). NULL: none. Kept
+     * last, so that models which zero their struct (as = {0} or calloc do) leave it NULL. */
+    int (*prefetch)(const gcv_model *m, void *ws, const size_t *idx, const double *value,
+                    size_t n);
 };
 
 /* Frees a model and everything it owns; accepts NULL. */

@@ -16,6 +16,7 @@
 #include "model/build.h"
 #include "model/mlp_describe.h"
 #include "model/plugin.h"
+#include "model/process.h"
 #include "report/baseline.h"
 #include "report/html.h"
 #include "report/report.h"
@@ -187,6 +188,18 @@ static void describe_plugin(const gcv_config *cfg, const gcv_model *m, char *buf
              m->precision == GCV_FLOAT ? " (float32)" : "", *d ? ": " : "", d);
 }
 
+/* "process python3 check.py (float32): the worker's own description" */
+static void describe_process(const gcv_config *cfg, const gcv_model *m, char *buf, size_t n)
+{
+    int k = snprintf(buf, n, "process");
+    for (size_t j = 0; j < cfg->process_argc && k > 0 && (size_t)k < n; j++)
+        k += snprintf(buf + k, n - (size_t)k, " %s", cfg->process_argv[j]);
+    const char *d = gcv_process_description(m);
+    if (k > 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, "%s%s%s", m->precision == GCV_FLOAT ? " (float32)" : "",
+                 *d ? ": " : "", d);
+}
+
 /* What every report says about the config: its name, model, description line and notes
  * (the config's, a float32 model's settings, the parameters an isolated run left out). */
 static gcv_report_info describe(one *o)
@@ -205,7 +218,12 @@ static gcv_report_info describe(one *o)
     }
     for (size_t k = 0; iso && k < iso->n_exclude; k++)
         o->notes[o->n_notes++] = iso->notes[k];
-    if (cfg->is_plugin) {
+    if (cfg->is_process) {
+        const char **room = (const char **)(o->notes + o->n_notes);
+        size_t left = sizeof o->notes / sizeof o->notes[0] - o->n_notes;
+        o->n_notes += gcv_process_notes(o->model, room, left < 16 ? left : 16);
+        describe_process(cfg, o->model, o->desc, sizeof o->desc);
+    } else if (cfg->is_plugin) {
         describe_plugin(cfg, o->model, o->desc, sizeof o->desc);
     } else {
         gcv_mlp_spec spec;
@@ -215,11 +233,13 @@ static gcv_report_info describe(one *o)
     return (gcv_report_info){
         .name = cfg->name,
         .config = o->path,
-        .model_type = cfg->is_plugin ? "plugin" : "mlp",
+        .model_type = cfg->is_process ? "process" : cfg->is_plugin ? "plugin" : "mlp",
         .layers = cfg->is_plugin ? NULL : cfg->sizes,
         .n_layers = cfg->is_plugin ? 0 : cfg->n_layers + 1,
         .description = o->desc,
-        .examples = cfg->is_plugin ? gcv_plugin_examples(o->model) : cfg->m,
+        .examples = cfg->is_process  ? gcv_process_examples(o->model)
+                    : cfg->is_plugin ? gcv_plugin_examples(o->model)
+                                     : cfg->m,
         .top = cfg->top,
         .params_mode = (int)cfg->params_mode,
         .color = use_color(),

@@ -82,7 +82,10 @@ def _take_stdio():
 def _read(n):
     buf = bytearray()
     while len(buf) < n:
-        chunk = os.read(_io[0], n - len(buf))
+        try:
+            chunk = os.read(_io[0], n - len(buf))
+        except ConnectionResetError:  # gcverify went away with an answer unread
+            return None
         if not chunk:
             return None
         buf += chunk
@@ -106,8 +109,11 @@ def _frame():
 def _send(ftype, payload):
     data = struct.pack("<4sHHI", b"GCVW", VERSION, ftype, len(payload)) + payload
     view = memoryview(data)
-    while view:
-        view = view[os.write(_io[1], view):]
+    try:
+        while view:
+            view = view[os.write(_io[1], view):]
+    except (BrokenPipeError, ConnectionResetError):  # gcverify stopped this worker
+        raise SystemExit(0)
 
 
 def options():

@@ -46,20 +46,6 @@ static unsigned char *theta_req(void *ws)
     return (unsigned char *)ws + round64(sizeof(proc_ws));
 }
 
-/* "W1[2][3]" (the block's own shape) for parameter i. */
-static void param_name(const gcv_announce *a, size_t i, char *out, size_t n)
-{
-    size_t b = gcv_block_find(a->blocks, a->n_blocks, i), j = i - a->blocks[b].offset;
-    size_t idx[4];
-    for (unsigned d = a->ndim[b]; d-- > 0;) {
-        idx[d] = j % a->dims[b][d];
-        j /= a->dims[b][d];
-    }
-    int k = snprintf(out, n, "%s", a->blocks[b].name);
-    for (unsigned d = 0; d < a->ndim[b] && k > 0 && (size_t)k < n; d++)
-        k += snprintf(out + k, n - (size_t)k, "[%zu]", idx[d]);
-}
-
 /* One request to a worker; on failure a line for the report naming the command, the worker,
  * what went wrong and `what` was evaluated (when note is set), and that line in ws->err. */
 static int request(const gcv_model *m, proc_ws *w, const unsigned char *req, uint32_t len,
@@ -123,7 +109,7 @@ static int cost_perturbed(const gcv_model *m, size_t idx, double value, void *ws
     gcv_answer a;
     uint32_t len = perturb_req(w->req, &idx, &value, 1);
     char what[96], name[64];
-    param_name(&((const gcv_process *)m->self)->a, idx, name, sizeof name);
+    gcv_announce_name(&((const gcv_process *)m->self)->a, idx, name, sizeof name);
     snprintf(what, sizeof what, "parameter %s (index %zu)", name, idx);
     w->last_kinks = 0;
     if (request(m, w, w->req, len, 1, &a, what, 1) != 0)

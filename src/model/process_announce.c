@@ -157,19 +157,34 @@ static int values(cursor *c, gcv_announce *a, double *v, const char *what)
     return 0;
 }
 
+void gcv_announce_name(const gcv_announce *a, size_t i, char *out, size_t n)
+{
+    size_t b = gcv_block_find(a->blocks, a->n_blocks, i), j = i - a->blocks[b].offset;
+    size_t idx[4];
+    for (unsigned d = a->ndim[b]; d-- > 0;) {
+        idx[d] = j % a->dims[b][d];
+        j /= a->dims[b][d];
+    }
+    int k = snprintf(out, n, "%s", a->blocks[b].name);
+    for (unsigned d = 0; d < a->ndim[b] && k > 0 && (size_t)k < n; d++)
+        k += snprintf(out + k, n - (size_t)k, "[%zu]", idx[d]);
+}
+
 /* θ finite everywhere, and float-representable for a float32 model. */
 static int check_theta(cursor *c, const gcv_announce *a)
 {
+    char name[64];
     for (size_t i = 0; i < a->P; i++) {
-        size_t b = gcv_block_find(a->blocks, a->n_blocks, i);
-        size_t j = i - a->blocks[b].offset, cols = a->blocks[b].cols;
-        if (!isfinite(a->theta[i]))
-            return fault(c, "theta of %s[%zu][%zu]: expected a finite number, got %g",
-                         a->blocks[b].name, j / cols, j % cols, a->theta[i]);
-        if (a->precision == GCV_FLOAT && (double)(float)a->theta[i] != a->theta[i])
-            return fault(c, "theta of %s[%zu][%zu]: expected a float32 value (the model is "
-                         "float32), got %.17g", a->blocks[b].name, j / cols, j % cols,
+        int nonfinite = !isfinite(a->theta[i]);
+        if (!nonfinite && !(a->precision == GCV_FLOAT &&
+                            (double)(float)a->theta[i] != a->theta[i]))
+            continue;
+        gcv_announce_name(a, i, name, sizeof name);
+        if (nonfinite)
+            return fault(c, "theta of %s: expected a finite number, got %g", name,
                          a->theta[i]);
+        return fault(c, "theta of %s: expected a float32 value (the model is float32), got "
+                     "%.17g", name, a->theta[i]);
     }
     return 0;
 }

@@ -247,9 +247,12 @@ void gcv_pool_release(gcv_process *p, int k)
 void gcv_pool_note(gcv_process *p, const char *line)
 {
     pthread_mutex_lock(&p->lock);
-    if (p->n_fails < GCV_POOL_NOTES)
+    int seen = 0; /* both steps of one parameter fail alike: one line says it */
+    for (size_t k = 0; k < p->n_fails && k < GCV_POOL_NOTES && !seen; k++)
+        seen = p->fails[k] && strcmp(p->fails[k], line) == 0;
+    if (!seen && p->n_fails < GCV_POOL_NOTES)
         p->fails[p->n_fails] = gcv_strdup(line);
-    p->n_fails++;
+    p->n_fails += !seen;
     pthread_mutex_unlock(&p->lock);
 }
 

@@ -88,4 +88,7 @@ int gcv_announce_parse(const unsigned char *buf, size_t len, gcv_announce *a, ch
                        size_t n);
 void gcv_announce_free(gcv_announce *a);
 
+/* "W1[2][3]": parameter i by its block's own shape. */
+void gcv_announce_name(const gcv_announce *a, size_t i, char *out, size_t n);
+
 #endif

@@ -53,6 +53,10 @@ static int request(const gcv_model *m, proc_ws *w, const unsigned char *req, uin
 {
     gcv_process *p = m->self;
     char why[GCV_ERROR_LEN];
+    if (gcv_watch_stopped(&p->watch)) { /* the report says the run stopped; no line here */
+        snprintf(w->err, sizeof w->err, "%.180s: the run was stopped", p->shown);
+        return -1;
+    }
     int k = gcv_pool_take(p, &w->pref, why, sizeof why);
     int rc = k < 0 ? -1 : gcv_pool_eval(p, k, req, len, n, out, why, sizeof why);
     if (k >= 0)
@@ -88,9 +92,18 @@ static int prefetch(const gcv_model *m, void *ws, const size_t *idx, const doubl
         return 0;
     uint32_t len = perturb_req(w->req, idx, value, n);
     /* A failed batch is not reported: its evaluations are asked for again one by one, and
-     * the one that fails then is reported with its parameter. */
-    if (request(m, w, w->req, len, n, w->ans, "a batch", 0) != 0)
+     * the one that fails then is reported with its parameter. Unless the run was stopped
+     * while the batch was out: then there is no "again", and the line names the batch. */
+    char what[160], first[64], last[64];
+    const gcv_announce *a = &((const gcv_process *)m->self)->a;
+    gcv_announce_name(a, idx[0], first, sizeof first);
+    gcv_announce_name(a, idx[n - 1], last, sizeof last);
+    snprintf(what, sizeof what, "a batch of parameters %s to %s", first, last);
+    if (request(m, w, w->req, len, n, w->ans, what, 0) != 0) {
+        if (gcv_watch_stopped(&((const gcv_process *)m->self)->watch))
+            gcv_pool_note(m->self, w->err);
         return -1;
+    }
     memcpy(w->idx, idx, n * sizeof *idx);
     memcpy(w->val, value, n * sizeof *value);
     w->n_cache = n;

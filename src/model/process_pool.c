@@ -110,8 +110,9 @@ static int handshake(gcv_process *p, int k, char *why, size_t n)
     unsigned char *buf;
     uint32_t len;
     char r[GCV_ERROR_LEN];
-    double deadline = p->spec.timeout > 0.0 ? gcv_clock_now() + p->spec.timeout : 0.0;
-    int rc = read_frame(p, k, GCV_FRAME_MODEL, deadline, &buf, &len, r, sizeof r);
+    /* The start-up (an interpreter, its imports, the user's set-up) is bounded by the run's
+     * limits only: model.timeout is per evaluation. */
+    int rc = read_frame(p, k, GCV_FRAME_MODEL, 0.0, &buf, &len, r, sizeof r);
     if (rc == 0) {
         gcv_announce mine;
         gcv_announce *into = k == 0 && !p->a.P ? &p->a : &mine;

@@ -8,15 +8,9 @@
 #include <stddef.h>
 
 #include "gcverify/gcverify.h"
+#include "model/process_spec.h"
 #include "util/watch.h"
 
-typedef struct gcv_process_spec {
-    char **argv;          /* the command, NULL-terminated; argv[0] looked up on PATH */
-    size_t argc;
-    char *cwd;            /* the workers' folder; NULL: gcverify's own */
-    char *options_json;   /* model.options as JSON text, handed to each worker ("{}") */
-    double timeout;       /* seconds a worker may take per evaluation (0: no limit) */
-} gcv_process_spec;
 
 /* Starts `workers` workers (at least 1) and makes the model. The watch (NULL: none) bounds
  * every wait for a worker, during the start and the check. On failure err names the command,

@@ -13,7 +13,7 @@
 #include <stdatomic.h>
 
 #include "gcverify/gcverify.h"
-#include "model/process.h"
+#include "model/process_spec.h"
 #include "model/process_wire.h"
 
 #define GCV_POOL_MAX 256   /* workers at most (threads beyond that wait for one) */

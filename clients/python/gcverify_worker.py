@@ -193,6 +193,7 @@ class _Model:
                                  (n, a.shape, n, g.shape))
             parts.append(g.astype(np.float64).reshape(-1))
         self.grad = np.concatenate(parts)
+        self._flats = [False] * len(self.names)
         self.base = None
         if kinks is not None:
             self.base = [_to_numpy(z) > 0 for z in kinks(*self._args())]
@@ -200,8 +201,26 @@ class _Model:
     def _args(self):
         return (self.params,) if self.data is None else (self.params, self.data)
 
+    def _flat(self, b):
+        """Block b's values as one flat array sharing their memory (a C-ordered NumPy array
+        or contiguous tensor), else None (then each value is set by its N-d index)."""
+        if self._flats[b] is False:
+            arr = self.params[self.names[b]]
+            flat = None
+            if _is_tensor(arr):
+                if arr.is_contiguous():
+                    flat = arr.detach().view(-1)
+            elif isinstance(arr, np.ndarray) and arr.flags.c_contiguous:
+                flat = arr.reshape(-1)
+            self._flats[b] = flat
+        return self._flats[b]
+
     def _set(self, i, value):
         b = bisect.bisect_right(self.offsets, i) - 1
+        flat = self._flat(b)
+        if flat is not None:  # the common case: no index arithmetic, no copy
+            flat[i - self.offsets[b]] = value
+            return
         arr = self.params[self.names[b]]
         where = np.unravel_index(i - self.offsets[b], self.shapes[b])
         if _is_tensor(arr):
@@ -214,7 +233,11 @@ class _Model:
         j = self._cost(*self._args())
         if isinstance(j, tuple):
             j = j[0]
-        j = float(_to_numpy(j).reshape(-1)[0]) if np.size(_to_numpy(j)) == 1 else float("nan")
+        if isinstance(j, float):  # also NumPy's float64
+            j = float(j)
+        else:
+            j = _to_numpy(j)
+            j = float(j.reshape(-1)[0]) if j.size == 1 else float("nan")
         crossed = 0
         if self.base is not None:
             now = [_to_numpy(z) > 0 for z in self._kinks(*self._args())]

@@ -119,6 +119,8 @@ static int load(one *o)
     if (iso)
         iso->stage = GCV_ISO_LOADING;
     model_active = !iso && cfg->is_plugin;
+    if (c->threads >= 0) /* a process model starts one worker per thread of the check */
+        cfg->opts.threads = c->threads;
     if (gcv_config_model_new(cfg, &o->model, &o->err) != GCV_OK) {
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;

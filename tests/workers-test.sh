@@ -94,6 +94,16 @@ else
     echo "SKIP: Octave example (octave is not installed)"
 fi
 
+# ---- a float32 model; mixed precisions refused ----
+cp "$ROOT/tests/workers/float32.py" "$TMP/"
+printf '{"name": "f32", "model": {"type": "process", "command": ["python3", "float32.py"]}}\n' >"$TMP/f32.json"
+expect_exit "float32 worker: exit 0" 0 "$GCV" "$TMP/f32.json"
+expect_grep "float32 worker: the model line" '^model +process python3 float32\.py \(float32\) · 12 params$' "$TMP/out"
+expect_grep "float32 worker: float steps" '^check +central, ε = 4e-03, threshold 1e-03' "$TMP/out"
+printf '{"name": "mixed", "model": {"type": "process", "command": ["python3", "float32.py"], "options": {"mixed": true}}}\n' >"$TMP/mixed.json"
+expect_exit "float32 and float64 arrays mixed: exit 2" 2 "$GCV" "$TMP/mixed.json"
+expect_grep "mixed: the line" 'worker 1: it reported: ValueError: params: expected all float64 or all float32 arrays, got W float32, b float64$' "$TMP/err"
+
 # ---- workers that fail: one line naming the command and the parameter, the rest kept ----
 cp "$ROOT/tests/workers/bad_worker.py" "$TMP/"
 bad_cfg() { # NAME MODE [EXTRA-MODEL-MEMBERS]

@@ -179,7 +179,14 @@ class _Model:
                 raise ValueError("params[%r]: expected 1 to 4 dimensions, got shape %s" %
                                  (n, a.shape))
         self.shapes = [a.shape for a in arrays]
-        self.float32 = all(a.dtype == np.float32 for a in arrays)
+        kinds = sorted({a.dtype.name for a in arrays})
+        if kinds not in (["float32"], ["float64"]):
+            # A float64 step stored into a float32 array would be rounded: the step taken
+            # would not be the step gcverify divides by.
+            raise ValueError("params: expected all float64 or all float32 arrays, got %s" %
+                             ", ".join("%s %s" % (n, a.dtype.name)
+                                       for n, a in zip(self.names, arrays)))
+        self.float32 = kinds == ["float32"]
         self.offsets = [0]
         for a in arrays:
             self.offsets.append(self.offsets[-1] + a.size)

@@ -177,6 +177,12 @@ if command -v meson >/dev/null && [ -f "$BUILD/build.ninja" ] &&
         export GCVERIFY_CLIENT_DIR
         GCVERIFY_CLIENT_DIR=$(dirname "$(dirname "$helper")")
         expect_exit "course with the installed helper: exit 1" 1 "$GCV" "$OWN/course.json"
+        if command -v octave-cli >/dev/null 2>&1; then
+            [ -f "$GCVERIFY_CLIENT_DIR/octave/gcverify_serve.m" ] &&
+                ok "meson install: gcverify_serve.m in share/gcverify/octave" ||
+                bad "meson install: no share/gcverify/octave/gcverify_serve.m"
+            expect_exit "octave with the installed helper: exit 1" 1 "$GCV" "$OWN/octave.json"
+        fi
         unset GCVERIFY_CLIENT_DIR
     else bad "meson install: no share/gcverify/python/gcverify_worker.py"; fi
 else

@@ -39,15 +39,16 @@ static int send_hello(const gcv_process *p, int k, char *why, size_t n)
     return rc;
 }
 
-/* Reads a frame of the expected type into a new buffer (*buf, *len). An ERROR frame becomes
- * "it reported: …" in why. */
+/* Reads a frame of the expected type, of at most max bytes (a worker that announces more is
+ * refused before anything is allocated), into a new buffer (*buf, *len). An ERROR frame
+ * becomes "it reported: …" in why. */
 static int read_frame(const gcv_process *p, int k, unsigned want, double deadline,
-                      unsigned char **buf, uint32_t *len, char *why, size_t n)
+                      uint32_t max, unsigned char **buf, uint32_t *len, char *why, size_t n)
 {
     const gcv_wire *w = &p->workers[k].wire;
     unsigned type;
     *buf = NULL;
-    if (gcv_wire_header(w, &p->watch, deadline, GCV_WIRE_MAX, &type, len, why, n))
+    if (gcv_wire_header(w, &p->watch, deadline, max, &type, len, why, n))
         return -1;
     if (type != want && type != GCV_FRAME_ERROR)
         return snprintf(why, n, "expected a frame of type %u, got type %u", want, type), -1;
@@ -112,7 +113,7 @@ static int handshake(gcv_process *p, int k, char *why, size_t n)
     char r[GCV_ERROR_LEN];
     /* The start-up (an interpreter, its imports, the user's set-up) is bounded by the run's
      * limits only: model.timeout is per evaluation. */
-    int rc = read_frame(p, k, GCV_FRAME_MODEL, 0.0, &buf, &len, r, sizeof r);
+    int rc = read_frame(p, k, GCV_FRAME_MODEL, 0.0, GCV_WIRE_MAX, &buf, &len, r, sizeof r);
     if (rc == 0) {
         gcv_announce mine;
         gcv_announce *into = k == 0 && !p->a.P ? &p->a : &mine;
@@ -283,7 +284,9 @@ int gcv_pool_eval(gcv_process *p, int k, const unsigned char *req, uint32_t len,
     uint32_t blen = 0;
     int rc = gcv_wire_send(&w->wire, GCV_FRAME_EVAL, req, len, r, sizeof r);
     if (!rc)
-        rc = read_frame(p, k, GCV_FRAME_COSTS, deadline, &buf, &blen, r, sizeof r);
+        rc = read_frame(p, k, GCV_FRAME_COSTS, deadline,
+                        (uint32_t)(8 + 16 * n > 4096 ? 8 + 16 * n : 4096), &buf, &blen, r,
+                        sizeof r);
     if (!rc)
         rc = parse_costs(buf, blen, n, out, r, sizeof r);
     free(buf);

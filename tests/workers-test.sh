@@ -144,6 +144,15 @@ expect_grep "blocks: the line" "^gcverify: .*blocks\.json: ${cmd}MODEL frame: bl
 bad_cfg nan nan_theta
 expect_exit "a NaN in theta: exit 2" 2 "$GCV" "$TMP/nan.json"
 expect_grep "NaN theta: the line" "${cmd}MODEL frame: theta of w\[1\]: expected a finite number, got nan$" "$TMP/err"
+bad_cfg hugep huge_p
+expect_exit "a model that claims P = 2^40: exit 2" 2 "$GCV" "$TMP/hugep.json"
+expect_grep "P = 2^40: the line" "${cmd}MODEL frame: P: expected 1 to [0-9]+ parameters \(what the frame's length holds\), got 1099511627776$" "$TMP/err"
+bad_cfg wtype wrong_type
+expect_exit "a COSTS frame for a MODEL: exit 2" 2 "$GCV" "$TMP/wtype.json"
+expect_grep "wrong type: the line" "${cmd}expected a frame of type 2, got type 4$" "$TMP/err"
+bad_cfg v2 version2
+expect_exit "protocol version 2: exit 2" 2 "$GCV" "$TMP/v2.json"
+expect_grep "version 2: the line" "${cmd}expected protocol version 1, got 2$" "$TMP/err"
 bad_cfg per per_worker
 expect_exit "workers that disagree: exit 2" 2 "$GCV" --threads 2 "$TMP/per.json"
 expect_grep "disagree: the line" "worker 2: announced a different theta than worker 1: every worker must compute the same model" "$TMP/err"

@@ -12,6 +12,9 @@ evaluation triggers it:
   nan_theta     announces theta[1] = NaN
   per_worker    announces a theta that depends on the worker's number
   refuse        answers the HELLO with an ERROR frame
+  huge_p        announces P = 2^40 in a frame of a few bytes
+  wrong_type    answers the HELLO with a COSTS frame
+  version2      answers in protocol version 2
 """
 import json
 import os
@@ -59,9 +62,13 @@ if mode == "per_worker":
 if mode == "refuse":
     send(5, b"ValueError: no data file given")
     sys.exit(0)
+if mode == "wrong_type":
+    send(4, struct.pack("<II", 0, 0))
+if mode == "version2":
+    os.write(fout, struct.pack("<4sHHI", b"GCVW", 2, 2, 0))
 dim = 5 if mode == "blocks" else 4
 J = lambda t: sum(x * x for x in t) / 2
-model = struct.pack("<IIIIQQd", 0, 1, 1, 0, 4, 0, J(theta))
+model = struct.pack("<IIIIQQd", 0, 1, 1, 0, 1 << 40 if mode == "huge_p" else 4, 0, J(theta))
 model += struct.pack("<I", 1) + b"w" + struct.pack("<IIQ", 1, 1, dim)
 model += struct.pack("<4d", *theta) + struct.pack("<4d", *theta)
 model += struct.pack("<I", 0)

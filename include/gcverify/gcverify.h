@@ -143,6 +143,15 @@ struct gcv_model {
      * (locate_block[i]) and its entry in that block (locate_entry[i]), P values each. NULL:
      * gcv_model_locate searches (binary search when every block is contiguous, in order). */
     const size_t *locate_block, *locate_entry;
+    /* Optional, with cost_perturbed: the n (idx, value) pairs the engine is about to ask
+     * cost_perturbed for on this workspace, announced once per chunk of parameters, so that a
+     * model whose evaluations are far away (a worker process) can compute them in one batch
+     * and answer the calls that follow from it. The calls still come, in the same order, and
+     * may ask for values not announced; an answer must not depend on the announcement.
+     * Returns 0, non-zero when the batch failed (the calls then decide). NULL: none. Kept
+     * last, so that models which zero their struct (as = {0} or calloc do) leave it NULL. */
+    int (*prefetch)(const gcv_model *m, void *ws, const size_t *idx, const double *value,
+                    size_t n);
 };
 
 /* Frees a model and everything it owns; accepts NULL. */

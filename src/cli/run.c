@@ -20,6 +20,7 @@
 #include "model/mlp_describe.h"
 #include "model/plugin.h"
 #include "model/preflight.h"
+#include "model/process.h"
 #include "report/baseline.h"
 #include "report/html.h"
 #include "report/output.h"
@@ -161,6 +162,8 @@ static int load(one *o)
     if (iso)
         iso->stage = GCV_ISO_LOADING;
     model_active = !iso && cfg->is_plugin;
+    if (c->threads >= 0) /* a process model starts one worker per thread of the check */
+        cfg->opts.threads = c->threads;
     if (gcv_config_model_new(cfg, &o->model, &o->err) != GCV_OK) {
         gcv_override_name(&c->overrides, o->err.msg, sizeof o->err.msg);
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
@@ -277,6 +280,18 @@ static void describe_plugin(const gcv_config *cfg, const gcv_model *m, char *buf
              m->precision == GCV_FLOAT ? " (float32)" : "", *d ? ": " : "", d);
 }
 
+/* "process python3 check.py (float32): the worker's own description" */
+static void describe_process(const gcv_config *cfg, const gcv_model *m, char *buf, size_t n)
+{
+    int k = snprintf(buf, n, "process");
+    for (size_t j = 0; j < cfg->process_argc && k > 0 && (size_t)k < n; j++)
+        k += snprintf(buf + k, n - (size_t)k, " %s", cfg->process_argv[j]);
+    const char *d = gcv_process_description(m);
+    if (k > 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, "%s%s%s", m->precision == GCV_FLOAT ? " (float32)" : "",
+                 *d ? ": " : "", d);
+}
+
 /* What every report says about the config: its name, model, description line and notes
  * (the config's, a float32 model's settings, the parameters an isolated run left out). */
 static gcv_report_info describe(one *o)
@@ -299,11 +314,16 @@ static gcv_report_info describe(one *o)
         o->notes[o->n_notes++] = o->dump_note;
     if (cfg->is_plugin && o->preflight.note[0])
         o->notes[o->n_notes++] = o->preflight.note;
-    if (cfg->is_plugin && gcv_plugin_uses_openmp(o->model))
+    if (cfg->is_plugin && !cfg->is_process && gcv_plugin_uses_openmp(o->model))
         o->notes[o->n_notes++] = "the plugin uses OpenMP: its own parallel regions run on one "
                                  "thread inside gcverify's threads (no nesting, no "
                                  "oversubscription)";
-    if (cfg->is_plugin) {
+    if (cfg->is_process) {
+        const char **room = (const char **)(o->notes + o->n_notes);
+        size_t left = sizeof o->notes / sizeof o->notes[0] - o->n_notes;
+        o->n_notes += gcv_process_notes(o->model, room, left < 16 ? left : 16);
+        describe_process(cfg, o->model, o->desc, sizeof o->desc);
+    } else if (cfg->is_plugin) {
         describe_plugin(cfg, o->model, o->desc, sizeof o->desc);
     } else {
         gcv_mlp_spec spec;
@@ -313,11 +333,13 @@ static gcv_report_info describe(one *o)
     return (gcv_report_info){
         .name = cfg->name,
         .config = o->path,
-        .model_type = cfg->is_plugin ? "plugin" : "mlp",
+        .model_type = cfg->is_process ? "process" : cfg->is_plugin ? "plugin" : "mlp",
         .layers = cfg->is_plugin ? NULL : cfg->sizes,
         .n_layers = cfg->is_plugin ? 0 : cfg->n_layers + 1,
         .description = o->desc,
-        .examples = cfg->is_plugin ? gcv_plugin_examples(o->model) : cfg->m,
+        .examples = cfg->is_process  ? gcv_process_examples(o->model)
+                    : cfg->is_plugin ? gcv_plugin_examples(o->model)
+                                     : cfg->m,
         .top = cfg->top,
         .params_mode = (int)cfg->params_mode,
         .color = use_color(),

@@ -279,6 +279,10 @@ void gcv_config_free(gcv_config *c)
     free(c->plugin_library);
     free(c->plugin_options);
     free(c->plugin_dir);
+    for (size_t i = 0; i < c->process_argc; i++)
+        free(c->process_argv[i]);
+    free(c->process_argv);
+    free(c->process_cwd);
     for (size_t i = 0; i < c->n_notes; i++)
         free(c->notes[i]);
     free(c->notes);

@@ -1,5 +1,6 @@
 /* Parsing the model section: the MLP's layers, activations, loss, regularisation and
- * where θ comes from (model.params), or a plugin's library and options. model.inject has
+ * where θ comes from (model.params), a plugin's library and options, or a worker process's
+ * command, folder, options and timeout. model.inject has
  * its own file (parse_inject.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@ static const char *const MODEL_KEYS[] = {"type", "layers", "hidden_activation", 
                                          "output_activation", "loss", "l2", "dropout",
                                          "params", "inject"};
 static const char *const PLUGIN_KEYS[] = {"type", "library", "options"};
+static const char *const PROCESS_KEYS[] = {"type", "command", "cwd", "options", "timeout"};
 static const char *const DROPOUT_KEYS[] = {"keep_prob", "seed"};
 static const char *const PARAMS_KEYS[] = {"init", "seed", "scale", "npy_dir", "values",
                                           "weights"};
@@ -290,6 +292,65 @@ static gcv_status parse_plugin(gcv_parser *ps, const cJSON *m)
     return GCV_OK;
 }
 
+/* model.command: the worker's argv, a non-empty array of non-empty strings. */
+static gcv_status parse_command(gcv_parser *ps, const cJSON *cmd)
+{
+    const char *what = "a non-empty array of strings (the program and its arguments, e.g. "
+                       "[\"python3\", \"check_mine.py\"])";
+    size_t n = count_items(cmd);
+    if (!cJSON_IsArray(cmd) || n == 0 || n > 4096)
+        return gcv_json_expected(&ps->j, "model.command", what, cmd);
+    gcv_config *c = ps->c;
+    if (!(c->process_argv = calloc(n + 1, sizeof *c->process_argv)))
+        return gcv_parse_nomem(ps);
+    size_t i = 0;
+    for (const cJSON *e = cmd->child; e; e = e->next, i++) {
+        char p[GCV_JPATH_LEN];
+        gcv_json_path_index(p, sizeof p, "model.command", i);
+        if (!cJSON_IsString(e) || !e->valuestring[0])
+            return gcv_json_expected(&ps->j, p, "a non-empty string", e);
+        if (!(c->process_argv[i] = gcv_strdup(e->valuestring)))
+            return gcv_parse_nomem(ps);
+        c->process_argc = i + 1;
+    }
+    return GCV_OK;
+}
+
+/* model.type "process": the worker's command (run in model.cwd, resolved against the config's
+ * folder, which is also the default), its options (handed to each worker as JSON text) and
+ * its timeout per evaluation. Like a plugin, the worker owns θ and the data. */
+static gcv_status parse_process(gcv_parser *ps, const cJSON *m)
+{
+    const gcv_jctx *j = &ps->j;
+    gcv_config *c = ps->c;
+    const cJSON *cmd = NULL, *cwd = member(m, "cwd"), *opts = member(m, "options");
+    gcv_status st = gcv_json_check_keys(j, "model", m, PROCESS_KEYS, GCV_N_OF(PROCESS_KEYS));
+    if (!st)
+        st = gcv_parse_required(ps, "model", m, "command", "the worker's command, e.g. "
+                                "[\"python3\", \"check_mine.py\"]", &cmd);
+    if (!st)
+        st = parse_command(ps, cmd);
+    if (!st)
+        st = gcv_json_get_number(j, "model", m, "timeout", &gcv_parse_positive,
+                                 &c->process_timeout);
+    if (st)
+        return st;
+    if (cwd && (!cJSON_IsString(cwd) || !cwd->valuestring[0]))
+        return gcv_json_expected(j, "model.cwd", "a non-empty path (the workers' folder)", cwd);
+    if (opts && !cJSON_IsObject(opts))
+        return gcv_json_expected(j, "model.options", "an object (handed to each worker as "
+                                 "JSON)", opts);
+    c->is_plugin = 1;
+    c->is_process = 1;
+    c->process_cwd = cwd ? gcv_path_join(ps->dir, cwd->valuestring) : gcv_strdup(ps->dir);
+    c->plugin_options = opts ? cJSON_PrintUnformatted(opts) : gcv_strdup("{}");
+    c->plugin_dir = gcv_strdup(ps->dir);
+    if (!c->process_cwd || !c->plugin_options || !c->plugin_dir)
+        return gcv_parse_nomem(ps);
+    snprintf(c->data_source, sizeof c->data_source, "process");
+    return GCV_OK;
+}
+
 gcv_status gcv_parse_model(gcv_parser *ps, const cJSON *m)
 {
     const gcv_jctx *j = &ps->j;
@@ -300,8 +361,11 @@ gcv_status gcv_parse_model(gcv_parser *ps, const cJSON *m)
     const cJSON *type = member(m, "type");
     if (type && cJSON_IsString(type) && strcmp(type->valuestring, "plugin") == 0)
         return parse_plugin(ps, m);
+    if (type && cJSON_IsString(type) && strcmp(type->valuestring, "process") == 0)
+        return parse_process(ps, m);
     if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "mlp") == 0))
-        return gcv_json_expected(j, "model.type", "\"mlp\" or \"plugin\"", type);
+        return gcv_json_expected(j, "model.type", "\"mlp\", \"plugin\" or \"process\"",
+                                 type);
     gcv_status st = gcv_json_check_keys(j, "model", m, MODEL_KEYS, GCV_N_OF(MODEL_KEYS));
     if (st)
         return st;

@@ -146,6 +146,13 @@ typedef struct gcv_config {
     char *plugin_library;    /* resolved against the config's folder */
     char *plugin_options;    /* model.options as JSON text, "{}" when absent */
     char *plugin_dir;        /* the config's folder, handed to the plugin */
+    /* model.type "process": is_plugin is set too (the workers own θ and the data, as a
+     * plugin does); plugin_options holds model.options, plugin_library is NULL */
+    int is_process;
+    char **process_argv;     /* model.command, NULL-terminated */
+    size_t process_argc;
+    char *process_cwd;       /* model.cwd resolved against the config's folder (default) */
+    double process_timeout;  /* model.timeout, seconds per evaluation; 0: none */
 
     /* gradients (NULL grad: none) */
     gcv_gradients_spec gradients;

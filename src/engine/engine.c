@@ -233,6 +233,8 @@ static void loop_share(gcv_loop_ctx *mine, double *th, void *ws, gcv_param_resul
         if (halt)
             continue;
         size_t i = sub ? sub[k] : k;
+        if (k % 8 == 0) /* the start of a chunk of the schedule */
+            gcv_prefetch_chunk(mine, ws, k, n_iter);
         gcv_check_param(mine, th, ws, i, &res[i]);
 #pragma omp atomic update
         (*c->done)++;

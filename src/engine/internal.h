@@ -90,6 +90,13 @@ typedef struct gcv_estimate {
     int finite;       /* every evaluation was finite */
 } gcv_estimate;
 
+/* The nominal step the schemes take for θᵢ = t (before gcv_model_offset rounds θ ± h). */
+double gcv_step_for(const gcv_loop_ctx *c, double t);
+
+/* Announces to a model with a prefetch hook the evaluations the chunk of loop positions
+ * [k, k + 8) will ask for (prefetch.c); nothing for other models or methods. */
+void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter);
+
 /* Checks parameter i into r, using th (this thread's θ copy, restored on return) and ws. */
 void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                      gcv_param_result *r);

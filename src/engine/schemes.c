@@ -366,3 +366,8 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
         r->status = candidate && r->abs_error > GCV_MARGIN * e.floor ? GCV_PARAM_MISMATCH
                                                                       : GCV_PARAM_OK;
 }
+
+double gcv_step_for(const gcv_loop_ctx *c, double t)
+{
+    return step_for(c, t);
+}

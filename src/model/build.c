@@ -8,6 +8,7 @@
 #include "engine/memory.h"
 #include "model/dumped.h"
 #include "model/plugin.h"
+#include "model/process.h"
 #include "util/strutil.h"
 
 void gcv_config_mlp_spec(const gcv_config *c, gcv_mlp_spec *spec)
@@ -32,6 +33,14 @@ void gcv_config_mlp_spec(const gcv_config *c, gcv_mlp_spec *spec)
 
 gcv_status gcv_config_model_new(const gcv_config *c, gcv_model **out, gcv_error *err)
 {
+    if (c->is_process) {
+        gcv_process_spec ps = {c->process_argv, c->process_argc, c->process_cwd,
+                               c->plugin_options, c->process_timeout};
+        gcv_watch w = gcv_watch_of(c->opts.stop, c->opts.started, c->opts.max_seconds);
+        /* One worker per thread of the check (more are started if more threads ask). */
+        return gcv_process_load(&ps, (unsigned)gcv_check_threads(c->opts.threads), &w, out,
+                                err);
+    }
     if (c->is_plugin) {
         gcv_plugin_spec ps = {c->plugin_library, c->plugin_options, c->plugin_dir};
         return gcv_plugin_load(&ps, out, err);

@@ -1,0 +1,50 @@
+/* Announcing evaluations ahead: for a model with a prefetch hook (a worker process, whose
+ * every answer costs a round trip through a pipe), the values the next chunk of parameters
+ * will be evaluated at, computed exactly as the difference schemes will compute them (the
+ * same step, the same rounded offsets, in the same order). The model answers them in one
+ * batch; what the schemes then ask for that was not announced (a smaller step at a kink, the
+ * second step of a truncation estimate, Ridders' tableau) it evaluates one by one. So the
+ * announcement changes how many round trips are made, never a result. */
+#include "engine/internal.h"
+
+/* Parameters per announcement: the loop's schedule chunk (schedule(dynamic, 8)). */
+#define CHUNK 8
+/* Evaluations per parameter at most (the five-point stencil's four). */
+#define PER_PARAM 4
+
+void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter)
+{
+    const gcv_model *m = c->m;
+    const gcv_options *o = c->o;
+    gcv_method me = o->method;
+    if (!m->prefetch || !c->incremental ||
+        !(me == GCV_METHOD_CENTRAL || me == GCV_METHOD_FORWARD ||
+          me == GCV_METHOD_BACKWARD || me == GCV_METHOD_FIVE_POINT))
+        return;
+    size_t idx[CHUNK * PER_PARAM];
+    double val[CHUNK * PER_PARAM];
+    size_t n = 0;
+    for (size_t j = k; j < k + CHUNK && j < n_iter; j++) {
+        size_t i = o->subset ? o->subset[j] : j;
+        double t = m->theta[i], h = gcv_step_for(c, t);
+        double off[PER_PARAM];
+        int cnt = 0;
+        if (me == GCV_METHOD_FIVE_POINT) {
+            off[cnt++] = -2.0 * h;
+            off[cnt++] = -h;
+            off[cnt++] = h;
+            off[cnt++] = 2.0 * h;
+        } else {
+            if (me != GCV_METHOD_BACKWARD)
+                off[cnt++] = h;
+            if (me != GCV_METHOD_FORWARD)
+                off[cnt++] = -h;
+        }
+        for (int e = 0; e < cnt; e++) {
+            idx[n] = i;
+            val[n++] = gcv_model_offset(m, t, off[e]);
+        }
+    }
+    gcv_trace_mark(c->slot, GCV_PHASE_COST_PERTURBED, o->subset ? o->subset[k] : k);
+    (void)m->prefetch(m, ws, idx, val, n);
+}

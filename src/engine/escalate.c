@@ -316,7 +316,11 @@ int gcv_ladder_step(const gcv_loop_ctx *c, double *th, void *ws, size_t i, doubl
                     unsigned *evals)
 {
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX], best = HUGE_VAL;
-    int n = run_ladder(c, th, ws, i, D, a, f, evals);
+    int n = run_ladder(c, th, ws, i, D, a, f, evals), signal = 0;
+    for (int k = 0; k < n; k++)
+        signal |= fabs(D[k]) > 2.0 * f[k];
+    if (!signal)
+        return -1; /* J does not move above its noise: any step would do, none is told */
     for (int k = 1; k + 1 < n; k++) {
         double e0 = fmax(fabs(D[k] - D[k - 1]), fabs(D[k + 1] - D[k])) + f[k - 1] + f[k];
         if (e0 < best) {

@@ -155,8 +155,8 @@ void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                       gcv_param_result *r);
 
 /* The step (nominal, half the distance between the two points) of the ladder's central
- * difference with the smallest estimated error at parameter i; 0, or −1 when fewer than two
- * rungs could be taken (escalate.c). */
+ * difference with the smallest estimated error at parameter i; 0, or −1 when fewer than three
+ * rungs could be taken or none shows a slope above the noise (escalate.c). */
 int gcv_ladder_step(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *step,
                     unsigned *evals);
 

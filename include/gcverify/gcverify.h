@@ -295,8 +295,8 @@ typedef struct gcv_result {
     int sampled;                /* 1: a sample or a budget chose the parameters checked */
     gcv_verdict status;
     gcv_options options;        /* the options the check ran with */
-    /* evaluations by purpose: the check itself, the noise measurement, the escalation of
-     * suspects (they add up to evaluations) */
+    /* evaluations by purpose: the check itself (with the Taylor test's and a directional
+     * pass's), the noise measurement, the escalation of suspects; they add up to evaluations */
     size_t evaluations_check, evaluations_noise, evaluations_escalation;
     size_t params_escalated;
 } gcv_result;

@@ -575,7 +575,10 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
                       gcv_assembly *a)
 {
     const size_t nb = c->m->n_blocks;
-    int noisy = work && uses_noise(&a->options) && !*c->halted;
+    /* A caller's subset (a shard, a limit, an MPI rank) sees only part of each block: no
+     * noise measurement and no escalation there, so that the parts merge into what one run
+     * on the same subsets gives. */
+    int noisy = work && uses_noise(&a->options) && !a->options.subset && !*c->halted;
     if (noisy) {
         double *noise = malloc(nb * sizeof *noise);
         size_t *esc = calloc(nb, sizeof *esc);
@@ -635,6 +638,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     /* Stopped, the Taylor test's evaluations would be more work after the stop. */
     if (o->taylor && !a.stopped && gcv_taylor_test(m, o, grad, c.cost0, r) != 0)
         goto nomem;
+    r->evaluations_check = r->evaluations - r->evaluations_noise - r->evaluations_escalation;
     r->seconds = gcv_now_seconds() - t0;
     free(a.noise);
     free(a.escalated);

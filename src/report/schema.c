@@ -71,7 +71,8 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
             r->sampled ? "true" : "false");
     fprintf(f, "  \"evaluations_by_purpose\": {\"check\": %zu, \"noise\": %zu, "
                "\"escalation\": %zu},\n  \"params_escalated\": %zu,\n  \"fraction_checked\": ",
-            r->evaluations_check, r->evaluations_noise, r->evaluations_escalation,
+            r->evaluations - r->evaluations_noise - r->evaluations_escalation,
+            r->evaluations_noise, r->evaluations_escalation,
             r->params_escalated);
     gcv_json_num(f, m->n_params ? (double)r->params_checked / (double)m->n_params : 0.0);
     if (r->sampled || r->stopped) {

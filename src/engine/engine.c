@@ -508,7 +508,10 @@ static int measure_noise(gcv_loop_ctx *c, void *ws, double *noise, gcv_assembly 
     if (!c->incremental)
         memcpy(th, c->m->theta, P * sizeof *th);
     size_t before = a->extra_evaluations;
+    c->slot = gcv_trace_slot_of(c->o, 0); /* traced as thread 0, as the gradient is */
     gcv_measure_noise(c, th, ws, noise, &a->extra_evaluations);
+    gcv_trace_mark(c->slot, GCV_PHASE_IDLE, SIZE_MAX);
+    c->slot = NULL;
     a->noise_evaluations = a->extra_evaluations - before;
     free(th);
     c->noise = noise;
@@ -529,7 +532,10 @@ static int pilot_steps(gcv_loop_ctx *c, void *ws, gcv_assembly *a)
     if (!c->incremental)
         memcpy(th, c->m->theta, P * sizeof *th);
     size_t before = a->extra_evaluations;
+    c->slot = gcv_trace_slot_of(c->o, 0);
     gcv_pilot_steps(c, th, ws, a->step_factor, &a->extra_evaluations);
+    gcv_trace_mark(c->slot, GCV_PHASE_IDLE, SIZE_MAX);
+    c->slot = NULL;
     a->noise_evaluations += a->extra_evaluations - before;
     free(th);
     c->step_factor = a->step_factor;
@@ -586,7 +592,7 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
         a->escalated = esc;
         if (!noise || !esc || measure_noise(c, ws, noise, a) != 0)
             return 0;
-        if (c->o->step_pilot && c->o->method == GCV_METHOD_CENTRAL &&
+        if (c->o->step_pilot && c->o->method == GCV_METHOD_CENTRAL && !*c->halted &&
             pilot_steps(c, ws, a) != 0)
             return 0;
     }

@@ -18,7 +18,8 @@
  * NOISE_SAMPLE parameters spread over it are tried and the largest estimate kept (a
  * block's floor should not be the luckiest one); 6 evaluations each, so the measurement
  * costs at most 18 evaluations a block, not a second step for every parameter. Serial, in
- * index order: the same bits for any thread count. */
+ * index order: the same bits for any thread count. A stop (signal, max_seconds) is looked at
+ * before every evaluation and ends the measurement, and with it the check. */
 #include <math.h>
 
 #include "engine/internal.h"
@@ -68,6 +69,10 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
     double fval[NOISE_POINTS];
     gcv_estimate e = {NAN, 0.0, 0.0, 0.0, 0, 0, 1};
     for (int j = 0; j < NOISE_POINTS; j++) {
+        if (gcv_watch_stopped(&c->watch)) { /* a stop or max_seconds: no more evaluations */
+            *c->halted = 1;
+            break;
+        }
         int k = j - NOISE_POINTS / 2;
         double v = t;
         for (int s = 0; s < (k < 0 ? -k : k); s++) /* each point one more step away */
@@ -76,7 +81,7 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
     }
     th[i] = t;
     *evals += e.evals;
-    return e.kinks ? -1.0 : ecnoise(fval);
+    return e.kinks || *c->halted ? -1.0 : ecnoise(fval);
 }
 
 void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigma,
@@ -87,7 +92,7 @@ void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigm
         const gcv_block *bl = &m->blocks[b];
         size_t n = bl->rows * bl->cols, tries = n < NOISE_SAMPLE ? n : NOISE_SAMPLE;
         sigma[b] = -1.0;
-        for (size_t k = 0; k < tries; k++) {
+        for (size_t k = 0; k < tries && !*c->halted; k++) {
             size_t i = bl->offset + (2 * k + 1) * n / (2 * tries); /* spread over the block */
             double t = m->theta[i];
             double h = c->o->epsilon_auto || !(c->o->epsilon > 0.0)

@@ -36,6 +36,10 @@ void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor
         size_t n = bl->rows * bl->cols, tries = n < PILOT_SAMPLE ? n : PILOT_SAMPLE, got = 0;
         double f[PILOT_SAMPLE];
         for (size_t k = 0; k < tries; k++) {
+            if (gcv_watch_stopped(&c->watch)) {
+                *c->halted = 1;
+                break;
+            }
             size_t i = bl->offset + (2 * k + 1) * n / (2 * tries);
             double step = 0.0;
             unsigned e = 0;

@@ -583,8 +583,9 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
     const size_t nb = c->m->n_blocks;
     /* A caller's subset (a shard, a limit, an MPI rank) sees only part of each block: no
      * noise measurement and no escalation there, so that the parts merge into what one run
-     * on the same subsets gives. */
-    int noisy = work && uses_noise(&a->options) && !a->options.subset && !*c->halted;
+     * on the same subsets gives. A time budget spends its time on coverage instead. */
+    int noisy = work && uses_noise(&a->options) && !a->options.subset &&
+                !(a->options.budget_seconds > 0.0) && !*c->halted;
     if (noisy) {
         double *noise = malloc(nb * sizeof *noise);
         size_t *esc = calloc(nb, sizeof *esc);

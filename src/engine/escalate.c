@@ -17,7 +17,7 @@
  * agreement of two noisy rungs cannot pass for accuracy. The candidate with the smallest error
  * wins; that error is the parameter's floor.
  *
- * The decision per block, after each batch (16 suspects, then 4× more each round):
+ * The decision per block, after each batch (4 suspects, then 4× more each round):
  *   - difference ≤ threshold: decided (pass);
  *   - the refined suspects alone prove the threshold exceeded, ‖(|g − g̃| − 4·floor)₊‖ over
  *     them above threshold·(‖g‖ + ‖g̃‖), and the whole block is resolved (difference over 4×
@@ -34,7 +34,7 @@
 
 #include "engine/internal.h"
 
-#define FIRST_BATCH 16
+#define FIRST_BATCH 4
 #define LADDER_MAX 12
 
 enum { BLOCK_CLEAR = 0, BLOCK_OPEN, BLOCK_DECIDED };

@@ -16,8 +16,9 @@
  * whose k-th differences change sign (noise, not a smooth trend). A parameter whose J does
  * not move at all (no noise seen) or never settles gives no estimate. Per block, up to
  * NOISE_SAMPLE parameters spread over it are tried and the largest estimate kept (a
- * block's floor should not be the luckiest one); 6 evaluations each, so the measurement
- * costs at most 18 evaluations a block, not a second step for every parameter. Serial, in
+ * block's floor should not be the luckiest one); 6 evaluations each, and no more than 5% of
+ * a central pass in all (one parameter a block at least): not a second step for every
+ * parameter. Serial, in
  * index order: the same bits for any thread count. A stop (signal, max_seconds) is looked at
  * before every evaluation and ends the measurement, and with it the check. */
 #include <math.h>
@@ -88,9 +89,13 @@ void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigm
                        size_t *evals)
 {
     const gcv_model *m = c->m;
+    /* Up to NOISE_SAMPLE per block while the whole costs at most 5% of a central pass (2P
+     * evaluations); at least one per block. */
+    size_t per = (m->n_params / 10) / ((NOISE_POINTS - 1) * m->n_blocks);
+    per = per < 1 ? 1 : per > NOISE_SAMPLE ? NOISE_SAMPLE : per;
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
-        size_t n = bl->rows * bl->cols, tries = n < NOISE_SAMPLE ? n : NOISE_SAMPLE;
+        size_t n = bl->rows * bl->cols, tries = n < per ? n : per;
         sigma[b] = -1.0;
         for (size_t k = 0; k < tries && !*c->halted; k++) {
             size_t i = bl->offset + (2 * k + 1) * n / (2 * tries); /* spread over the block */

@@ -142,8 +142,10 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
             "numeric floor %.1e", br->difference, br->floor_difference);
         if (br->escalated)
             gcv_str_append(buf, n, &k, " after %zu parameters re-estimated", br->escalated);
-        gcv_str_append(buf, n, &k, " (a relative error up to %.0e could be missed), so it was "
-            "not resolved; ", br->power);
+        if (br->power > 0.0 && isfinite(br->power))
+            gcv_str_append(buf, n, &k, " (a relative error up to %.0e could be missed)",
+                           br->power);
+        gcv_str_append(buf, n, &k, ", so it was not resolved; ");
         /* Only what this model can run: no complex_step for a float model, say. */
         if (finer)
             gcv_str_append(buf, n, &k, "try --method %s", finer);

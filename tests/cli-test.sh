@@ -25,8 +25,8 @@ expect_grep "seed_testcase: b1 diagnosis" '^  b1 +analytic ≈ 4\.000 × numeric
 expect_grep "seed_testcase: verdict line" '^overall difference 2\.85e-01 > 1e-07 · FAIL · 2 of 6 blocks' "$TMP/tc.txt"
 failed=$(json "$TMP/tc.json" '",".join(b["name"] for b in d["blocks"] if b["status"]=="fail")')
 [ "$failed" = "W2,b1" ] || [ "$failed" = "b1,W2" ] && ok "JSON: failing blocks $failed" || bad "JSON: failing blocks '$failed'"
-schema=$(json "$TMP/tc.json" 'd["schema"], d["status"], d["params_checked"], d["evaluations"], d["model"]["params_total"]')
-[ "$schema" = "gcverify.report/1 fail 47 110 47" ] && ok "JSON: header fields" || bad "JSON: header fields '$schema'"
+schema=$(json "$TMP/tc.json" 'd["schema"], d["status"], d["params_checked"], d["evaluations_by_purpose"]["check"], d["evaluations"] == sum(d["evaluations_by_purpose"].values()), d["model"]["params_total"]')
+[ "$schema" = "gcverify.report/1 fail 47 94 True 47" ] && ok "JSON: header fields" || bad "JSON: header fields '$schema'"
 w2=$(json "$TMP/tc.json" '"%.8f" % [b for b in d["blocks"] if b["name"]=="W2"][0]["difference"]')
 [ "$w2" = "0.33333333" ] && ok "JSON: W2 difference 1/3" || bad "JSON: W2 difference $w2"
 
@@ -107,12 +107,14 @@ printf '{"model": {"type": "mlp", "layers": [6, 1]}, "check": {"sample": {"per_b
 st=$(json "$TMP/samp.out.json" '[b["checked"] for b in d["blocks"]], d["sampled"]')
 [ "$st" = "[3, 1] True" ] && ok "check.sample.per_block from the config" || bad "check.sample: '$st'"
 
-# --- shards and merge (numbered 1..N): bit for bit the report of a single run (timings aside)
-"$GCV" "$ROOT/configs/l2_dropout.json" --params all --json "$TMP/whole.json" -q
+# --- shards and merge (numbered 1..N): bit for bit the report of a one-shard run (timings
+# aside; a shard neither measures noise nor escalates, an unsharded run does)
+"$GCV" "$ROOT/configs/l2_dropout.json" --shard 1/1 --params all --json "$TMP/whole1.json" -q
+"$GCV" merge "$TMP/whole1.json" -o "$TMP/whole.json" --quiet
 for k in 1 2 3; do "$GCV" "$ROOT/configs/l2_dropout.json" --shard $k/3 --params all --json "$TMP/part$k.json" -q; done
 expect_exit "merge of 3 shards" 0 "$GCV" merge "$TMP/part3.json" "$TMP/part1.json" "$TMP/part2.json" -o "$TMP/merged.json" --quiet
 strip() { grep -v '"seconds"' "$1" | sed 's/"threads": [0-9]*/"threads": X/'; }
-if cmp -s <(strip "$TMP/whole.json") <(strip "$TMP/merged.json"); then ok "merge: identical to the single run"; else bad "merge: differs from the single run"; fi
+if cmp -s <(strip "$TMP/whole.json") <(strip "$TMP/merged.json"); then ok "merge: identical to the one-shard run"; else bad "merge: differs from the one-shard run"; fi
 expect_exit "merge with a shard missing" 2 "$GCV" merge "$TMP/part1.json" "$TMP/part2.json" -o "$TMP/m2.json"
 expect_grep "merge: names the missing shard" 'shards is missing: 3/3 \(every shard K/N with 1 ≤ K ≤ 3' "$TMP/err"
 expect_exit "merge of a shard given twice" 2 "$GCV" merge "$TMP/part1.json" "$TMP/part2.json" "$TMP/part2.json" -o "$TMP/m2.json"
@@ -148,9 +150,9 @@ printf '{"model": {"type": "mlp", "layers": [1, 1], "params": {"values": {"W1": 
 expect_exit "saturated sigmoid" 0 "$GCV" "$TMP/flat.json"
 expect_grep "saturated sigmoid: flat-cost warning" '^warning: the cost is flat here' "$TMP/out"
 
-# --- a threshold below what the method resolves: unresolved, not failed, and said so;
-# complex_step then resolves it
-expect_exit "threshold 1e-14 with central" 0 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --top 0
+# --- a threshold below what the method resolves: unresolved, neither failed nor passed
+# (inconclusive after escalation), and said so; complex_step then resolves it
+expect_exit "threshold 1e-14 with central" 3 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --top 0
 expect_grep "threshold 1e-14: warning" '^warning: the threshold 1e-14 is below what central can resolve here' "$TMP/out"
 expect_grep "threshold 1e-14: unresolved blocks named" '^  W1 +difference .* within the numeric floor .* not resolved' "$TMP/out"
 expect_exit "threshold 1e-14 with complex_step passes" 0 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --method complex_step --top 0
@@ -254,7 +256,7 @@ expect_grep "directional: no max rel err, worst or mismatches" '^1 +W1 +5×4 +3 
 grep -qE '0\.0e\+00|\(0,0\)' "$TMP/out" && bad "directional: per-parameter zeros printed" || ok "directional: no 0.0e+00, no (0,0)"
 expect_grep "directional: the verdict counts blocks" '· FAIL · 2 of 6 blocks$' "$TMP/out"
 # advice names what works: richardson is the method already, complex_step is left
-expect_exit "richardson under its floor" 0 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --method richardson --top 0
+expect_exit "richardson under its floor: inconclusive" 3 "$GCV" "$ROOT/configs/net.json" --threshold 1e-14 --method richardson --top 0
 expect_grep "richardson: advice is complex_step alone" '^  W1 +difference .* not resolved; try --method complex_step$' "$TMP/out"
 
 # --- the progress bar on a terminal: no time left before there is progress to tell it

@@ -1034,14 +1034,14 @@ static gcv_result *run_shards(const merge_case *c, const char *dir, gcv_model **
     o.epsilon = c->epsilon;
     o.taylor = c->taylor;
     o.threads = 2;
-    size_t *within = NULL, n_within = 0;
-    if (c->limit_step) {
-        within = malloc(m->n_params * sizeof *within);
-        for (size_t i = 0; i < m->n_params; i += c->limit_step)
-            within[n_within++] = i;
-        o.subset = within;
-        o.n_subset = n_within;
-    }
+    /* The whole run is given its indices as the shards are given theirs (every one without a
+     * limit): the noise measurement and the escalation look at whole blocks, which a slice
+     * does not have, so a run on a caller's subset takes neither (doc/cluster.md). */
+    size_t *within = malloc(m->n_params * sizeof *within), n_within = 0;
+    for (size_t i = 0; i < m->n_params; i += c->limit_step ? c->limit_step : 1)
+        within[n_within++] = i;
+    o.subset = within;
+    o.n_subset = n_within;
     gcv_result *full = check(m, &o);
     size_t layers[4];
     for (size_t l = 0; l <= c->net.L; l++)

@@ -251,6 +251,13 @@ typedef struct gcv_options {
      * nothing is checked, the result is stopped and its cost NaN when the gradient was not
      * reached. 0: the limits count from gcv_check's call. */
     double started;
+    /* Escalation (doc/methods.md): the most cost evaluations spent re-estimating the suspects
+     * of blocks over the threshold; 0: 4·P, at least 10,000. */
+    size_t escalation_max_evaluations;
+    /* 1: the central difference's step is chosen per block from a pilot on a few of its
+     * parameters (the measured noise against the curvature), starting from epsilon; the
+     * float32 defaults set it where the config gives no epsilon. */
+    int step_pilot;
 } gcv_options;
 
 /* The defaults (doc/methods.md): central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */
@@ -320,6 +327,8 @@ typedef struct gcv_block_result {
     unsigned directions;      /* > 0: judged by that many directional derivatives, not per parameter */
     int within_floor;         /* 1: difference over the threshold but within the numeric floor */
     gcv_verdict status;
+    double noise;             /* measured standard deviation of J's noise (NaN: not measured) */
+    size_t escalated;         /* parameters re-estimated by escalation */
 } gcv_block_result;
 
 typedef struct gcv_layer_result {
@@ -346,6 +355,10 @@ typedef struct gcv_result {
     int sampled;                /* 1: a sample or a budget chose the parameters checked */
     gcv_verdict status;
     gcv_options options;        /* the options the check ran with */
+    /* evaluations by purpose: the check itself (with the Taylor test's and a directional
+     * pass's), the noise measurement, the escalation of suspects; they add up to evaluations */
+    size_t evaluations_check, evaluations_noise, evaluations_escalation;
+    size_t params_escalated;
 } gcv_result;
 
 /* Checks m's analytic gradient at m->theta. On GCV_OK *out holds a new result that the

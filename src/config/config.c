@@ -295,8 +295,10 @@ int gcv_config_precision_defaults(gcv_config *c, gcv_precision p)
         return 0;
     gcv_options d;
     gcv_options_default_for(&d, p);
-    if (!(c->given & GCV_GIVEN_EPSILON) && !c->opts.epsilon_auto)
+    if (!(c->given & GCV_GIVEN_EPSILON) && !c->opts.epsilon_auto) {
         c->opts.epsilon = d.epsilon;
+        c->opts.step_pilot = d.step_pilot;
+    }
     if (!(c->given & GCV_GIVEN_THRESHOLD))
         c->opts.threshold = d.threshold;
     if (!(c->given & GCV_GIVEN_RTOL))

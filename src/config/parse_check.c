@@ -11,8 +11,10 @@
 
 static const char *const CHECK_KEYS[] = {"method", "epsilon", "threshold", "rtol", "atol",
                                          "examples", "sample", "threads", "taylor",
-                                         "incremental", "directions", "drill_down"};
+                                         "incremental", "directions", "drill_down",
+                                         "escalation"};
 static const char *const SAMPLE_KEYS[] = {"per_block", "seed"};
+static const char *const ESCALATION_KEYS[] = {"max_evaluations"};
 
 static const char *const METHODS[] = {"central",    "forward",    "backward",
                                       "five_point", "richardson", "complex_step",
@@ -36,6 +38,22 @@ static gcv_status parse_sample(gcv_parser *ps, const cJSON *sample)
     if (!st)
         st = gcv_json_get_u64(&ps->j, "check.sample", sample, "seed", 0, UINT64_C(1) << 53,
                               &o->sample_seed);
+    return st;
+}
+
+/* check.escalation: {"max_evaluations": n}, the budget of the suspects' re-estimation. */
+static gcv_status parse_escalation(gcv_parser *ps, const cJSON *ck)
+{
+    const cJSON *esc = member(ck, "escalation");
+    if (!esc)
+        return GCV_OK;
+    if (!cJSON_IsObject(esc))
+        return gcv_json_expected(&ps->j, "check.escalation", "{\"max_evaluations\": n}", esc);
+    gcv_status st = gcv_json_check_keys(&ps->j, "check.escalation", esc, ESCALATION_KEYS,
+                                        GCV_N_OF(ESCALATION_KEYS));
+    if (!st)
+        st = gcv_json_get_size(&ps->j, "check.escalation", esc, "max_evaluations", 1,
+                               GCV_CONFIG_SIZE_LIMIT, &ps->c->opts.escalation_max_evaluations);
     return st;
 }
 
@@ -131,6 +149,7 @@ gcv_status gcv_parse_check(gcv_parser *ps, const cJSON *ck)
                    (member(ck, "rtol") ? GCV_GIVEN_RTOL : 0u) |
                    (member(ck, "atol") ? GCV_GIVEN_ATOL : 0u);
     if (st || (st = parse_check_special(ps, ck)) || (st = parse_directional(ps, ck)) ||
+        (st = parse_escalation(ps, ck)) ||
         (st = gcv_json_get_number(j, "check", ck, "threshold", &gcv_parse_positive,
                                   &o->threshold)) ||
         (st = gcv_json_get_number(j, "check", ck, "rtol", &gcv_parse_non_negative,

@@ -209,6 +209,15 @@ gcv_status gcv_result_assemble(const gcv_model *m, const gcv_assembly *a, gcv_re
     for (size_t b = 0; a->taylor_order && b < m->n_blocks; b++)
         r->blocks[b].taylor_order = a->taylor_order[b];
     r->evaluations += a->extra_evaluations;
+    r->evaluations_noise = a->noise_evaluations;
+    r->evaluations_escalation = a->escalation_evaluations;
+    r->evaluations_check = r->evaluations - a->noise_evaluations - a->escalation_evaluations;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        double s = a->noise ? a->noise[b] : -1.0;
+        r->blocks[b].noise = s >= 0.0 ? s : NAN;
+        r->blocks[b].escalated = a->escalated ? a->escalated[b] : 0;
+        r->params_escalated += r->blocks[b].escalated;
+    }
     *out = r;
     return GCV_OK;
 }

@@ -19,6 +19,11 @@ typedef struct gcv_assembly {
     const double *taylor_order;   /* per block, from a Taylor test run on whole blocks, or
                                    * NULL (then NaN) */
     size_t extra_evaluations;     /* evaluations besides the parameters' own */
+    size_t noise_evaluations;     /* of those, the noise measurement's */
+    size_t escalation_evaluations;/* of the parameters' own, escalation's */
+    double *noise;                /* per block, the measured noise of J (< 0: none), or NULL */
+    size_t *escalated;            /* per block, the parameters escalation refined, or NULL */
+    double *step_factor;          /* per block, the first pass's step factor, or NULL */
 } gcv_assembly;
 
 /* The result of model m from a (seconds left 0: the caller times what it timed). On GCV_OK

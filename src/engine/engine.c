@@ -34,6 +34,7 @@ void gcv_options_default_for(gcv_options *o, gcv_precision p)
         o->threshold = 1e-3;
         o->rtol = 1e-2;
         o->atol = 1e-6;
+        o->step_pilot = 1;
     }
 }
 
@@ -233,9 +234,13 @@ static void loop_share(gcv_loop_ctx *mine, double *th, void *ws, gcv_param_resul
         if (halt)
             continue;
         size_t i = sub ? sub[k] : k;
-        if (k % 8 == 0) /* the start of a chunk of the schedule */
-            gcv_prefetch_chunk(mine, ws, k, n_iter);
-        gcv_check_param(mine, th, ws, i, &res[i]);
+        if (c->escalate) {
+            gcv_refine_param(mine, th, ws, i, &res[i]);
+        } else {
+            if (k % 8 == 0) /* the start of a chunk of the schedule */
+                gcv_prefetch_chunk(mine, ws, k, n_iter);
+            gcv_check_param(mine, th, ws, i, &res[i]);
+        }
 #pragma omp atomic update
         (*c->done)++;
         if (t != 0)
@@ -502,6 +507,137 @@ static gcv_status prepare(gcv_loop_ctx *c, double *grad, void **ws, gcv_options 
     return GCV_OK;
 }
 
+/* The methods whose floors come from the measured noise and whose suspects are escalated:
+ * the fixed-step differences. Ridders and the complex step carry their own error estimates;
+ * a directional check is judged per direction. */
+static int uses_noise(const gcv_options *o)
+{
+    return o->method == GCV_METHOD_CENTRAL || o->method == GCV_METHOD_FORWARD ||
+           o->method == GCV_METHOD_BACKWARD || o->method == GCV_METHOD_FIVE_POINT;
+}
+
+/* The noise of J per block into noise (noise.c), on this thread; c->noise then points to it.
+ * Returns 0, or -1 when out of memory. */
+static int measure_noise(gcv_loop_ctx *c, void *ws, double *noise, gcv_assembly *a)
+{
+    const size_t P = c->m->n_params;
+    double *th = c->incremental ? calloc(P, sizeof *th) : malloc(P * sizeof *th);
+    if (!th)
+        return -1;
+    if (!c->incremental)
+        memcpy(th, c->m->theta, P * sizeof *th);
+    size_t before = a->extra_evaluations;
+    c->slot = gcv_trace_slot_of(c->o, 0); /* traced as thread 0, as the gradient is */
+    gcv_measure_noise(c, th, ws, noise, &a->extra_evaluations);
+    gcv_trace_mark(c->slot, GCV_PHASE_IDLE, SIZE_MAX);
+    c->slot = NULL;
+    a->noise_evaluations = a->extra_evaluations - before;
+    free(th);
+    c->noise = noise;
+    return 0;
+}
+
+/* The first pass's step per block (steps.c) into a->step_factor, which it allocates; c->
+ * step_factor then points to it. Returns 0, or -1 when out of memory. */
+static int pilot_steps(gcv_loop_ctx *c, void *ws, gcv_assembly *a)
+{
+    const size_t P = c->m->n_params;
+    double *th = c->incremental ? calloc(P, sizeof *th) : malloc(P * sizeof *th);
+    a->step_factor = malloc(c->m->n_blocks * sizeof *a->step_factor);
+    if (!th || !a->step_factor) {
+        free(th);
+        return -1;
+    }
+    if (!c->incremental)
+        memcpy(th, c->m->theta, P * sizeof *th);
+    size_t before = a->extra_evaluations;
+    c->slot = gcv_trace_slot_of(c->o, 0);
+    gcv_pilot_steps(c, th, ws, a->step_factor, &a->extra_evaluations);
+    gcv_trace_mark(c->slot, GCV_PHASE_IDLE, SIZE_MAX);
+    c->slot = NULL;
+    a->noise_evaluations += a->extra_evaluations - before;
+    free(th);
+    c->step_factor = a->step_factor;
+    return 0;
+}
+
+/* Escalation of the blocks over the threshold (escalate.c), batch by batch through the
+ * parallel loop, into params; refined per block into refined. Returns 0, or -1 when out of
+ * memory. A stop during it makes the run a stopped one. */
+static int escalate_suspects(const gcv_loop_ctx *c, gcv_param_result *params, size_t *refined,
+                             gcv_assembly *a, int one_thread)
+{
+    gcv_escalation *e = gcv_escalation_new(c->m, c->o, params);
+    if (!e)
+        return -1;
+    gcv_options eo = *c->o;
+    eo.progress = NULL;
+    gcv_loop_ctx ec = *c;
+    size_t done = 0;
+    int halted = 0, st;
+    ec.o = &eo;
+    ec.escalate = 1;
+    ec.done = &done;
+    ec.halted = &halted;
+    const size_t *list;
+    st = 0;
+    while (!halted && (st = gcv_escalation_next(e, params, &list, &eo.n_subset)) > 0) {
+        eo.subset = list;
+        if (run_loop(&ec, params, one_thread ? 1 : loop_threads(c->o, eo.n_subset * 16)) == 0)
+            st = -1;
+        if (st < 0)
+            break;
+    }
+    a->escalation_evaluations = gcv_escalation_finish(e, params, refined);
+    a->stopped |= halted == 1;
+    return halted ? 0 : st < 0 ? -1 : 0;
+}
+
+/* The loop over the chosen indices, with the noise measured before it and the suspects
+ * escalated after it where the method uses them (per block, into a->noise and a->escalated,
+ * which it allocates). Returns the threads the loop used, 0 when out of memory. */
+static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_t work, int nt,
+                      int split, gcv_assembly *a)
+{
+    const size_t nb = c->m->n_blocks;
+    /* A caller's subset (a shard, a limit, an MPI rank) sees only part of each block: no
+     * noise measurement and no escalation there, so that the parts merge into what one run
+     * on the same subsets gives. A time budget spends its time on coverage instead. */
+    int noisy = work && uses_noise(&a->options) && !a->options.subset &&
+                !(a->options.budget_seconds > 0.0) && !*c->halted;
+    if (noisy) {
+        double *noise = malloc(nb * sizeof *noise);
+        size_t *esc = calloc(nb, sizeof *esc);
+        a->noise = noise;
+        a->escalated = esc;
+        if (!noise || !esc || measure_noise(c, ws, noise, a) != 0)
+            return 0;
+        if (c->o->step_pilot && c->o->method == GCV_METHOD_CENTRAL && !*c->halted &&
+            pilot_steps(c, ws, a) != 0)
+            return 0;
+    }
+    int used = work ? run_loop(c, params, nt) : 1;
+    if (used && noisy && !*c->halted &&
+        escalate_suspects(c, params, a->escalated, a, split) != 0)
+        return 0;
+    return used;
+}
+
+/* check_loop with few parameters and many examples: each evaluation's parts of the examples
+ * shared out over the threads (split.c) while the loops run on one, the model restored after. */
+static int check_loop_split(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_t work,
+                            gcv_assembly *a)
+{
+    const gcv_model *model = c->m;
+    int nt = work ? loop_threads(c->o, work) : 1;
+    gcv_split split;
+    if (gcv_split_begin(&split, &c->m, c->o, c->incremental, work, &nt) != 0)
+        return 0;
+    int used = gcv_split_end(&split, check_loop(c, ws, params, work, nt, split.threads > 0, a));
+    c->m = model;
+    return used;
+}
+
 gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out, gcv_error *err)
 {
     *out = NULL;
@@ -516,27 +652,23 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     double *grad = malloc(P * sizeof *grad);
     void *ws = NULL; /* the gradient's workspace, made once the watch lets the gradient run */
     gcv_param_result *params = new_slots(m);
+    gcv_assembly a = {.options = *o, .cost = NAN};
     if (!params || !grad)
         goto nomem;
     for (size_t i = 0; i < P; i++) /* an entry the model leaves unwritten shows as NaN */
         grad[i] = NAN;
-    gcv_assembly a = {.options = *o, .cost = NAN};
     gcv_options lo = *o; /* the per-parameter loop's options */
     size_t done = 0;
     int halted = 0;
     gcv_loop_ctx c = {m, &lo, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
-                      &done, &halted, t0, NULL, {NULL, 0.0}, 0.0};
+                      &done, &halted, t0, NULL, {NULL, 0.0}, 0.0, NULL, 0, NULL};
     set_limits(o, t0, &c);
     if ((st = prepare(&c, grad, &ws, &lo, &a, &dir, &drill, err)) != GCV_OK)
         goto out;
     if (!halted && o->method == GCV_METHOD_DIRECTIONAL && gcv_watch_stopped(&c.watch))
         halted = 1; /* the directional pass left directions out */
     size_t work = halted ? 0 : lo.subset ? lo.n_subset : P;
-    int nt = work ? loop_threads(o, work) : 1;
-    gcv_split split; /* few parameters, many examples: each evaluation's parts on the threads */
-    if (gcv_split_begin(&split, &c.m, &lo, c.incremental, work, &nt) != 0)
-        goto nomem;
-    a.threads = gcv_split_end(&split, work ? run_loop(&c, params, nt) : 1);
+    a.threads = check_loop_split(&c, ws, params, work, &a);
     if (a.threads == 0)
         goto nomem;
     a.params_checked = done;
@@ -552,7 +684,11 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     /* Stopped, the Taylor test's evaluations would be more work after the stop. */
     if (o->taylor && !a.stopped && gcv_taylor_test(m, o, grad, c.cost0, r) != 0)
         goto nomem;
+    r->evaluations_check = r->evaluations - r->evaluations_noise - r->evaluations_escalation;
     r->seconds = gcv_now_seconds() - t0;
+    free(a.noise);
+    free(a.escalated);
+    free(a.step_factor);
     free(grad);
     free(ws);
     free(dir);
@@ -562,6 +698,9 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
 nomem:
     st = fail(err, GCV_ERR_NOMEM, "out of memory for the check's buffers");
 out:
+    free(a.noise);
+    free(a.escalated);
+    free(a.step_factor);
     free(params);
     free(grad);
     free(ws);

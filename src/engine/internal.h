@@ -55,7 +55,33 @@ typedef struct gcv_loop_ctx {
     gcv_trace_slot *slot; /* this thread's trace slot (each thread has its own copy), or NULL */
     gcv_watch watch; /* the stop flag and max_seconds' deadline, from the run's start */
     double budget_end; /* when budget_seconds, from the run's start, are spent; 0: no budget */
+    const double *noise; /* per block, the measured standard deviation of J's noise (noise.c),
+                          * or NULL: floors from the rounding bound κ·u·|J| */
+    int escalate;        /* 1: the loop refines its indices (escalate.c) instead of checking */
+    const double *step_factor; /* per block, the first pass's step factor (steps.c), or NULL */
 } gcv_loop_ctx;
+
+/* The block of parameter i (binary search over the model's blocks, which cover θ in order). */
+static inline size_t gcv_block_of(const gcv_model *m, size_t i)
+{
+    size_t lo = 0, hi = m->n_blocks;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->blocks[mid].offset <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The noise of one evaluation of J near |J| = jabs, for parameter i: the block's measured
+ * standard deviation where c has one, else the rounding bound κ·u·|J|. */
+static inline double gcv_noise_of(const gcv_loop_ctx *c, size_t i, double jabs)
+{
+    double s = c->noise ? c->noise[gcv_block_of(c->m, i)] : -1.0;
+    return s >= 0.0 ? s : GCV_KAPPA * (c->m->precision == GCV_FLOAT ? 0x1p-24 : GCV_U) * jabs;
+}
 
 /* The directional check of every block into out (n_blocks entries, zeroed by it), adding
  * its cost evaluations to *evaluations. Returns 0, or -1 when out of memory. */
@@ -96,6 +122,54 @@ double gcv_step_for(const gcv_loop_ctx *c, double t);
 /* Announces to a model with a prefetch hook the evaluations the chunk of loop positions
  * [k, k + 8) will ask for (prefetch.c); nothing for other models or methods. */
 void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter);
+/* J with θᵢ = v on this thread's θ copy th (θᵢ left at v), counted into e; NaN when the
+ * model reports a failed evaluation. */
+double gcv_eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, void *ws,
+                   gcv_estimate *e);
+
+/* The central difference at θᵢ = t with nominal step h, its floor from the noise. */
+gcv_estimate gcv_central(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double t,
+                         double h);
+
+/* Measures the noise of J per block (Moré and Wild's ECnoise on a few parameters of each
+ * block, noise.c) into sigma (n_blocks; −1 where none could be measured), on the calling
+ * thread with its own θ copy th and workspace ws; adds its evaluations to *evals. */
+void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigma,
+                       size_t *evals);
+
+/* Escalation (escalate.c): the suspect parameters of the blocks over the threshold are
+ * re-estimated, batch by batch, with a ladder of larger and smaller steps and Richardson
+ * extrapolation, within a budget of evaluations. */
+typedef struct gcv_escalation gcv_escalation;
+
+/* A new escalation over params (the check's slots), or NULL when out of memory. */
+gcv_escalation *gcv_escalation_new(const gcv_model *m, const gcv_options *o,
+                                   const gcv_param_result *params);
+/* The next batch of indices to refine (ascending) into *list, *n of them; 0 when nothing
+ * more is to be refined (every block decided, or the budget spent); −1 out of memory. */
+int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const size_t **list,
+                        size_t *n);
+/* After the last batch: the blocks left undecided get their unrefined suspects' floors raised
+ * to their errors (no verdict from a value whose accuracy was not established); the count of
+ * refined parameters per block into refined (n_blocks, or NULL); returns the evaluations
+ * escalation spent and frees e (params NULL: only frees). */
+size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t *refined);
+
+/* Re-estimates parameter i into r (escalate.c): adds its evaluations, replaces its numeric
+ * value, step and floor with the best rung of the step ladder, and its status. */
+void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
+                      gcv_param_result *r);
+
+/* The step (nominal, half the distance between the two points) of the ladder's central
+ * difference with the smallest estimated error at parameter i; 0, or −1 when fewer than three
+ * rungs could be taken or none shows a slope above the noise (escalate.c). */
+int gcv_ladder_step(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *step,
+                    unsigned *evals);
+
+/* Per block, the factor f of the first pass's step f·max(|θᵢ|, 1), from the ladder on the
+ * parameters the noise was measured on (steps.c); evaluations added to *evals. */
+void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor,
+                     size_t *evals);
 
 /* Checks parameter i into r, using th (this thread's θ copy, restored on return) and ws. */
 void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,

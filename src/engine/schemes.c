@@ -6,9 +6,8 @@
 
 #include "engine/internal.h"
 
-/* J with θᵢ = v; NaN when the model reports a failed evaluation. */
-static double eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, void *ws,
-                      gcv_estimate *e)
+double gcv_eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, void *ws,
+                   gcv_estimate *e)
 {
     double j;
     th[i] = v;
@@ -45,16 +44,17 @@ static gcv_estimate estimate_new(void)
     return e;
 }
 
-/* (J(θ+h) − J(θ−h)) / (h⁺ + h⁻); rounding floor κu(|J⁺| + |J⁻|) / (h⁺ + h⁻). */
-static gcv_estimate central(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double t,
-                            double h)
+/* (J(θ+h) − J(θ−h)) / (h⁺ + h⁻); floor (σ⁺ + σ⁻) / (h⁺ + h⁻), σ the noise of J (measured,
+ * or the rounding bound κu|J|). */
+gcv_estimate gcv_central(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double t,
+                         double h)
 {
     gcv_estimate e = estimate_new();
     double tp = gcv_model_offset(c->m, t, h), tm = gcv_model_offset(c->m, t, -h);
-    double jp = eval_at(c, th, i, tp, ws, &e), jm = eval_at(c, th, i, tm, ws, &e);
+    double jp = gcv_eval_at(c, th, i, tp, ws, &e), jm = gcv_eval_at(c, th, i, tm, ws, &e);
     e.step = (tp - t) + (t - tm);
     e.value = (jp - jm) / e.step;
-    e.floor = GCV_KAPPA * gcv_model_u(c->m) * (fabs(jp) + fabs(jm)) / e.step;
+    e.floor = (gcv_noise_of(c, i, fabs(jp)) + gcv_noise_of(c, i, fabs(jm))) / e.step;
     return e;
 }
 
@@ -64,10 +64,10 @@ static gcv_estimate one_sided(const gcv_loop_ctx *c, double *th, void *ws, size_
 {
     gcv_estimate e = estimate_new();
     double tv = gcv_model_offset(c->m, t, dir > 0 ? h : -h);
-    double j = eval_at(c, th, i, tv, ws, &e);
+    double j = gcv_eval_at(c, th, i, tv, ws, &e);
     e.step = fabs(tv - t);
     e.value = dir > 0 ? (j - c->cost0) / e.step : (c->cost0 - j) / e.step;
-    e.floor = GCV_KAPPA * gcv_model_u(c->m) * (fabs(j) + fabs(c->cost0)) / e.step;
+    e.floor = (gcv_noise_of(c, i, fabs(j)) + gcv_noise_of(c, i, fabs(c->cost0))) / e.step;
     e.finite &= isfinite(c->cost0);
     return e;
 }
@@ -105,7 +105,7 @@ static gcv_estimate five_point(const gcv_loop_ctx *c, double *th, void *ws, size
     double x[5], jv[5], w[5];
     for (int k = 0; k < 4; k++) {
         int slot = k < 2 ? k : k + 1;
-        jv[slot] = eval_at(c, th, i, v[k], ws, &e);
+        jv[slot] = gcv_eval_at(c, th, i, v[k], ws, &e);
         x[slot] = v[k] - t;
     }
     x[2] = 0.0;
@@ -119,11 +119,11 @@ static gcv_estimate five_point(const gcv_loop_ctx *c, double *th, void *ws, size
         if (k == 2)
             continue;
         s += w[k] * (jv[k] - jv[2]);
-        mag += fabs(w[k]) * (fabs(jv[k]) + fabs(jv[2]));
+        mag += fabs(w[k]) * (gcv_noise_of(c, i, fabs(jv[k])) + gcv_noise_of(c, i, fabs(jv[2])));
     }
     e.value = s;
     e.step = x[4] - x[0];
-    e.floor = GCV_KAPPA * gcv_model_u(c->m) * mag;
+    e.floor = mag;
     return e;
 }
 
@@ -146,11 +146,11 @@ static gcv_estimate richardson(const gcv_loop_ctx *c, double *th, void *ws, size
     const double con = 1.4, con2 = con * con, safe = 2.0;
     double a[RIDDERS_N][RIDDERS_N];
     gcv_estimate e = estimate_new();
-    gcv_estimate d = central(c, th, ws, i, t, h);
+    gcv_estimate d = gcv_central(c, th, ws, i, t, h);
     for (int shrink = 0; d.kinks && shrink < RIDDERS_N; shrink++) {
         e.evals += d.evals;
         h /= con2 * con2;
-        d = central(c, th, ws, i, t, h);
+        d = gcv_central(c, th, ws, i, t, h);
     }
     absorb(&e, &d);
     a[0][0] = d.value;
@@ -159,7 +159,7 @@ static gcv_estimate richardson(const gcv_loop_ctx *c, double *th, void *ws, size
     double err = HUGE_VAL;
     for (int k = 1; k < RIDDERS_N; k++) {
         h /= con;
-        d = central(c, th, ws, i, t, h);
+        d = gcv_central(c, th, ws, i, t, h);
         absorb(&e, &d);
         a[0][k] = d.value;
         double fac = con2;
@@ -206,7 +206,7 @@ static gcv_estimate scheme(const gcv_loop_ctx *c, gcv_method method, double *th,
     case GCV_METHOD_FIVE_POINT: return five_point(c, th, ws, i, t, h);
     case GCV_METHOD_RICHARDSON: return richardson(c, th, ws, i, t, h);
     case GCV_METHOD_COMPLEX_STEP: return complex_step(c, th, ws, i);
-    default: return central(c, th, ws, i, t, h);
+    default: return gcv_central(c, th, ws, i, t, h);
     }
 }
 
@@ -238,9 +238,10 @@ static double step_nominal(const gcv_loop_ctx *c, double t)
 
 /* For a float model, at least 4 float ulps of θ: below that the rounded offsets θ ± h,
  * θ ± 2h would coincide and a stencil would divide by zero. */
-static double step_for(const gcv_loop_ctx *c, double t)
+static double step_for(const gcv_loop_ctx *c, double t, size_t i)
 {
-    double h = step_nominal(c, t);
+    double f = c->step_factor ? c->step_factor[gcv_block_of(c->m, i)] : -1.0;
+    double h = f > 0.0 ? f * fmax(fabs(t), 1.0) : step_nominal(c, t);
     if (c->m->precision == GCV_FLOAT) {
         float a = fabsf((float)t);
         h = fmax(h, 4.0 * ((double)nextafterf(a, INFINITY) - (double)a));
@@ -322,7 +323,7 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
 {
     const gcv_options *o = c->o;
     const double t = c->m->theta[i], g = c->grad[i];
-    const double h = step_for(c, t);
+    const double h = step_for(c, t, i);
     gcv_estimate e = scheme(c, o->method, th, ws, i, t, h);
     kink_outcome kink = KINK_UNRESOLVED;
     int crossed = e.kinks > 0 && o->method != GCV_METHOD_COMPLEX_STEP;
@@ -341,9 +342,11 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     int finite = e.finite && isfinite(g) && isfinite(e.value);
     int candidate = finite && r->abs_error > o->atol + o->rtol * mx;
     int p = scheme_order(o->method);
-    /* A parameter whose error could matter (over rtol, or over the block threshold in
-     * relative terms) gets its truncation term measured; the others need not pay for it. */
-    if (finite && p > 0 && !crossed && (candidate || r->rel_error > o->threshold)) {
+    /* Without a measured noise, a parameter whose error could matter (over rtol, or over
+     * the block threshold in relative terms) gets its truncation term measured; with one,
+     * the suspects of a block over its threshold are escalated instead (escalate.c). */
+    if (!c->noise && finite && p > 0 && !crossed &&
+        (candidate || r->rel_error > o->threshold)) {
         /* The truncation term, seen from a second step at h/2 (inside the kink-free
          * interval already seen): D(h) − D(h/2) = (1 − 2⁻ᵖ)·c·hᵖ. */
         gcv_estimate d2 = scheme(c, o->method, th, ws, i, t, 0.5 * h);

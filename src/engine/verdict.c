@@ -24,18 +24,16 @@ void gcv_block_verdict(gcv_block_result *br, double threshold)
         return;
     }
     /* A block fails when its difference is over the threshold and clearly over what the
-     * numeric noise alone would give; over the threshold but within the noise, the check
-     * could not resolve it and says so instead of failing. When that noise is so large that
-     * not even a 100% error would show (power ≥ 1: e.g. double's ε on a float cost), the
-     * block cannot pass either: it is inconclusive. */
+     * numeric noise alone would give. Over the threshold but within the noise it never
+     * passes: the engine escalates such a block first (escalate.c), and what is still
+     * within the noise after that is inconclusive, its power saying the smallest error the
+     * check could have missed. */
     double bound = fmax(threshold, GCV_MARGIN * br->floor_difference);
     br->power = bound < 1.0 ? 2.0 * bound / (1.0 - bound) : INFINITY;
     int over = br->difference > threshold;
     int resolved = br->difference > GCV_MARGIN * br->floor_difference;
     br->within_floor = over && !resolved;
-    br->status = over && resolved                                          ? GCV_FAIL
-                 : br->nonfinite || (br->within_floor && br->power >= 1.0) ? GCV_INCONCLUSIVE
-                                                                           : GCV_PASS;
+    br->status = over && resolved ? GCV_FAIL : over || br->nonfinite ? GCV_INCONCLUSIVE : GCV_PASS;
 }
 
 gcv_verdict gcv_verdict_worse(gcv_verdict a, gcv_verdict b)

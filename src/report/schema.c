@@ -67,9 +67,14 @@ static void json_head(FILE *f, const gcv_report_info *in, const gcv_model *m,
     fprintf(f, ", \"threads\": %d, \"examples\": %zu},\n  \"cost\": ", r->threads, in->examples);
     gcv_json_num(f, r->cost);
     fprintf(f, ",\n  \"params_checked\": %zu,\n  \"evaluations\": %zu,\n  \"stopped\": %s,\n"
-               "  \"sampled\": %s,\n  \"fraction_checked\": ",
+               "  \"sampled\": %s,\n",
             r->params_checked, r->evaluations, r->stopped ? "true" : "false",
             r->sampled ? "true" : "false");
+    fprintf(f, "  \"evaluations_by_purpose\": {\"check\": %zu, \"noise\": %zu, "
+               "\"escalation\": %zu},\n  \"params_escalated\": %zu,\n  \"fraction_checked\": ",
+            r->evaluations - r->evaluations_noise - r->evaluations_escalation,
+            r->evaluations_noise, r->evaluations_escalation,
+            r->params_escalated);
     gcv_json_num(f, m->n_params ? (double)r->params_checked / (double)m->n_params : 0.0);
     if (r->sampled || r->stopped) {
         /* Exactly which parameters this partial run looked at. */
@@ -191,6 +196,9 @@ static void json_blocks(FILE *f, const gcv_report_info *in, const gcv_model *m,
         fprintf(f, ", \"bad_rows\": %zu, \"bad_cols\": %zu, \"taylor_order\": ", br->bad_rows,
                 br->bad_cols);
         gcv_json_num(f, br->taylor_order);
+        fputs(", \"noise\": ", f);
+        gcv_json_num(f, br->noise);
+        fprintf(f, ", \"escalated\": %zu", br->escalated);
         fprintf(f, ", \"within_floor\": %s, \"diagnosis\": ", br->within_floor ? "true" : "false");
         if (gcv_report_diagnosis(in, m, r, b, diag, sizeof diag))
             gcv_json_str(f, diag);

@@ -1,0 +1,356 @@
+/* Escalation: a block whose difference is over the threshold is never passed as "within the
+ * noise"; its suspects are looked at closer until the block is decided or the budget is spent.
+ *
+ * Why. One central difference per parameter at one step is the cheapest check there is, and
+ * for most blocks of a correct model it is decisive (difference far below the threshold).
+ * Where it is not, the cause is one of three: a wrong gradient, a step too small for the
+ * cost's noise (float models; gradients far below |J|), or a step too large for the cost's
+ * curvature (a user's ε = 0.1). A second step for every parameter pays for all three on
+ * every parameter; here only the parameters of the blocks over the threshold pay, largest
+ * error first, and they pay for a scheme that settles all three.
+ *
+ * The scheme (gcv_refine_param): central differences D_k on a ladder of steps h_k = h₀·4ᵏ
+ * around the step that balances O(h²) truncation and rounding (from a quarter of it up to
+ * 0.025·max(|θ|,1) in double, up to max(|θ|,1) in float, where noise needs large steps), and
+ * their Richardson extrapolations R_k (O(h⁴)). Each candidate's error is its truncation seen
+ * from the next rung plus its noise σ/h from the block's measured noise (noise.c), so a chance
+ * agreement of two noisy rungs cannot pass for accuracy. The candidate with the smallest error
+ * wins; that error is the parameter's floor.
+ *
+ * The decision per block, after each batch (4 suspects, then 4× more each round):
+ *   - difference ≤ threshold: decided (pass);
+ *   - the refined suspects alone prove the threshold exceeded, ‖(|g − g̃| − 4·floor)₊‖ over
+ *     them above threshold·(‖g‖ + ‖g̃‖), and the whole block is resolved (difference over 4×
+ *     its floor): decided (fail), no need to refine the rest;
+ *   - every suspect refined: the block verdict decides (fail when resolved, else
+ *     inconclusive with the smallest error it could have missed).
+ * Blocks still open when the budget (check.escalation.max_evaluations) is spent get the
+ * floors of their unrefined suspects raised to their errors: inconclusive, never a verdict
+ * from a value whose accuracy was not established. Decisions depend only on the slots, and
+ * each batch is refined in parallel into its own slots: the same bits for any thread count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/internal.h"
+
+#define FIRST_BATCH 4
+#define LADDER_MAX 12
+
+enum { BLOCK_CLEAR = 0, BLOCK_OPEN, BLOCK_DECIDED };
+
+struct gcv_escalation {
+    const gcv_model *m;
+    double threshold;
+    size_t budget, evals0, per_param;
+    unsigned char *state; /* per block */
+    size_t **ord;         /* per open block: its suspects, largest error first */
+    size_t *n_ord, *done, *batch;
+    size_t *list;
+};
+
+static int counts(const gcv_param_result *p)
+{
+    return p->status == GCV_PARAM_OK || p->status == GCV_PARAM_MISMATCH;
+}
+
+static size_t evaluations_of(const gcv_param_result *params, size_t n)
+{
+    size_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += params[i].evaluations;
+    return s;
+}
+
+/* The ladder's rungs: the first step and how many, for θᵢ = t. */
+static void ladder(const gcv_model *m, double t, double *h0, int *rungs)
+{
+    double s = fmax(fabs(t), 1.0);
+    if (m->precision == GCV_FLOAT) {
+        *h0 = 0x1p-12 * s; /* 2⁻⁸ / 16 … 1 */
+        *rungs = 7;
+    } else {
+        *h0 = cbrt(2.0 * GCV_U) / 16.0 * s; /* 3.8e-7 … 0.025 */
+        *rungs = 9;
+    }
+}
+
+/* Block b's difference, floor difference and the refined suspects' lower bound. */
+static void block_stats(const gcv_escalation *e, const gcv_param_result *params, size_t b,
+                        double *d, double *fd, double *lb)
+{
+    const gcv_block *bl = &e->m->blocks[b];
+    double dd = 0.0, gg = 0.0, nn = 0.0, ff = 0.0, ll = 0.0;
+    for (size_t k = 0; k < bl->rows * bl->cols; k++) {
+        const gcv_param_result *p = &params[bl->offset + k];
+        if (!counts(p))
+            continue;
+        dd += (p->analytic - p->numeric) * (p->analytic - p->numeric);
+        gg += p->analytic * p->analytic;
+        nn += p->numeric * p->numeric;
+        ff += p->floor * p->floor;
+    }
+    for (size_t k = 0; e->ord && e->ord[b] && k < e->done[b]; k++) {
+        const gcv_param_result *p = &params[e->ord[b][k]];
+        double x = fmax(0.0, p->abs_error - GCV_MARGIN * p->floor);
+        ll += x * x;
+    }
+    double den = sqrt(gg) + sqrt(nn);
+    *d = den > 0.0 ? sqrt(dd) / den : 0.0;
+    *fd = den > 0.0 ? sqrt(ff) / den : 0.0;
+    *lb = den > 0.0 ? sqrt(ll) / den : 0.0;
+}
+
+typedef struct by_err {
+    double a;
+    size_t i;
+} by_err;
+
+static int larger_first(const void *x, const void *y)
+{
+    const by_err *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a > q->a ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* Block b's suspects (its parameters in the difference), largest error first. */
+static int open_block(gcv_escalation *e, const gcv_param_result *params, size_t b)
+{
+    const gcv_block *bl = &e->m->blocks[b];
+    size_t n = bl->rows * bl->cols, k = 0;
+    by_err *v = malloc(n * sizeof *v);
+    e->ord[b] = malloc(n * sizeof *e->ord[b]);
+    if (!v || !e->ord[b]) {
+        free(v);
+        return -1;
+    }
+    for (size_t j = 0; j < n; j++)
+        if (counts(&params[bl->offset + j]))
+            v[k++] = (by_err){params[bl->offset + j].abs_error, bl->offset + j};
+    qsort(v, k, sizeof *v, larger_first);
+    for (size_t j = 0; j < k; j++)
+        e->ord[b][j] = v[j].i;
+    free(v);
+    e->n_ord[b] = k;
+    e->batch[b] = FIRST_BATCH;
+    e->state[b] = BLOCK_OPEN;
+    return 0;
+}
+
+gcv_escalation *gcv_escalation_new(const gcv_model *m, const gcv_options *o,
+                                   const gcv_param_result *params)
+{
+    gcv_escalation *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    size_t nb = m->n_blocks;
+    e->m = m;
+    e->threshold = o->threshold;
+    e->budget = o->escalation_max_evaluations
+                    ? o->escalation_max_evaluations
+                    : (4 * m->n_params > 10000 ? 4 * m->n_params : 10000);
+    e->evals0 = evaluations_of(params, m->n_params);
+    e->per_param = m->precision == GCV_FLOAT ? 14 : 18;
+    e->state = calloc(nb, 1);
+    e->ord = calloc(nb, sizeof *e->ord);
+    e->n_ord = calloc(nb, sizeof *e->n_ord);
+    e->done = calloc(nb, sizeof *e->done);
+    e->batch = calloc(nb, sizeof *e->batch);
+    if (!e->state || !e->ord || !e->n_ord || !e->done || !e->batch)
+        goto nomem;
+    for (size_t b = 0; b < nb; b++) {
+        double d, fd, lb;
+        block_stats(e, params, b, &d, &fd, &lb);
+        if (d > o->threshold && open_block(e, params, b) != 0)
+            goto nomem;
+    }
+    return e;
+nomem:
+    gcv_escalation_finish(e, NULL, NULL);
+    return NULL;
+}
+
+static int ascending(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Whether open block b is decided now. */
+static int decided(const gcv_escalation *e, const gcv_param_result *params, size_t b)
+{
+    double d, fd, lb;
+    block_stats(e, params, b, &d, &fd, &lb);
+    return d <= e->threshold || (lb > e->threshold && d > GCV_MARGIN * fd) ||
+           e->done[b] == e->n_ord[b];
+}
+
+int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const size_t **list,
+                        size_t *n)
+{
+    const gcv_model *m = e->m;
+    size_t spent = evaluations_of(params, m->n_params) - e->evals0, total = 0;
+    size_t room = spent < e->budget ? (e->budget - spent) / e->per_param : 0;
+    *n = 0;
+    free(e->list);
+    e->list = NULL;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        if (e->state[b] != BLOCK_OPEN)
+            continue;
+        if (decided(e, params, b)) {
+            e->state[b] = BLOCK_DECIDED;
+            continue;
+        }
+        size_t k = e->n_ord[b] - e->done[b];
+        k = k < e->batch[b] ? k : e->batch[b];
+        total += k < room - total ? k : room - total;
+    }
+    if (total == 0)
+        return 0;
+    if (!(e->list = malloc(total * sizeof *e->list)))
+        return -1;
+    for (size_t b = 0; b < m->n_blocks && *n < total; b++) {
+        if (e->state[b] != BLOCK_OPEN)
+            continue;
+        size_t k = e->n_ord[b] - e->done[b];
+        k = k < e->batch[b] ? k : e->batch[b];
+        k = k < total - *n ? k : total - *n;
+        memcpy(e->list + *n, e->ord[b] + e->done[b], k * sizeof *e->list);
+        *n += k;
+        e->done[b] += k;
+        e->batch[b] *= 4;
+    }
+    qsort(e->list, *n, sizeof *e->list, ascending);
+    *list = e->list;
+    return 1;
+}
+
+size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t *refined)
+{
+    if (!e)
+        return 0;
+    size_t spent = 0;
+    for (size_t b = 0; params && b < e->m->n_blocks; b++) {
+        if (refined)
+            refined[b] = e->done[b];
+        if (e->state[b] != BLOCK_OPEN || decided(e, params, b))
+            continue;
+        for (size_t k = e->done[b]; k < e->n_ord[b]; k++) {
+            gcv_param_result *p = &params[e->ord[b][k]];
+            p->floor = fmax(p->floor, p->abs_error);
+        }
+    }
+    if (params)
+        spent = evaluations_of(params, e->m->n_params) - e->evals0;
+    for (size_t b = 0; e->ord && b < e->m->n_blocks; b++)
+        free(e->ord[b]);
+    free(e->ord);
+    free(e->state);
+    free(e->n_ord);
+    free(e->done);
+    free(e->batch);
+    free(e->list);
+    free(e);
+    return spent;
+}
+
+/* Picks the best candidate of the ladder's n rungs (values D, half steps a, noise floors f)
+ * into value, err and step: level 0, D_k; level 1, R_k, the Richardson extrapolation of D_k
+ * and D_{k+1} (O(h⁴)). A candidate's error is its distance to the same level one rung down
+ * and one rung up, whichever is larger, plus its own and the smaller rung's noise: a rung is
+ * trusted only as far as both neighbours confirm it. Two large steps agreeing with each other
+ * (a cost whose secant flattens out far from θ) prove nothing alone, and two noisy rungs
+ * agreeing by chance still carry their noise. */
+static void best_rung(const double *D, const double *a, const double *f, int n, double *value,
+                      double *err, double *step)
+{
+    double R[LADDER_MAX], fr[LADDER_MAX];
+    for (int k = 0; k + 1 < n; k++) {
+        double w = a[k + 1] * a[k + 1], v = a[k] * a[k];
+        R[k] = (w * D[k] - v * D[k + 1]) / (w - v);
+        fr[k] = (w * f[k] + v * f[k + 1]) / (w - v);
+    }
+    *err = HUGE_VAL;
+    for (int k = 1; k + 1 < n; k++) {
+        double e0 = fmax(fabs(D[k] - D[k - 1]), fabs(D[k + 1] - D[k])) + f[k - 1] + f[k];
+        if (e0 < *err) {
+            *err = e0;
+            *value = D[k];
+            *step = 2.0 * a[k];
+        }
+    }
+    for (int k = 1; k + 2 < n; k++) {
+        double e1 = fmax(fabs(R[k] - R[k - 1]), fabs(R[k + 1] - R[k])) + fr[k - 1] + fr[k];
+        if (e1 < *err) {
+            *err = e1;
+            *value = R[k];
+            *step = 2.0 * a[k + 1];
+        }
+    }
+}
+
+/* The ladder's central differences at θᵢ (values D, half steps a, noise floors f); returns
+ * how many rungs held (stopping at the first kink or failure), evaluations into *evals. */
+static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *D,
+                      double *a, double *f, unsigned *evals)
+{
+    const double t = c->m->theta[i];
+    double h0;
+    int rungs, n = 0;
+    ladder(c->m, t, &h0, &rungs);
+    for (int k = 0; k < rungs; k++) {
+        gcv_estimate e = gcv_central(c, th, ws, i, t, h0 * ldexp(1.0, 2 * k));
+        *evals += e.evals;
+        if (!e.finite || e.kinks || !(e.step > 0.0))
+            break; /* a kink or a failure here: every larger step would cross it too */
+        D[n] = e.value;
+        a[n] = 0.5 * e.step;
+        f[n++] = e.floor;
+    }
+    th[i] = t;
+    return n;
+}
+
+int gcv_ladder_step(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *step,
+                    unsigned *evals)
+{
+    double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX], best = HUGE_VAL;
+    int n = run_ladder(c, th, ws, i, D, a, f, evals), signal = 0;
+    for (int k = 0; k < n; k++)
+        signal |= fabs(D[k]) > 2.0 * f[k];
+    if (!signal)
+        return -1; /* J does not move above its noise: any step would do, none is told */
+    for (int k = 1; k + 1 < n; k++) {
+        double e0 = fmax(fabs(D[k] - D[k - 1]), fabs(D[k + 1] - D[k])) + f[k - 1] + f[k];
+        if (e0 < best) {
+            best = e0;
+            *step = a[k];
+        }
+    }
+    return n >= 3 ? 0 : -1;
+}
+
+void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
+                      gcv_param_result *r)
+{
+    const double g = c->grad[i];
+    double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
+    unsigned evals = 0;
+    int n = run_ladder(c, th, ws, i, D, a, f, &evals);
+    r->evaluations += evals;
+    if (n < 3)
+        return; /* no three rungs: the check's own estimate stands */
+    double value = r->numeric, err = r->floor, step = r->step;
+    best_rung(D, a, f, n, &value, &err, &step);
+    const gcv_options *o = c->o;
+    r->numeric = value;
+    r->floor = err;
+    r->step = step;
+    r->abs_error = fabs(g - value);
+    double mx = fmax(fabs(g), fabs(value));
+    r->rel_error = mx > 0.0 ? r->abs_error / mx : 0.0;
+    r->status = r->abs_error > o->atol + o->rtol * mx && r->abs_error > GCV_MARGIN * err
+                    ? GCV_PARAM_MISMATCH
+                    : GCV_PARAM_OK;
+}

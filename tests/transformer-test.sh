@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Decisive verdicts on hand-written transformer backprop (examples/plugins/transformer.c),
+# with default settings: a planted bug fails exactly the blocks whose analytic gradient it
+# changes (the truth from scripts/transformer-truth.c, which compares the buggy and the
+# correct analytic gradients), a correct model passes at about the cost of one central pass,
+# and a step whose truncation gcverify sees is escalated instead of failed.
+#     tests/transformer-test.sh GCVERIFY SOURCE_ROOT PLUGIN_DIR
+. "$(dirname "$0")/lib.sh"
+GCV=$1
+ROOT=$2
+PLUG=$3
+cc -std=c11 -O2 -I"$ROOT/include" -o "$TMP/truth" "$ROOT/scripts/transformer-truth.c" -ldl -lm ||
+    { bad "transformer-truth does not build"; # the escalation's budget (check.escalation.max_evaluations): honoured, and what it leaves
+# undecided is inconclusive, never a pass
+printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so", "options": {"init": "gpt2"}}, "check": {"escalation": {"max_evaluations": 100}}}\n' "$PLUG" >"$TMP/esc.json"
+expect_exit "escalation budget of 100: undecided blocks inconclusive" 3 "$GCV" "$TMP/esc.json" --json "$TMP/esc.out.json"
+st=$(json "$TMP/esc.out.json" '0 < d["evaluations_by_purpose"]["escalation"] <= 100, "pass" in [b["status"] for b in d["blocks"] if b["difference"] > 1e-3]')
+[ "$st" = "True False" ] && ok "escalation budget: at most 100 spent, no block over the threshold passed" || bad "escalation budget: '$st'"
+printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so"}, "check": {"escalation": {"max_evaluations": "x"}}}\n' "$PLUG" >"$TMP/escbad.json"
+expect_exit "check.escalation.max_evaluations not a number: exit 2" 2 "$GCV" "$TMP/escbad.json"
+expect_grep "check.escalation: the path and what was found" 'check\.escalation\.max_evaluations: expected a positive integer, got "x"' "$TMP/err"
+
+finish transformer; exit 1; }
+
+# run NAME LIB INIT BUG: the check with default settings into $TMP/NAME.json (and its text)
+run() {
+    printf '{"name": "%s", "model": {"type": "plugin", "library": "%s/%s", "options": {"init": "%s", "bug": "%s", "seed": 1}}}\n' \
+        "$1" "$PLUG" "$2" "$3" "$4" >"$TMP/$1.cfg.json"
+    "$GCV" "$TMP/$1.cfg.json" --json "$TMP/$1.json" >"$TMP/$1.txt" 2>&1
+    echo $?
+}
+# failing NAME: the failing blocks, sorted; changed LIB INIT BUG THRESHOLD: the truth's
+failing() { json "$TMP/$1.json" '" ".join(sorted(b["name"] for b in d["blocks"] if b["status"] == "fail"))'; }
+changed() {
+    "$TMP/truth" "$PLUG/$1" "$2" "$3" | awk -v t="$4" '$2 > t {print $1}' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# correct double model, GPT-2 init: exit 0 in at most 1.1 × 2P evaluations
+rc=$(run ok libtransformer.so gpt2 none)
+[ "$rc" = 0 ] && ok "correct, double, gpt2: exit 0" || bad "correct, double, gpt2: exit $rc"
+st=$(json "$TMP/ok.json" 'd["evaluations"] <= 1.1 * 2 * d["model"]["params_total"], d["evaluations"] == sum(d["evaluations_by_purpose"].values()), d["evaluations_by_purpose"]["check"] == 2 * d["model"]["params_total"]')
+[ "$st" = "True True True" ] && ok "correct, double: ≤ 1.1 × 2P evaluations, by purpose" ||
+    bad "correct, double: evaluations $(json "$TMP/ok.json" 'd["evaluations"], d["evaluations_by_purpose"]')"
+
+# every bug in double, both inits: exit 1, exactly the changed blocks fail
+for init in gpt2 wide; do
+    for bug in ln_rstd attn_scale gelu; do
+        rc=$(run "d-$init-$bug" libtransformer.so $init $bug)
+        f=$(failing "d-$init-$bug")
+        t=$(changed libtransformer.so $init $bug 1e-7)
+        [ "$rc" = 1 ] && [ "$f" = "$t" ] && ok "double, $init, $bug: exit 1, exactly the 14 changed blocks" ||
+            bad "double, $init, $bug: exit $rc, failing '$f', changed '$t'"
+    done
+done
+# the GELU bug changes its blocks by 1e-5 to 1e-4: no failing block may read "≈ 1.000 ×"
+grep -q '≈ 1\.000 ×' "$TMP/d-gpt2-gelu.txt" && bad "gelu: a failing block diagnosed as ≈ 1.000 ×" ||
+    ok "gelu: no ≈ 1.000 × for a failing block"
+expect_grep "gelu: the error's shape instead" '^  [a-z0-9]+ +[0-9]+ of [0-9]+ entries wrong \([0-9]+%\), relative errors: median' "$TMP/d-gpt2-gelu.txt"
+
+# float, the wide init: the correct model passes, the GELU bug (1e-2 changes, a model that
+# exited 0 before) fails exactly its blocks
+rc=$(run f-ok libtransformer_f.so wide none)
+[ "$rc" = 0 ] && ok "correct, float, wide: exit 0" || bad "correct, float, wide: exit $rc"
+rc=$(run f-gelu libtransformer_f.so wide gelu)
+f=$(failing f-gelu)
+t=$(changed libtransformer_f.so wide gelu 1e-3)
+[ "$rc" = 1 ] && [ "$f" = "$t" ] && ok "float, wide, gelu: exit 1, exactly the changed blocks" ||
+    bad "float, wide, gelu: exit $rc, failing '$f', changed '$t'"
+rc=$(run f-ln libtransformer_f.so gpt2 ln_rstd)
+f=$(failing f-ln)
+t=$(changed libtransformer_f.so gpt2 ln_rstd 1e-3)
+[ "$rc" = 1 ] && [ "$f" = "$t" ] && ok "float, gpt2, ln_rstd: exit 1, exactly the changed blocks" ||
+    bad "float, gpt2, ln_rstd: exit $rc, failing '$f', changed '$t'"
+
+# a step with a truncation error gcverify sees (ε = 0.1 on correct nets): escalated, not failed
+for c in net l2_dropout; do
+    expect_exit "$c with ε = 0.1: no false alarm" 0 "$GCV" "$ROOT/configs/$c.json" --epsilon 0.1 --json "$TMP/$c.json"
+    st=$(json "$TMP/$c.json" 'd["params_escalated"] > 0, d["evaluations_by_purpose"]["escalation"] > 0')
+    [ "$st" = "True True" ] && ok "$c with ε = 0.1: its suspects escalated" || bad "$c with ε = 0.1: '$st'"
+done
+# and a real bug with the same step still fails: the course test case's two faults (the
+# config expects the failure: exit 0 says it came)
+expect_exit "seed_testcase with ε = 0.1: the expected failure" 0 "$GCV" "$ROOT/configs/seed_testcase.json" --epsilon 0.1 --json "$TMP/tc.json"
+[ "$(failing tc) $(json "$TMP/tc.json" 'd["status"]')" = "W2 b1 fail" ] && ok "seed_testcase with ε = 0.1: W2 and b1 fail" ||
+    bad "seed_testcase with ε = 0.1: '$(failing tc)'"
+
+# the escalation's budget (check.escalation.max_evaluations): honoured, and what it leaves
+# undecided is inconclusive, never a pass
+printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so", "options": {"init": "gpt2"}}, "check": {"escalation": {"max_evaluations": 100}}}\n' "$PLUG" >"$TMP/esc.json"
+expect_exit "escalation budget of 100: undecided blocks inconclusive" 3 "$GCV" "$TMP/esc.json" --json "$TMP/esc.out.json"
+st=$(json "$TMP/esc.out.json" '0 < d["evaluations_by_purpose"]["escalation"] <= 100, "pass" in [b["status"] for b in d["blocks"] if b["difference"] > 1e-3]')
+[ "$st" = "True False" ] && ok "escalation budget: at most 100 spent, no block over the threshold passed" || bad "escalation budget: '$st'"
+printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so"}, "check": {"escalation": {"max_evaluations": "x"}}}\n' "$PLUG" >"$TMP/escbad.json"
+expect_exit "check.escalation.max_evaluations not a number: exit 2" 2 "$GCV" "$TMP/escbad.json"
+expect_grep "check.escalation: the path and what was found" 'check\.escalation\.max_evaluations: expected a positive integer, got "x"' "$TMP/err"
+
+finish transformer

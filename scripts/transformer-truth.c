@@ -2,7 +2,9 @@
  * transformer plugin twice (bug "none" and the bug asked for), computes both analytic
  * gradients at the same θ, and prints one line per block: its name and the normalized
  * difference ‖g_bug − g‖ / (‖g_bug‖ + ‖g‖). Knows nothing of gcverify's engine.
- *   transformer-truth LIBRARY INIT BUG */
+ *   transformer-truth LIBRARY INIT BUG [BLOCKS]
+ * BLOCKS ("tensor" or "layer") is the plugin's "blocks" option; a view block is taken as
+ * row-major from its offset, as the transformer declares its per-layer views. */
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,13 +12,17 @@
 
 #include <gcverify/plugin.h>
 
+static const char *blocks_opt = "tensor";
+
 static int gradient_of(void *lib, const char *init, const char *bug, double **g,
                        gcv_plugin_model *m)
 {
     gcv_plugin_model_new_fn *make = (gcv_plugin_model_new_fn *)dlsym(lib, "gcv_plugin_model_new");
-    char opts[128], err[256] = "";
-    snprintf(opts, sizeof opts, "{\"init\": \"%s\", \"bug\": \"%s\", \"seed\": 1}", init, bug);
-    gcv_plugin_args a = {GCV_PLUGIN_ABI_VERSION, opts, ".", err, sizeof err};
+    char opts[160], err[256] = "";
+    snprintf(opts, sizeof opts, "{\"init\": \"%s\", \"bug\": \"%s\", \"seed\": 1, \"blocks\": \"%s\"}",
+             init, bug, blocks_opt);
+    gcv_plugin_args a = {.abi_version = GCV_PLUGIN_ABI_VERSION, .options_json = opts,
+                         .config_dir = ".", .err = err, .err_len = sizeof err};
     if (!make || make(&a, m) != 0) {
         fprintf(stderr, "transformer-truth: %s\n", err);
         return -1;
@@ -37,8 +43,10 @@ static int gradient_of(void *lib, const char *init, const char *bug, double **g,
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: transformer-truth LIBRARY INIT BUG\n");
+    if (argc == 5)
+        blocks_opt = argv[4];
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: transformer-truth LIBRARY INIT BUG [BLOCKS]\n");
         return 2;
     }
     void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -52,7 +60,14 @@ int main(int argc, char **argv)
         return 2;
     size_t off = 0;
     for (size_t b = 0; b < ok.n_blocks; b++) {
-        size_t n = ok.blocks[b].rows * ok.blocks[b].cols;
+        const gcv_plugin_block *bl = &ok.blocks[b];
+        size_t n = bl->rows * bl->cols;
+        if (bl->ndim > 0) {
+            n = 1;
+            for (unsigned a = 0; a < bl->ndim; a++)
+                n *= bl->dims[a];
+            off = bl->offset;
+        }
         double d = 0, n0 = 0, n1 = 0;
         for (size_t i = off; i < off + n; i++) {
             d += (g1[i] - g0[i]) * (g1[i] - g0[i]);

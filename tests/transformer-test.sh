@@ -94,4 +94,21 @@ printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so"}, "chec
 expect_exit "check.escalation.max_evaluations not a number: exit 2" 2 "$GCV" "$TMP/escbad.json"
 expect_grep "check.escalation: the path and what was found" 'check\.escalation\.max_evaluations: expected a positive integer, got "x"' "$TMP/err"
 
+# The same θ reported per layer through the ABI's N-d views ("blocks": "layer", set from the
+# command line): the attention bug fails exactly the layer slices it changes (the truth, on
+# the same views), in layer 1's qkvw only the key slice, with 3-D coordinates.
+printf '{"name": "layers", "model": {"type": "plugin", "library": "%s/libtransformer.so", "options": {"init": "wide", "bug": "attn_scale", "seed": 1}}}\n' "$PLUG" >"$TMP/layers.json"
+"$GCV" "$TMP/layers.json" --set model.options.blocks=layer --json "$TMP/layers.out.json" >"$TMP/layers.txt" 2>&1
+rc=$?
+f=$(json "$TMP/layers.out.json" '" ".join(sorted(b["name"] for b in d["blocks"] if b["status"] == "fail"))')
+t=$("$TMP/truth" "$PLUG/libtransformer.so" wide attn_scale layer | awk '$2 > 1e-7 {print $1}' | sort | tr '\n' ' ' | sed 's/ $//')
+n=$(json "$TMP/layers.out.json" 'len(d["blocks"])')
+[ "$rc" = 1 ] && [ "$n" = 28 ] && [ -n "$t" ] && [ "$f" = "$t" ] &&
+    ok "per-layer views: exit 1, 28 blocks, exactly the changed slices fail ($(echo $f | wc -w))" ||
+    bad "per-layer views: exit $rc, $n blocks, failing '$f', changed '$t'"
+st=$(json "$TMP/layers.out.json" '[(b["mismatches"], b["worst_coords"][0]) for b in d["blocks"] if b["name"] == "qkvw[1]"][0]')
+[ "$st" = "(256, 1)" ] && ok "qkvw[1]: 256 mismatches, all in the key slice (first coordinate 1)" ||
+    bad "qkvw[1]: (mismatches, first worst coordinate) = $st"
+expect_grep "per-layer views: the text shows the 3-D shape" '^3 +qkvw\[1\] +3×16×16 ' "$TMP/layers.txt"
+
 finish transformer

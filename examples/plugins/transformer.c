@@ -13,7 +13,8 @@
  * (libtransformer_f.so) every value, the cost and the gradient are float.
  *
  *   "options": {"init": "gpt2" | "wide", "bug": "none" | "ln_rstd" | "attn_scale" | "gelu",
- *               "seed": 1}
+ *               "seed": 1,
+ *               "blocks": "tensor" | "layer"}
  *
  * "gpt2" initialises weights N(0, 0.02) with zero biases and unit layernorm gains, as GPT-2
  * does; "wide" draws weights N(0, 0.3), biases N(0, 0.1) and gains 1 + N(0, 0.1), so the
@@ -76,7 +77,9 @@ typedef struct tf {
     size_t off[NT + 1];     /* offset of each tensor in θ; off[NT] = P */
     int tokens[BT], targets[BT];
     real *theta;
-    gcv_plugin_block blocks[NT];
+    gcv_plugin_block blocks[4 + 12 * L]; /* per tensor (NT), or per layer */
+    char names[4 + 12 * L][16];
+    size_t n_blocks;
     char description[96];
 } tf;
 
@@ -433,14 +436,62 @@ static void destroy(void *self)
     free(s);
 }
 
-/* The blocks gcverify sees: one per tensor, all layers together (the tensors' layout). */
-static void declare_blocks(tf *s)
+/* The tensors' offsets in θ (llm.c's layout: each tensor for all layers together). */
+static void place_tensors(tf *s)
 {
     s->off[0] = 0;
-    for (size_t k = 0; k < NT; k++) {
-        s->blocks[k] = (gcv_plugin_block){t_names[k], t_layer[k], t_rows[k], t_cols[k]};
+    for (size_t k = 0; k < NT; k++)
         s->off[k + 1] = s->off[k] + t_rows[k] * t_cols[k];
+}
+
+/* The blocks gcverify sees, one per tensor: all layers together, as the tensors lie. */
+static void declare_tensor_blocks(tf *s)
+{
+    for (size_t k = 0; k < NT; k++)
+        s->blocks[k] = (gcv_plugin_block){.name = t_names[k], .layer = t_layer[k],
+                                          .rows = t_rows[k], .cols = t_cols[k]};
+    s->n_blocks = NT;
+}
+
+/* One layer's slice of tensor k as an N-d view (row-major from its offset: strides 0). */
+static void view(tf *s, size_t k, size_t l, int label, unsigned nd, size_t d0, size_t d1,
+                 size_t d2)
+{
+    gcv_plugin_block *b = &s->blocks[s->n_blocks];
+    char *name = s->names[s->n_blocks++];
+    size_t per = t_rows[k] * t_cols[k] / (label == 1 || label == L + 2 ? 1 : L);
+    if (label == 1 || label == L + 2)
+        snprintf(name, sizeof s->names[0], "%s", t_names[k]);
+    else
+        snprintf(name, sizeof s->names[0], "%s[%zu]", t_names[k], l);
+    *b = (gcv_plugin_block){.name = name, .layer = label, .ndim = nd, .dims = {d0, d1, d2},
+                            .offset = s->off[k] + l * per};
+}
+
+/* The same θ per layer: the embeddings, then each layer's twelve slices, then the final
+ * norm, each block a view into the stacked tensors. */
+static void declare_layer_blocks(tf *s)
+{
+    s->n_blocks = 0;
+    view(s, WTE, 0, 1, 2, V, C, 0);
+    view(s, WPE, 0, 1, 2, T, C, 0);
+    for (size_t l = 0; l < L; l++) {
+        int lab = (int)l + 2;
+        view(s, LN1W, l, lab, 1, C, 0, 0);
+        view(s, LN1B, l, lab, 1, C, 0, 0);
+        view(s, QKVW, l, lab, 3, 3, C, C);
+        view(s, QKVB, l, lab, 2, 3, C, 0);
+        view(s, ATTPROJW, l, lab, 2, C, C, 0);
+        view(s, ATTPROJB, l, lab, 1, C, 0, 0);
+        view(s, LN2W, l, lab, 1, C, 0, 0);
+        view(s, LN2B, l, lab, 1, C, 0, 0);
+        view(s, FCW, l, lab, 2, 4 * C, C, 0);
+        view(s, FCB, l, lab, 1, 4 * C, 0, 0);
+        view(s, FCPROJW, l, lab, 2, C, 4 * C, 0);
+        view(s, FCPROJB, l, lab, 1, C, 0, 0);
     }
+    view(s, LNFW, 0, L + 2, 1, C, 0, 0);
+    view(s, LNFB, 0, L + 2, 1, C, 0, 0);
 }
 
 /* A normal deviate (Box–Muller on the options' SplitMix64). */
@@ -472,15 +523,17 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     int bad = 0;
     double seed = opt_number(js, "seed", 1, &bad);
     int wide = opt_is(js, "init", "wide", 0);
+    int per_layer = opt_is(js, "blocks", "layer", 0);
     int bug = opt_is(js, "bug", "ln_rstd", 0) ? BUG_LN_RSTD
               : opt_is(js, "bug", "attn_scale", 0) ? BUG_ATTN_SCALE
               : opt_is(js, "bug", "gelu", 0) ? BUG_GELU : BUG_NONE;
     if (bad || !(seed >= 0 && seed < 1e15) || seed != floor(seed) ||
         (!wide && !opt_is(js, "init", "gpt2", 1)) ||
-        (bug == BUG_NONE && !opt_is(js, "bug", "none", 1))) {
+        (bug == BUG_NONE && !opt_is(js, "bug", "none", 1)) ||
+        (!per_layer && !opt_is(js, "blocks", "tensor", 1))) {
         snprintf(args->err, args->err_len, "options: expected \"init\": \"gpt2\" or \"wide\", "
-                 "\"bug\": \"none\", \"ln_rstd\", \"attn_scale\" or \"gelu\", and an integer "
-                 "seed ≥ 0");
+                 "\"bug\": \"none\", \"ln_rstd\", \"attn_scale\" or \"gelu\", \"blocks\": "
+                 "\"tensor\" or \"layer\", and an integer seed ≥ 0");
         return 1;
     }
     tf *s = calloc(1, sizeof *s);
@@ -489,7 +542,11 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
         return 1;
     }
     s->bug = bug;
-    declare_blocks(s);
+    place_tensors(s);
+    if (per_layer)
+        declare_layer_blocks(s);
+    else
+        declare_tensor_blocks(s);
     s->theta = malloc(s->off[NT] * sizeof *s->theta);
     if (!s->theta) {
         destroy(s);
@@ -503,7 +560,7 @@ GCV_PLUGIN_EXPORT int gcv_plugin_model_new(const gcv_plugin_args *args, gcv_plug
     out->self = s;
     out->precision = TF_PRECISION;
     out->n_params = s->off[NT];
-    out->n_blocks = NT;
+    out->n_blocks = s->n_blocks;
     out->blocks = s->blocks;
     out->theta = s->theta;
     out->examples = BT;

@@ -82,7 +82,7 @@ static void block_stats(const gcv_escalation *e, const gcv_param_result *params,
     const gcv_block *bl = &e->m->blocks[b];
     double dd = 0.0, gg = 0.0, nn = 0.0, ff = 0.0, ll = 0.0;
     for (size_t k = 0; k < bl->rows * bl->cols; k++) {
-        const gcv_param_result *p = &params[bl->offset + k];
+        const gcv_param_result *p = &params[gcv_block_index(bl, k)];
         if (!counts(p))
             continue;
         dd += (p->analytic - p->numeric) * (p->analytic - p->numeric);
@@ -126,8 +126,8 @@ static int open_block(gcv_escalation *e, const gcv_param_result *params, size_t 
         return -1;
     }
     for (size_t j = 0; j < n; j++)
-        if (counts(&params[bl->offset + j]))
-            v[k++] = (by_err){params[bl->offset + j].abs_error, bl->offset + j};
+        if (counts(&params[gcv_block_index(bl, j)]))
+            v[k++] = (by_err){params[gcv_block_index(bl, j)].abs_error, gcv_block_index(bl, j)};
     qsort(v, k, sizeof *v, larger_first);
     for (size_t j = 0; j < k; j++)
         e->ord[b][j] = v[j].i;

@@ -61,18 +61,11 @@ typedef struct gcv_loop_ctx {
     const double *step_factor; /* per block, the first pass's step factor (steps.c), or NULL */
 } gcv_loop_ctx;
 
-/* The block of parameter i (binary search over the model's blocks, which cover θ in order). */
+/* The block holding θ index i (blocks may be views, blocks.c). */
 static inline size_t gcv_block_of(const gcv_model *m, size_t i)
 {
-    size_t lo = 0, hi = m->n_blocks;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->blocks[mid].offset <= i)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    size_t k;
+    return gcv_model_locate(m, i, &k);
 }
 
 /* The noise of one evaluation of J near |J| = jabs, for parameter i: the block's measured
@@ -117,7 +110,7 @@ typedef struct gcv_estimate {
 } gcv_estimate;
 
 /* The nominal step the schemes take for θᵢ = t (before gcv_model_offset rounds θ ± h). */
-double gcv_step_for(const gcv_loop_ctx *c, double t);
+double gcv_step_for(const gcv_loop_ctx *c, double t, size_t i);
 
 /* Announces to a model with a prefetch hook the evaluations the chunk of loop positions
  * [k, k + 8) will ask for (prefetch.c); nothing for other models or methods. */

@@ -98,7 +98,7 @@ void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigm
         size_t n = bl->rows * bl->cols, tries = n < per ? n : per;
         sigma[b] = -1.0;
         for (size_t k = 0; k < tries && !*c->halted; k++) {
-            size_t i = bl->offset + (2 * k + 1) * n / (2 * tries); /* spread over the block */
+            size_t i = gcv_block_index(bl, (2 * k + 1) * n / (2 * tries)); /* spread over the block */
             double t = m->theta[i];
             double h = c->o->epsilon_auto || !(c->o->epsilon > 0.0)
                            ? cbrt(2.0 * gcv_model_u(m)) * fmax(fabs(t), 1.0)

@@ -26,7 +26,7 @@ void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter
     size_t n = 0;
     for (size_t j = k; j < k + CHUNK && j < n_iter; j++) {
         size_t i = o->subset ? o->subset[j] : j;
-        double t = m->theta[i], h = gcv_step_for(c, t);
+        double t = m->theta[i], h = gcv_step_for(c, t, i);
         double off[PER_PARAM];
         int cnt = 0;
         if (me == GCV_METHOD_FIVE_POINT) {

@@ -370,7 +370,7 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                                                                       : GCV_PARAM_OK;
 }
 
-double gcv_step_for(const gcv_loop_ctx *c, double t)
+double gcv_step_for(const gcv_loop_ctx *c, double t, size_t i)
 {
-    return step_for(c, t);
+    return step_for(c, t, i);
 }

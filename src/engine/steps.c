@@ -40,7 +40,7 @@ void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor
                 *c->halted = 1;
                 break;
             }
-            size_t i = bl->offset + (2 * k + 1) * n / (2 * tries);
+            size_t i = gcv_block_index(bl, (2 * k + 1) * n / (2 * tries));
             double step = 0.0;
             unsigned e = 0;
             if (gcv_ladder_step(c, th, ws, i, &step, &e) == 0)

@@ -87,7 +87,7 @@ st=$(json "$TMP/s1.json" '[b["checked"] for b in d["blocks"]], d["params_checked
 [ "$st" = "[20, 20, 20, 20, 20, 10] 110 110 True" ] && ok "--sample: k per block (all of b3), listed" || bad "--sample: '$st'"
 a=$(json "$TMP/s1.json" 'd["checked_indices"]'); b=$(json "$TMP/s2.json" 'd["checked_indices"]')
 [ "$a" = "$b" ] && ok "--sample: the same parameters for 1 and 2 threads" || bad "--sample: the choice depends on threads"
-expect_exit "--budget 1" 0 "$GCV" "$ROOT/configs/bench/mnist.json" --budget 1 --json "$TMP/bud.json" -q
+expect_exit "--budget 3" 0 "$GCV" "$ROOT/configs/bench/mnist.json" --budget 3 --json "$TMP/bud.json" -q
 st=$(json "$TMP/bud.json" 'all(b["checked"] > 0 for b in d["blocks"]), d["stopped"], d["status"], len(d["checked_indices"]) == d["params_checked"] < 235146')
 [ "$st" = "True False pass True" ] && ok "--budget: every block covered, a pass on what fitted" || bad "--budget: '$st'"
 
@@ -202,7 +202,7 @@ expect_exit "--export where a file is: exit 2" 2 "$GCV" "$ROOT/configs/seed_2d.j
 expect_grep "--export: the file in the way" "^gcverify: --export: $TMP/afile/exp: cannot make the folder: $TMP/afile: Not a directory$" "$TMP/err"
 
 # --- stopping early: --max-seconds and SIGTERM give a partial, inconclusive report (exit 3)
-expect_exit "--max-seconds stops with exit 3" 3 "$GCV" "$ROOT/configs/bench/mnist.json" --max-seconds 0.5 --json "$TMP/stop.json" --top 0
+expect_exit "--max-seconds stops with exit 3" 3 "$GCV" "$ROOT/configs/bench/mnist.json" --max-seconds 1.5 --json "$TMP/stop.json" --top 0
 expect_grep "--max-seconds: verdict says how far it got" 'INCONCLUSIVE · stopped early: [0-9]+ of 235146 params checked' "$TMP/out"
 st=$(json "$TMP/stop.json" 'd["stopped"], d["status"], 0 < d["params_checked"] < 235146')
 [ "$st" = "True inconclusive True" ] && ok "--max-seconds: JSON marks the partial run" || bad "--max-seconds: JSON '$st'"

@@ -53,12 +53,12 @@ expect_grep "a baseline with a block name twice: the first repeat" \
     "blocks\\[$n\\]\\.name: expected a name no other block has, got \"$(json "$TMP/part1.json" 'd["blocks"][1]["name"]')\" again \\(blocks\\[1\\]\\)" "$TMP/err"
 
 # --threads on the command line goes through the estimate the config's threads go through:
-# the same 64 threads, the same 5.1 MiB, refused alike under 4M.
+# the same 64 threads, the same 4.2 MiB, refused alike under 4M.
 sed 's/"threads": 0/"threads": 64/' configs/net.json >"$TMP/t64.json"
 expect_exit "64 threads from the config under --max-memory 4M" 2 "$GCV" "$TMP/t64.json" --max-memory 4M -q
-expect_grep "the config's estimate" 'expected a check that fits in 4\.0 MiB of memory, got an estimated 5\.1 MiB \(387 parameters, 64 examples, 64 threads\)$' "$TMP/err"
+expect_grep "the config's estimate" 'expected a check that fits in 4\.0 MiB of memory, got an estimated 4\.2 MiB \(387 parameters, 64 examples, 64 threads\)$' "$TMP/err"
 expect_exit "--threads 64 under --max-memory 4M" 2 "$GCV" configs/net.json --threads 64 --max-memory 4M -q
-expect_grep "the same estimate for --threads" 'net\.json: --threads: expected a check that fits in 4\.0 MiB of memory, got an estimated 5\.1 MiB \(387 parameters, 64 examples, 64 threads\)$' "$TMP/err"
+expect_grep "the same estimate for --threads" 'net\.json: --threads: expected a check that fits in 4\.0 MiB of memory, got an estimated 4\.2 MiB \(387 parameters, 64 examples, 64 threads\)$' "$TMP/err"
 expect_exit "--threads 1 under --max-memory 4M fits" 0 "$GCV" configs/net.json --threads 1 --max-memory 4M -q
 # --max-memory 0.5 was 0 bytes, that is no limit at all
 expect_exit "--max-memory 0.5" 2 "$GCV" configs/net.json --max-memory 0.5 -q

@@ -95,7 +95,7 @@ static int name_inputs(const gcv_config *cfg)
             bad |= input_in(pdir, name, "a file of model.params.npy_dir");
         }
     }
-    if (cfg->is_plugin && strchr(cfg->plugin_library, '/'))
+    if (cfg->is_plugin && cfg->plugin_library && strchr(cfg->plugin_library, '/'))
         bad |= gcv_output_input(cfg->plugin_library, "the plugin library");
     free(pdir);
     free(dir);

@@ -68,6 +68,7 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
 {
     const double t = c->m->theta[i];
     double fval[NOISE_POINTS];
+    int broken = 0;
     gcv_estimate e = {NAN, 0.0, 0.0, 0.0, 0, 0, 1};
     for (int j = 0; j < NOISE_POINTS; j++) {
         if (gcv_watch_stopped(&c->watch)) { /* a stop or max_seconds: no more evaluations */
@@ -79,10 +80,15 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
         for (int s = 0; s < (k < 0 ? -k : k); s++) /* each point one more step away */
             v = gcv_model_offset(c->m, v, k < 0 ? -h : h);
         fval[j] = k == 0 ? c->cost0 : gcv_eval_at(c, th, i, v, ws, &e);
+        if (!isfinite(fval[j])) { /* a failed evaluation: no noise from here, and no more
+                                     tries (a model that crashes there crashes at each) */
+            broken = 1;
+            break;
+        }
     }
     th[i] = t;
     *evals += e.evals;
-    return e.kinks || *c->halted ? -1.0 : ecnoise(fval);
+    return e.kinks || *c->halted || broken ? -1.0 : ecnoise(fval);
 }
 
 void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigma,

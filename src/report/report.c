@@ -382,13 +382,13 @@ static void text_diagnosis(FILE *f, const gcv_report_info *in, const gcv_model *
                            const gcv_result *r)
 {
     char line[GCV_ERROR_LEN];
-    int header = 0;
+    int header = 0, wn = name_width(m);
     for (size_t b = 0; b < m->n_blocks; b++) {
         if (!gcv_report_diagnosis(in, m, r, b, line, sizeof line))
             continue;
         if (!header++)
             fputs("\ndiagnosis\n", f);
-        fprintf(f, "  %-5s  %s\n", m->blocks[b].name, line);
+        fprintf(f, "  %-*s  %s\n", wn, m->blocks[b].name, line);
     }
     if (r->kinks + r->kinks_ok + r->kinks_avoided) {
         fprintf(f, "\nkinks   %zu params crossed a ReLU kink at ±ε: %zu resolved with a smaller "

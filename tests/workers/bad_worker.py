@@ -77,6 +77,9 @@ while True:
     ftype, body = frame()
     kind, n = struct.unpack_from("<II", body)
     answers = []
+    if kind != 1:  # a whole theta (the pre-flight checks, directions): J there
+        answers.append((J(struct.unpack_from("<4d", body, 8)), 0))
+        n = 0
     for k in range(n):
         i, v = struct.unpack_from("<Qd", body, 8 + 16 * k)
         if i == at and mode == "die":

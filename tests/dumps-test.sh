@@ -14,6 +14,8 @@ ROOT=$2
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 export LC_ALL=C
+# Debian's python3 (with python3-numpy) before any other on PATH (a pyenv shim, a venv)
+export PATH=/usr/bin:/bin:$PATH
 CFG=examples/dumps/course.json
 D=$TMP/d
 python3 tests/dumps/make-dumps.py "$D" || { echo "FAIL make-dumps.py"; exit 1; }

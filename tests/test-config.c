@@ -992,8 +992,7 @@ static void write_u8_npy(const char *name, size_t rows, size_t cols, const unsig
 }
 
 #define NOTE_U8(file) "data.y: labels stored as uint8 in " file " were converted to double " \
-                      "before any arithmetic (in integer arithmetic -y wraps to 255: the seed " \
-                      "000 trap)"
+                      "before any arithmetic (in integer arithmetic -y wraps to 255)"
 
 START_TEST(npy_integer_labels_should_be_noted)
 {
@@ -1107,8 +1106,7 @@ START_TEST(mat_should_convert_integer_types_and_layouts)
     for (size_t i = 0; i < 6; i++)
         ck_assert(c->x[i] == (double)(i + 1));
     ck_assert_str_eq(c->notes[0], "data.y: labels stored as uint16 in u16.mat were converted to "
-                     "double before any arithmetic (in integer arithmetic -y wraps to 65535: "
-                     "the seed 000 trap)");
+                     "double before any arithmetic (in integer arithmetic -y wraps to 65535)");
     gcv_config_free(c);
 
     /* examples_first on a (2, 2, 3) array: 2 examples of 6 values flattened in C order */

@@ -275,8 +275,7 @@ gcv_status gcv_table_note_integer_labels(gcv_loader *ld)
     int_dtype_name(ld, dtype, sizeof dtype);
     int bits = strncmp(dtype, "uint", 4) == 0 ? atoi(dtype + 4) : 0;
     if (bits >= 8 && bits <= 64)
-        snprintf(wraps, sizeof wraps, " (in integer arithmetic -y wraps to %llu: the seed 000 "
-                 "trap)", bits == 64 ? ~0ULL : (1ULL << bits) - 1);
+        snprintf(wraps, sizeof wraps, " (in integer arithmetic -y wraps to %llu)", bits == 64 ? ~0ULL : (1ULL << bits) - 1);
     const gcv_data_spec *s = &ld->c->data;
     const char *file = s->source == GCV_DATA_NPY ? s->y : s->file;
     const char *base = strrchr(file, '/');

@@ -53,8 +53,9 @@ static int set_path(cJSON *root, const char *key, size_t klen, cJSON *val, const
             j++;
         snprintf(part, sizeof part, "%.*s", (int)(j - i), key + i);
         if (!cJSON_IsObject(at)) {
-            snprintf(err->msg, sizeof err->msg, "--set %s: %s: expected an object to set %s "
-                     "in, got another value", arg, done[0] ? done : "the top level", part);
+            snprintf(err->msg, sizeof err->msg, "--set %.150s: %.150s: expected an object to "
+                     "set %.150s in, got another value", arg, done[0] ? done : "the top level",
+                     part);
             cJSON_Delete(val);
             return -1;
         }

@@ -258,6 +258,11 @@ typedef struct gcv_options {
      * parameters (the measured noise against the curvature), starting from epsilon; the
      * float32 defaults set it where the config gives no epsilon. */
     int step_pilot;
+    /* 1: this check is one share of a check over the whole model split between processes
+     * (an MPI rank's share in subset): the noise is measured, and the steps piloted, on the
+     * whole model as the undivided check does, so every share judges its parameters as that
+     * check would; escalation, which needs whole blocks, is left out. */
+    int share_of_whole;
 } gcv_options;
 
 /* The defaults (doc/methods.md): central, ε = 1e-6, threshold 1e-7, rtol 1e-5, atol 1e-8. */

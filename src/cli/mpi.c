@@ -4,6 +4,7 @@
  * slots. */
 #include "cli/mpi.h"
 
+#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,10 +398,22 @@ static gcv_status rebuild(const gcv_model *m, const gcv_options *o, gcv_result *
     }
     for (size_t b = 0; taylor && b < m->n_blocks; b++)
         taylor[b] = own->blocks[b].taylor_order;
+    /* Every share measured the noise on the whole model as the undivided check does; rank
+     * 0's measurement (the same bits on every rank) and its evaluations are the check's. */
+    double *noise = malloc(m->n_blocks * sizeof *noise);
+    if (!noise) {
+        free(taylor);
+        snprintf(err->msg, sizeof err->msg, "out of memory for the check's buffers");
+        return GCV_ERR_NOMEM;
+    }
+    for (size_t b = 0; b < m->n_blocks; b++)
+        noise[b] = isnan(own->blocks[b].noise) ? -1.0 : own->blocks[b].noise;
     gcv_assembly a = {.params = own->params, .options = own->options, .cost = own->cost,
                       .params_checked = (size_t)head[0], .threads = (int)head[1],
                       .stopped = head[2] != 0, .sampled = own->sampled || sampled,
-                      .taylor_order = taylor, .extra_evaluations = taylor_evals};
+                      .taylor_order = taylor,
+                      .extra_evaluations = taylor_evals, /* the noise's included */
+                      .noise_evaluations = own->evaluations_noise, .noise = noise};
     own->params = NULL; /* the assembly takes the slots */
     /* What this rank's own check ran with differs from the caller's options only here. */
     a.options.subset = o->subset;
@@ -410,8 +423,10 @@ static gcv_status rebuild(const gcv_model *m, const gcv_options *o, gcv_result *
     a.options.progress = o->progress;
     a.options.progress_ctx = o->progress_ctx;
     a.options.stop = o->stop;
+    a.options.share_of_whole = o->share_of_whole;
     gcv_status st = gcv_result_assemble(m, &a, out);
     free(taylor);
+    free(noise);
     if (st != GCV_OK) {
         snprintf(err->msg, sizeof err->msg, "out of memory for the check's buffers");
         return st;
@@ -450,6 +465,7 @@ static gcv_status distributed(const gcv_model *m, const gcv_options *o, int stop
         lo.subset = share;
         lo.n_subset = n_share;
         lo.sample_per_block = 0; /* drawn already: the share is part of the sample */
+        lo.share_of_whole = !o->subset; /* a caller's subset stays one (as a shard) */
         lo.taylor = g.rank == 0 && o->taylor; /* whole blocks: once, on rank 0 */
         if (g.rank != 0)
             lo.progress = NULL;
@@ -470,7 +486,8 @@ static gcv_status distributed(const gcv_model *m, const gcv_options *o, int stop
     if (st == GCV_OK && g.rank != 0) {
         send_share(r, share, n_share, buf, cap);
     } else if (st == GCV_OK) {
-        /* Rank 0's own evaluations beyond its parameters' are the Taylor test's. */
+        /* Rank 0's own evaluations beyond its parameters' are the Taylor test's and the
+         * noise measurement's. */
         size_t own_evals = 0;
         for (size_t j = 0; j < n_share; j++)
             own_evals += r->params[share[j]].evaluations;

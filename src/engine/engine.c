@@ -603,7 +603,8 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
     /* A caller's subset (a shard, a limit, an MPI rank) sees only part of each block: no
      * noise measurement and no escalation there, so that the parts merge into what one run
      * on the same subsets gives. A time budget spends its time on coverage instead. */
-    int noisy = work && uses_noise(&a->options) && !a->options.subset &&
+    int noisy = work && uses_noise(&a->options) &&
+                (!a->options.subset || a->options.share_of_whole) &&
                 !(a->options.budget_seconds > 0.0) && !*c->halted;
     if (noisy) {
         double *noise = malloc(nb * sizeof *noise);
@@ -617,7 +618,7 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
             return 0;
     }
     int used = work ? run_loop(c, params, nt) : 1;
-    if (used && noisy && !*c->halted &&
+    if (used && noisy && !a->options.share_of_whole && !*c->halted &&
         escalate_suspects(c, params, a->escalated, a, split) != 0)
         return 0;
     return used;

@@ -47,6 +47,15 @@ static int overridden(const char *e)
     return 0;
 }
 
+/* meson defines both (the install prefix's share/gcverify and the source tree's clients/);
+ * a build outside meson (the fuzz targets) gets the default prefix's. */
+#ifndef GCV_CLIENTDIR
+#define GCV_CLIENTDIR "/usr/local/share/gcverify"
+#endif
+#ifndef GCV_SOURCE_CLIENTDIR
+#define GCV_SOURCE_CLIENTDIR GCV_CLIENTDIR
+#endif
+
 /* Where the client helpers are (gcverify_worker.py, gcverify_serve.m): $GCVERIFY_CLIENT_DIR,
  * else the installed folder, else the source tree's clients/ (a gcverify run from its build
  * folder). */

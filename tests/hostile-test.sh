@@ -43,6 +43,25 @@ refused "negative seconds" \
 edit2 'd["model"]["params_total"] = 2**50; d["blocks"] = [dict(d["blocks"][0], shape=[2**25, 2**25])]'
 refused "a shard claiming 2^50 parameters" \
     'part1\.json\.edited: model\.params_total: expected a parameter count whose merge fits in the .* of memory available, got 1125899906842624 \('
+# --max-memory bounds the merge too: 2^20 parameters need about 200 MiB of merge state.
+edit2 'd["model"]["params_total"] = 2**20; d["blocks"] = [dict(d["blocks"][0], shape=[2**10, 2**10])]'
+expect_exit "a 2^20-parameter merge under --max-memory 64M" 2 "$GCV" merge "$TMP/part1.json.edited" "$TMP/part2.json.edited" -o "$TMP/m2.json" --max-memory 64M
+expect_grep "the merge's bound is --max-memory's" \
+    'part1\.json\.edited: model\.params_total: expected a parameter count whose merge fits in the 64\.0 MiB of memory --max-memory allows, got 1048576 \(' "$TMP/err"
+expect_exit "merge --max-memory 0.5" 2 "$GCV" merge "$TMP/part1.json" "$TMP/part2.json" -o "$TMP/m2.json" --max-memory 0.5
+expect_grep "merge --max-memory 0.5: why" "^gcverify: --max-memory: expected a size of at least 1M" "$TMP/err"
+[ ! -e "$TMP/m2.json" ] && ok "merge under --max-memory: nothing written" || bad "merge under --max-memory: a report was written"
+
+# ... and the baseline and --history reports: a 200 KB report (a long note member, which the
+# schema allows) may make a JSON tree of up to 9.4 MiB, over a 4M budget the check fits in.
+"$GCV" configs/net.json --threads 1 --json "$TMP/net.json" -q
+edit "$TMP/net.json" 'd["note"] = "x" * 200000'
+expect_exit "a 200 KB baseline under --max-memory 4M" 2 "$GCV" configs/net.json --threads 1 --max-memory 4M --baseline "$TMP/net.json.edited" -q
+expect_grep "the baseline's bound is --max-memory's" 'net\.json\.edited: expected a report whose JSON tree fits in the 4\.0 MiB of memory --max-memory allows, got 20[0-9]* bytes of text' "$TMP/err"
+expect_exit "a 200 KB --history report under --max-memory 4M" 2 "$GCV" configs/net.json --threads 1 --max-memory 4M --history "$TMP/net.json.edited" --html "$TMP/h.html" -q
+expect_grep "the history's bound is --max-memory's" 'net\.json\.edited: expected a report whose JSON tree fits in the 4\.0 MiB of memory --max-memory allows' "$TMP/err"
+[ ! -e "$TMP/h.html" ] && ok "--history under --max-memory: nothing written" || bad "--history under --max-memory: a page was written"
+expect_exit "the same baseline under --max-memory 64M" 0 "$GCV" configs/net.json --threads 1 --max-memory 64M --baseline "$TMP/net.json.edited" -q
 
 # A baseline whose name appears twice: the first repeat in report order is named, whatever
 # the sort puts first.

@@ -523,10 +523,10 @@ START_TEST(history_should_chart_each_block_over_the_reports)
     const char *paths[3] = {old, night, empty}; /* the empty folder has no report: skipped */
     gcv_html_history h;
     gcv_error err = {{0}};
-    ck_assert_msg(gcv_html_history_load(paths, 3, "hist", &h, &err) == GCV_OK, "%s", err.msg);
+    ck_assert_msg(gcv_html_history_load(paths, 3, "hist", 0, &h, &err) == GCV_OK, "%s", err.msg);
     ck_assert_uint_eq(h.n, 2);
     gcv_baseline *b = NULL;
-    ck_assert_int_eq(gcv_baseline_load(base, &b, &err), GCV_OK);
+    ck_assert_int_eq(gcv_baseline_load(base, 0, &b, &err), GCV_OK);
     f->br.difference = f->lr.difference = f->r.difference = 3e-8;
     gcv_html_options o = {.history = &h, .baseline = b};
     gcv_report_info in = fake_info("hist", NULL);
@@ -562,7 +562,7 @@ START_TEST(history_should_chart_each_block_over_the_reports)
     ck_assert_uint_eq(h.n, 0);
     /* A report that is not there is an error naming it; nothing is kept. */
     const char *missing[2] = {old, "/nonexistent-gcv/r.json"};
-    ck_assert_int_ne(gcv_html_history_load(missing, 2, "hist", &h, &err), GCV_OK);
+    ck_assert_int_ne(gcv_html_history_load(missing, 2, "hist", 0, &h, &err), GCV_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent-gcv/r.json"));
     ck_assert_uint_eq(h.n, 0);
     ck_assert_ptr_null(h.reports);

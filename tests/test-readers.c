@@ -558,11 +558,8 @@ START_TEST(hdf5_should_never_print_even_on_errors)
     ck_assert_int_eq(s3, GCV_ERR_INVALID);
     ck_assert_int_eq(s4, GCV_ERR_INVALID);
     ck_assert_int_eq(printed, 0);
-    /* and automatic printing stays off, so that HDF5's exit handler is quiet too */
-    H5E_auto2_t func = NULL;
-    void *data = NULL;
-    H5Eget_auto2(H5E_DEFAULT, &func, &data);
-    ck_assert_msg(func == NULL, "HDF5's automatic error printing is on again");
+    /* The reads ran in child processes (data/sandbox.h), which end with _exit: HDF5's exit
+     * handler, which reports damaged state on stderr, never ran. */
 }
 END_TEST
 

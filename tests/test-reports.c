@@ -146,7 +146,7 @@ static gcv_status merge_reports(const char *const *paths, size_t n, const char *
                                 gcv_error *err)
 {
     gcv_merged *mg = NULL;
-    gcv_status st = gcv_merge_load(paths, n, &mg, err);
+    gcv_status st = gcv_merge_load(paths, n, 0, &mg, err);
     if (st != GCV_OK)
         return st;
     st = gcv_report_json(out, &mg->info, mg->model, mg->result, err);
@@ -389,7 +389,7 @@ static gcv_baseline *load_baseline(void)
     char *p = fixture("baseline.json");
     gcv_baseline *b = NULL;
     gcv_error err;
-    ck_assert_msg(gcv_baseline_load(p, &b, &err) == GCV_OK, "%s", err.msg);
+    ck_assert_msg(gcv_baseline_load(p, 0, &b, &err) == GCV_OK, "%s", err.msg);
     free(p);
     return b;
 }
@@ -683,7 +683,7 @@ START_TEST(baseline_should_refuse_bad_reports_with_one_clear_line)
     char *p = fixture(bad_baselines[_i].file);
     gcv_baseline *b = (gcv_baseline *)&p; /* must be reset to NULL */
     gcv_error err = {{0}};
-    ck_assert_int_eq(gcv_baseline_load(p, &b, &err), bad_baselines[_i].st);
+    ck_assert_int_eq(gcv_baseline_load(p, 0, &b, &err), bad_baselines[_i].st);
     ck_assert_ptr_null(b);
     ck_assert_msg(strstr(err.msg, bad_baselines[_i].msg) != NULL, "got: %s\nexpected: %s",
                   err.msg, bad_baselines[_i].msg);
@@ -903,7 +903,7 @@ START_TEST(baseline_end_to_end_with_a_real_report)
     gcv_error err;
     ck_assert_int_eq(gcv_report_json(p, &in, good, rg, &err), GCV_OK);
     gcv_baseline *b = NULL;
-    ck_assert_msg(gcv_baseline_load(p, &b, &err) == GCV_OK, "%s", err.msg);
+    ck_assert_msg(gcv_baseline_load(p, 0, &b, &err) == GCV_OK, "%s", err.msg);
     ck_assert_uint_eq(b->n_blocks, 6);
     for (size_t k = 0; k < 6; k++)
         ck_assert(gcv_baseline_find(b, good->blocks[k].name)->difference ==
@@ -1112,7 +1112,7 @@ START_TEST(merged_shards_should_equal_the_single_run_byte_for_byte)
 
     /* The merged result in memory is the single run's, field for field. */
     gcv_merged *mg = NULL;
-    ck_assert_int_eq(gcv_merge_load((const char *const *)parts, c->shards, &mg, &err), GCV_OK);
+    ck_assert_int_eq(gcv_merge_load((const char *const *)parts, c->shards, 0, &mg, &err), GCV_OK);
     const gcv_result *r = mg->result;
     ck_assert_int_eq(r->status, full->status);
     ck_assert(memcmp(&r->difference, &full->difference, sizeof r->difference) == 0);
@@ -1251,7 +1251,7 @@ START_TEST(merged_stopped_shards_should_stay_stopped)
                                       {parts[2], parts[1], parts[0]}};
     for (int t = 0; t < 2; t++) {
         gcv_merged *mg = NULL;
-        ck_assert_msg(gcv_merge_load(orders[t], 3, &mg, &err) == GCV_OK, "%s", err.msg);
+        ck_assert_msg(gcv_merge_load(orders[t], 3, 0, &mg, &err) == GCV_OK, "%s", err.msg);
         ck_assert_int_eq(mg->result->stopped, 1);
         ck_assert_int_eq(mg->result->status, GCV_INCONCLUSIVE);
         ck_assert_uint_eq(mg->result->params_checked, (m->n_params + 2) / 3 + 1);
@@ -1471,7 +1471,7 @@ START_TEST(emit_junit)
 
     gcv_baseline *b = NULL;
     char *bp = fixture("baseline.json");
-    rc |= gcv_baseline_load(bp, &b, &err) != GCV_OK;
+    rc |= gcv_baseline_load(bp, 0, &b, &err) != GCV_OK;
     free(bp);
     fake f;
     const double diff[4] = {3.4e-8, 1e-12, 0.3, 3e-10};
@@ -1689,7 +1689,7 @@ START_TEST(baseline_unchecked_blocks_should_neither_regress_nor_hide_one)
     gcv_baseline *bu = NULL;
     gcv_error err;
     char *p = fixture("baseline-unchecked.json");
-    ck_assert_msg(gcv_baseline_load(p, &bu, &err) == GCV_OK, "%s", err.msg);
+    ck_assert_msg(gcv_baseline_load(p, 0, &bu, &err) == GCV_OK, "%s", err.msg);
     free(p);
     ck_assert_int_eq(gcv_baseline_find(bu, "b1")->status, GCV_UNCHECKED);
     ck_assert(isnan(gcv_baseline_find(bu, "b1")->difference));

@@ -14,7 +14,7 @@ int gcv_merge_main(int argc, char **argv)
 {
     const char *out = NULL;
     int quiet = 0;
-    size_t n = 0;
+    size_t n = 0, max_memory = 0;
     const char **parts = calloc((size_t)argc, sizeof *parts);
     if (!parts)
         return EXIT_BAD_INPUT;
@@ -23,9 +23,18 @@ int gcv_merge_main(int argc, char **argv)
             out = argv[++i];
         else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
             quiet = 1;
-        else if (argv[i][0] == '-') {
+        else if (strcmp(argv[i], "--max-memory") == 0 && i + 1 < argc) {
+            int rc = gcv_cli_parse_memory("--max-memory", argv[i + 1], &max_memory);
+            i++;
+            if (rc != -1) {
+                free(parts);
+                return rc;
+            }
+        } else if (argv[i][0] == '-') {
             free(parts);
-            return gcv_cli_bad_arg("merge", "PART.json … -o FULL.json [--quiet]", argv[i]);
+            return gcv_cli_bad_arg("merge",
+                                   "PART.json … -o FULL.json [--quiet] [--max-memory SIZE]",
+                                   argv[i]);
         } else
             parts[n++] = argv[i];
     }
@@ -37,7 +46,7 @@ int gcv_merge_main(int argc, char **argv)
     gcv_merged *mg = NULL;
     gcv_error err = {{0}};
     int rc = EXIT_BAD_INPUT;
-    if (gcv_merge_load(parts, n, &mg, &err) != GCV_OK ||
+    if (gcv_merge_load(parts, n, max_memory, &mg, &err) != GCV_OK ||
         gcv_report_json(out, &mg->info, mg->model, mg->result, &err) != GCV_OK) {
         fprintf(stderr, "gcverify: merge: %s\n", err.msg);
     } else {

@@ -1,5 +1,5 @@
-/* `gcverify merge PART.json … -o FULL.json [--quiet]`: the shards' partial reports into the
- * report a single run gives (report/merge.h). */
+/* `gcverify merge PART.json … -o FULL.json [--quiet] [--max-memory SIZE]`: the shards'
+ * partial reports into the report a single run gives (report/merge.h). */
 #ifndef GCV_CLI_MERGE_CMD_H
 #define GCV_CLI_MERGE_CMD_H
 

@@ -19,7 +19,7 @@
 
 static const char usage_head[] =
     "usage: gcverify [options] CONFIG.json [CONFIG.json …]\n"
-    "       gcverify merge PART.json … -o FULL.json [--quiet]\n"
+    "       gcverify merge PART.json … -o FULL.json [--quiet] [--max-memory SIZE]\n"
     "       gcverify plugin-template NAME   (writes NAME.c, a plugin to start from)\n"
     "\n"
     "Checks a network's backpropagation against numerical differentiation, every parameter,\n"
@@ -197,14 +197,19 @@ static int set_top(gcv_cli *c, const char *a, const char *v)
  * "no limit") or "64" are far more likely a missing suffix than an intent: refused. */
 #define GCV_CLI_MIN_MEMORY ((size_t)1 << 20)
 
-static int set_max_memory(gcv_cli *c, const char *a, const char *v)
+int gcv_cli_parse_memory(const char *a, const char *v, size_t *out)
 {
-    if (parse_size(v, &c->max_memory))
+    if (parse_size(v, out))
         return gcv_cli_bad_arg(a, "a size in bytes such as 512M or 8G", v);
-    if (c->max_memory < GCV_CLI_MIN_MEMORY)
+    if (*out < GCV_CLI_MIN_MEMORY)
         return gcv_cli_bad_arg(a, "a size of at least 1M (a suffix K, M, G or T; a bare number "
                                "is bytes)", v);
     return -1;
+}
+
+static int set_max_memory(gcv_cli *c, const char *a, const char *v)
+{
+    return gcv_cli_parse_memory(a, v, &c->max_memory);
 }
 
 static int set_sample(gcv_cli *c, const char *a, const char *v)

@@ -70,4 +70,8 @@ void gcv_cli_apply(const gcv_cli *c, gcv_config *cfg);
 /* "gcverify: OPT: expected EXPECTED, got 'GOT'" on stderr; returns exit code 2. */
 int gcv_cli_bad_arg(const char *opt, const char *expected, const char *got);
 
+/* --max-memory's value v ("512M", "8G", bytes without a suffix; at least 1M) into *out:
+ * returns -1 when it is one, else gcv_cli_bad_arg's exit code for option a. */
+int gcv_cli_parse_memory(const char *a, const char *v, size_t *out);
+
 #endif

@@ -100,7 +100,7 @@ static gcv_status load_baseline(one *o)
     const char *path = o->plan.baseline_path;
     if (path && !o->c->baseline && access(path, F_OK) != 0)
         return GCV_OK; /* no previous night for this config: nothing to compare */
-    return path ? gcv_baseline_load(path, &o->base, &o->err) : GCV_OK;
+    return path ? gcv_baseline_load(path, o->c->max_memory, &o->base, &o->err) : GCV_OK;
 }
 
 /* From the start of a config's run a signal stops it cleanly with a partial report, in the
@@ -182,7 +182,7 @@ static int load(one *o)
         gcv_cli_subset(c->limit, c->sharded ? &c->shard : NULL, o->model->n_params, &cfg->opts,
                        &o->subset, &o->err) != GCV_OK ||
         (gcv_mpi_root() && gcv_html_history_load(c->history, c->n_history, o->plan.stem,
-                                                 &o->hist, &o->err) != GCV_OK) ||
+                                                 c->max_memory, &o->hist, &o->err) != GCV_OK) ||
         (iso && gcv_iso_plan(iso, o->model, &cfg->opts, &o->subset, &o->err) != GCV_OK) ||
         (c->export_dir && cfg->is_plugin &&
          (snprintf(o->err.msg, sizeof o->err.msg, "--export: expected a built-in mlp model, "

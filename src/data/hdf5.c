@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "data/hdf5-limits.h"
+#include "data/sandbox.h"
 #include "util/strutil.h"
 
 #ifdef GCV_HAVE_HDF5
@@ -384,6 +385,11 @@ static gcv_status gcv_h5_read_data(gcv_h5_reader *r)
                       r->count);
         return GCV_ERR_NOMEM;
     }
+    /* A damaged file can make H5Dread succeed without writing every element (fuzzing found
+     * one): each starts as NaN, which no integer converts to and a float dataset may not
+     * hold, so an element HDF5 left unwritten is refused below instead of read as garbage. */
+    for (size_t k = 0; k < r->count; k++)
+        r->data[k] = NAN;
     if (H5Dread(r->obj, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->data) < 0)
         return gcv_h5_unreadable(r, "data");
     for (size_t k = 0; k < r->count; k++) {
@@ -391,8 +397,14 @@ static gcv_status gcv_h5_read_data(gcv_h5_reader *r)
         if (!isfinite(v)) {
             char at[160];
             gcv_h5_coords(k, r->out->shape, r->ndim, at, sizeof at);
-            gcv_error_set(r->err, "%s: %s: element %s: expected a finite number, got %s",
-                          r->path, r->dataset, at, isnan(v) ? "NaN" : (v > 0 ? "inf" : "-inf"));
+            if (r->cls == H5T_INTEGER)
+                gcv_error_set(r->err, "%s: %s: element %s: expected an integer, got none: "
+                              "HDF5 read the dataset without writing it (damaged file?)",
+                              r->path, r->dataset, at);
+            else
+                gcv_error_set(r->err, "%s: %s: element %s: expected a finite number, got %s",
+                              r->path, r->dataset, at,
+                              isnan(v) ? "NaN" : (v > 0 ? "inf" : "-inf"));
             return GCV_ERR_INVALID;
         }
     }
@@ -465,6 +477,30 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
     return st;
 }
 
+/* The read, in the sandbox's child process (see gcv_hdf5_read). */
+static gcv_status gcv_h5_read_child(const char *path, const char *dataset, size_t max_count,
+                                    gcv_npy *out, gcv_error *err)
+{
+    char why[200];
+    uint64_t size = 0;
+    int fd = gcv_file_open_regular(path, &size, why, sizeof why);
+    if (fd < 0) {
+        gcv_error_set(err, "%s: %s", path, why);
+        return GCV_ERR_IO;
+    }
+    close(fd);
+    /* HDF5 prints its error stack to stderr by default, and the library must never print,
+     * so automatic printing is switched off, and left off: HDF5 also reports at exit, from
+     * its atexit handler, internal state that a damaged file left behind ("HDF5: infinite
+     * loop closing library"), and that report stays quiet only if printing is still off
+     * then (the child ends with _exit, but where fork failed the read runs in this process).
+     * A program that wants HDF5's printing back can call H5Eset_auto2 itself. */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    gcv_status st = gcv_h5_read_quiet(path, dataset, max_count, size, out, err);
+    H5Eclear2(H5E_DEFAULT);
+    return st;
+}
+
 gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count, gcv_npy *out,
                          gcv_error *err)
 {
@@ -489,15 +525,11 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
     }
     close(fd);
 
-    /* HDF5 prints its error stack to stderr by default, and the library must never print,
-     * so automatic printing is switched off, and left off: HDF5 also reports at exit, from
-     * its atexit handler, internal state that a damaged file left behind ("HDF5: infinite
-     * loop closing library"), and that report stays quiet only if printing is still off
-     * then. A program that wants HDF5's printing back can call H5Eset_auto2 itself. */
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    gcv_status st = gcv_h5_read_quiet(path, dataset, max_count, size, out, err);
-    H5Eclear2(H5E_DEFAULT);
-    return st;
+    /* libhdf5 parses a file's metadata before any API shows a size to check, and a damaged
+     * file can make it crash or ask for any amount of memory: it reads in a child process
+     * (data/sandbox.h). */
+    return gcv_sandbox_read(gcv_h5_read_child, "the HDF5 library", path, dataset, max_count,
+                            out, err);
 }
 
 #endif

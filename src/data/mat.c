@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "data/mat5-check.h"
+#include "data/sandbox.h"
 #ifdef GCV_HAVE_HDF5
 #include <hdf5.h>
 #endif
@@ -653,6 +654,21 @@ static gcv_status gcv_mat_read_quiet(const char *path, const char *variable, siz
     return st;
 }
 
+/* The read, in the sandbox's child process (see gcv_mat_read). */
+static gcv_status gcv_mat_read_child(const char *path, const char *variable, size_t max_count,
+                                     gcv_npy *out, gcv_error *err)
+{
+    Mat_LogInitFunc("gcverify", gcv_mat_log);
+    gcv_mat_last_log[0] = '\0';
+#ifdef GCV_HAVE_HDF5
+    /* Level 7.3 files are read through HDF5. matio silences HDF5 while it works, but a
+     * damaged file can leave HDF5 state behind that its atexit handler reports on stderr
+     * unless automatic printing is off, as gcv_hdf5_read leaves it (see there). */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+#endif
+    return gcv_mat_read_quiet(path, variable, max_count, out, err);
+}
+
 gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count, gcv_npy *out,
                         gcv_error *err)
 {
@@ -683,15 +699,9 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
     if (st != GCV_OK)
         return st;
 
-    Mat_LogInitFunc("gcverify", gcv_mat_log);
-    gcv_mat_last_log[0] = '\0';
-#ifdef GCV_HAVE_HDF5
-    /* Level 7.3 files are read through HDF5. matio silences HDF5 while it works, but a
-     * damaged file can leave HDF5 state behind that its atexit handler reports on stderr
-     * unless automatic printing is off, as gcv_hdf5_read leaves it (see there). */
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-#endif
-    return gcv_mat_read_quiet(path, variable, max_count, out, err);
+    /* matio (and libhdf5 under it, for level 7.3 files) parses what the check above cannot
+     * see: it reads in a child process (data/sandbox.h). */
+    return gcv_sandbox_read(gcv_mat_read_child, "matio", path, variable, max_count, out, err);
 }
 
 #endif

@@ -140,31 +140,33 @@ static gcv_status load_tree(const gcv_jctx *c, const cJSON *root, gcv_baseline *
     return index_names(c, b);
 }
 
-/* The tree a file of this size could make must fit the memory available: checked before
- * the file is read (a 100 MB report would otherwise take 4 GB as a tree). */
-static gcv_status fits_memory(const char *path, gcv_error *err)
+/* The tree a file of this size could make must fit the memory allowed (max_memory, or what
+ * the machine has available when 0): checked before the file is read (a 100 MB report would
+ * otherwise take 4 GB as a tree). */
+static gcv_status fits_memory(const char *path, size_t max_memory, gcv_error *err)
 {
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return GCV_OK; /* the reader says why */
     double need = (double)sb.st_size * GCV_BASELINE_TREE_FACTOR;
-    size_t have = gcv_available_memory();
+    size_t have = max_memory ? max_memory : gcv_available_memory();
     if (need <= (double)have)
         return GCV_OK;
     char h[32], w[32];
     gcv_format_bytes((double)have, h, sizeof h);
     gcv_format_bytes(need, w, sizeof w);
     snprintf(err->msg, sizeof err->msg, "%.200s: expected a report whose JSON tree fits in the "
-             "%s of memory available, got %lld bytes of text (up to %s as a tree)", path, h,
-             (long long)sb.st_size, w);
+             "%s of memory %s, got %lld bytes of text (up to %s as a tree)", path, h,
+             max_memory ? "--max-memory allows" : "available", (long long)sb.st_size, w);
     return GCV_ERR_NOMEM;
 }
 
-gcv_status gcv_baseline_load(const char *path, gcv_baseline **out, gcv_error *err)
+gcv_status gcv_baseline_load(const char *path, size_t max_memory, gcv_baseline **out,
+                             gcv_error *err)
 {
     *out = NULL;
     cJSON *root = NULL;
-    gcv_status st = fits_memory(path, err);
+    gcv_status st = fits_memory(path, max_memory, err);
     if (st == GCV_OK)
         st = gcv_schema_load(path, &root, err);
     if (st != GCV_OK)

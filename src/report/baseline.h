@@ -65,9 +65,10 @@ typedef struct gcv_baseline {
  * are fine: the schema is extended, never broken. On GCV_OK *out is a new baseline for
  * gcv_baseline_free; on failure *out is NULL and err says "file: json.path: expected …".
  * The file is refused before it is read (GCV_ERR_NOMEM) when the JSON tree it would make
- * (GCV_BASELINE_TREE_FACTOR bytes per byte of text at most) does not fit the memory
- * available. */
-gcv_status gcv_baseline_load(const char *path, gcv_baseline **out, gcv_error *err);
+ * (GCV_BASELINE_TREE_FACTOR bytes per byte of text at most) does not fit max_memory bytes
+ * (--max-memory), or when max_memory is 0 the memory available. */
+gcv_status gcv_baseline_load(const char *path, size_t max_memory, gcv_baseline **out,
+                             gcv_error *err);
 
 /* Frees a baseline; accepts NULL. */
 void gcv_baseline_free(gcv_baseline *b);

@@ -145,7 +145,7 @@ void gcv_html_history_section(page *p)
 /* ---- history files ---- */
 
 gcv_status gcv_html_history_load(const char *const *paths, size_t n, const char *name,
-                                 gcv_html_history *out, gcv_error *err)
+                                 size_t max_memory, gcv_html_history *out, gcv_error *err)
 {
     out->n = 0;
     out->reports = NULL;
@@ -173,7 +173,7 @@ gcv_status gcv_html_history_load(const char *const *paths, size_t n, const char 
             }
             path = joined;
         }
-        gcv_status st = gcv_baseline_load(path, &out->reports[out->n], err);
+        gcv_status st = gcv_baseline_load(path, max_memory, &out->reports[out->n], err);
         free(joined);
         if (st != GCV_OK) {
             gcv_html_history_free(out);

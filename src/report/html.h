@@ -70,9 +70,10 @@ typedef struct gcv_html_options {
 /* Loads the history for the config called name: each path is a JSON report, or a folder
  * holding <name>.json (skipped when absent, as --baseline-dir does). On GCV_OK *out holds
  * the reports in the order given (release with gcv_html_history_free); on failure *out is
- * empty and err says "file: json.path: expected …" as gcv_baseline_load does. */
+ * empty and err says "file: json.path: expected …" as gcv_baseline_load does, which each
+ * report goes through with max_memory (0: the memory available). */
 gcv_status gcv_html_history_load(const char *const *paths, size_t n, const char *name,
-                                 gcv_html_history *out, gcv_error *err);
+                                 size_t max_memory, gcv_html_history *out, gcv_error *err);
 
 /* Frees the reports in h and empties it; accepts NULL. */
 void gcv_html_history_free(gcv_html_history *h);

@@ -45,6 +45,7 @@ typedef struct gcv_merge_state {
     int threads;
     int stopped;          /* a shard stopped early: the merge is as partial as it */
     int sampled;          /* a shard checked a sample: so does the merge */
+    size_t max_memory;    /* --max-memory, or 0: the memory available */
 } gcv_merge_state;
 
 /* "FILE: out of memory merging the shards". */

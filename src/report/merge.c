@@ -172,20 +172,21 @@ void gcv_merged_free(gcv_merged *mg)
 
 /* The merge holds per-parameter state for model.params_total parameters (the owner, the
  * result read, then the assembled result): a few bytes of a shard can claim 5·10^7 of them,
- * so what they would take is checked against the memory available before any is
- * allocated. */
-static gcv_status merge_fits(const gcv_jctx *c, const gcv_shard_header *h)
+ * so what they would take is checked against the memory allowed (--max-memory, else what
+ * the machine has available) before any is allocated. */
+static gcv_status merge_fits(const gcv_jctx *c, const gcv_shard_header *h, size_t max_memory)
 {
     double per = (double)(sizeof(size_t) + 2 * sizeof(gcv_param_result));
     double need = per * (double)h->params_total;
-    size_t have = gcv_available_memory();
+    size_t have = max_memory ? max_memory : gcv_available_memory();
     if (need <= (double)have)
         return GCV_OK;
     char w[32], a[32];
     gcv_format_bytes(need, w, sizeof w);
     gcv_format_bytes((double)have, a, sizeof a);
     gcv_json_fail(c, "model.params_total", "expected a parameter count whose merge fits in the "
-                  "%s of memory available, got %zu (%s)", a, h->params_total, w);
+                  "%s of memory %s, got %zu (%s)", a,
+                  max_memory ? "--max-memory allows" : "available", h->params_total, w);
     return GCV_ERR_NOMEM;
 }
 
@@ -203,7 +204,7 @@ static gcv_status merge_file(const char *const *paths, size_t k, gcv_merge_state
     gcv_shard_header *hp = k == 0 ? &s->ref : &h;
     if ((st = gcv_shard_header_read(&c, root, hp)) != GCV_OK)
         goto out;
-    if (k == 0 && (st = merge_fits(&c, hp)) != GCV_OK)
+    if (k == 0 && (st = merge_fits(&c, hp, s->max_memory)) != GCV_OK)
         goto out;
     if (k == 0) {
         size_t P = hp->params_total, N = hp->shard.count;
@@ -314,7 +315,8 @@ static gcv_status build(gcv_merge_state *s, gcv_merged *mg, gcv_error *err)
     return GCV_OK;
 }
 
-gcv_status gcv_merge_load(const char *const *paths, size_t n, gcv_merged **out, gcv_error *err)
+gcv_status gcv_merge_load(const char *const *paths, size_t n, size_t max_memory,
+                          gcv_merged **out, gcv_error *err)
 {
     *out = NULL;
     if (n == 0) {
@@ -323,6 +325,7 @@ gcv_status gcv_merge_load(const char *const *paths, size_t n, gcv_merged **out, 
     }
     gcv_merge_state s;
     memset(&s, 0, sizeof s);
+    s.max_memory = max_memory;
     gcv_merged *mg = calloc(1, sizeof *mg);
     gcv_status st = GCV_OK;
     if (!mg || !(mg->store = calloc(1, sizeof *mg->store))) {

@@ -77,9 +77,11 @@ typedef struct gcv_merged {
 /* Reads and merges the n partial reports paths[0, n) into *out (gcv_merged_free). Errors
  * name the file and the JSON path: "part2.json: check.epsilon: expected 1e-06 as in
  * part1.json, got 1e-07", "part1.json and part3.json are both shard 1/3", "1 of 3 shards is
- * missing: 2/3". Shards are named by their number K of --shard K/N, 1-based. */
-gcv_status gcv_merge_load(const char *const *paths, size_t n, gcv_merged **out,
-                          gcv_error *err);
+ * missing: 2/3". Shards are named by their number K of --shard K/N, 1-based. The merge's
+ * per-parameter state must fit max_memory bytes (--max-memory; 0: the memory available),
+ * checked from the first file's model.params_total before it is allocated. */
+gcv_status gcv_merge_load(const char *const *paths, size_t n, size_t max_memory,
+                          gcv_merged **out, gcv_error *err);
 
 /* Frees a merge; accepts NULL. */
 void gcv_merged_free(gcv_merged *mg);

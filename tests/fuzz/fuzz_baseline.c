@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gcv_baseline *b = (gcv_baseline *)&size; /* must be set to NULL on failure */
     gcv_error err;
     memset(&err, 0, sizeof err);
-    if (gcv_baseline_load(path, &b, &err) != GCV_OK) {
+    if (gcv_baseline_load(path, 0, &b, &err) != GCV_OK) {
         gcv_fuzz_check_error(&err);
         if (b)
             abort();

@@ -2,8 +2,12 @@
  * libhdf5) on arbitrary bytes, reading the datasets x and grp/y. On success the array is
  * consistent (fuzz_array_check.h); on failure the message is one line and *out is zeroed.
  * Types libhdf5 would mis-convert, and chunks or storage beyond 256 MiB or beyond what the
- * file could hold, must be refused before H5Dread; every id is closed on every path (the
- * leak checker runs at exit). Without libhdf5 the reader refuses every input. */
+ * file could hold, must be refused before H5Dread. libhdf5 reads in a child process
+ * (src/data/sandbox.c), whose coverage libFuzzer does not see: this target proves that no
+ * input takes gcverify down, and GCV_FUZZ_INPROCESS=1 scripts/fuzz SECONDS h5 builds the
+ * reader in the fuzzer's process instead, to search the reader's own code with coverage
+ * (where a crash inside libhdf5 then stops the run, as the sandbox would have contained it).
+ * Without libhdf5 the reader refuses every input. */
 #include "fuzz_array_check.h"
 #include "data/hdf5.h"
 

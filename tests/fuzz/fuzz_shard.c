@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gcv_merged *mg = (gcv_merged *)&size; /* must be set to NULL on failure */
         gcv_error err;
         memset(&err, 0, sizeof err);
-        if (gcv_merge_load(paths, n, &mg, &err) != GCV_OK) {
+        if (gcv_merge_load(paths, n, 0, &mg, &err) != GCV_OK) {
             gcv_fuzz_check_error(&err);
             if (mg)
                 abort();

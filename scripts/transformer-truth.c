@@ -4,7 +4,8 @@
  * difference ‖g_bug − g‖ / (‖g_bug‖ + ‖g‖). Knows nothing of gcverify's engine.
  *   transformer-truth LIBRARY INIT BUG [BLOCKS]
  * BLOCKS ("tensor" or "layer") is the plugin's "blocks" option; a view block is taken as
- * row-major from its offset, as the transformer declares its per-layer views. */
+ * row-major from its offset, as the transformer declares its per-layer views. The seed is
+ * $GCV_TM_SEED (default 1), as scripts/transformer-matrix passes it. */
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,9 +19,11 @@ static int gradient_of(void *lib, const char *init, const char *bug, double **g,
                        gcv_plugin_model *m)
 {
     gcv_plugin_model_new_fn *make = (gcv_plugin_model_new_fn *)dlsym(lib, "gcv_plugin_model_new");
-    char opts[160], err[256] = "";
-    snprintf(opts, sizeof opts, "{\"init\": \"%s\", \"bug\": \"%s\", \"seed\": 1, \"blocks\": \"%s\"}",
-             init, bug, blocks_opt);
+    char opts[200], err[256] = "";
+    const char *seed = getenv("GCV_TM_SEED");
+    snprintf(opts, sizeof opts,
+             "{\"init\": \"%s\", \"bug\": \"%s\", \"seed\": %lu, \"blocks\": \"%s\"}", init,
+             bug, seed ? strtoul(seed, NULL, 10) : 1ul, blocks_opt);
     gcv_plugin_args a = {.abi_version = GCV_PLUGIN_ABI_VERSION, .options_json = opts,
                          .config_dir = ".", .err = err, .err_len = sizeof err};
     if (!make || make(&a, m) != 0) {

@@ -13,9 +13,11 @@
  * around the step that balances O(h²) truncation and rounding (from a quarter of it up to
  * 0.025·max(|θ|,1) in double, up to max(|θ|,1) in float, where noise needs large steps), and
  * their Richardson extrapolations R_k (O(h⁴)). Each candidate's error is its truncation seen
- * from the next rung plus its noise σ/h from the block's measured noise (noise.c), so a chance
- * agreement of two noisy rungs cannot pass for accuracy. The candidate with the smallest error
- * wins; that error is the parameter's floor.
+ * from the next rung (a fifteenth of the distance, where the rung below confirms that the
+ * leading term dominates; the whole distance to the farther neighbour where it does not) plus
+ * its noise σ/h from the block's measured noise (noise.c), so a chance agreement of two noisy
+ * rungs cannot pass for accuracy. The candidate with the smallest error wins; that error is
+ * the parameter's floor.
  *
  * The decision per block, after each batch (4 suspects, then 4× more each round):
  *   - difference ≤ threshold: decided (pass);
@@ -35,7 +37,7 @@
 #include "engine/internal.h"
 
 #define FIRST_BATCH 4
-#define LADDER_MAX 12
+#define LADDER_MAX GCV_LADDER_MAX
 
 enum { BLOCK_CLEAR = 0, BLOCK_OPEN, BLOCK_DECIDED };
 
@@ -255,13 +257,32 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
     return spent;
 }
 
+/* The error of candidate C[k] of a ladder level (C = D, or R), from its neighbours; or
+ * HUGE_VAL when k lacks one. With the ladder's ratio r = 4, where the leading error term
+ * dominates, C[k+1] − C[k] is (r² − 1) = 15 times C[k]'s error or more (r⁴ − 1 for R; the
+ * smaller factor is kept for both), so C[k]'s error is about |C[k+1] − C[k]|/15 plus its
+ * noise. That holds only in that regime, and the rung below tells whether we are in it: its
+ * error is smaller, so C[k] − C[k−1] must stay within C[k]'s estimate and both noises. Where
+ * it does not (a secant that flattens or turns at large steps, noise the estimate missed),
+ * the candidate is trusted only as far as both neighbours agree with it: the larger distance
+ * plus both noises, which is always an upper bound. */
+static double rung_error(const double *C, const double *fc, int n, int k)
+{
+    if (k < 1 || k + 1 >= n)
+        return HUGE_VAL;
+    double up = fabs(C[k + 1] - C[k]), down = fabs(C[k] - C[k - 1]);
+    double sharp = up / 15.0 + fc[k];
+    if (down <= up / 15.0 + fc[k] + fc[k - 1])
+        return sharp;
+    return fmax(up, down) + fc[k - 1] + fc[k];
+}
+
 /* Picks the best candidate of the ladder's n rungs (values D, half steps a, noise floors f)
  * into value, err and step: level 0, D_k; level 1, R_k, the Richardson extrapolation of D_k
- * and D_{k+1} (O(h⁴)). A candidate's error is its distance to the same level one rung down
- * and one rung up, whichever is larger, plus its own and the smaller rung's noise: a rung is
- * trusted only as far as both neighbours confirm it. Two large steps agreeing with each other
- * (a cost whose secant flattens out far from θ) prove nothing alone, and two noisy rungs
- * agreeing by chance still carry their noise. */
+ * and D_{k+1} (O(h⁴)). Each candidate's error is rung_error's; the smallest wins. In float,
+ * where the cost is quantised to its ulp, the rung that balances truncation and noise is
+ * typically 8 to 30 times more accurate than its distance to the next rung up, and only this
+ * sharper estimate lets it win over the large steps. */
 static void best_rung(const double *D, const double *a, const double *f, int n, double *value,
                       double *err, double *step)
 {
@@ -273,7 +294,7 @@ static void best_rung(const double *D, const double *a, const double *f, int n, 
     }
     *err = HUGE_VAL;
     for (int k = 1; k + 1 < n; k++) {
-        double e0 = fmax(fabs(D[k] - D[k - 1]), fabs(D[k + 1] - D[k])) + f[k - 1] + f[k];
+        double e0 = rung_error(D, f, n, k);
         if (e0 < *err) {
             *err = e0;
             *value = D[k];
@@ -281,7 +302,7 @@ static void best_rung(const double *D, const double *a, const double *f, int n, 
         }
     }
     for (int k = 1; k + 2 < n; k++) {
-        double e1 = fmax(fabs(R[k] - R[k - 1]), fabs(R[k + 1] - R[k])) + fr[k - 1] + fr[k];
+        double e1 = rung_error(R, fr, n - 1, k);
         if (e1 < *err) {
             *err = e1;
             *value = R[k];
@@ -312,23 +333,21 @@ static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
     return n;
 }
 
-int gcv_ladder_step(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *step,
-                    unsigned *evals)
+int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *factor,
+                      double *err, unsigned *evals)
 {
-    double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX], best = HUGE_VAL;
+    double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
     int n = run_ladder(c, th, ws, i, D, a, f, evals), signal = 0;
     for (int k = 0; k < n; k++)
         signal |= fabs(D[k]) > 2.0 * f[k];
-    if (!signal)
-        return -1; /* J does not move above its noise: any step would do, none is told */
-    for (int k = 1; k + 1 < n; k++) {
-        double e0 = fmax(fabs(D[k] - D[k - 1]), fabs(D[k + 1] - D[k])) + f[k - 1] + f[k];
-        if (e0 < best) {
-            best = e0;
-            *step = a[k];
-        }
+    if (!signal || n < 3)
+        return 0; /* J does not move above its noise: any step would do, none is told */
+    double s = fmax(fabs(c->m->theta[i]), 1.0);
+    for (int k = 0; k < n; k++) {
+        factor[k] = a[k] / s;
+        err[k] = rung_error(D, f, n, k);
     }
-    return n >= 3 ? 0 : -1;
+    return n;
 }
 
 void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,

@@ -153,11 +153,15 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
 void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                       gcv_param_result *r);
 
-/* The step (nominal, half the distance between the two points) of the ladder's central
- * difference with the smallest estimated error at parameter i; 0, or −1 when fewer than three
- * rungs could be taken or none shows a slope above the noise (escalate.c). */
-int gcv_ladder_step(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *step,
-                    unsigned *evals);
+/* The ladder's rungs at parameter i (escalate.c): for each, its step (nominal, half the
+ * distance between the two points) over max(|θᵢ|, 1) into factor and its estimated error
+ * into err (HUGE_VAL at the two ends, which lack a neighbour). Rung k has the same factor
+ * at every parameter of a model. Returns the number of rungs taken (a kink or a failed
+ * evaluation ends the ladder); 0 when fewer than three could be taken or none shows a slope
+ * above the noise. factor and err hold GCV_LADDER_MAX entries. */
+#define GCV_LADDER_MAX 12
+int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *factor,
+                      double *err, unsigned *evals);
 
 /* Per block, the factor f of the first pass's step f·max(|θᵢ|, 1), from the ladder on the
  * parameters the noise was measured on (steps.c); evaluations added to *evals. */

@@ -163,17 +163,14 @@ size_t gcv_report_diagnosis(const gcv_report_info *in, const gcv_model *m,
             "gradient was computed as a %zu×%zu matrix", br->transposed_difference, bl->cols,
             bl->rows);
         sep = "; ";
-    } else if (fabs(br->scale - 1.0) < 5e-4) {
-        /* A factor that prints as 1.000 reads as "fine": say how the error is spread. */
-        error_shape(buf, n, &k, m, r, b);
-        sep = "; ";
-    } else if (br->scale_residual < 1e-3) {
+    } else if (fabs(br->scale - 1.0) >= 5e-4 && br->scale_residual < 1e-3) {
         gcv_str_append(buf, n, &k, "analytic ≈ %.3f × numeric%s", br->scale,
             factor_meaning(br->scale, in->examples));
         sep = "; ";
     } else {
-        gcv_str_append(buf, n, &k, "no single factor explains it (best fit %.3f×, residual "
-            "%.0f%%)", br->scale, 100.0 * br->scale_residual);
+        /* No factor explains it, or one that prints as 1.000 and reads as "fine": say how
+         * the error is spread instead. */
+        error_shape(buf, n, &k, m, r, b);
         sep = "; ";
     }
     /* Rows whose gradient is zero throughout (a dead unit) cannot show an error: a bug is

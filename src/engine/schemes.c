@@ -283,10 +283,11 @@ static kink_outcome resolve_kink(const gcv_loop_ctx *c, double *th, void *ws, si
             return KINK_AVOIDED;
         }
     }
-    /* Ridders starts at 1e-2: far too wide for a one-sided look at a kink. The extrapolated
-     * one-sided difference is O(h²) with rounding u/h: 1e-5 balances the two. */
-    if (c->o->method == GCV_METHOD_RICHARDSON)
-        h = (c->m->precision == GCV_FLOAT ? 0x1p-8 : 1e-5) * fmax(fabs(t), 1.0);
+    /* The extrapolated one-sided difference is O(h²) with rounding u/h: 1e-5 balances the
+     * two (2⁻⁸ in float). A wider step, Ridders' 1e-2 or a user's ε = 0.1, would leave a
+     * truncation error that no tolerance below covers, and a correct gradient sitting on a
+     * kink would be called a mismatch. */
+    h = fmin(h, (c->m->precision == GCV_FLOAT ? 0x1p-8 : 1e-5) * fmax(fabs(t), 1.0));
     gcv_estimate right = one_sided_extrapolated(c, th, ws, i, t, h, 1);
     gcv_estimate left = one_sided_extrapolated(c, th, ws, i, t, h, -1);
     spent += right.evals + left.evals;

@@ -71,6 +71,13 @@ for c in net l2_dropout; do
     st=$(json "$TMP/$c.json" 'd["params_escalated"] > 0, d["evaluations_by_purpose"]["escalation"] > 0')
     [ "$st" = "True True" ] && ok "$c with ε = 0.1: its suspects escalated" || bad "$c with ε = 0.1: '$st'"
 done
+# a correct ReLU net whose b2 sits on a kink (the notebook's seed_2d): at ε = 0.1 the
+# one-sided look takes the balanced step, and b2 is kink-ok, not a mismatch
+for e in 0.1 0.3; do
+    expect_exit "seed_2d with ε = $e: no false alarm" 0 "$GCV" "$ROOT/configs/seed_2d.json" --epsilon $e --params all --json "$TMP/s2d.json"
+    st=$(json "$TMP/s2d.json" '[p["status"] for p in d["params"] if p["block"] == "b2"]')
+    [ "$st" = "['kink-ok', 'kink-ok']" ] && ok "seed_2d with ε = $e: b2 kink-ok" || bad "seed_2d with ε = $e: b2 '$st'"
+done
 # and a real bug with the same step still fails: the course test case's two faults (the
 # config expects the failure: exit 0 says it came)
 expect_exit "seed_testcase with ε = 0.1: the expected failure" 0 "$GCV" "$ROOT/configs/seed_testcase.json" --epsilon 0.1 --json "$TMP/tc.json"

@@ -230,14 +230,15 @@ START_TEST(a_one_in_a_million_error_should_be_caught_and_localised)
 }
 END_TEST
 
-/* Runs m as if it had no kink report: what a checker without kink handling would see. */
+/* Each net also runs as if it had no kink report (a plugin or worker without kink counts):
+ * the engine then finds kinks from the one-sided slopes (schemes.c, probe_kink). */
 
 START_TEST(correct_relu_nets_should_never_fail_and_show_what_kinks_would_cost)
 {
     /* 60 seeded nets: half with zero biases (the seeds' He init, pre-activations exactly on
      * kinks wherever a layer goes dead), half with small random biases; large steps make
      * some ±ε evaluations straddle a kink. */
-    size_t failures = 0, blind_failures = 0, kinked_nets = 0;
+    size_t failures = 0, blind_failures = 0, blind_fails = 0, kinked_nets = 0;
     for (uint64_t seed = 1; seed <= 60; seed++) {
         net_spec s = {{2, 3, 2, 1}, GCV_ACT_RELU, GCV_ACT_SIGMOID, GCV_LOSS_BCE, 0.0, 1.0,
                       40, seed % 2 == 0};
@@ -256,6 +257,7 @@ START_TEST(correct_relu_nets_should_never_fail_and_show_what_kinks_would_cost)
         ck_assert(gcv_check(&blind, &o, &b, &err) == GCV_OK);
         failures += r->status != GCV_PASS;
         blind_failures += b->status != GCV_PASS;
+        blind_fails += b->status == GCV_FAIL;
         kinked_nets += r->kinks_ok + r->kinks_avoided + r->kinks > 0;
         ck_assert_msg(r->status == GCV_PASS, "seed %llu: difference %g",
                       (unsigned long long)seed, r->difference);
@@ -263,12 +265,16 @@ START_TEST(correct_relu_nets_should_never_fail_and_show_what_kinks_would_cost)
         gcv_result_free(b);
         gcv_model_free(m);
     }
-    printf("relu nets: 60 correct nets, %zu hit a kink; failures with kink handling %zu, "
-           "without %zu\n", kinked_nets, failures, blind_failures);
+    printf("relu nets: 60 correct nets, %zu hit a kink; not passed with the model's kink "
+           "report %zu, without it %zu (%zu of them failed)\n", kinked_nets, failures,
+           blind_failures, blind_fails);
     ck_assert_uint_eq(failures, 0);
-    /* Measured here: 18 nets hit a kink, and a check blind to kinks fails 13 of them. */
+    /* Measured here: 18 nets hit a kink. Without the report and without numeric detection
+     * 13 of them failed; with detection none fails, and 3 end inconclusive (their blocks'
+     * noise, measured across a kink, is inflated: never a pass nor a fail on no evidence). */
     ck_assert_uint_ge(kinked_nets, 15);
-    ck_assert_uint_ge(blind_failures, 10);
+    ck_assert_uint_eq(blind_fails, 0);
+    ck_assert_uint_le(blind_failures, 5);
 }
 END_TEST
 

@@ -64,6 +64,19 @@ done
 if python3 -c 'import scipy.io' 2>/dev/null; then
     expect_exit "notebook: exit 0" 0 "$GCV" --threads 2 "$OWN/notebook.json"
     expect_grep "notebook: the uint8 note" 'note +data\.Y: labels stored as uint8 were converted to double before any arithmetic \(in integer arithmetic -y wraps to 255\)' "$TMP/out"
+    # Without its kinks= report, gcverify finds the kinks from the one-sided slopes: the
+    # zero biases b2 over dead units sit on them. And a real bug there (db2 doubled) fails.
+    here="$OWN" # the copies read data/ relative to the example's folder
+    sed -e '/kinks=lambda/d' -e "s|os.path.dirname(os.path.abspath(__file__))|'$here'|" \
+        "$OWN/notebook.py" >"$TMP/nokinks.py"
+    sed 's|    dJ_db2 = (1 / m) \* np.sum|    dJ_db2 = (2 / m) * np.sum|' "$TMP/nokinks.py" >"$TMP/nokinks_bug.py"
+    grep -q '(2 / m) \* np.sum' "$TMP/nokinks_bug.py" && ok "notebook: the db2 bug planted" || bad "notebook: the db2 bug not planted"
+    printf '{"model": {"type": "process", "command": ["python3", "nokinks.py"]}}\n' >"$TMP/nokinks.json"
+    printf '{"model": {"type": "process", "command": ["python3", "nokinks_bug.py"]}}\n' >"$TMP/nokinks_bug.json"
+    expect_exit "notebook without kink reports: exit 0" 0 "$GCV" --threads 2 "$TMP/nokinks.json" --params all
+    expect_grep "notebook without kink reports: b2 sits on its kinks" '^kinks +2 params crossed a ReLU kink at ±ε: 0 resolved with a smaller step or one side, 2 sit on the kink' "$TMP/out"
+    expect_exit "notebook without kink reports, db2 doubled: exit 1" 1 "$GCV" --threads 2 "$TMP/nokinks_bug.json"
+    expect_grep "notebook without kink reports, db2 doubled: the factor" '^  b2 +analytic ≈ 2\.000 × numeric$' "$TMP/out"
 else
     echo "SKIP: notebook example (python3-scipy is not installed)"
 fi

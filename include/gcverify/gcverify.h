@@ -310,7 +310,10 @@ typedef struct gcv_param_result {
     double floor;             /* estimated error of numeric: rounding + truncation */
     unsigned evaluations;     /* cost evaluations spent on this parameter */
     unsigned char status;     /* a gcv_param_status */
-    unsigned char kink_avoided; /* 1: ±h crossed a kink and a smaller step avoided it */
+    unsigned char kink_avoided; /* 1: ±h crossed a kink and a smaller step avoided it; 2: θ
+                                 * sits on a kink the model does not report (found from its
+                                 * one-sided slopes), numeric is the nearer one-sided
+                                 * derivative, and no step ladder may replace it */
 } gcv_param_result;
 
 typedef struct gcv_block_result {

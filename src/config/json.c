@@ -336,7 +336,7 @@ gcv_status gcv_json_u64(const gcv_jctx *c, const char *path, const cJSON *item,
 gcv_status gcv_json_size(const gcv_jctx *c, const char *path, const cJSON *item,
                          size_t lo, size_t hi, size_t *out)
 {
-    uint64_t v, h = (uint64_t)hi;
+    uint64_t v = 0, h = (uint64_t)hi; /* set on GCV_OK (GCC -O3 cannot see that) */
     if ((uint64_t)SIZE_MAX < h) /* a 32-bit size_t */
         h = (uint64_t)SIZE_MAX;
     gcv_status st = gcv_json_u64(c, path, item, (uint64_t)lo, h, &v);

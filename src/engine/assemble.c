@@ -87,7 +87,7 @@ static void reduce_block(const gcv_model *m, size_t b, gcv_result *r)
         br->mismatches += p->status == GCV_PARAM_MISMATCH;
         br->kinks += p->status == GCV_PARAM_KINK;
         br->kinks_ok += p->status == GCV_PARAM_KINK_OK;
-        br->kinks_avoided += p->kink_avoided;
+        br->kinks_avoided += p->kink_avoided == 1;
         br->nonfinite += p->status == GCV_PARAM_NONFINITE;
         if (!counts_in_difference(p->status))
             continue;
@@ -153,7 +153,7 @@ static gcv_status reduce(const gcv_model *m, gcv_result *r)
         r->mismatches += p->status == GCV_PARAM_MISMATCH;
         r->kinks += p->status == GCV_PARAM_KINK;
         r->kinks_ok += p->status == GCV_PARAM_KINK_OK;
-        r->kinks_avoided += p->kink_avoided;
+        r->kinks_avoided += p->kink_avoided == 1;
         r->nonfinite += p->status == GCV_PARAM_NONFINITE;
         r->evaluations += p->evaluations;
         if (counts_in_difference(p->status))

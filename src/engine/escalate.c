@@ -127,9 +127,13 @@ static int open_block(gcv_escalation *e, const gcv_param_result *params, size_t 
         free(v);
         return -1;
     }
-    for (size_t j = 0; j < n; j++)
-        if (counts(&params[gcv_block_index(bl, j)]))
-            v[k++] = (by_err){params[gcv_block_index(bl, j)].abs_error, gcv_block_index(bl, j)};
+    for (size_t j = 0; j < n; j++) {
+        const gcv_param_result *p = &params[gcv_block_index(bl, j)];
+        /* A parameter on a kink the model does not report is judged by its one-sided
+         * slopes: a ladder would run its steps across the kink. */
+        if (counts(p) && p->kink_avoided != 2)
+            v[k++] = (by_err){p->abs_error, gcv_block_index(bl, j)};
+    }
     qsort(v, k, sizeof *v, larger_first);
     for (size_t j = 0; j < k; j++)
         e->ord[b][j] = v[j].i;

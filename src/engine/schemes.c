@@ -319,6 +319,80 @@ static kink_outcome resolve_kink(const gcv_loop_ctx *c, double *th, void *ws, si
     return KINK_NEITHER;
 }
 
+/* For a model that does not report its kinks (a plugin or worker without kink counts): a
+ * parameter about to be called a mismatch is looked at from both sides, with the balanced
+ * one-sided step h and h/2 on each side. A smooth cost has one slope; a kink within h of θ (a
+ * ReLU input at exactly 0, as zero-initialised biases over dead units give) shows as two
+ * slopes, each steady on its side (its values at h and h/2 agree to within a quarter of the
+ * jump) and apart by more than tolerance and rounding allow. Noise is never steady that way,
+ * so it is not taken for a kink. The floors here are the rounding bound, not the block's
+ * measured noise: a kink among the noise measurement's points looks like noise to it and
+ * would hide itself. θ then sits on the kink and the analytic value must equal one of the two
+ * one-sided derivatives (Richardson-extrapolated), as resolve_kink decides for a model that
+ * counts its kinks. Where there is no such jump, nothing changes: the mismatch is the
+ * gradient's (or the step's, which escalation then looks at). */
+static kink_outcome probe_kink(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double t,
+                               double h, gcv_estimate *e)
+{
+    const gcv_options *o = c->o;
+    double hs = fmin(h, (c->m->precision == GCV_FLOAT ? 0x1p-8 : 1e-5) * fmax(fabs(t), 1.0));
+    gcv_estimate s[2][2]; /* [right, left][h, h/2] */
+    unsigned spent = e->evals;
+    int finite = isfinite(c->cost0);
+    for (int side = 0; side < 2; side++) {
+        for (int k = 0; k < 2; k++) {
+            s[side][k] = one_sided(c, th, ws, i, t, k ? 0.5 * hs : hs, side ? -1 : 1);
+            spent += s[side][k].evals;
+            finite &= s[side][k].finite && isfinite(s[side][k].value);
+        }
+    }
+    e->evals = spent;
+    if (!finite)
+        return KINK_UNRESOLVED;
+    double u = c->m->precision == GCV_FLOAT ? 0x1p-24 : GCV_U;
+    double fl = 10.0 * GCV_KAPPA * u * fabs(c->cost0) / hs; /* 2·f(h/2) + f(h), f = 2κu|J|/h */
+    double v[2], spread[2];
+    for (int side = 0; side < 2; side++) {
+        v[side] = 2.0 * s[side][1].value - s[side][0].value;
+        spread[side] = fabs(s[side][1].value - s[side][0].value);
+    }
+    double jump = fabs(v[0] - v[1]);
+    double apart = o->atol + o->rtol * fmax(fabs(v[0]), fabs(v[1])) + GCV_MARGIN * 2.0 * fl;
+    if (spread[0] > 0.25 * jump || spread[1] > 0.25 * jump)
+        return KINK_UNRESOLVED; /* no steady two slopes: no kink told */
+    if (jump <= apart) {
+        /* One slope within hs: the central differences at hs and hs/2 (the sides' means)
+         * are kink-free. A smooth cost's central difference at the check's larger step
+         * differs from them by its truncation, which their own difference predicts (O(h²));
+         * far more than that is a kink between hs and the step, which the smaller step
+         * avoids. Else the step's truncation is escalation's to judge. */
+        double c1 = 0.5 * (s[0][0].value + s[1][0].value);
+        double c2 = 0.5 * (s[0][1].value + s[1][1].value);
+        double half = 0.5 * e->step;
+        if (!(half > hs))
+            return KINK_UNRESOLVED;
+        double trunc = fabs(c1 - c2) * (half * half - hs * hs) / (0.75 * hs * hs);
+        double fb = 2.0 * GCV_KAPPA * u * fabs(c->cost0) / e->step;
+        if (fabs(e->value - c1) <= GCV_MARGIN * (trunc + fb + fl))
+            return KINK_UNRESOLVED;
+        double step = e->step;
+        *e = s[0][1];
+        e->value = (4.0 * c2 - c1) / 3.0;
+        e->floor = fl + fabs(c1 - c2) / 3.0;
+        e->step = fmin(step, hs);
+        e->evals = spent;
+        return KINK_AVOIDED;
+    }
+    double g = c->grad[i];
+    int near = fabs(g - v[0]) <= fabs(g - v[1]) ? 0 : 1;
+    *e = s[near][0];
+    e->value = v[near];
+    e->floor = fl + spread[near];
+    e->evals = spent;
+    double tol = o->atol + o->rtol * fmax(fabs(g), fabs(v[near])) + GCV_MARGIN * e->floor;
+    return fabs(g - v[near]) <= tol ? KINK_MATCHED : KINK_NEITHER;
+}
+
 void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                      gcv_param_result *r)
 {
@@ -327,9 +401,22 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     const double h = step_for(c, t, i);
     gcv_estimate e = scheme(c, o->method, th, ws, i, t, h);
     kink_outcome kink = KINK_UNRESOLVED;
-    int crossed = e.kinks > 0 && o->method != GCV_METHOD_COMPLEX_STEP;
+    int crossed = e.kinks > 0 && o->method != GCV_METHOD_COMPLEX_STEP, probed = 0;
     if (crossed && e.finite)
         kink = resolve_kink(c, th, ws, i, t, h, &e);
+    if (!c->m->kinks_crossed && o->method != GCV_METHOD_COMPLEX_STEP && e.finite &&
+        isfinite(g) && isfinite(e.value) && e.step > 0.0) {
+        /* Against the rounding bound, not the measured noise: a kink inside the noise
+         * measurement's points looks like noise to it, and hides itself. */
+        double ae = fabs(g - e.value), m0 = fmax(fabs(g), fabs(e.value));
+        double u = c->m->precision == GCV_FLOAT ? 0x1p-24 : GCV_U;
+        double bound = GCV_KAPPA * u * 2.0 * fabs(c->cost0) / e.step;
+        if (ae > o->atol + o->rtol * m0 && ae > GCV_MARGIN * bound) {
+            kink = probe_kink(c, th, ws, i, t, h, &e);
+            crossed = kink != KINK_UNRESOLVED;
+            probed = 1;
+        }
+    }
     th[i] = t; /* restored from the saved value */
 
     r->theta = t;
@@ -339,7 +426,7 @@ void gcv_check_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     r->abs_error = fabs(g - e.value);
     double mx = fmax(fabs(g), fabs(e.value));
     r->rel_error = mx > 0.0 ? r->abs_error / mx : 0.0;
-    r->kink_avoided = kink == KINK_AVOIDED;
+    r->kink_avoided = kink == KINK_AVOIDED ? 1 : probed && kink == KINK_NEITHER ? 2 : 0;
     int finite = e.finite && isfinite(g) && isfinite(e.value);
     int candidate = finite && r->abs_error > o->atol + o->rtol * mx;
     int p = scheme_order(o->method);

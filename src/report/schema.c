@@ -261,7 +261,7 @@ static void json_shard(FILE *f, const gcv_result *r, const gcv_schema_shard *s)
             gcv_params_mode_name((gcv_params_mode)s->params_mode));
     int first = 1;
     for (size_t i = 0; i < r->n_params; i++)
-        if (r->params[i].kink_avoided && r->params[i].status != GCV_PARAM_UNCHECKED) {
+        if (r->params[i].kink_avoided == 1 && r->params[i].status != GCV_PARAM_UNCHECKED) {
             fprintf(f, "%s%zu", first ? "" : ", ", i);
             first = 0;
         }

@@ -107,6 +107,8 @@ typedef struct gcv_estimate {
     size_t kinks;     /* kinks crossed by its evaluations */
     unsigned evals;
     int finite;       /* every evaluation was finite */
+    double right, left; /* central only: the one-sided slopes its two points give with J(θ)
+                         * (NAN otherwise), which tell a kink from a smooth cost for free */
 } gcv_estimate;
 
 /* The nominal step the schemes take for θᵢ = t (before gcv_model_offset rounds θ ± h). */

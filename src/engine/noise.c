@@ -69,7 +69,7 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
     const double t = c->m->theta[i];
     double fval[NOISE_POINTS];
     int broken = 0;
-    gcv_estimate e = {NAN, 0.0, 0.0, 0.0, 0, 0, 1};
+    gcv_estimate e = {NAN, 0.0, 0.0, 0.0, 0, 0, 1, NAN, NAN};
     for (int j = 0; j < NOISE_POINTS; j++) {
         if (gcv_watch_stopped(&c->watch)) { /* a stop or max_seconds: no more evaluations */
             *c->halted = 1;

@@ -204,6 +204,7 @@ class _Model:
         self.base = None
         if kinks is not None:
             self.base = [_to_numpy(z) > 0 for z in kinks(*self._args())]
+        self.args = self._args()  # the user's own objects: the same tuple for every call
 
     def _args(self):
         return (self.params,) if self.data is None else (self.params, self.data)
@@ -237,26 +238,39 @@ class _Model:
             arr[where] = value
 
     def evaluate(self):
-        j = self._cost(*self._args())
-        if isinstance(j, tuple):
-            j = j[0]
-        if isinstance(j, float):  # also NumPy's float64
-            j = float(j)
-        else:
-            j = _to_numpy(j)
-            j = float(j.reshape(-1)[0]) if j.size == 1 else float("nan")
-        crossed = 0
-        if self.base is not None:
-            now = [_to_numpy(z) > 0 for z in self._kinks(*self._args())]
-            crossed = int(sum(np.count_nonzero(a != b) for a, b in zip(now, self.base)))
-        return j, crossed
+        j = self._cost(*self.args)
+        if type(j) is not float:
+            if isinstance(j, tuple):
+                j = j[0]
+            if isinstance(j, float):  # also NumPy's float64
+                j = float(j)
+            else:
+                j = _to_numpy(j)
+                j = float(j.reshape(-1)[0]) if j.size == 1 else float("nan")
+        if self.base is None:
+            return j, 0
+        now = [_to_numpy(z) > 0 for z in self._kinks(*self.args)]
+        return j, int(sum(np.count_nonzero(a != b) for a, b in zip(now, self.base)))
 
     def perturbed(self, i, value):
-        self._set(i, value)
+        # The hot path (one call per evaluation): a flat view's element set and restored in
+        # place, no index arithmetic beyond the block's offset.
+        b = bisect.bisect_right(self.offsets, i) - 1
+        flat = self._flats[b]
+        if flat is False:
+            flat = self._flat(b)
+        if flat is None:
+            self._set(i, value)
+            try:
+                return self.evaluate()
+            finally:
+                self._set(i, self.theta[i])
+        k = i - self.offsets[b]
+        flat[k] = value
         try:
             return self.evaluate()
         finally:
-            self._set(i, self.theta[i])
+            flat[k] = self.theta[i]
 
     def whole(self, theta):
         for i in range(len(self.theta)):
@@ -286,13 +300,15 @@ def _model_frame(m, cost0, description, examples, notes):
 
 def _answer(m, body):
     kind, n = struct.unpack_from("<II", body)
+    out = []
     if kind == 1:
         pairs = struct.unpack_from("<" + "Qd" * n, body, 8)
-        res = [m.perturbed(pairs[2 * k], pairs[2 * k + 1]) for k in range(n)]
+        perturbed = m.perturbed
+        for k in range(0, 2 * n, 2):
+            out.extend(perturbed(pairs[k], pairs[k + 1]))
     else:
-        res = [m.whole(np.frombuffer(body, "<f8", len(m.theta), 8))]
-    flat = [v for jk in res for v in jk]
-    return struct.pack("<II" + "dQ" * len(res), len(res), 0, *flat)
+        out.extend(m.whole(np.frombuffer(body, "<f8", len(m.theta), 8)))
+    return struct.pack("<II" + "dQ" * (len(out) // 2), len(out) // 2, 0, *out)
 
 
 def serve(cost, gradient, params, data=None, labels=None, kinks=None, description="",

@@ -94,28 +94,37 @@ else:
     import os
     import gcverify_worker
     # {"trivial": true}: a cost of 0 computed in no time, to time the protocol alone.
-    # $GCV_BENCH_COST_FILE: where each worker appends the CPU seconds its cost() calls took,
-    # those of its whole serve() and its whole life, so that the rest is what the protocol
-    # and the helper cost.
-    # Both as CPU seconds (time.process_time): the cost's, and the whole serve()'s, so that
-    # the protocol's share does not depend on what else the machine runs.
+    # $GCV_BENCH_COST_FILE: where each worker appends, as CPU seconds (time.process_time, so
+    # that what else the machine runs does not count): its whole serve(), the number of
+    # cost() calls it answered, and then, measured in this process after serving, one cost()
+    # and one gradient() (the helper's set-up calls the gradient once and the cost once).
+    # The rest of serve() is what the protocol and the helper cost. No timer runs inside
+    # cost(): a clock read per call would cost more than what it measures.
     trivial = gcverify_worker.options().get("trivial", False)
-    spent = [0.0]
+    calls = [0]
 
     def cost(p):
-        t0 = time.process_time()
-        j = 0.0 if trivial else forward(X, Y, p)[0]
-        spent[0] += time.process_time() - t0
-        return j
+        calls[0] += 1
+        return 0.0 if trivial else forward(X, Y, p)[0]
+
+    def gradient(p):
+        if trivial:
+            return {k: np.zeros_like(v) for k, v in p.items()}
+        return backward(X, Y, p, forward(X, Y, p)[1])
 
     serve0 = time.process_time()
-
-    gcverify_worker.serve(cost=cost,
-                          gradient=(lambda p: {k: np.zeros_like(v) for k, v in p.items()})
-                          if trivial else (lambda p: backward(X, Y, p, forward(X, Y, p)[1])),
-                          params=params, description="bench: 20-16-8-1 on %d examples" % M,
-                          examples=M)
+    gcverify_worker.serve(cost=cost, gradient=gradient, params=params,
+                          description="bench: 20-16-8-1 on %d examples" % M, examples=M)
+    served = time.process_time() - serve0
     if os.environ.get("GCV_BENCH_COST_FILE"):
+        n = calls[0]
+        t0 = time.process_time()
+        for _ in range(300):
+            cost(params)
+        one = (time.process_time() - t0) / 300
+        t0 = time.process_time()
+        for _ in range(30):
+            gradient(params)
+        grad = (time.process_time() - t0) / 30
         with open(os.environ["GCV_BENCH_COST_FILE"], "a") as f:
-            f.write("%r %r %r\n" % (spent[0], time.process_time() - serve0,
-                                      time.process_time()))
+            f.write("%r %d %r %r\n" % (served, n, one, grad))

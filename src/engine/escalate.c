@@ -324,6 +324,20 @@ static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
     double h0;
     int rungs, n = 0;
     ladder(c->m, t, &h0, &rungs);
+    if (c->m->prefetch && c->incremental) {
+        /* A worker process answers the whole ladder in one round trip (prefetch.c), the
+         * values as gcv_central takes them; rungs past a kink cost the worker, not a
+         * result. */
+        size_t idx[2 * LADDER_MAX];
+        double val[2 * LADDER_MAX];
+        for (int k = 0; k < rungs; k++) {
+            double h = h0 * ldexp(1.0, 2 * k);
+            idx[2 * k] = idx[2 * k + 1] = i;
+            val[2 * k] = gcv_model_offset(c->m, t, h);
+            val[2 * k + 1] = gcv_model_offset(c->m, t, -h);
+        }
+        (void)c->m->prefetch(c->m, ws, idx, val, 2 * (size_t)rungs);
+    }
     for (int k = 0; k < rungs; k++) {
         gcv_estimate e = gcv_central(c, th, ws, i, t, h0 * ldexp(1.0, 2 * k));
         *evals += e.evals;

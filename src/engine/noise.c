@@ -70,6 +70,24 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
     double fval[NOISE_POINTS];
     int broken = 0;
     gcv_estimate e = {NAN, 0.0, 0.0, 0.0, 0, 0, 1, NAN, NAN};
+    if (c->m->prefetch && c->incremental) {
+        /* A worker process answers the six points in one round trip (prefetch.c): the
+         * same values, computed as the loop below computes them. */
+        size_t idx[NOISE_POINTS];
+        double val[NOISE_POINTS];
+        size_t n = 0;
+        for (int j = 0; j < NOISE_POINTS; j++) {
+            int k = j - NOISE_POINTS / 2;
+            double v = t;
+            for (int s = 0; s < (k < 0 ? -k : k); s++)
+                v = gcv_model_offset(c->m, v, k < 0 ? -h : h);
+            if (k != 0) {
+                idx[n] = i;
+                val[n++] = v;
+            }
+        }
+        (void)c->m->prefetch(c->m, ws, idx, val, n);
+    }
     for (int j = 0; j < NOISE_POINTS; j++) {
         if (gcv_watch_stopped(&c->watch)) { /* a stop or max_seconds: no more evaluations */
             *c->halted = 1;

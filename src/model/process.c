@@ -98,7 +98,13 @@ static int prefetch(const gcv_model *m, void *ws, const size_t *idx, const doubl
     const gcv_announce *a = &((const gcv_process *)m->self)->a;
     gcv_announce_name(a, idx[0], first, sizeof first);
     gcv_announce_name(a, idx[n - 1], last, sizeof last);
-    snprintf(what, sizeof what, "a batch of parameters %s to %s", first, last);
+    int one = 1; /* the noise points or a step ladder: every value for one parameter */
+    for (size_t j = 1; j < n && one; j++)
+        one = idx[j] == idx[0];
+    if (one)
+        snprintf(what, sizeof what, "parameter %s (index %zu)", first, idx[0]);
+    else
+        snprintf(what, sizeof what, "a batch of parameters %s to %s", first, last);
     if (request(m, w, w->req, len, n, w->ans, what, 0) != 0) {
         if (gcv_watch_stopped(&((const gcv_process *)m->self)->watch))
             gcv_pool_note(m->self, w->err);

@@ -59,6 +59,17 @@ f=$(failing f-gelu)
 t=$(changed libtransformer_f.so wide gelu 1e-3)
 [ "$rc" = 1 ] && [ "$f" = "$t" ] && ok "float, wide, gelu: exit 1, exactly the changed blocks" ||
     bad "float, wide, gelu: exit $rc, failing '$f', changed '$t'"
+# float, GPT-2 init, where the ladder's rung errors and the pilot's worst-case rung decide
+# (before them: the correct model and the attention bug both ended inconclusive, exit 3)
+rc=$(run f-ok libtransformer_f.so gpt2 none)
+st=$(json "$TMP/f-ok.json" 'd["status"], d["evaluations"] <= 1.25 * 2 * d["model"]["params_total"]')
+[ "$rc" = 0 ] && [ "$st" = "pass True" ] && ok "correct, float, gpt2: exit 0 within 1.25 × 2P" ||
+    bad "correct, float, gpt2: exit $rc, $st, $(json "$TMP/f-ok.json" 'd["evaluations"]') evaluations"
+rc=$(run f-attn libtransformer_f.so gpt2 attn_scale)
+f=$(failing f-attn)
+t=$(changed libtransformer_f.so gpt2 attn_scale 1e-3)
+[ "$rc" = 1 ] && [ "$f" = "$t" ] && ok "float, gpt2, attn_scale: exit 1, exactly the changed blocks ($t)" ||
+    bad "float, gpt2, attn_scale: exit $rc, failing '$f', changed '$t'"
 rc=$(run f-ln libtransformer_f.so gpt2 ln_rstd)
 f=$(failing f-ln)
 t=$(changed libtransformer_f.so gpt2 ln_rstd 1e-3)

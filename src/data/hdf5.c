@@ -481,14 +481,10 @@ static gcv_status gcv_h5_read_quiet(const char *path, const char *dataset, size_
 static gcv_status gcv_h5_read_child(const char *path, const char *dataset, size_t max_count,
                                     gcv_npy *out, gcv_error *err)
 {
-    char why[200];
     uint64_t size = 0;
-    int fd = gcv_file_open_regular(path, &size, why, sizeof why);
-    if (fd < 0) {
-        gcv_error_set(err, "%s: %s", path, why);
-        return GCV_ERR_IO;
-    }
-    close(fd);
+    gcv_status opened = gcv_file_size_of(path, &size, err);
+    if (opened != GCV_OK)
+        return opened;
     /* HDF5 prints its error stack to stderr by default, and the library must never print,
      * so automatic printing is switched off, and left off: HDF5 also reports at exit, from
      * its atexit handler, internal state that a damaged file left behind ("HDF5: infinite
@@ -516,14 +512,10 @@ gcv_status gcv_hdf5_read(const char *path, const char *dataset, size_t max_count
 
     /* Open it ourselves first: HDF5 reports a missing file, a folder and a file that is not
      * HDF5 alike, and only this tells the user which one it is. */
-    char why[200];
     uint64_t size = 0;
-    int fd = gcv_file_open_regular(path, &size, why, sizeof why);
-    if (fd < 0) {
-        gcv_error_set(err, "%s: %s", path, why);
-        return GCV_ERR_IO;
-    }
-    close(fd);
+    gcv_status opened = gcv_file_size_of(path, &size, err);
+    if (opened != GCV_OK)
+        return opened;
 
     /* libhdf5 parses a file's metadata before any API shows a size to check, and a damaged
      * file can make it crash or ask for any amount of memory: it reads in a child process

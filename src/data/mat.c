@@ -684,14 +684,10 @@ gcv_status gcv_mat_read(const char *path, const char *variable, size_t max_count
 
     /* matio says "could not open" alike for a missing file and a file that is not a .mat
      * file; opening it here first tells the two apart. */
-    char why[200];
     uint64_t fsize = 0;
-    int fd = gcv_file_open_regular(path, &fsize, why, sizeof why);
-    if (fd < 0) {
-        gcv_error_set(err, "%s: %s", path, why);
-        return GCV_ERR_IO;
-    }
-    close(fd);
+    gcv_status opened = gcv_file_size_of(path, &fsize, err);
+    if (opened != GCV_OK)
+        return opened;
     /* Before matio sees the file: every variable must hold what its header declares. */
     size_t max_bytes = max_count > SIZE_MAX / sizeof(double) ? SIZE_MAX
                                                              : max_count * sizeof(double);

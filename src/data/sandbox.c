@@ -166,6 +166,11 @@ static void run_child(int fd, gcv_sandbox_reader reader, const char *path, const
     _exit(bad ? 3 : 0);
 }
 
+int gcv_sandbox_limits_memory(void)
+{
+    return !GCV_SANITIZED;
+}
+
 static int known_status(int32_t s)
 {
     return s == GCV_OK || s == GCV_ERR_IO || s == GCV_ERR_INVALID || s == GCV_ERR_NOMEM;

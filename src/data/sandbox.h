@@ -32,4 +32,8 @@ typedef gcv_status (*gcv_sandbox_reader)(const char *path, const char *name, siz
 gcv_status gcv_sandbox_read(gcv_sandbox_reader reader, const char *library, const char *path,
                             const char *name, size_t max_count, gcv_npy *out, gcv_error *err);
 
+/* 1 when the child runs under the address-space limit; 0 in a sanitizer build, whose
+ * runtime reserves terabytes of address space for its shadow memory. */
+int gcv_sandbox_limits_memory(void);
+
 #endif

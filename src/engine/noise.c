@@ -62,6 +62,17 @@ static double ecnoise(double *fval)
     return -1.0;
 }
 
+/* Point j of the noise table: θᵢ = t moved (j − 3) steps of h, each step from the last
+ * (as the model rounds it), so the points are what gcv_model_offset gives. */
+static double noise_point(const gcv_model *m, double t, double h, int j)
+{
+    int k = j - NOISE_POINTS / 2;
+    double v = t;
+    for (int s = 0; s < (k < 0 ? -k : k); s++)
+        v = gcv_model_offset(m, v, k < 0 ? -h : h);
+    return v;
+}
+
 /* σ at parameter i from the points θᵢ + j·h; −1 when none. th[i] restored. */
 static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double h,
                        size_t *evals)
@@ -77,13 +88,9 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
         double val[NOISE_POINTS];
         size_t n = 0;
         for (int j = 0; j < NOISE_POINTS; j++) {
-            int k = j - NOISE_POINTS / 2;
-            double v = t;
-            for (int s = 0; s < (k < 0 ? -k : k); s++)
-                v = gcv_model_offset(c->m, v, k < 0 ? -h : h);
-            if (k != 0) {
+            if (j != NOISE_POINTS / 2) {
                 idx[n] = i;
-                val[n++] = v;
+                val[n++] = noise_point(c->m, t, h, j);
             }
         }
         (void)c->m->prefetch(c->m, ws, idx, val, n);
@@ -93,11 +100,8 @@ static double noise_at(const gcv_loop_ctx *c, double *th, void *ws, size_t i, do
             *c->halted = 1;
             break;
         }
-        int k = j - NOISE_POINTS / 2;
-        double v = t;
-        for (int s = 0; s < (k < 0 ? -k : k); s++) /* each point one more step away */
-            v = gcv_model_offset(c->m, v, k < 0 ? -h : h);
-        fval[j] = k == 0 ? c->cost0 : gcv_eval_at(c, th, i, v, ws, &e);
+        fval[j] = j == NOISE_POINTS / 2 ? c->cost0
+                                         : gcv_eval_at(c, th, i, noise_point(c->m, t, h, j), ws, &e);
         if (!isfinite(fval[j])) { /* a failed evaluation: no noise from here, and no more
                                      tries (a model that crashes there crashes at each) */
             broken = 1;

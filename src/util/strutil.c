@@ -190,6 +190,18 @@ int gcv_file_open_regular(const char *path, uint64_t *size, char *why, size_t wh
     return fd;
 }
 
+gcv_status gcv_file_size_of(const char *path, uint64_t *size, gcv_error *err)
+{
+    char why[200];
+    int fd = gcv_file_open_regular(path, size, why, sizeof why);
+    if (fd < 0) {
+        gcv_error_set(err, "%s: %s", path, why);
+        return GCV_ERR_IO;
+    }
+    close(fd);
+    return GCV_OK;
+}
+
 void gcv_str_append(char *buf, size_t n, size_t *k, const char *fmt, ...)
 {
     if (*k + 1 >= n)

@@ -60,6 +60,10 @@ void gcv_format_shape(const size_t *shape, size_t ndim, char *out, size_t n);
  * file, got a directory"). The caller closes the descriptor. */
 int gcv_file_open_regular(const char *path, uint64_t *size, char *why, size_t why_len);
 
+/* The same check for a reader that hands the file to a library by name: *size as above, or
+ * GCV_ERR_IO with err "path: why". The descriptor is closed again. */
+gcv_status gcv_file_size_of(const char *path, uint64_t *size, gcv_error *err);
+
 /* A buffer of n bytes at p (from malloc or calloc) that is about to be written whole: asked
  * of the kernel now, in huge pages and one call (Linux's MADV_HUGEPAGE, MADV_POPULATE_WRITE),
  * instead of one page fault per 4 KiB as the writes reach it. On the virtual machines

@@ -95,15 +95,19 @@ else:
     import gcverify_worker
     # {"trivial": true}: a cost of 0 computed in no time, to time the protocol alone.
     # $GCV_BENCH_COST_FILE: where each worker appends, as CPU seconds (time.process_time, so
-    # that what else the machine runs does not count): its whole serve(), the number of
-    # cost() calls it answered, and then, measured in this process after serving, one cost()
-    # and one gradient() (the helper's set-up calls the gradient once and the cost once).
-    # The rest of serve() is what the protocol and the helper cost. No timer runs inside
-    # cost(): a clock read per call would cost more than what it measures.
+    # that what else the machine runs does not count): its whole serve(), its set-up (serve()
+    # up to its first cost() call, which follows the helper's one gradient() call), the
+    # number of cost() calls it answered, and then, measured in this process after serving,
+    # one cost() and one gradient(). The rest of serve() is what the protocol and the helper
+    # cost. One clock read, at the first call: a read per call would cost more than what the
+    # trivial worker's cost() measures.
     trivial = gcverify_worker.options().get("trivial", False)
     calls = [0]
+    first = [0.0]
 
     def cost(p):
+        if calls[0] == 0:
+            first[0] = time.process_time()
         calls[0] += 1
         return 0.0 if trivial else forward(X, Y, p)[0]
 
@@ -127,4 +131,4 @@ else:
             gradient(params)
         grad = (time.process_time() - t0) / 30
         with open(os.environ["GCV_BENCH_COST_FILE"], "a") as f:
-            f.write("%r %d %r %r\n" % (served, n, one, grad))
+            f.write("%r %r %d %r %r\n" % (served, first[0] - serve0, n, one, grad))

@@ -15,6 +15,7 @@
 #include "cli/outputs.h"
 #include "cli/progress.h"
 #include "cli/subset.h"
+#include "engine/memory.h"
 #include "model/build.h"
 #include "model/dumped.h"
 #include "model/mlp_describe.h"
@@ -191,7 +192,8 @@ static int load(one *o)
         /* A plugin's pre-flight checks (model/preflight.h), once the check is known to fit
          * in memory. Not in an --isolate child: there a crash or a hang must be pinned to
          * the check's own traced calls. */
-        (cfg->is_plugin && !iso && gcv_preflight_run(o->model, &o->preflight, &o->err))) {
+        (cfg->is_plugin && !iso && gcv_preflight_run(o->model, gcv_check_threads(cfg->opts.threads),
+                                                 &o->preflight, &o->err))) {
         fprintf(stderr, "gcverify: %s: %s\n", o->path, o->err.msg);
         return -1;
     }

@@ -219,14 +219,17 @@ static int halt_reason(const gcv_loop_ctx *c, double now)
 }
 
 /* The loop over the n_iter indices, on this thread. */
-static void loop_share(gcv_loop_ctx *mine, double *th, void *ws, gcv_param_result *res, int t)
+static void loop_share(gcv_loop_ctx *mine, double *th, void *ws, gcv_param_result *res, int t,
+                       int n_threads)
 {
     const gcv_loop_ctx *c = mine;
     const gcv_options *o = c->o;
     const size_t *sub = o->subset;
     size_t n_iter = sub ? o->n_subset : c->m->n_params;
+    /* Which thread takes which index never changes a result, only the round trips. */
+    size_t chunk = gcv_loop_chunk(c->m, n_iter, n_threads);
     double next_report = c->t0 + 0.1;
-#pragma omp for schedule(dynamic, 8)
+#pragma omp for schedule(dynamic, chunk)
     for (size_t k = 0; k < n_iter; k++) {
         int halt;
 #pragma omp atomic read
@@ -237,8 +240,8 @@ static void loop_share(gcv_loop_ctx *mine, double *th, void *ws, gcv_param_resul
         if (c->escalate) {
             gcv_refine_param(mine, th, ws, i, &res[i]);
         } else {
-            if (k % 8 == 0) /* the start of a chunk of the schedule */
-                gcv_prefetch_chunk(mine, ws, k, n_iter);
+            if (k % chunk == 0) /* the start of a chunk of the schedule */
+                gcv_prefetch_chunk(mine, ws, k, n_iter, chunk);
             gcv_check_param(mine, th, ws, i, &res[i]);
         }
 #pragma omp atomic update
@@ -281,7 +284,7 @@ static void loop_thread(const gcv_loop_ctx *c, gcv_param_result *res, int *ok, i
         stopped |= ok[k] == SETUP_STOPPED;
     }
     if (!nomem && !stopped)
-        loop_share(&mine, th, ws, res, t);
+        loop_share(&mine, th, ws, res, t, n);
 #pragma omp single
     {
         *used = nomem ? 0 : n;

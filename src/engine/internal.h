@@ -114,9 +114,14 @@ typedef struct gcv_estimate {
 /* The nominal step the schemes take for θᵢ = t (before gcv_model_offset rounds θ ± h). */
 double gcv_step_for(const gcv_loop_ctx *c, double t, size_t i);
 
+/* Parameters per chunk of the loop's schedule at most for a model with a prefetch hook. */
+#define GCV_PREFETCH_MAX 32
+/* The loop's schedule chunk for n_iter positions on threads threads: 8, or for a model with
+ * a prefetch hook up to GCV_PREFETCH_MAX (one announcement, one round trip, per chunk). */
+size_t gcv_loop_chunk(const gcv_model *m, size_t n_iter, int threads);
 /* Announces to a model with a prefetch hook the evaluations the chunk of loop positions
- * [k, k + 8) will ask for (prefetch.c); nothing for other models or methods. */
-void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter);
+ * [k, k + chunk) will ask for (prefetch.c); nothing for other models or methods. */
+void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter, size_t chunk);
 /* J with θᵢ = v on this thread's θ copy th (θᵢ left at v), counted into e; NaN when the
  * model reports a failed evaluation. */
 double gcv_eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, void *ws,

@@ -7,12 +7,20 @@
  * announcement changes how many round trips are made, never a result. */
 #include "engine/internal.h"
 
-/* Parameters per announcement: the loop's schedule chunk (schedule(dynamic, 8)). */
-#define CHUNK 8
 /* Evaluations per parameter at most (the five-point stencil's four). */
 #define PER_PARAM 4
 
-void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter)
+size_t gcv_loop_chunk(const gcv_model *m, size_t n_iter, int threads)
+{
+    if (!m->prefetch)
+        return 8; /* in-process: a chunk is only the schedule's grain */
+    /* A worker: one round trip per chunk, so as large as still leaves each thread four
+     * chunks to balance with (a round trip costs as much as a few cheap evaluations). */
+    size_t per = n_iter / (4 * (size_t)(threads > 0 ? threads : 1));
+    return per < 8 ? 8 : per > GCV_PREFETCH_MAX ? GCV_PREFETCH_MAX : per;
+}
+
+void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter, size_t chunk)
 {
     const gcv_model *m = c->m;
     const gcv_options *o = c->o;
@@ -21,10 +29,12 @@ void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter
         !(me == GCV_METHOD_CENTRAL || me == GCV_METHOD_FORWARD ||
           me == GCV_METHOD_BACKWARD || me == GCV_METHOD_FIVE_POINT))
         return;
-    size_t idx[CHUNK * PER_PARAM];
-    double val[CHUNK * PER_PARAM];
+    size_t idx[GCV_PREFETCH_MAX * PER_PARAM];
+    double val[GCV_PREFETCH_MAX * PER_PARAM];
     size_t n = 0;
-    for (size_t j = k; j < k + CHUNK && j < n_iter; j++) {
+    if (chunk > GCV_PREFETCH_MAX)
+        chunk = GCV_PREFETCH_MAX;
+    for (size_t j = k; j < k + chunk && j < n_iter; j++) {
         size_t i = o->subset ? o->subset[j] : j;
         double t = m->theta[i], h = gcv_step_for(c, t, i);
         double off[PER_PARAM];

@@ -78,8 +78,10 @@ static gcv_status theta_kept(const gcv_model *m, const double *t, const char *fn
     return GCV_OK;
 }
 
-/* J at θ: twice on this thread, then on two threads at once; the spread of the four. */
-static gcv_status cost_repeat(const gcv_model *m, scratch *s, gcv_preflight *out,
+/* J at θ: twice on this thread, then on two threads at once (on this one again for a check
+ * on one thread: a worker model would start a second worker the check never uses); the
+ * spread of the four. */
+static gcv_status cost_repeat(const gcv_model *m, int threads, scratch *s, gcv_preflight *out,
                               gcv_error *err)
 {
     double j[4] = {NAN, NAN, NAN, NAN};
@@ -90,7 +92,7 @@ static gcv_status cost_repeat(const gcv_model *m, scratch *s, gcv_preflight *out
     if (st)
         return st;
     rc[1] = m->cost(m, m->theta, s->ws[0], &j[1]);
-#pragma omp parallel num_threads(2)
+#pragma omp parallel num_threads(threads)
     {
         int t = omp_get_thread_num();
         if (omp_get_num_threads() == 2 || t == 0) /* one thread granted: call it twice */
@@ -169,7 +171,8 @@ static gcv_status gradient_twice(const gcv_model *m, scratch *s, gcv_error *err)
     return GCV_OK;
 }
 
-gcv_status gcv_preflight_run(const gcv_model *m, gcv_preflight *out, gcv_error *err)
+gcv_status gcv_preflight_run(const gcv_model *m, size_t threads, gcv_preflight *out,
+                             gcv_error *err)
 {
     size_t P = m->n_params;
     scratch s = {malloc(P * sizeof *s.t), malloc(P * sizeof *s.g1), malloc(P * sizeof *s.g2),
@@ -183,7 +186,7 @@ gcv_status gcv_preflight_run(const gcv_model *m, gcv_preflight *out, gcv_error *
     }
     gcv_status st = gradient_twice(m, &s, err);
     if (!st)
-        st = cost_repeat(m, &s, out, err);
+        st = cost_repeat(m, threads >= 2 ? 2 : 1, &s, out, err);
     scratch_free(&s);
     return st;
 }

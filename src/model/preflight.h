@@ -15,14 +15,15 @@ typedef struct gcv_preflight {
     char note[GCV_ERROR_LEN];
 } gcv_preflight;
 
-/* Runs the checks on m at m->theta: cost() gives the same bits when repeated and when called
- * on two threads at once (a spread within rounding is measured and stated as a floor, a
+/* Runs the checks on m at m->theta: cost() gives the same bits when repeated and, where the
+ * check will run on threads ≥ 2 threads, when called on two threads at once (a spread within rounding is measured and stated as a floor, a
  * larger one refused); gradient(), called into a buffer filled with NaN and then into one
  * filled with another value, writes every entry once (entries never written and entries
  * added to with += are named by block and coordinates); cost() and gradient() leave θ as
  * they found it. About 4 cost and 2 gradient calls. Returns GCV_OK (out filled), or
  * GCV_ERR_INVALID with one line in err ("pre-flight: gradient() adds to …"), or
  * GCV_ERR_NOMEM. */
-gcv_status gcv_preflight_run(const gcv_model *m, gcv_preflight *out, gcv_error *err);
+gcv_status gcv_preflight_run(const gcv_model *m, size_t threads, gcv_preflight *out,
+                             gcv_error *err);
 
 #endif

@@ -22,7 +22,7 @@
 #include "model/process_pool.h"
 #include "util/strutil.h"
 
-#define CACHE 64 /* answers a workspace keeps: a chunk of 8 parameters × 4 evaluations, twice */
+#define CACHE 128 /* answers a workspace keeps: a chunk of up to 32 parameters × 4 evaluations */
 
 typedef struct proc_ws {
     int pref;              /* the worker this thread asks first (1-based; 0: none yet) */

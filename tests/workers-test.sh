@@ -107,6 +107,14 @@ else
     echo "SKIP: Octave example (octave is not installed)"
 fi
 
+# ---- the helper's batch paths: each answer the cost at the perturbed parameters ----
+if PYTHONPATH="$ROOT/clients/python${PYTHONPATH:+:$PYTHONPATH}" python3 \
+    "$ROOT/tests/workers/batch_paths.py" >"$TMP/out" 2>&1; then
+    ok "helper batch: C-, Fortran-ordered and strided blocks, J, (J, cache), [J], kinks"
+else
+    bad "helper batch: $(grep -m1 FAIL "$TMP/out" || tail -1 "$TMP/out")"
+fi
+
 # ---- a float32 model; mixed precisions refused ----
 cp "$ROOT/tests/workers/float32.py" "$TMP/"
 printf '{"name": "f32", "model": {"type": "process", "command": ["python3", "float32.py"]}}\n' >"$TMP/f32.json"

@@ -237,24 +237,27 @@ class _Model:
         else:
             arr[where] = value
 
+    @staticmethod
+    def _number(j):
+        """cost()'s answer as a float: J, or J of (J, anything); NumPy and torch scalars and
+        one-element arrays as their value; anything else NaN (gcverify reports it)."""
+        if isinstance(j, tuple):
+            j = j[0]
+        if isinstance(j, float):  # also NumPy's float64
+            return float(j)
+        j = _to_numpy(j)
+        return float(j.reshape(-1)[0]) if j.size == 1 else float("nan")
+
     def evaluate(self):
         j = self._cost(*self.args)
         if type(j) is not float:
-            if isinstance(j, tuple):
-                j = j[0]
-            if isinstance(j, float):  # also NumPy's float64
-                j = float(j)
-            else:
-                j = _to_numpy(j)
-                j = float(j.reshape(-1)[0]) if j.size == 1 else float("nan")
+            j = self._number(j)
         if self.base is None:
             return j, 0
         now = [_to_numpy(z) > 0 for z in self._kinks(*self.args)]
         return j, int(sum(np.count_nonzero(a != b) for a, b in zip(now, self.base)))
 
     def perturbed(self, i, value):
-        # The hot path (one call per evaluation): a flat view's element set and restored in
-        # place, no index arithmetic beyond the block's offset.
         b = bisect.bisect_right(self.offsets, i) - 1
         flat = self._flats[b]
         if flat is False:
@@ -271,6 +274,40 @@ class _Model:
             return self.evaluate()
         finally:
             flat[k] = self.theta[i]
+
+    def batch(self, pairs):
+        """(cost, kinks) for each (index, value) of pairs, flattened. The hot path: for a
+        model without a kinks function whose blocks are flat views and whose cost returns a
+        float, one element set and restored in place around each call, nothing else."""
+        out = []
+        if self._kinks is not None:
+            for k in range(0, len(pairs), 2):
+                out.extend(self.perturbed(pairs[k], pairs[k + 1]))
+            return out
+        offsets, flats, theta, cost, args = self.offsets, self._flats, self.theta, self._cost, self.args
+        first = last = 0  # the block of the last index: none yet
+        flat = None
+        for k in range(0, len(pairs), 2):
+            i = pairs[k]
+            if not first <= i < last:
+                b = bisect.bisect_right(offsets, i) - 1
+                first, last = offsets[b], offsets[b + 1]
+                flat = flats[b]
+                if flat is False:
+                    flat = self._flat(b)
+            if flat is None:
+                out.extend(self.perturbed(i, pairs[k + 1]))
+                continue
+            flat[i - first] = pairs[k + 1]
+            try:
+                j = cost(*args)
+            finally:
+                flat[i - first] = theta[i]
+            if type(j) is not float:
+                j = self._number(j)
+            out.append(j)
+            out.append(0)
+        return out
 
     def whole(self, theta):
         for i in range(len(self.theta)):
@@ -302,10 +339,7 @@ def _answer(m, body):
     kind, n = struct.unpack_from("<II", body)
     out = []
     if kind == 1:
-        pairs = struct.unpack_from("<" + "Qd" * n, body, 8)
-        perturbed = m.perturbed
-        for k in range(0, 2 * n, 2):
-            out.extend(perturbed(pairs[k], pairs[k + 1]))
+        out = m.batch(struct.unpack_from("<" + "Qd" * n, body, 8))
     else:
         out.extend(m.whole(np.frombuffer(body, "<f8", len(m.theta), 8)))
     return struct.pack("<II" + "dQ" * (len(out) // 2), len(out) // 2, 0, *out)

@@ -424,9 +424,16 @@ static gcv_status rebuild(const gcv_model *m, const gcv_options *o, gcv_result *
     a.options.progress_ctx = o->progress_ctx;
     a.options.stop = o->stop;
     a.options.share_of_whole = o->share_of_whole;
-    gcv_status st = gcv_result_assemble(m, &a, out);
+    /* The suspects of the blocks over their threshold, refined here as the undivided check
+     * refines them: escalation needs whole blocks, which only rank 0 holds. */
+    gcv_status st = gcv_assembly_escalate(m, &a, t0, err);
+    if (st == GCV_OK)
+        st = gcv_result_assemble(m, &a, out);
+    else
+        free(a.params);
     free(taylor);
     free(noise);
+    free(a.escalated);
     if (st != GCV_OK) {
         snprintf(err->msg, sizeof err->msg, "out of memory for the check's buffers");
         return st;

@@ -31,4 +31,14 @@ typedef struct gcv_assembly {
  * been freed. */
 gcv_status gcv_result_assemble(const gcv_model *m, const gcv_assembly *a, gcv_result **out);
 
+/* Escalation (escalate.c) of a's slots, checked elsewhere, exactly as the undivided check
+ * runs it after its loop (same suspects, same batches, same bits): for MPI's rank 0 once it
+ * holds every rank's slots and the noise they all measured on the whole model. Nothing
+ * where the undivided check would not escalate (no measured noise, a caller's subset, a
+ * time budget, a stopped check). a->params are refined in place, a->escalated is allocated
+ * (the caller frees it) and a->escalation_evaluations set; t0 is when the check began (its
+ * max_seconds count from it). GCV_OK, or GCV_ERR_NOMEM with err set. */
+gcv_status gcv_assembly_escalate(const gcv_model *m, gcv_assembly *a, double t0,
+                                 gcv_error *err);
+
 #endif

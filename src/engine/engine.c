@@ -596,6 +596,33 @@ static int escalate_suspects(const gcv_loop_ctx *c, gcv_param_result *params, si
     return halted ? 0 : st < 0 ? -1 : 0;
 }
 
+gcv_status gcv_assembly_escalate(const gcv_model *m, gcv_assembly *a, double t0, gcv_error *err)
+{
+    const gcv_options *o = &a->options;
+    /* As check_loop decides for the undivided check. */
+    if (!a->noise || !uses_noise(o) || o->subset || o->budget_seconds > 0.0 || a->stopped)
+        return GCV_OK;
+    const size_t P = m->n_params;
+    double *grad = malloc(P * sizeof *grad);
+    a->escalated = calloc(m->n_blocks, sizeof *a->escalated);
+    if (!grad || !a->escalated) {
+        free(grad);
+        return fail(err, GCV_ERR_NOMEM, "out of memory for the check's buffers");
+    }
+    for (size_t i = 0; i < P; i++) /* escalation reads g only at checked slots */
+        grad[i] = a->params[i].analytic;
+    gcv_options lo = *o;
+    size_t done = 0;
+    int halted = 0;
+    gcv_loop_ctx c = {m, &lo, grad, a->cost, m->cost_perturbed != NULL && !o->full_passes,
+                      &done, &halted, t0, NULL, {NULL, 0.0}, 0.0, NULL, 0, NULL};
+    set_limits(o, t0, &c);
+    c.noise = a->noise;
+    int rc = escalate_suspects(&c, a->params, a->escalated, a, 0);
+    free(grad);
+    return rc != 0 ? fail(err, GCV_ERR_NOMEM, "out of memory for the check's buffers") : GCV_OK;
+}
+
 /* The loop over the chosen indices, with the noise measured before it and the suspects
  * escalated after it where the method uses them (per block, into a->noise and a->escalated,
  * which it allocates). Returns the threads the loop used, 0 when out of memory. */

@@ -32,7 +32,11 @@ void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor
     const gcv_model *m = c->m;
     for (size_t b = 0; b < m->n_blocks; b++) {
         const gcv_block *bl = &m->blocks[b];
-        size_t n = bl->rows * bl->cols, tries = n < PILOT_SAMPLE ? n : PILOT_SAMPLE;
+        size_t n = bl->rows * bl->cols;
+        int mode = getenv("GCV_PILOT_MODE") ? atoi(getenv("GCV_PILOT_MODE")) : 0;
+        size_t want = getenv("GCV_PILOT_N") ? (size_t)atoi(getenv("GCV_PILOT_N")) : PILOT_SAMPLE;
+        size_t tries = n < want ? n : want;
+        double ssq[GCV_LADDER_MAX] = {0}, wt[GCV_LADDER_MAX] = {0}, nz[GCV_LADDER_MAX] = {0};
         double worst[GCV_LADDER_MAX], at[GCV_LADDER_MAX];
         int rungs = GCV_LADDER_MAX, got = 0;
         for (int k = 0; k < GCV_LADDER_MAX; k++)
@@ -43,9 +47,9 @@ void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor
                 break;
             }
             size_t i = gcv_block_index(bl, (2 * k + 1) * n / (2 * tries));
-            double fac[GCV_LADDER_MAX], err[GCV_LADDER_MAX];
+            double fac[GCV_LADDER_MAX], err[GCV_LADDER_MAX], noise[GCV_LADDER_MAX];
             unsigned e = 0;
-            int r = gcv_ladder_errors(c, th, ws, i, fac, err, &e);
+            int r = gcv_ladder_errors(c, th, ws, i, fac, err, noise, &e);
             *evals += e;
             if (r == 0)
                 continue; /* no slope above the noise here: it has no say */
@@ -53,11 +57,23 @@ void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor
             for (int q = 0; q < r; q++) {
                 worst[q] = fmax(worst[q], err[q]);
                 at[q] = fac[q];
+                double tr = isfinite(err[q]) ? err[q] - noise[q] : HUGE_VAL;
+                ssq[q] += tr * tr;
+                wt[q] = fmax(wt[q], tr);
+                nz[q] = noise[q];
             }
             got++;
         }
         factor[b] = -1.0;
         double best = HUGE_VAL;
+        for (int q = 0; got && q < rungs; q++) {
+            if (mode == 1)
+                worst[q] = sqrt(ssq[q] / got + 0.5 * nz[q] * nz[q]);
+            else if (mode == 2)
+                worst[q] = wt[q] + sqrt(0.5) * nz[q];
+            else if (mode == 3)
+                worst[q] = sqrt(ssq[q] / got) + nz[q];
+        }
         for (int q = 0; got && q < rungs; q++) {
             if (worst[q] < best) {
                 best = worst[q];

@@ -95,6 +95,18 @@ expect_exit "seed_testcase with ε = 0.1: the expected failure" 0 "$GCV" "$ROOT/
 [ "$(failing tc) $(json "$TMP/tc.json" 'd["status"]')" = "W2 b1 fail" ] && ok "seed_testcase with ε = 0.1: W2 and b1 fail" ||
     bad "seed_testcase with ε = 0.1: '$(failing tc)'"
 
+# where nothing is escalated (a shard, a time budget: no measured noise), ε = 0.1 on a
+# correct leaky-ReLU net leaves blocks over the threshold that nothing resolves: inconclusive,
+# never a fail (the steps that step past a kink measure their truncation too; before, W1, b1
+# and b2 of net.json failed under --shard 1/1 and --budget); the real bugs still fail
+for a in "--shard 1/1" "--budget 100"; do
+    expect_exit "net with ε = 0.1, $a: inconclusive, no false alarm" 3 "$GCV" "$ROOT/configs/net.json" --epsilon 0.1 $a --json "$TMP/ns.json"
+    [ -z "$(failing ns)" ] && ok "net with ε = 0.1, $a: no block fails" || bad "net with ε = 0.1, $a: '$(failing ns)' fail"
+    expect_exit "seed_testcase with ε = 0.1, $a: the expected failure" 0 "$GCV" "$ROOT/configs/seed_testcase.json" --epsilon 0.1 $a --json "$TMP/tcs.json"
+    [ "$(failing tcs)" = "W2 b1" ] && ok "seed_testcase with ε = 0.1, $a: W2 and b1 fail" ||
+        bad "seed_testcase with ε = 0.1, $a: '$(failing tcs)'"
+done
+
 # the escalation's budget (check.escalation.max_evaluations): honoured, and what it leaves
 # undecided is inconclusive, never a pass
 printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so", "options": {"init": "gpt2"}}, "check": {"escalation": {"max_evaluations": 100}}}\n' "$PLUG" >"$TMP/esc.json"

@@ -279,9 +279,21 @@ static kink_outcome resolve_kink(const gcv_loop_ctx *c, double *th, void *ws, si
 {
     unsigned spent = e->evals;
     for (int k = 1; k <= 3; k++) {
-        gcv_estimate d = scheme(c, c->o->method, th, ws, i, t, h * pow(10.0, -k));
+        double hk = h * pow(10.0, -k);
+        gcv_estimate d = scheme(c, c->o->method, th, ws, i, t, hk);
         spent += d.evals;
         if (!d.kinks && d.finite) {
+            /* Without a measured noise no escalation follows, and a step a tenth of a
+             * user's ε = 0.1 still truncates: its term is measured from half the step,
+             * inside the interval just seen free of kinks, as for any other parameter
+             * (gcv_check_param). */
+            int p = scheme_order(c->o->method);
+            if (!c->noise && p > 0) {
+                gcv_estimate d2 = scheme(c, c->o->method, th, ws, i, t, 0.5 * hk);
+                spent += d2.evals;
+                if (d2.finite && !d2.kinks)
+                    d.floor += fabs(d.value - d2.value) / (1.0 - ldexp(1.0, -p));
+            }
             *e = d;
             e->evals = spent;
             return KINK_AVOIDED;

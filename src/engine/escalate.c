@@ -352,7 +352,7 @@ static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
 }
 
 int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *factor,
-                      double *err, double *noise, unsigned *evals)
+                      double *err, unsigned *evals)
 {
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
     int n = run_ladder(c, th, ws, i, D, a, f, evals), signal = 0;
@@ -364,7 +364,6 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
     for (int k = 0; k < n; k++) {
         factor[k] = a[k] / s;
         err[k] = rung_error(D, f, n, k);
-        noise[k] = f[k];
     }
     return n;
 }

@@ -168,7 +168,7 @@ void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
  * above the noise. factor and err hold GCV_LADDER_MAX entries. */
 #define GCV_LADDER_MAX 12
 int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *factor,
-                      double *err, double *noise, unsigned *evals);
+                      double *err, unsigned *evals);
 
 /* Per block, the factor f of the first pass's step f·max(|θᵢ|, 1), from the ladder on the
  * parameters the noise was measured on (steps.c); evaluations added to *evals. */

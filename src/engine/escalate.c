@@ -19,7 +19,8 @@
  * rungs cannot pass for accuracy. The candidate with the smallest error wins; that error is
  * the parameter's floor.
  *
- * The decision per block, after each batch (4 suspects, then 4× more each round):
+ * The decision per block, after each batch (4 suspects, then twice as many each round: a
+ * block that n suspects decide costs at most 2n ladders):
  *   - difference ≤ threshold: decided (pass);
  *   - the refined suspects alone prove the threshold exceeded, ‖(|g − g̃| − 4·floor)₊‖ over
  *     them above threshold·(‖g‖ + ‖g̃‖), and the whole block is resolved (difference over 4×
@@ -225,7 +226,7 @@ int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const
         memcpy(e->list + *n, e->ord[b] + e->done[b], k * sizeof *e->list);
         *n += k;
         e->done[b] += k;
-        e->batch[b] *= 4;
+        e->batch[b] *= 2;
     }
     qsort(e->list, *n, sizeof *e->list, ascending);
     *list = e->list;

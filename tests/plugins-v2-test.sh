@@ -140,6 +140,11 @@ pf "+= into the gradient" '{"defect": "accumulate"}' 'pre-flight: gradient\(\) a
 pf "+= in a float model" '{"defect": "accumulate", "float": true}' 'pre-flight: gradient\(\) adds to the gradient buffer \(\+=\)'
 pf "an entry never written" '{"defect": "unwritten", "index": 3}' 'pre-flight: gradient\(\) never writes 1 of 6 entries, the first A\(1,1\) = θ\[3\]'
 pf "hidden state in the cost" '{"defect": "hidden_state"}' 'pre-flight: cost\(\) at the same θ gave J = .*beyond rounding: the cost has hidden state'
+cfg "$TMP/pf.json" "$T" '{"defect": "hidden_state"}'
+expect_exit "pre-flight, 2 threads: hidden state" 2 "$GCV" --threads 2 "$TMP/pf.json"
+expect_grep "pre-flight, 2 threads: two at once" 'gave J = .* \(two threads at once\): a spread' "$TMP/err"
+expect_exit "pre-flight, 1 thread: hidden state" 2 "$GCV" --threads 1 "$TMP/pf.json"
+expect_grep "pre-flight, 1 thread: one thread, two workspaces" 'gave J = .* \(two other workspaces\): a spread' "$TMP/err"
 pf "θ written" '{"defect": "writes_theta", "index": 3}' 'pre-flight: (cost|gradient)\(\) wrote θ: A\(1,1\) = θ\[3\] was -1\.5'
 cfg "$TMP/pf.json" "$T" '{"defect": "rounding_state"}'
 expect_exit "pre-flight: a last-bit spread is no error" 0 "$GCV" "$TMP/pf.json"

@@ -113,8 +113,8 @@ static gcv_status cost_repeat(const gcv_model *m, int threads, scratch *s, gcv_p
     out->cost_spread = spread;
     char what[GCV_ERROR_LEN - 64];
     snprintf(what, sizeof what, "cost() at the same θ gave J = %.17g, %.17g (again), %.17g and "
-             "%.17g (two threads at once): a spread of %.1e of |J|", j[0], j[1], j[2], j[3],
-             spread);
+             "%.17g (%s): a spread of %.1e of |J|", j[0], j[1], j[2], j[3],
+             threads >= 2 ? "two threads at once" : "two other workspaces", spread);
     if (spread > 64.0 * u)
     {
         gcv_error_set(err, "pre-flight: %s, beyond rounding: the cost has hidden state (a "

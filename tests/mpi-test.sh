@@ -53,6 +53,9 @@ equal() {
         if [ "$rc" -ne "$want" ]; then
             bad "$name, $n rank(s): exit $rc, the plain binary $want"
             sed 's/^/    /' "$d/$n.err" | head -5
+        elif [ ! -s "$d/p.json" ] || [ ! -s "$d/$n.json" ]; then
+            bad "$name, $n rank(s): exit $rc, but no report to compare"
+            sed 's/^/    /' "$d/p.err" | head -3
         elif same json "$d/p.json" "$d/$n.json" norm_json && same csv "$d/p.csv" "$d/$n.csv" cat &&
             same text "$d/p.txt" "$d/$n.txt" norm_text && same stderr "$d/p.err" "$d/$n.err" cat; then
             ok "$name, $n rank(s): exit $rc, same JSON, CSV, text"
@@ -68,14 +71,21 @@ for cfg in "$ROOT"/configs/*.json "$ROOT"/configs/bench/{testcase,moons,cat1,dee
 done
 
 # --- escalation (rank 0 refines the suspects of the gathered slots): a correct float32
-# transformer whose first pass leaves three blocks over the threshold, 1,468 parameters
-# escalated; before, the ranks skipped escalation and failed fcw (exit 1, the plain run 0)
-printf '{"name": "tf-float", "model": {"type": "plugin", "library": "%s", "options": {"init": "gpt2", "bug": "none", "seed": 5}}}\n' \
-    "$PLUGINS/libtransformer_f.so" >"$TMP/tf-float.json"
-equal "float transformer, escalated (exit 0)" "$TMP/tf-float.json" --top 5
-esc=$(json "$TMP/eq/p.json" 'd["evaluations_by_purpose"]["escalation"]')
-[ "${esc:-0}" -gt 10000 ] && ok "float transformer: the plain check escalated ($esc evaluations)" ||
-    bad "float transformer: the plain check escalated ${esc:-nothing}: the case no longer tests it"
+# transformer whose first pass leaves blocks over the threshold (before, the ranks skipped
+# escalation: on seed 5 they failed fcw, exit 1, where the plain run passed), and its
+# attention bug, whose escalation decides the failing blocks
+printf '{"name": "tf-float", "model": {"type": "plugin", "library": "%s", "options": {"init": "gpt2", "bug": "%s", "seed": %s}}}\n' \
+    "$PLUGINS/libtransformer_f.so" none 5 >"$TMP/tf-float.json"
+equal "float transformer, correct, escalated (exit 0)" "$TMP/tf-float.json" --top 5
+esc=$(json "$TMP/eq/p.json" 'd["evaluations_by_purpose"]["escalation"]' 2>/dev/null)
+[ "${esc:-0}" -gt 0 ] && ok "float transformer, correct: the plain check escalated ($esc evaluations)" ||
+    bad "float transformer, correct: the plain check escalated ${esc:-nothing}: the case no longer tests it"
+printf '{"name": "tf-float-bug", "model": {"type": "plugin", "library": "%s", "options": {"init": "gpt2", "bug": "%s", "seed": %s}}}\n' \
+    "$PLUGINS/libtransformer_f.so" attn_scale 1 >"$TMP/tf-bug.json"
+equal "float transformer, attention bug, escalated (exit 1)" "$TMP/tf-bug.json" --top 5
+esc=$(json "$TMP/eq/p.json" 'd["evaluations_by_purpose"]["escalation"]' 2>/dev/null)
+[ "${esc:-0}" -gt 10000 ] && ok "float transformer, attention bug: the plain check escalated ($esc evaluations)" ||
+    bad "float transformer, attention bug: the plain check escalated ${esc:-nothing}: the case no longer tests it"
 
 # --- options: what is split over the ranks and what runs on rank 0 alone
 net=$ROOT/configs/net.json

@@ -74,18 +74,19 @@ done
 # transformer whose first pass leaves blocks over the threshold (before, the ranks skipped
 # escalation: on seed 5 they failed fcw, exit 1, where the plain run passed), and its
 # attention bug, whose escalation decides the failing blocks
-printf '{"name": "tf-float", "model": {"type": "plugin", "library": "%s", "options": {"init": "gpt2", "bug": "%s", "seed": %s}}}\n' \
-    "$PLUGINS/libtransformer_f.so" none 5 >"$TMP/tf-float.json"
-equal "float transformer, correct, escalated (exit 0)" "$TMP/tf-float.json" --top 5
-esc=$(json "$TMP/eq/p.json" 'd["evaluations_by_purpose"]["escalation"]' 2>/dev/null)
-[ "${esc:-0}" -gt 0 ] && ok "float transformer, correct: the plain check escalated ($esc evaluations)" ||
-    bad "float transformer, correct: the plain check escalated ${esc:-nothing}: the case no longer tests it"
-printf '{"name": "tf-float-bug", "model": {"type": "plugin", "library": "%s", "options": {"init": "gpt2", "bug": "%s", "seed": %s}}}\n' \
-    "$PLUGINS/libtransformer_f.so" attn_scale 1 >"$TMP/tf-bug.json"
-equal "float transformer, attention bug, escalated (exit 1)" "$TMP/tf-bug.json" --top 5
-esc=$(json "$TMP/eq/p.json" 'd["evaluations_by_purpose"]["escalation"]' 2>/dev/null)
-[ "${esc:-0}" -gt 10000 ] && ok "float transformer, attention bug: the plain check escalated ($esc evaluations)" ||
-    bad "float transformer, attention bug: the plain check escalated ${esc:-nothing}: the case no longer tests it"
+# escalated NAME BUG SEED MIN: the float transformer with BUG, its ranks against the plain
+# binary, and the plain check's escalation evaluations above MIN (else the case tests nothing)
+escalated() {
+    printf '{"name": "tf-%s", "model": {"type": "plugin", "library": "%s", "options": {"init": "gpt2", "bug": "%s", "seed": %s}}}\n' \
+        "$2" "$PLUGINS/libtransformer_f.so" "$2" "$3" >"$TMP/tf-$2.json"
+    equal "float transformer, $1, escalated" "$TMP/tf-$2.json" --top 5
+    local esc
+    esc=$(json "$TMP/eq/p.json" 'd["evaluations_by_purpose"]["escalation"]' 2>/dev/null)
+    [ "${esc:-0}" -gt "$4" ] && ok "float transformer, $1: the plain check escalated ($esc evaluations)" ||
+        bad "float transformer, $1: the plain check escalated ${esc:-nothing}: the case no longer tests it"
+}
+escalated "correct (exit 0)" none 5 0
+escalated "attention bug (exit 1)" attn_scale 1 10000
 
 # --- options: what is split over the ranks and what runs on rank 0 alone
 net=$ROOT/configs/net.json

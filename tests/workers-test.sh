@@ -115,6 +115,16 @@ else
     bad "helper batch: $(grep -m1 FAIL "$TMP/out" || tail -1 "$TMP/out")"
 fi
 
+# ---- workers started: one per thread of the check (the pre-flight's call on two threads at
+# once only when the check runs on two; before, a one-thread check started a second worker).
+# The bench worker appends one line per worker process to $GCV_BENCH_COST_FILE.
+for t in 1 2; do
+    rm -f "$TMP/workers-$t"
+    GCV_BENCH_COST_FILE="$TMP/workers-$t" "$GCV" -q --threads $t "$ROOT/scripts/bench-worker/net.json" >/dev/null 2>&1
+    n=$(wc -l <"$TMP/workers-$t" 2>/dev/null || echo 0)
+    [ "$n" -eq "$t" ] && ok "--threads $t: $t worker process(es)" || bad "--threads $t: $n worker processes"
+done
+
 # ---- a float32 model; mixed precisions refused ----
 cp "$ROOT/tests/workers/float32.py" "$TMP/"
 printf '{"name": "f32", "model": {"type": "process", "command": ["python3", "float32.py"]}}\n' >"$TMP/f32.json"

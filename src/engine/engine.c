@@ -477,6 +477,24 @@ static void set_limits(const gcv_options *o, double t0, gcv_loop_ctx *c)
     c->budget_end = o->budget_seconds > 0.0 ? start + o->budget_seconds : 0.0;
 }
 
+/* A loop context for model m under the caller's options o, the loop's own options lo, the
+ * gradient grad and J(θ) = cost0: no noise, steps or memo yet. */
+static gcv_loop_ctx loop_ctx(const gcv_model *m, const gcv_options *o, const gcv_options *lo,
+                             const double *grad, double cost0, size_t *done, int *halted,
+                             double t0)
+{
+    gcv_loop_ctx c = {.m = m,
+                      .o = lo,
+                      .grad = grad,
+                      .cost0 = cost0,
+                      .incremental = m->cost_perturbed != NULL && !o->full_passes,
+                      .done = done,
+                      .halted = halted,
+                      .t0 = t0};
+    set_limits(o, t0, &c);
+    return c;
+}
+
 /* The set-up after the slots: the gradient's workspace (into *ws) and the gradient and cost at
  * θ (into grad and c->cost0), then the indices the loop visits (into lo). The watch is looked
  * at before and after the gradient; a model that looks at the same watch (the MLP does) gives
@@ -614,9 +632,7 @@ gcv_status gcv_assembly_escalate(const gcv_model *m, gcv_assembly *a, double t0,
     gcv_options lo = *o;
     size_t done = 0;
     int halted = 0;
-    gcv_loop_ctx c = {m, &lo, grad, a->cost, m->cost_perturbed != NULL && !o->full_passes,
-                      &done, &halted, t0, NULL, {NULL, 0.0}, 0.0, NULL, 0, NULL};
-    set_limits(o, t0, &c);
+    gcv_loop_ctx c = loop_ctx(m, o, &lo, grad, a->cost, &done, &halted, t0);
     c.noise = a->noise;
     int rc = escalate_suspects(&c, a->params, a->escalated, a, 0);
     free(grad);
@@ -641,10 +657,15 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
         size_t *esc = calloc(nb, sizeof *esc);
         a->noise = noise;
         a->escalated = esc;
-        if (!noise || !esc || measure_noise(c, ws, noise, a) != 0)
-            return 0;
-        if (c->o->step_pilot && c->o->method == GCV_METHOD_CENTRAL && !*c->halted &&
-            pilot_steps(c, ws, a) != 0)
+        /* The pilot's ladders meet the noise stencil's points: a memo spares their second
+         * evaluation (memo.c). Without one (no memory), they are evaluated again. */
+        int pilot = c->o->step_pilot && c->o->method == GCV_METHOD_CENTRAL;
+        c->memo = pilot ? gcv_memo_new(20 * 3 * nb) : NULL;
+        int bad = !noise || !esc || measure_noise(c, ws, noise, a) != 0 ||
+                  (pilot && !*c->halted && pilot_steps(c, ws, a) != 0);
+        gcv_memo_free(c->memo);
+        c->memo = NULL;
+        if (bad)
             return 0;
     }
     int used = work ? run_loop(c, params, nt) : 1;
@@ -691,9 +712,7 @@ gcv_status gcv_check(const gcv_model *m, const gcv_options *o, gcv_result **out,
     gcv_options lo = *o; /* the per-parameter loop's options */
     size_t done = 0;
     int halted = 0;
-    gcv_loop_ctx c = {m, &lo, grad, NAN, m->cost_perturbed != NULL && !o->full_passes,
-                      &done, &halted, t0, NULL, {NULL, 0.0}, 0.0, NULL, 0, NULL};
-    set_limits(o, t0, &c);
+    gcv_loop_ctx c = loop_ctx(m, o, &lo, grad, NAN, &done, &halted, t0);
     if ((st = prepare(&c, grad, &ws, &lo, &a, &dir, &drill, err)) != GCV_OK)
         goto out;
     if (!halted && o->method == GCV_METHOD_DIRECTIONAL && gcv_watch_stopped(&c.watch))

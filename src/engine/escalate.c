@@ -48,7 +48,7 @@ struct gcv_escalation {
     size_t budget, evals0, per_param;
     unsigned char *state; /* per block */
     size_t **ord;         /* per open block: its suspects, largest error first */
-    size_t *n_ord, *done, *batch;
+    size_t *n_ord, *done, *batch, *take;
     size_t *list;
 };
 
@@ -164,7 +164,8 @@ gcv_escalation *gcv_escalation_new(const gcv_model *m, const gcv_options *o,
     e->n_ord = calloc(nb, sizeof *e->n_ord);
     e->done = calloc(nb, sizeof *e->done);
     e->batch = calloc(nb, sizeof *e->batch);
-    if (!e->state || !e->ord || !e->n_ord || !e->done || !e->batch)
+    e->take = calloc(nb, sizeof *e->take);
+    if (!e->state || !e->ord || !e->n_ord || !e->done || !e->batch || !e->take)
         goto nomem;
     for (size_t b = 0; b < nb; b++) {
         double d, fd, lb;
@@ -182,6 +183,29 @@ static int ascending(const void *x, const void *y)
 {
     size_t a = *(const size_t *)x, b = *(const size_t *)y;
     return a < b ? -1 : a > b;
+}
+
+/* How many more of open block b's suspects must be refined, largest error first, for its
+ * difference to fall to the threshold if each refined one came out exact. */
+static size_t needed(const gcv_escalation *e, const gcv_param_result *params, size_t b)
+{
+    const gcv_block *bl = &e->m->blocks[b];
+    double dd = 0.0, gg = 0.0, nn = 0.0;
+    for (size_t k = 0; k < bl->rows * bl->cols; k++) {
+        const gcv_param_result *p = &params[gcv_block_index(bl, k)];
+        if (!counts(p))
+            continue;
+        dd += (p->analytic - p->numeric) * (p->analytic - p->numeric);
+        gg += p->analytic * p->analytic;
+        nn += p->numeric * p->numeric;
+    }
+    double t = e->threshold * (sqrt(gg) + sqrt(nn));
+    size_t m = 0;
+    for (size_t k = e->done[b]; k < e->n_ord[b] && dd > t * t; k++, m++) {
+        const gcv_param_result *p = &params[e->ord[b][k]];
+        dd -= (p->analytic - p->numeric) * (p->analytic - p->numeric);
+    }
+    return m;
 }
 
 /* Whether open block b is decided now. */
@@ -209,9 +233,11 @@ int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const
             e->state[b] = BLOCK_DECIDED;
             continue;
         }
-        size_t k = e->n_ord[b] - e->done[b];
+        size_t k = e->n_ord[b] - e->done[b], need = needed(e, params, b);
+        need = need > FIRST_BATCH ? need : FIRST_BATCH;
         k = k < e->batch[b] ? k : e->batch[b];
-        total += k < room - total ? k : room - total;
+        e->take[b] = k < need ? k : need;
+        total += e->take[b] < room - total ? e->take[b] : room - total;
     }
     if (total == 0)
         return 0;
@@ -220,9 +246,7 @@ int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const
     for (size_t b = 0; b < m->n_blocks && *n < total; b++) {
         if (e->state[b] != BLOCK_OPEN)
             continue;
-        size_t k = e->n_ord[b] - e->done[b];
-        k = k < e->batch[b] ? k : e->batch[b];
-        k = k < total - *n ? k : total - *n;
+        size_t k = e->take[b] < total - *n ? e->take[b] : total - *n;
         memcpy(e->list + *n, e->ord[b] + e->done[b], k * sizeof *e->list);
         *n += k;
         e->done[b] += k;
@@ -257,6 +281,7 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
     free(e->n_ord);
     free(e->done);
     free(e->batch);
+    free(e->take);
     free(e->list);
     free(e);
     return spent;
@@ -316,10 +341,24 @@ static void best_rung(const double *D, const double *a, const double *f, int n, 
     }
 }
 
+/* Whether rung offsets tp, tm are the check's own points for r: its estimate is then the
+ * central difference the rung would compute, bit for bit (the same points of a deterministic
+ * cost), and is taken from r instead of evaluated. Only a plain central difference qualifies
+ * (not a kink's one-sided value); its step is the two offsets' sum, which ties it to them. */
+static int is_check_rung(const gcv_loop_ctx *c, const gcv_param_result *r, double t, double tp,
+                         double tm)
+{
+    return r && c->o->method == GCV_METHOD_CENTRAL && r->kink_avoided == 0 &&
+           (r->status == GCV_PARAM_OK || r->status == GCV_PARAM_MISMATCH) &&
+           r->step == (tp - t) + (t - tm) && isfinite(r->numeric);
+}
+
 /* The ladder's central differences at θᵢ (values D, half steps a, noise floors f); returns
- * how many rungs held (stopping at the first kink or failure), evaluations into *evals. */
-static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *D,
-                      double *a, double *f, unsigned *evals)
+ * how many rungs held (stopping at the first kink or failure), evaluations into *evals. The
+ * rung that is the check's own step (r, or NULL) costs nothing. */
+static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
+                      const gcv_param_result *r, double *D, double *a, double *f,
+                      unsigned *evals)
 {
     const double t = c->m->theta[i];
     double h0;
@@ -329,18 +368,31 @@ static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
         /* A worker process answers the whole ladder in one round trip (prefetch.c), the
          * values as gcv_central takes them; rungs past a kink cost the worker, not a
          * result. */
-        size_t idx[2 * LADDER_MAX];
-        double val[2 * LADDER_MAX];
+        size_t idx[2 * LADDER_MAX], want = 0, kinks;
+        double val[2 * LADDER_MAX], j;
         for (int k = 0; k < rungs; k++) {
             double h = h0 * ldexp(1.0, 2 * k);
-            idx[2 * k] = idx[2 * k + 1] = i;
-            val[2 * k] = gcv_model_offset(c->m, t, h);
-            val[2 * k + 1] = gcv_model_offset(c->m, t, -h);
+            double v[2] = {gcv_model_offset(c->m, t, h), gcv_model_offset(c->m, t, -h)};
+            if (is_check_rung(c, r, t, v[0], v[1]))
+                continue;
+            for (int s = 0; s < 2; s++) {
+                if (!c->memo || !gcv_memo_get(c->memo, i, v[s], &j, &kinks)) {
+                    idx[want] = i;
+                    val[want++] = v[s]; /* what the memo holds is not asked for again */
+                }
+            }
         }
-        (void)c->m->prefetch(c->m, ws, idx, val, 2 * (size_t)rungs);
+        (void)c->m->prefetch(c->m, ws, idx, val, want);
     }
     for (int k = 0; k < rungs; k++) {
-        gcv_estimate e = gcv_central(c, th, ws, i, t, h0 * ldexp(1.0, 2 * k));
+        double h = h0 * ldexp(1.0, 2 * k);
+        if (is_check_rung(c, r, t, gcv_model_offset(c->m, t, h), gcv_model_offset(c->m, t, -h))) {
+            D[n] = r->numeric;
+            a[n] = 0.5 * r->step;
+            f[n++] = r->floor;
+            continue;
+        }
+        gcv_estimate e = gcv_central(c, th, ws, i, t, h);
         *evals += e.evals;
         if (!e.finite || e.kinks || !(e.step > 0.0))
             break; /* a kink or a failure here: every larger step would cross it too */
@@ -356,7 +408,7 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
                       double *err, unsigned *evals)
 {
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
-    int n = run_ladder(c, th, ws, i, D, a, f, evals), signal = 0;
+    int n = run_ladder(c, th, ws, i, NULL, D, a, f, evals), signal = 0;
     for (int k = 0; k < n; k++)
         signal |= fabs(D[k]) > 2.0 * f[k];
     if (!signal || n < 3)
@@ -375,7 +427,7 @@ void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     const double g = c->grad[i];
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
     unsigned evals = 0;
-    int n = run_ladder(c, th, ws, i, D, a, f, &evals);
+    int n = run_ladder(c, th, ws, i, r, D, a, f, &evals);
     r->evaluations += evals;
     if (n < 3)
         return; /* no three rungs: the check's own estimate stands */

@@ -59,7 +59,17 @@ typedef struct gcv_loop_ctx {
                           * or NULL: floors from the rounding bound κ·u·|J| */
     int escalate;        /* 1: the loop refines its indices (escalate.c) instead of checking */
     const double *step_factor; /* per block, the first pass's step factor (steps.c), or NULL */
+    struct gcv_memo *memo;     /* the serial phases' evaluations, reused (memo.c), or NULL */
 } gcv_loop_ctx;
+
+/* Evaluations kept by (parameter index, value) for the serial phases (memo.c): a table for
+ * about expected of them, NULL when out of memory; get returns 1 and J and its kinks where
+ * (i, v) was put. */
+typedef struct gcv_memo gcv_memo;
+gcv_memo *gcv_memo_new(size_t expected);
+void gcv_memo_free(gcv_memo *m);
+int gcv_memo_get(const gcv_memo *m, size_t i, double v, double *j, size_t *kinks);
+void gcv_memo_put(gcv_memo *m, size_t i, double v, double j, size_t kinks);
 
 /* The block holding θ index i (blocks may be views, blocks.c). */
 static inline size_t gcv_block_of(const gcv_model *m, size_t i)

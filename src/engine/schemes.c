@@ -10,17 +10,25 @@ double gcv_eval_at(const gcv_loop_ctx *c, double *th, size_t i, double v, void *
                    gcv_estimate *e)
 {
     double j;
+    size_t kinks = 0;
     th[i] = v;
-    gcv_trace_mark(c->slot, c->incremental ? GCV_PHASE_COST_PERTURBED : GCV_PHASE_COST, i);
-    int bad = c->incremental ? c->m->cost_perturbed(c->m, i, v, ws, &j)
-                             : c->m->cost(c->m, th, ws, &j);
-    if (bad)
-        j = NAN;
-    if (c->m->kinks_crossed) {
-        gcv_trace_mark(c->slot, GCV_PHASE_KINKS, i);
-        e->kinks += c->m->kinks_crossed(c->m, ws);
+    if (c->memo && gcv_memo_get(c->memo, i, v, &j, &kinks)) {
+        e->kinks += kinks; /* evaluated before, and not counted again */
+    } else {
+        gcv_trace_mark(c->slot, c->incremental ? GCV_PHASE_COST_PERTURBED : GCV_PHASE_COST, i);
+        int bad = c->incremental ? c->m->cost_perturbed(c->m, i, v, ws, &j)
+                                 : c->m->cost(c->m, th, ws, &j);
+        if (bad)
+            j = NAN;
+        if (c->m->kinks_crossed) {
+            gcv_trace_mark(c->slot, GCV_PHASE_KINKS, i);
+            kinks = c->m->kinks_crossed(c->m, ws);
+            e->kinks += kinks;
+        }
+        e->evals++;
+        if (c->memo)
+            gcv_memo_put(c->memo, i, v, j, kinks);
     }
-    e->evals++;
     e->finite &= isfinite(j);
     if (fabs(j) > e->costs_max)
         e->costs_max = fabs(j);

@@ -602,8 +602,10 @@ static int escalate_suspects(const gcv_loop_ctx *c, gcv_param_result *params, si
     ec.halted = &halted;
     const size_t *list;
     st = 0;
-    while (!halted && (st = gcv_escalation_next(e, params, &list, &eo.n_subset)) > 0) {
+    int pass = 1;
+    while (!halted && (st = gcv_escalation_next(e, params, &list, &eo.n_subset, &pass)) > 0) {
         eo.subset = list;
+        ec.escalate = pass;
         if (run_loop(&ec, params, one_thread ? 1 : loop_threads(c->o, eo.n_subset * 16)) == 0)
             st = -1;
         if (st < 0)

@@ -39,6 +39,9 @@
 
 #define FIRST_BATCH 4
 #define LADDER_MAX GCV_LADDER_MAX
+/* Passes over an undecided block: 1 the ladder; 2 and 3 the ladder averaged over 4 and 16
+ * slightly different steps (noise_averaged). */
+#define PASS_MAX 3
 
 enum { BLOCK_CLEAR = 0, BLOCK_OPEN, BLOCK_DECIDED };
 
@@ -49,6 +52,7 @@ struct gcv_escalation {
     unsigned char *state; /* per block */
     size_t **ord;         /* per open block: its suspects, largest error first */
     size_t *n_ord, *done, *batch, *take;
+    unsigned char *pass; /* per block, 1 … PASS_MAX */
     size_t *list;
 };
 
@@ -93,7 +97,8 @@ static void block_stats(const gcv_escalation *e, const gcv_param_result *params,
         nn += p->numeric * p->numeric;
         ff += p->floor * p->floor;
     }
-    for (size_t k = 0; e->ord && e->ord[b] && k < e->done[b]; k++) {
+    size_t refined = e->pass && e->pass[b] > 1 ? e->n_ord[b] : e->done ? e->done[b] : 0;
+    for (size_t k = 0; e->ord && e->ord[b] && k < refined; k++) {
         const gcv_param_result *p = &params[e->ord[b][k]];
         double x = fmax(0.0, p->abs_error - GCV_MARGIN * p->floor);
         ll += x * x;
@@ -142,6 +147,7 @@ static int open_block(gcv_escalation *e, const gcv_param_result *params, size_t 
     e->n_ord[b] = k;
     e->batch[b] = FIRST_BATCH;
     e->state[b] = BLOCK_OPEN;
+    e->pass[b] = 1;
     return 0;
 }
 
@@ -165,7 +171,8 @@ gcv_escalation *gcv_escalation_new(const gcv_model *m, const gcv_options *o,
     e->done = calloc(nb, sizeof *e->done);
     e->batch = calloc(nb, sizeof *e->batch);
     e->take = calloc(nb, sizeof *e->take);
-    if (!e->state || !e->ord || !e->n_ord || !e->done || !e->batch || !e->take)
+    e->pass = calloc(nb, 1);
+    if (!e->state || !e->ord || !e->n_ord || !e->done || !e->batch || !e->take || !e->pass)
         goto nomem;
     for (size_t b = 0; b < nb; b++) {
         double d, fd, lb;
@@ -217,23 +224,60 @@ static int decided(const gcv_escalation *e, const gcv_param_result *params, size
            e->done[b] == e->n_ord[b];
 }
 
+/* Whether open block b, every suspect refined and still undecided, takes another pass: only
+ * when its difference is within GCV_MARGIN times its floor (its floor, not its error, keeps
+ * it from a verdict), and not past PASS_MAX. Its suspects are then taken again, largest floor
+ * first. */
+static int next_pass(gcv_escalation *e, const gcv_param_result *params, size_t b)
+{
+    double d, fd, lb;
+    block_stats(e, params, b, &d, &fd, &lb);
+    if (e->done[b] < e->n_ord[b] || e->pass[b] >= PASS_MAX || d > GCV_MARGIN * fd ||
+        d <= e->threshold)
+        return 0;
+    size_t n = e->n_ord[b];
+    by_err *v = malloc(n * sizeof *v);
+    if (!v)
+        return 0; /* no memory for another pass: the verdict stands as it is */
+    for (size_t k = 0; k < n; k++)
+        v[k] = (by_err){params[e->ord[b][k]].floor, e->ord[b][k]};
+    qsort(v, n, sizeof *v, larger_first);
+    for (size_t k = 0; k < n; k++)
+        e->ord[b][k] = v[k].i;
+    free(v);
+    e->pass[b]++;
+    e->done[b] = 0;
+    e->batch[b] = FIRST_BATCH;
+    return 1;
+}
+
 int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const size_t **list,
-                        size_t *n)
+                        size_t *n, int *pass)
 {
     const gcv_model *m = e->m;
     size_t spent = evaluations_of(params, m->n_params) - e->evals0, total = 0;
-    size_t room = spent < e->budget ? (e->budget - spent) / e->per_param : 0;
+    unsigned char low = PASS_MAX + 1;
     *n = 0;
     free(e->list);
     e->list = NULL;
     for (size_t b = 0; b < m->n_blocks; b++) {
         if (e->state[b] != BLOCK_OPEN)
             continue;
-        if (decided(e, params, b)) {
+        if (decided(e, params, b) && !next_pass(e, params, b)) {
             e->state[b] = BLOCK_DECIDED;
             continue;
         }
-        size_t k = e->n_ord[b] - e->done[b], need = needed(e, params, b);
+        low = e->pass[b] < low ? e->pass[b] : low;
+    }
+    /* A round refines the blocks of one pass, the lowest: a pass is one scheme for the
+     * loop, and a block's first ladders come before another's averaged ones. */
+    size_t per = e->per_param << (2 * (low <= PASS_MAX ? low - 1 : 0));
+    size_t room = spent < e->budget ? (e->budget - spent) / per : 0;
+    for (size_t b = 0; b < m->n_blocks; b++) {
+        e->take[b] = 0;
+        if (e->state[b] != BLOCK_OPEN || e->pass[b] != low)
+            continue;
+        size_t k = e->n_ord[b] - e->done[b], need = low == 1 ? needed(e, params, b) : k;
         need = need > FIRST_BATCH ? need : FIRST_BATCH;
         k = k < e->batch[b] ? k : e->batch[b];
         e->take[b] = k < need ? k : need;
@@ -243,8 +287,9 @@ int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const
         return 0;
     if (!(e->list = malloc(total * sizeof *e->list)))
         return -1;
+    *pass = low;
     for (size_t b = 0; b < m->n_blocks && *n < total; b++) {
-        if (e->state[b] != BLOCK_OPEN)
+        if (e->state[b] != BLOCK_OPEN || e->take[b] == 0)
             continue;
         size_t k = e->take[b] < total - *n ? e->take[b] : total - *n;
         memcpy(e->list + *n, e->ord[b] + e->done[b], k * sizeof *e->list);
@@ -264,8 +309,8 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
     size_t spent = 0;
     for (size_t b = 0; params && b < e->m->n_blocks; b++) {
         if (refined)
-            refined[b] = e->done[b];
-        if (e->state[b] != BLOCK_OPEN || decided(e, params, b))
+            refined[b] = e->pass[b] > 1 ? e->n_ord[b] : e->done[b];
+        if (e->state[b] != BLOCK_OPEN || e->pass[b] > 1 || decided(e, params, b))
             continue;
         for (size_t k = e->done[b]; k < e->n_ord[b]; k++) {
             gcv_param_result *p = &params[e->ord[b][k]];
@@ -282,6 +327,7 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
     free(e->done);
     free(e->batch);
     free(e->take);
+    free(e->pass);
     free(e->list);
     free(e);
     return spent;
@@ -353,17 +399,19 @@ static int is_check_rung(const gcv_loop_ctx *c, const gcv_param_result *r, doubl
            r->step == (tp - t) + (t - tm) && isfinite(r->numeric);
 }
 
-/* The ladder's central differences at θᵢ (values D, half steps a, noise floors f); returns
- * how many rungs held (stopping at the first kink or failure), evaluations into *evals. The
- * rung that is the check's own step (r, or NULL) costs nothing. */
+/* The ladder's central differences at θᵢ (values D, half steps a, noise floors f), its steps
+ * scale times the nominal ones; returns how many rungs held (stopping at the first kink or
+ * failure), evaluations into *evals. The rung that is the check's own step (r, or NULL)
+ * costs nothing. */
 static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
-                      const gcv_param_result *r, double *D, double *a, double *f,
+                      const gcv_param_result *r, double scale, double *D, double *a, double *f,
                       unsigned *evals)
 {
     const double t = c->m->theta[i];
     double h0;
     int rungs, n = 0;
     ladder(c->m, t, &h0, &rungs);
+    h0 *= scale;
     if (c->m->prefetch && c->incremental) {
         /* A worker process answers the whole ladder in one round trip (prefetch.c), the
          * values as gcv_central takes them; rungs past a kink cost the worker, not a
@@ -408,7 +456,7 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
                       double *err, unsigned *evals)
 {
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
-    int n = run_ladder(c, th, ws, i, NULL, D, a, f, evals), signal = 0;
+    int n = run_ladder(c, th, ws, i, NULL, 1.0, D, a, f, evals), signal = 0;
     for (int k = 0; k < n; k++)
         signal |= fabs(D[k]) > 2.0 * f[k];
     if (!signal || n < 3)
@@ -421,18 +469,62 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
     return n;
 }
 
+/* The ladder averaged over m copies, copy j's steps 1 + (j + 1)/(2m) times the nominal ones
+ * (up to 1.5 times: the same rung in each, and the ratio 4 between rungs kept, so
+ * Richardson and rung_error hold for the averages). Rounding noise at points that far
+ * apart is independent, as ECnoise's own measurement takes it, so the average's noise is
+ * the single rung's over √m: a block whose floor, not its error, leaves it undecided (a
+ * float layernorm gain, its best rung noise-bound at the ladder's top) can be decided with
+ * m times the evaluations. The floor kept is the larger of the measured noise and the
+ * copies' own scatter (√2·sd, as the floor is √2 times one difference's noise), over √m: a
+ * noise the measurement understated, or a truncation that the copies' different steps
+ * expose, widens it. Returns the rungs every copy took. */
+static int averaged_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, int m,
+                           double *D, double *a, double *f, unsigned *evals)
+{
+    double sum[LADDER_MAX] = {0}, sq[LADDER_MAX] = {0}, a2[LADDER_MAX] = {0},
+           fl[LADDER_MAX] = {0};
+    int n = LADDER_MAX;
+    for (int j = 0; j < m; j++) {
+        double Dj[LADDER_MAX], aj[LADDER_MAX], fj[LADDER_MAX];
+        int nj = run_ladder(c, th, ws, i, NULL, 1.0 + (double)(j + 1) / (2.0 * m), Dj, aj, fj,
+                            evals);
+        n = nj < n ? nj : n;
+        for (int k = 0; k < nj; k++) {
+            sum[k] += Dj[k];
+            sq[k] += Dj[k] * Dj[k];
+            a2[k] += aj[k] * aj[k];
+            fl[k] += fj[k];
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        double mean = sum[k] / m, var = fmax(0.0, sq[k] / m - mean * mean) * m / (m - 1);
+        D[k] = mean;
+        a[k] = sqrt(a2[k] / m);
+        f[k] = fmax(fl[k] / m, sqrt(2.0 * var)) / sqrt((double)m);
+    }
+    return n;
+}
+
 void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                       gcv_param_result *r)
 {
     const double g = c->grad[i];
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
     unsigned evals = 0;
-    int n = run_ladder(c, th, ws, i, r, D, a, f, &evals);
+    /* Pass 1 (c->escalate): the ladder, its rung at the check's step taken from the check;
+     * passes 2 and 3: averaged over 4 and 16 copies. */
+    int n = c->escalate > 1
+                ? averaged_ladder(c, th, ws, i, 1 << (2 * (c->escalate - 1)), D, a, f, &evals)
+                : run_ladder(c, th, ws, i, r, 1.0, D, a, f, &evals);
     r->evaluations += evals;
     if (n < 3)
         return; /* no three rungs: the check's own estimate stands */
     double value = r->numeric, err = r->floor, step = r->step;
     best_rung(D, a, f, n, &value, &err, &step);
+    /* A later pass replaces an earlier one's estimate only where it is more accurate. */
+    if (c->escalate > 1 && !(err < r->floor))
+        return;
     const gcv_options *o = c->o;
     r->numeric = value;
     r->floor = err;

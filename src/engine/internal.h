@@ -57,7 +57,8 @@ typedef struct gcv_loop_ctx {
     double budget_end; /* when budget_seconds, from the run's start, are spent; 0: no budget */
     const double *noise; /* per block, the measured standard deviation of J's noise (noise.c),
                           * or NULL: floors from the rounding bound κ·u·|J| */
-    int escalate;        /* 1: the loop refines its indices (escalate.c) instead of checking */
+    int escalate;        /* ≥ 1: the loop refines its indices (escalate.c) instead of checking,
+                          * with that pass's scheme (1 the ladder, 2 and 3 averaged ladders) */
     const double *step_factor; /* per block, the first pass's step factor (steps.c), or NULL */
     struct gcv_memo *memo;     /* the serial phases' evaluations, reused (memo.c), or NULL */
 } gcv_loop_ctx;
@@ -155,10 +156,11 @@ typedef struct gcv_escalation gcv_escalation;
 /* A new escalation over params (the check's slots), or NULL when out of memory. */
 gcv_escalation *gcv_escalation_new(const gcv_model *m, const gcv_options *o,
                                    const gcv_param_result *params);
-/* The next batch of indices to refine (ascending) into *list, *n of them; 0 when nothing
- * more is to be refined (every block decided, or the budget spent); −1 out of memory. */
+/* The next batch of indices to refine (ascending) into *list, *n of them, and the pass they
+ * are refined with into *pass (gcv_refine_param's c->escalate); 0 when nothing more is to
+ * be refined (every block decided, or the budget spent); −1 out of memory. */
 int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const size_t **list,
-                        size_t *n);
+                        size_t *n, int *pass);
 /* After the last batch: the blocks left undecided get their unrefined suspects' floors raised
  * to their errors (no verdict from a value whose accuracy was not established); the count of
  * refined parameters per block into refined (n_blocks, or NULL); returns the evaluations
@@ -166,7 +168,8 @@ int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const
 size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t *refined);
 
 /* Re-estimates parameter i into r (escalate.c): adds its evaluations, replaces its numeric
- * value, step and floor with the best rung of the step ladder, and its status. */
+ * value, step and floor with the best rung of the step ladder (averaged in passes 2 and 3,
+ * and there only where more accurate), and its status. */
 void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                       gcv_param_result *r);
 

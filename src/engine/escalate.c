@@ -11,7 +11,8 @@
  *
  * The scheme (gcv_refine_param): central differences D_k on a ladder of steps h_k = h₀·4ᵏ
  * around the step that balances O(h²) truncation and rounding (from a quarter of it up to
- * 0.025·max(|θ|,1) in double, up to max(|θ|,1) in float, where noise needs large steps), and
+ * 0.025·max(|θ|,1) in double; in float from the step the default ε is taken to, a quarter
+ * of 2⁻⁸, up to max(|θ|,1), where noise needs large steps), and
  * their Richardson extrapolations R_k (O(h⁴)). Each candidate's error is its truncation seen
  * from the next rung (a fifteenth of the distance, where the rung below confirms that the
  * leading term dominates; the whole distance to the farther neighbour where it does not) plus
@@ -74,8 +75,8 @@ static void ladder(const gcv_model *m, double t, double *h0, int *rungs)
 {
     double s = fmax(fabs(t), 1.0);
     if (m->precision == GCV_FLOAT) {
-        *h0 = 0x1p-12 * s; /* 2⁻⁸ / 16 … 1 */
-        *rungs = 7;
+        *h0 = 0x1p-10 * s; /* 2⁻⁸ / 4 … 1 */
+        *rungs = 6;
     } else {
         *h0 = cbrt(2.0 * GCV_U) / 16.0 * s; /* 3.8e-7 … 0.025 */
         *rungs = 9;
@@ -334,7 +335,8 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
 }
 
 /* The error of candidate C[k] of a ladder level (C = D, or R), from its neighbours; or
- * HUGE_VAL when k lacks one. With the ladder's ratio r = 4, where the leading error term
+ * HUGE_VAL when k lacks one (the lowest rung of a float ladder needs only the one above: see
+ * below). With the ladder's ratio r = 4, where the leading error term
  * dominates, C[k+1] − C[k] is (r² − 1) = 15 times C[k]'s error or more (r⁴ − 1 for R; the
  * smaller factor is kept for both), so C[k]'s error is about |C[k+1] − C[k]|/15 plus its
  * noise. That holds only in that regime, and the rung below tells whether we are in it: its
@@ -342,8 +344,14 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
  * it does not (a secant that flattens or turns at large steps, noise the estimate missed),
  * the candidate is trusted only as far as both neighbours agree with it: the larger distance
  * plus both noises, which is always an upper bound. */
-static double rung_error(const double *C, const double *fc, int n, int k)
+/* A float ladder has no rung below its lowest, 2⁻¹⁰·max(|θ|,1): one there would carry 4
+ * times its noise (σ/h, a thousandth of a gradient of 1 at |J| ≈ 3), a difference that
+ * confirms nothing, so the lowest rung is taken at its sharp estimate, and its two
+ * evaluations per ladder are not spent. */
+static double rung_error(const double *C, const double *fc, int n, int k, int bottom)
 {
+    if (k == 0 && bottom && n > 1)
+        return fabs(C[1] - C[0]) / 15.0 + fc[0];
     if (k < 1 || k + 1 >= n)
         return HUGE_VAL;
     double up = fabs(C[k + 1] - C[k]), down = fabs(C[k] - C[k - 1]);
@@ -359,8 +367,8 @@ static double rung_error(const double *C, const double *fc, int n, int k)
  * where the cost is quantised to its ulp, the rung that balances truncation and noise is
  * typically 8 to 30 times more accurate than its distance to the next rung up, and only this
  * sharper estimate lets it win over the large steps. */
-static void best_rung(const double *D, const double *a, const double *f, int n, double *value,
-                      double *err, double *step)
+static void best_rung(const double *D, const double *a, const double *f, int n, int bottom,
+                      double *value, double *err, double *step)
 {
     double R[LADDER_MAX], fr[LADDER_MAX];
     for (int k = 0; k + 1 < n; k++) {
@@ -369,16 +377,16 @@ static void best_rung(const double *D, const double *a, const double *f, int n, 
         fr[k] = (w * f[k] + v * f[k + 1]) / (w - v);
     }
     *err = HUGE_VAL;
-    for (int k = 1; k + 1 < n; k++) {
-        double e0 = rung_error(D, f, n, k);
+    for (int k = bottom ? 0 : 1; k + 1 < n; k++) {
+        double e0 = rung_error(D, f, n, k, bottom);
         if (e0 < *err) {
             *err = e0;
             *value = D[k];
             *step = 2.0 * a[k];
         }
     }
-    for (int k = 1; k + 2 < n; k++) {
-        double e1 = rung_error(R, fr, n - 1, k);
+    for (int k = bottom ? 0 : 1; k + 2 < n; k++) {
+        double e1 = rung_error(R, fr, n - 1, k, bottom);
         if (e1 < *err) {
             *err = e1;
             *value = R[k];
@@ -464,7 +472,7 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
     double s = fmax(fabs(c->m->theta[i]), 1.0);
     for (int k = 0; k < n; k++) {
         factor[k] = a[k] / s;
-        err[k] = rung_error(D, f, n, k);
+        err[k] = rung_error(D, f, n, k, c->m->precision == GCV_FLOAT);
     }
     return n;
 }
@@ -521,7 +529,7 @@ void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     if (n < 3)
         return; /* no three rungs: the check's own estimate stands */
     double value = r->numeric, err = r->floor, step = r->step;
-    best_rung(D, a, f, n, &value, &err, &step);
+    best_rung(D, a, f, n, c->m->precision == GCV_FLOAT, &value, &err, &step);
     /* A later pass replaces an earlier one's estimate only where it is more accurate. */
     if (c->escalate > 1 && !(err < r->floor))
         return;

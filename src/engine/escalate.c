@@ -20,14 +20,17 @@
  * rungs cannot pass for accuracy. The candidate with the smallest error wins; that error is
  * the parameter's floor.
  *
- * The decision per block, after each batch (4 suspects, then twice as many each round: a
- * block that n suspects decide costs at most 2n ladders):
+ * The decision per block, after each batch (4 suspects, then up to twice as many each round
+ * but no more than would bring the block to its threshold if they came out exact: a block
+ * that n suspects decide costs at most 2n ladders, usually about n):
  *   - difference ≤ threshold: decided (pass);
  *   - the refined suspects alone prove the threshold exceeded, ‖(|g − g̃| − 4·floor)₊‖ over
  *     them above threshold·(‖g‖ + ‖g̃‖), and the whole block is resolved (difference over 4×
  *     its floor): decided (fail), no need to refine the rest;
- *   - every suspect refined: the block verdict decides (fail when resolved, else
- *     inconclusive with the smallest error it could have missed).
+ *   - every suspect refined: the block verdict decides (fail when resolved); a block within
+ *     4× its floor takes another pass, its suspects again with the ladder averaged over 4
+ *     and then 16 copies (averaged_ladder), and after the third is inconclusive with the
+ *     smallest error it could have missed.
  * Blocks still open when the budget (check.escalation.max_evaluations) is spent get the
  * floors of their unrefined suspects raised to their errors: inconclusive, never a verdict
  * from a value whose accuracy was not established. Decisions depend only on the slots, and

@@ -44,7 +44,7 @@
 #define FIRST_BATCH 4
 #define LADDER_MAX GCV_LADDER_MAX
 /* Passes over an undecided block: 1 the ladder; 2 and 3 the ladder averaged over 4 and 16
- * slightly different steps (noise_averaged). */
+ * slightly different steps (averaged_ladder). */
 #define PASS_MAX 3
 
 enum { BLOCK_CLEAR = 0, BLOCK_OPEN, BLOCK_DECIDED };
@@ -86,21 +86,30 @@ static void ladder(const gcv_model *m, double t, double *h0, int *rungs)
     }
 }
 
-/* Block b's difference, floor difference and the refined suspects' lower bound. */
-static void block_stats(const gcv_escalation *e, const gcv_param_result *params, size_t b,
-                        double *d, double *fd, double *lb)
+/* Block b's sums of squares over its counted parameters: of g − g̃ into dd, of g and g̃ into
+ * gg and nn, of the floors into ff. */
+static void block_sums(const gcv_escalation *e, const gcv_param_result *params, size_t b,
+                       double *dd, double *gg, double *nn, double *ff)
 {
     const gcv_block *bl = &e->m->blocks[b];
-    double dd = 0.0, gg = 0.0, nn = 0.0, ff = 0.0, ll = 0.0;
+    *dd = *gg = *nn = *ff = 0.0;
     for (size_t k = 0; k < bl->rows * bl->cols; k++) {
         const gcv_param_result *p = &params[gcv_block_index(bl, k)];
         if (!counts(p))
             continue;
-        dd += (p->analytic - p->numeric) * (p->analytic - p->numeric);
-        gg += p->analytic * p->analytic;
-        nn += p->numeric * p->numeric;
-        ff += p->floor * p->floor;
+        *dd += (p->analytic - p->numeric) * (p->analytic - p->numeric);
+        *gg += p->analytic * p->analytic;
+        *nn += p->numeric * p->numeric;
+        *ff += p->floor * p->floor;
     }
+}
+
+/* Block b's difference, floor difference and the refined suspects' lower bound. */
+static void block_stats(const gcv_escalation *e, const gcv_param_result *params, size_t b,
+                        double *d, double *fd, double *lb)
+{
+    double dd, gg, nn, ff, ll = 0.0;
+    block_sums(e, params, b, &dd, &gg, &nn, &ff);
     size_t refined = e->pass && e->pass[b] > 1 ? e->n_ord[b] : e->done ? e->done[b] : 0;
     for (size_t k = 0; e->ord && e->ord[b] && k < refined; k++) {
         const gcv_param_result *p = &params[e->ord[b][k]];
@@ -200,16 +209,8 @@ static int ascending(const void *x, const void *y)
  * difference to fall to the threshold if each refined one came out exact. */
 static size_t needed(const gcv_escalation *e, const gcv_param_result *params, size_t b)
 {
-    const gcv_block *bl = &e->m->blocks[b];
-    double dd = 0.0, gg = 0.0, nn = 0.0;
-    for (size_t k = 0; k < bl->rows * bl->cols; k++) {
-        const gcv_param_result *p = &params[gcv_block_index(bl, k)];
-        if (!counts(p))
-            continue;
-        dd += (p->analytic - p->numeric) * (p->analytic - p->numeric);
-        gg += p->analytic * p->analytic;
-        nn += p->numeric * p->numeric;
-    }
+    double dd, gg, nn, ff;
+    block_sums(e, params, b, &dd, &gg, &nn, &ff);
     double t = e->threshold * (sqrt(gg) + sqrt(nn));
     size_t m = 0;
     for (size_t k = e->done[b]; k < e->n_ord[b] && dd > t * t; k++, m++) {
@@ -346,11 +347,11 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
  * error is smaller, so C[k] − C[k−1] must stay within C[k]'s estimate and both noises. Where
  * it does not (a secant that flattens or turns at large steps, noise the estimate missed),
  * the candidate is trusted only as far as both neighbours agree with it: the larger distance
- * plus both noises, which is always an upper bound. */
-/* A float ladder has no rung below its lowest, 2⁻¹⁰·max(|θ|,1): one there would carry 4
- * times its noise (σ/h, a thousandth of a gradient of 1 at |J| ≈ 3), a difference that
- * confirms nothing, so the lowest rung is taken at its sharp estimate, and its two
- * evaluations per ladder are not spent. */
+ * plus both noises, which is always an upper bound. A float ladder (bottom) has no rung
+ * below its lowest, 2⁻¹⁰·max(|θ|,1): one there would carry 4 times its noise (σ/h, a
+ * thousandth of a gradient of 1 at |J| ≈ 3), a difference that confirms nothing, so the
+ * lowest rung is taken at its sharp estimate, and its two evaluations per ladder are not
+ * spent. */
 static double rung_error(const double *C, const double *fc, int n, int k, int bottom)
 {
     if (k == 0 && bottom && n > 1)
@@ -493,7 +494,9 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
 static int averaged_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, int m,
                            double *D, double *a, double *f, unsigned *evals)
 {
-    double sum[LADDER_MAX] = {0}, sq[LADDER_MAX] = {0}, a2[LADDER_MAX] = {0},
+    /* Welford's running mean and sum of squared deviations: the copies differ in their last
+     * digits, which a sum of squares minus a squared mean would lose. */
+    double mean[LADDER_MAX] = {0}, m2[LADDER_MAX] = {0}, a2[LADDER_MAX] = {0},
            fl[LADDER_MAX] = {0};
     int n = LADDER_MAX;
     for (int j = 0; j < m; j++) {
@@ -502,15 +505,16 @@ static int averaged_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i
                             evals);
         n = nj < n ? nj : n;
         for (int k = 0; k < nj; k++) {
-            sum[k] += Dj[k];
-            sq[k] += Dj[k] * Dj[k];
+            double dev = Dj[k] - mean[k];
+            mean[k] += dev / (j + 1);
+            m2[k] += dev * (Dj[k] - mean[k]);
             a2[k] += aj[k] * aj[k];
             fl[k] += fj[k];
         }
     }
     for (int k = 0; k < n; k++) {
-        double mean = sum[k] / m, var = fmax(0.0, sq[k] / m - mean * mean) * m / (m - 1);
-        D[k] = mean;
+        double var = m2[k] / (m - 1);
+        D[k] = mean[k];
         a[k] = sqrt(a2[k] / m);
         f[k] = fmax(fl[k] / m, sqrt(2.0 * var)) / sqrt((double)m);
     }

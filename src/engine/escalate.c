@@ -351,8 +351,13 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
  * below its lowest, 2⁻¹⁰·max(|θ|,1): one there would carry 4 times its noise (σ/h, a
  * thousandth of a gradient of 1 at |J| ≈ 3), a difference that confirms nothing, so the
  * lowest rung is taken at its sharp estimate, and its two evaluations per ladder are not
- * spent. */
-static double rung_error(const double *C, const double *fc, int n, int k, int bottom)
+ * spent. The rung below may miss by slack times its floor before the regime is doubted: 1
+ * for a verdict (a kink the model does not report shows only there); 2 for the step pilot,
+ * whose choice decides nothing by itself, and where a lower rung's noise over its floor
+ * (σ measured on 3 parameters; the floor 1.4 of its standard deviations) made every larger
+ * rung look as bad as the smallest and put a block at a noise-bound step. */
+static double rung_error(const double *C, const double *fc, int n, int k, int bottom,
+                         double slack)
 {
     if (k == 0 && bottom && n > 1)
         return fabs(C[1] - C[0]) / 15.0 + fc[0];
@@ -360,7 +365,7 @@ static double rung_error(const double *C, const double *fc, int n, int k, int bo
         return HUGE_VAL;
     double up = fabs(C[k + 1] - C[k]), down = fabs(C[k] - C[k - 1]);
     double sharp = up / 15.0 + fc[k];
-    if (down <= up / 15.0 + fc[k] + fc[k - 1])
+    if (down <= up / 15.0 + fc[k] + slack * fc[k - 1])
         return sharp;
     return fmax(up, down) + fc[k - 1] + fc[k];
 }
@@ -382,7 +387,7 @@ static void best_rung(const double *D, const double *a, const double *f, int n, 
     }
     *err = HUGE_VAL;
     for (int k = bottom ? 0 : 1; k + 1 < n; k++) {
-        double e0 = rung_error(D, f, n, k, bottom);
+        double e0 = rung_error(D, f, n, k, bottom, 1.0);
         if (e0 < *err) {
             *err = e0;
             *value = D[k];
@@ -390,7 +395,7 @@ static void best_rung(const double *D, const double *a, const double *f, int n, 
         }
     }
     for (int k = bottom ? 0 : 1; k + 2 < n; k++) {
-        double e1 = rung_error(R, fr, n - 1, k, bottom);
+        double e1 = rung_error(R, fr, n - 1, k, bottom, 1.0);
         if (e1 < *err) {
             *err = e1;
             *value = R[k];
@@ -476,7 +481,7 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
     double s = fmax(fabs(c->m->theta[i]), 1.0);
     for (int k = 0; k < n; k++) {
         factor[k] = a[k] / s;
-        err[k] = rung_error(D, f, n, k, c->m->precision == GCV_FLOAT);
+        err[k] = rung_error(D, f, n, k, c->m->precision == GCV_FLOAT, 2.0); /* see there */
     }
     return n;
 }

@@ -68,6 +68,11 @@ rc=$(run f-ok libtransformer_f.so gpt2 none)
 st=$(json "$TMP/f-ok.json" 'd["status"], d["evaluations"] <= 1.1 * 2 * d["model"]["params_total"]')
 [ "$rc" = 0 ] && [ "$st" = "pass True" ] && ok "correct, float, gpt2: exit 0 within 1.1 × 2P" ||
     bad "correct, float, gpt2: exit $rc, $st, $(json "$TMP/f-ok.json" 'd["evaluations"]') evaluations"
+# its suspects' ladders (6 rungs, 12 evaluations in float) take the rung at the check's own
+# points from the check: fewer than 12 evaluations each
+st=$(json "$TMP/f-ok.json" '0 < d["evaluations_by_purpose"]["escalation"] < 12 * d["params_escalated"]')
+[ "$st" = True ] && ok "correct, float, gpt2: a suspect's ladder reuses the check's rung" ||
+    bad "correct, float, gpt2: escalation $(json "$TMP/f-ok.json" 'd["evaluations_by_purpose"]["escalation"], d["params_escalated"]')"
 rc=$(run f-attn libtransformer_f.so gpt2 attn_scale)
 f=$(failing f-attn)
 t=$(changed libtransformer_f.so gpt2 attn_scale 1e-3)

@@ -660,9 +660,11 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
         a->noise = noise;
         a->escalated = esc;
         /* The pilot's ladders meet the noise stencil's points: a memo spares their second
-         * evaluation (memo.c). Without one (no memory), they are evaluated again. */
+         * evaluation (memo.c). It is sized for the stencils (6 points for each of up to 3
+         * parameters a block), which come first; without one (no memory) those points are
+         * evaluated again. */
         int pilot = c->o->step_pilot && c->o->method == GCV_METHOD_CENTRAL;
-        c->memo = pilot ? gcv_memo_new(20 * 3 * nb) : NULL;
+        c->memo = pilot ? gcv_memo_new(6 * 3 * nb) : NULL;
         int bad = !noise || !esc || measure_noise(c, ws, noise, a) != 0 ||
                   (pilot && !*c->halted && pilot_steps(c, ws, a) != 0);
         gcv_memo_free(c->memo);

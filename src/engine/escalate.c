@@ -177,7 +177,10 @@ gcv_escalation *gcv_escalation_new(const gcv_model *m, const gcv_options *o,
                     ? o->escalation_max_evaluations
                     : (4 * m->n_params > 10000 ? 4 * m->n_params : 10000);
     e->evals0 = evaluations_of(params, m->n_params);
-    e->per_param = m->precision == GCV_FLOAT ? 14 : 18;
+    double h0;
+    int rungs;
+    ladder(m, 0.0, &h0, &rungs);
+    e->per_param = 2 * (size_t)rungs; /* a whole ladder: the most one suspect costs */
     e->state = calloc(nb, 1);
     e->ord = calloc(nb, sizeof *e->ord);
     e->n_ord = calloc(nb, sizeof *e->n_ord);

@@ -518,12 +518,17 @@ void gcv_cli_apply(const gcv_cli *c, gcv_config *cfg)
         cfg->opts.threads = c->threads;
     if (c->method_set)
         cfg->opts.method = c->method;
+    /* A step the user names is the step taken: the float defaults' step pilot, set before
+     * this (the model's precision is known first), would otherwise choose another. */
     if (!isnan(c->epsilon)) {
         cfg->opts.epsilon = c->epsilon;
         cfg->opts.epsilon_auto = 0;
+        cfg->opts.step_pilot = 0;
     }
-    if (c->epsilon_auto)
+    if (c->epsilon_auto) {
         cfg->opts.epsilon_auto = 1;
+        cfg->opts.step_pilot = 0;
+    }
     if (c->taylor)
         cfg->opts.taylor = 1;
     if (c->full_passes)

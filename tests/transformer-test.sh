@@ -73,6 +73,14 @@ st=$(json "$TMP/f-ok.json" 'd["status"], d["evaluations"] <= 1.1 * 2 * d["model"
 st=$(json "$TMP/f-ok.json" '0 < d["evaluations_by_purpose"]["escalation"] < 12 * d["params_escalated"]')
 [ "$st" = True ] && ok "correct, float, gpt2: a suspect's ladder reuses the check's rung" ||
     bad "correct, float, gpt2: escalation $(json "$TMP/f-ok.json" 'd["evaluations_by_purpose"]["escalation"], d["params_escalated"]')"
+# seed 6: the fused attention weights differ by 1.2e-3 at 2⁻⁶ and 1.3e-3 at 2⁻⁴, by 5.6e-4 at
+# 2⁻⁵; the pilot, seeing the two rungs within twice of each other, takes the step between
+# them (each entry's step 2·2⁻⁵), and nothing of qkvw is re-estimated (the old pilot: 151)
+rc=$(run f-ok6 libtransformer_f.so gpt2 none 6)
+"$GCV" "$TMP/f-ok6.cfg.json" --quiet --params all --json "$TMP/f-ok6p.json" >/dev/null 2>&1
+st=$(json "$TMP/f-ok6p.json" '[(b["status"], b["escalated"]) for b in d["blocks"] if b["name"] == "qkvw"], all(abs(p["step"] - 0.0625) < 1e-7 for p in d["params"] if p["block"] == "qkvw")')
+[ "$rc" = 0 ] && [ "$st" = "[('pass', 0)] True" ] && ok "correct, float, gpt2, seed 6: qkvw at the midpoint step, none re-estimated" ||
+    bad "correct, float, gpt2, seed 6: exit $rc, qkvw $st"
 rc=$(run f-attn libtransformer_f.so gpt2 attn_scale)
 f=$(failing f-attn)
 t=$(changed libtransformer_f.so gpt2 attn_scale 1e-3)

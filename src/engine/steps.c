@@ -22,8 +22,8 @@
  * unless the larger one is clearly better; and where two neighbours are close, the step
  * between them (PILOT_MID). 12 evaluations per sampled parameter in float,
  * 10 where the noise measurement's points are the ladder's (memo.c).
- * Used where the engine is told to (gcv_options.step_pilot: the float defaults, when the
- * config sets no ε); serial, in index order. */
+ * Used where the engine is told to (gcv_options.step_pilot: the float defaults, when
+ * neither the config nor --epsilon names ε); serial, in index order. */
 #include <math.h>
 #include <stdlib.h>
 

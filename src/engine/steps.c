@@ -18,10 +18,10 @@
  * attention block's fused Q, K, V weights the value rows want a step 16 times smaller than
  * the query and key rows; the median step made the block's first difference 1.9e-2, the
  * worst-case one 10 times less). Three samples do not see a block's largest truncation,
- * only its noise (measured per block), so between neighbouring rungs the smaller step wins
- * unless the larger one is clearly better; and where two neighbours are close, the step
- * between them (PILOT_MID). 12 evaluations per sampled parameter in float,
- * 10 where the noise measurement's points are the ladder's (memo.c).
+ * only its noise (measured per block), so a rung is taken only where its neighbours are
+ * clearly worse; where one is close (PILOT_MID), the step between them. 12 evaluations per
+ * sampled parameter in float, 10 where the noise measurement's points are the ladder's
+ * (memo.c).
  * Used where the engine is told to (gcv_options.step_pilot: the float defaults, when
  * neither the config nor --epsilon names ε); serial, in index order. */
 #include <math.h>

@@ -64,15 +64,17 @@ t=$(changed libtransformer_f.so wide gelu 1e-3)
     bad "float, wide, gelu: exit $rc, failing '$f', changed '$t'"
 # float, GPT-2 init, where the ladder's rung errors and the pilot's worst-case rung decide
 # (before them: the correct model and the attention bug both ended inconclusive, exit 3)
-rc=$(run f-ok libtransformer_f.so gpt2 none)
+rc=$(run f-ok libtransformer_f.so gpt2 none 1 --params all)
 st=$(json "$TMP/f-ok.json" 'd["status"], d["evaluations"] <= 1.1 * 2 * d["model"]["params_total"]')
 [ "$rc" = 0 ] && [ "$st" = "pass True" ] && ok "correct, float, gpt2: exit 0 within 1.1 × 2P" ||
     bad "correct, float, gpt2: exit $rc, $st, $(json "$TMP/f-ok.json" 'd["evaluations"]') evaluations"
-# its suspects' ladders (6 rungs, 12 evaluations in float) take the rung at the check's own
-# points from the check: fewer than 12 evaluations each
-st=$(json "$TMP/f-ok.json" '0 < d["evaluations_by_purpose"]["escalation"] < 12 * d["params_escalated"]')
-[ "$st" = True ] && ok "correct, float, gpt2: a suspect's ladder reuses the check's rung" ||
-    bad "correct, float, gpt2: escalation $(json "$TMP/f-ok.json" 'd["evaluations_by_purpose"]["escalation"], d["params_escalated"]')"
+# its suspects' ladders (5 rungs, 10 evaluations in float) take the rung at the check's own
+# points from the check: qkvb's step is the rung 2⁻⁴ (a factor the pilot takes as the rung's
+# nominal step, so every entry's points are that rung's), and each of its re-estimated entries
+# costs 2 + 8 evaluations (with the step as the model had rounded it, 2 + 10 for all 4)
+st=$(json "$TMP/f-ok.json" 'sorted(p["evaluations"] for p in d["params"] if p["block"] == "qkvb" and p["evaluations"] > 2)')
+[ "$st" = "[10, 10, 10, 10]" ] && ok "correct, float, gpt2: a suspect's ladder reuses the check's rung" ||
+    bad "correct, float, gpt2: qkvb's re-estimated entries cost $st"
 # seed 6: the fused attention weights differ by 1.2e-3 at 2⁻⁶ and 1.3e-3 at 2⁻⁴, by 5.6e-4 at
 # 2⁻⁵; the pilot, seeing the two rungs within twice of each other, takes the step between
 # them (each entry's step 2·2⁻⁵), and nothing of qkvw is re-estimated (the old pilot: 151)

@@ -11,8 +11,8 @@
  *
  * The scheme (gcv_refine_param): central differences D_k on a ladder of steps h_k = h₀·4ᵏ
  * around the step that balances O(h²) truncation and rounding (from a quarter of it up to
- * 0.025·max(|θ|,1) in double; in float from the step the default ε is taken to, a quarter
- * of 2⁻⁸, up to max(|θ|,1), where noise needs large steps), and
+ * 0.025·max(|θ|,1) in double; in float from the default ε, 2⁻⁸, up to max(|θ|,1), where
+ * noise needs large steps), and
  * their Richardson extrapolations R_k (O(h⁴)). Each candidate's error is its truncation seen
  * from the next rung (a fifteenth of the distance, where the rung below confirms that the
  * leading term dominates; the whole distance to the farther neighbour where it does not) plus
@@ -78,8 +78,8 @@ static void ladder(const gcv_model *m, double t, double *h0, int *rungs)
 {
     double s = fmax(fabs(t), 1.0);
     if (m->precision == GCV_FLOAT) {
-        *h0 = 0x1p-10 * s; /* 2⁻⁸ / 4 … 1 */
-        *rungs = 6;
+        *h0 = 0x1p-8 * s; /* 2⁻⁸ … 1 */
+        *rungs = 5;
     } else {
         *h0 = cbrt(2.0 * GCV_U) / 16.0 * s; /* 3.8e-7 … 0.025 */
         *rungs = 9;
@@ -351,10 +351,12 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
  * it does not (a secant that flattens or turns at large steps, noise the estimate missed),
  * the candidate is trusted only as far as both neighbours agree with it: the larger distance
  * plus both noises, which is always an upper bound. A float ladder (bottom) has no rung
- * below its lowest, 2⁻¹⁰·max(|θ|,1): one there would carry 4 times its noise (σ/h, a
- * thousandth of a gradient of 1 at |J| ≈ 3), a difference that confirms nothing, so the
- * lowest rung is taken at its sharp estimate, and its two evaluations per ladder are not
- * spent. The rung below may miss by slack times its floor before the regime is doubted: 1
+ * below its lowest, 2⁻⁸·max(|θ|,1): one at 2⁻¹⁰ carries 4 times its noise (σ/h ≈ 2e-4 at
+ * σ ≈ 2e-7, the transformer's), so its difference from 2⁻⁸ passes the test below whatever
+ * 2⁻⁸'s truncation and confirms nothing, so the lowest rung is taken at its sharp estimate,
+ * and two evaluations per ladder are not spent (2⁻¹⁰ and 2⁻¹² were rungs once: on the
+ * float transformer, 30 correct runs cost 1.078 × 2P on average with 2⁻¹⁰, 1.068 without,
+ * and the matrix's verdicts are the same). The rung below may miss by slack times its floor before the regime is doubted: 1
  * for a verdict (a kink the model does not report shows only there); 2 for the step pilot,
  * whose choice decides nothing by itself, and where a lower rung's noise over its floor
  * (σ measured on 3 parameters; the floor 1.4 of its standard deviations) made every larger
@@ -419,13 +421,13 @@ static int is_check_rung(const gcv_loop_ctx *c, const gcv_param_result *r, doubl
            r->step == (tp - t) + (t - tm) && isfinite(r->numeric);
 }
 
-/* The ladder's central differences at θᵢ (values D, half steps a, noise floors f), its steps
- * scale times the nominal ones; returns how many rungs held (stopping at the first kink or
- * failure), evaluations into *evals. The rung that is the check's own step (r, or NULL)
- * costs nothing. */
+/* The ladder's central differences at θᵢ (values D, half steps a, noise floors f) from rung
+ * first up, its steps scale times the nominal ones; returns how many rungs held (stopping at
+ * the first kink or failure), evaluations into *evals. The rung that is the check's own step
+ * (r, or NULL) costs nothing. */
 static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
-                      const gcv_param_result *r, double scale, double *D, double *a, double *f,
-                      unsigned *evals)
+                      const gcv_param_result *r, double scale, int first, double *D, double *a,
+                      double *f, unsigned *evals)
 {
     const double t = c->m->theta[i];
     double h0;
@@ -438,7 +440,7 @@ static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
          * result. */
         size_t idx[2 * LADDER_MAX], want = 0, kinks;
         double val[2 * LADDER_MAX], j;
-        for (int k = 0; k < rungs; k++) {
+        for (int k = first; k < rungs; k++) {
             double h = h0 * ldexp(1.0, 2 * k);
             double v[2] = {gcv_model_offset(c->m, t, h), gcv_model_offset(c->m, t, -h)};
             if (is_check_rung(c, r, t, v[0], v[1]))
@@ -452,7 +454,7 @@ static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
         }
         (void)c->m->prefetch(c->m, ws, idx, val, want);
     }
-    for (int k = 0; k < rungs; k++) {
+    for (int k = first; k < rungs; k++) {
         double h = h0 * ldexp(1.0, 2 * k);
         if (is_check_rung(c, r, t, gcv_model_offset(c->m, t, h), gcv_model_offset(c->m, t, -h))) {
             D[n] = r->numeric;
@@ -476,14 +478,20 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
                       double *err, unsigned *evals)
 {
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
-    int n = run_ladder(c, th, ws, i, NULL, 1.0, D, a, f, evals), signal = 0;
+    int n = run_ladder(c, th, ws, i, NULL, 1.0, 0, D, a, f, evals), signal = 0;
     for (int k = 0; k < n; k++)
         signal |= fabs(D[k]) > 2.0 * f[k];
     if (!signal || n < 3)
         return 0; /* J does not move above its noise: any step would do, none is told */
-    double s = fmax(fabs(c->m->theta[i]), 1.0);
+    /* The rungs' nominal steps per unit of max(|θ|,1), not the steps the model's rounding
+     * made of them: a block then takes a rung's step exactly, its check's points are that
+     * rung's points for every one of its parameters, and escalation reuses them (a rounded
+     * factor made them differ in the last bits for most: 12 evaluations a suspect, not 10). */
+    double h1;
+    int rungs;
+    ladder(c->m, 0.0, &h1, &rungs);
     for (int k = 0; k < n; k++) {
-        factor[k] = a[k] / s;
+        factor[k] = h1 * ldexp(1.0, 2 * k);
         err[k] = rung_error(D, f, n, k, c->m->precision == GCV_FLOAT, 2.0); /* see there */
     }
     return n;
@@ -498,9 +506,10 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
  * m times the evaluations. The floor kept is the larger of the measured noise and the
  * copies' own scatter (√2·sd, as the floor is √2 times one difference's noise), over √m: a
  * noise the measurement understated, or a truncation that the copies' different steps
- * expose, widens it. Returns the rungs every copy took. */
+ * expose, widens it. The copies start at rung first (first_rung). Returns the rungs every
+ * copy took. */
 static int averaged_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i, int m,
-                           double *D, double *a, double *f, unsigned *evals)
+                           int first, double *D, double *a, double *f, unsigned *evals)
 {
     /* Welford's running mean and sum of squared deviations: the copies differ in their last
      * digits, which a sum of squares minus a squared mean would lose. */
@@ -509,8 +518,8 @@ static int averaged_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i
     int n = LADDER_MAX;
     for (int j = 0; j < m; j++) {
         double Dj[LADDER_MAX], aj[LADDER_MAX], fj[LADDER_MAX];
-        int nj = run_ladder(c, th, ws, i, NULL, 1.0 + (double)(j + 1) / (2.0 * m), Dj, aj, fj,
-                            evals);
+        int nj = run_ladder(c, th, ws, i, NULL, 1.0 + (double)(j + 1) / (2.0 * m), first, Dj,
+                            aj, fj, evals);
         n = nj < n ? nj : n;
         for (int k = 0; k < nj; k++) {
             double dev = Dj[k] - mean[k];
@@ -529,6 +538,27 @@ static int averaged_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i
     return n;
 }
 
+/* The first rung an averaged pass takes for a parameter whose estimate so far has the given
+ * step: two below that step's rung. Averaging m copies divides the noise by √m, which moves
+ * the step balancing noise σ/h against truncation h² down by m^(1/6), 1.6 times at m = 16,
+ * less than one rung (4 times): the best rung of the averages is the earlier one's or the
+ * one below it, whose error needs the rung below it in turn. The rungs under those carry 16
+ * times and more the noise and cannot win; a noise-bound layernorm gain at the ladder's
+ * 2⁻² in float takes 4 rungs a copy, not 5. A step between two rungs (the check's midpoint)
+ * counts as the lower. At least three rungs are left. */
+static int first_rung(const gcv_model *m, double t, double step)
+{
+    double h0;
+    int rungs;
+    ladder(m, t, &h0, &rungs);
+    double x = 0.5 * step / h0;
+    if (!(x > 1.0) || !isfinite(x))
+        return 0;
+    int k = (int)floor(0.5 * log2(x) + 0.25) - 2;
+    k = k < rungs - 3 ? k : rungs - 3;
+    return k > 0 ? k : 0;
+}
+
 void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                       gcv_param_result *r)
 {
@@ -536,15 +566,19 @@ void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
     unsigned evals = 0;
     /* Pass 1 (c->escalate): the ladder, its rung at the check's step taken from the check;
-     * passes 2 and 3: averaged over 4 and 16 copies. */
-    int n = c->escalate > 1
-                ? averaged_ladder(c, th, ws, i, 1 << (2 * (c->escalate - 1)), D, a, f, &evals)
-                : run_ladder(c, th, ws, i, r, 1.0, D, a, f, &evals);
+     * passes 2 and 3: averaged over 4 and 16 copies, from two rungs below the step the
+     * estimate so far has. */
+    int first = c->escalate > 1 ? first_rung(c->m, c->m->theta[i], r->step) : 0;
+    int n = c->escalate > 1 ? averaged_ladder(c, th, ws, i, 1 << (2 * (c->escalate - 1)), first,
+                                              D, a, f, &evals)
+                            : run_ladder(c, th, ws, i, r, 1.0, 0, D, a, f, &evals);
     r->evaluations += evals;
     if (n < 3)
         return; /* no three rungs: the check's own estimate stands */
     double value = r->numeric, err = r->floor, step = r->step;
-    best_rung(D, a, f, n, c->m->precision == GCV_FLOAT, &value, &err, &step);
+    /* A ladder that starts above rung 0 has a rung below its first: the first is no
+     * bottom rung. */
+    best_rung(D, a, f, n, c->m->precision == GCV_FLOAT && first == 0, &value, &err, &step);
     /* A later pass replaces an earlier one's estimate only where it is more accurate. */
     if (c->escalate > 1 && !(err < r->floor))
         return;

@@ -173,8 +173,8 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
 void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                       gcv_param_result *r);
 
-/* The ladder's rungs at parameter i (escalate.c): for each, its step (nominal, half the
- * distance between the two points) over max(|θᵢ|, 1) into factor and its estimated error
+/* The ladder's rungs at parameter i (escalate.c): for each, its nominal step (h₀·4ᵏ, before
+ * the model rounds the points) over max(|θᵢ|, 1) into factor and its estimated error
  * into err (HUGE_VAL at the two ends, which lack a neighbour). Rung k has the same factor
  * at every parameter of a model. Returns the number of rungs taken (a kink or a failed
  * evaluation ends the ladder); 0 when fewer than three could be taken or none shows a slope

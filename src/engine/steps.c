@@ -19,8 +19,8 @@
  * the query and key rows; the median step made the block's first difference 1.9e-2, the
  * worst-case one 10 times less). Three samples do not see a block's largest truncation,
  * only its noise (measured per block), so a rung is taken only where its neighbours are
- * clearly worse; where one is close (PILOT_MID), the step between them. 12 evaluations per
- * sampled parameter in float, 10 where the noise measurement's points are the ladder's
+ * clearly worse; where one is close (PILOT_MID), the step between them. 10 evaluations per
+ * sampled parameter in float, 8 where the noise measurement's points are the ladder's
  * (memo.c).
  * Used where the engine is told to (gcv_options.step_pilot: the float defaults, when
  * neither the config nor --epsilon names ε); serial, in index order. */
@@ -34,8 +34,8 @@
  * transformer's 2,048 MLP weights missed the truncation that a quarter of them show at the
  * step they chose (2.05 times better than the rung below on those 3), and escalation then
  * re-estimated 519; with 6, every correct run of 20 (10 seeds, 2 initialisations) costs at
- * most 1.17 × 2P instead of 1.55, and all 160 runs of the matrix stay exact. 42 evaluations
- * more per such block (6 ladders of 12 where there were 3 of 10: the 6 are not the noise
+ * most 1.17 × 2P instead of 1.55, and all 160 runs of the matrix stay exact. 36 evaluations
+ * more per such block (6 ladders of 10 where there were 3 of 8: the 6 are not the noise
  * measurement's points, so the memo spares none). */
 #define PILOT_LARGE 1024
 /* How close a neighbouring rung's worst error must come to the best rung's for the step

@@ -136,8 +136,9 @@ for a in "--shard 1/1" "--budget 100"; do
 done
 
 # the escalation's budget (check.escalation.max_evaluations): honoured, and what it leaves
-# undecided is inconclusive, never a pass (seed 9: its token embeddings need 84 re-estimated)
-printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so", "options": {"init": "gpt2", "seed": 9}}, "check": {"escalation": {"max_evaluations": 100}}}\n' "$PLUG" >"$TMP/esc.json"
+# undecided is inconclusive, never a pass (seed 29: 71 of its fused attention weights are
+# re-estimated)
+printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so", "options": {"init": "gpt2", "seed": 29}}, "check": {"escalation": {"max_evaluations": 100}}}\n' "$PLUG" >"$TMP/esc.json"
 expect_exit "escalation budget of 100: undecided blocks inconclusive" 3 "$GCV" "$TMP/esc.json" --json "$TMP/esc.out.json"
 st=$(json "$TMP/esc.out.json" '0 < d["evaluations_by_purpose"]["escalation"] <= 100, "pass" in [b["status"] for b in d["blocks"] if b["difference"] > 1e-3]')
 [ "$st" = "True False" ] && ok "escalation budget: at most 100 spent, no block over the threshold passed" || bad "escalation budget: '$st'"

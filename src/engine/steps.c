@@ -9,7 +9,7 @@
  * has to redo whole blocks.
  *
  * How. On up to 3 parameters per block, those the noise was measured on (6 spread over a
- * block of 1,024 entries or more: PILOT_LARGE), the step ladder of escalate.c estimates
+ * block of 256 entries or more: PILOT_LARGE), the step ladder of escalate.c estimates
  * each rung's error (truncation from the next rung, noise from the block's measured σ);
  * the block takes the rung whose worst error over the sampled
  * parameters is smallest. The worst and not the typical one: the block's difference is
@@ -30,14 +30,18 @@
 #include "engine/internal.h"
 
 #define PILOT_SAMPLE 3
-/* A block of PILOT_LARGE entries or more takes twice the samples: 3 of the example
- * transformer's 2,048 MLP weights missed the truncation that a quarter of them show at the
- * step they chose (2.05 times better than the rung below on those 3), and escalation then
- * re-estimated 519; with 6, every correct run of 20 (10 seeds, 2 initialisations) costs at
- * most 1.17 × 2P instead of 1.55, and all 160 runs of the matrix stay exact. 36 evaluations
- * more per such block (6 ladders of 10 where there were 3 of 8: the 6 are not the noise
- * measurement's points, so the memo spares none). */
-#define PILOT_LARGE 1024
+/* A block of PILOT_LARGE entries or more takes twice the samples: 3 see a block's noise (the
+ * same for every entry) but can miss its largest truncation. On the example transformer in
+ * float: at GPT-2 init, seed 6, 3 of the 2,048 MLP weights missed the truncation a quarter of
+ * them show at the step they chose, and escalation re-estimated 519 (1.55 × 2P for a correct
+ * model; 1.17 with 6); at seed 9, 3 of the 256 token embeddings put the block at 2⁻⁵, where
+ * its difference is 1.6e-2 and 2⁻⁸'s 3.5e-4, and escalation re-estimated 84 (1.146 × 2P; with
+ * 6, none: 1.066). 36 evaluations more per such block (6 ladders of 10 where there were 3 of
+ * 8: the 6 are not the noise measurement's points, so the memo spares none; placing them
+ * there made the fused attention weights' samples all column 0, and 4 of 30 correct runs
+ * cost over 1.1 × 2P). From 1,024 entries down to 256, the 30 correct runs at GPT-2 init
+ * cost 1.0686 × 2P on average instead of 1.0675, the dearest 1.108 instead of 1.146. */
+#define PILOT_LARGE 256
 /* How close a neighbouring rung's worst error must come to the best rung's for the step
  * between them to be taken (see below). Chosen on the example transformer in float, 36
  * correct runs (GPT-2 init seeds 1-30, wide init 6 seeds), by the parameters escalation

@@ -89,7 +89,7 @@ t=$(changed libtransformer_f.so gpt2 attn_scale 1e-3)
     bad "float, gpt2, attn_scale: exit $rc, failing '$f', changed '$t'"
 # seed 3: the bug moves ln1w by 2.4e-3, and the ladder leaves it at 2.3e-3 within 4 times
 # its floor (8.5e-4); the averaged passes take its 32 gains again and it fails
-rc=$(run f-attn3 libtransformer_f.so gpt2 attn_scale 3)
+rc=$(run f-attn3 libtransformer_f.so gpt2 attn_scale 3 --params all)
 f=$(failing f-attn3)
 t=$(GCV_TM_SEED=3 "$TMP/truth" "$PLUG/libtransformer_f.so" gpt2 attn_scale | awk '$2 > 1e-3 {print $1}' | sort | tr '\n' ' ' | sed 's/ $//')
 [ "$rc" = 1 ] && [ "$f" = "$t" ] && [ "$t" = "ln1w qkvw" ] &&
@@ -98,6 +98,12 @@ t=$(GCV_TM_SEED=3 "$TMP/truth" "$PLUG/libtransformer_f.so" gpt2 attn_scale | awk
 st=$(json "$TMP/f-attn3.json" '[(b["escalated"], b["within_floor"]) for b in d["blocks"] if b["name"] == "ln1w"]')
 [ "$st" = "[(32, False)]" ] && ok "float, seed 3: ln1w's 32 gains re-estimated, resolved" ||
     bad "float, seed 3: ln1w $st"
+# each gain: 2 evaluations for the check, 8 for its ladder (the check's rung 2⁻² reused), and
+# 4 averaged copies of the 4 rungs from 2⁻⁶, two below the ladder's best: 42 (with all 5
+# rungs a copy, 50)
+st=$(json "$TMP/f-attn3.json" 'sorted(set(p["evaluations"] for p in d["params"] if p["block"] == "ln1w"))')
+[ "$st" = "[42]" ] && ok "float, seed 3: the averaged passes start two rungs below the best" ||
+    bad "float, seed 3: ln1w's gains cost $st evaluations"
 rc=$(run f-ln libtransformer_f.so gpt2 ln_rstd)
 f=$(failing f-ln)
 t=$(changed libtransformer_f.so gpt2 ln_rstd 1e-3)

@@ -354,13 +354,13 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
  * below its lowest, 2⁻⁸·max(|θ|,1): one at 2⁻¹⁰ carries 4 times its noise (σ/h ≈ 2e-4 at
  * σ ≈ 2e-7, the transformer's), so its difference from 2⁻⁸ passes the test below whatever
  * 2⁻⁸'s truncation and confirms nothing, so the lowest rung is taken at its sharp estimate,
- * and two evaluations per ladder are not spent (2⁻¹⁰ and 2⁻¹² were rungs once: on the
- * float transformer, 30 correct runs cost 1.078 × 2P on average with 2⁻¹⁰, 1.068 without,
- * and the matrix's verdicts are the same). The rung below may miss by slack times its floor before the regime is doubted: 1
- * for a verdict (a kink the model does not report shows only there); 2 for the step pilot,
- * whose choice decides nothing by itself, and where a lower rung's noise over its floor
- * (σ measured on 3 parameters; the floor 1.4 of its standard deviations) made every larger
- * rung look as bad as the smallest and put a block at a noise-bound step. */
+ * and two evaluations per ladder are not spent (on the float transformer, 30 correct runs
+ * cost 1.078 × 2P on average with a rung at 2⁻¹⁰, 1.068 without, and the matrix's verdicts
+ * are the same). The rung below may miss by slack times its floor before the regime is
+ * doubted: 1 for a verdict (a kink the model does not report shows only there); 2 for the
+ * step pilot, whose choice decides nothing by itself, and where a lower rung's noise over
+ * its floor (σ measured on 3 parameters; the floor 1.4 of its standard deviations) made
+ * every larger rung look as bad as the smallest and put a block at a noise-bound step. */
 static double rung_error(const double *C, const double *fc, int n, int k, int bottom,
                          double slack)
 {

@@ -141,6 +141,14 @@ for a in "--shard 1/1" "--budget 100"; do
         bad "seed_testcase with ε = 0.1, $a: '$(failing tcs)'"
 done
 
+# batches sized by need: the correct float model at seed 29 has its fused attention weights
+# decided by their 71 largest errors. A round takes no more suspects than would bring the
+# block to its threshold if they came out exact (at least 4, at most twice the last round),
+# so it stops at 71 where plain doubling (4, 8, 16, 32, 64) re-estimates 124
+rc=$(run f-ok29 libtransformer_f.so gpt2 none 29)
+st=$(json "$TMP/f-ok29.json" '[(b["status"], b["escalated"]) for b in d["blocks"] if b["escalated"]]')
+[ "$rc" = 0 ] && [ "$st" = "[('pass', 71)]" ] && ok "correct, float, gpt2, seed 29: qkvw decided by 71 suspects" ||
+    bad "correct, float, gpt2, seed 29: exit $rc, escalated $st"
 # the escalation's budget (check.escalation.max_evaluations): honoured, and what it leaves
 # undecided is inconclusive, never a pass (seed 29: 71 of its fused attention weights are
 # re-estimated)

@@ -64,17 +64,19 @@ t=$(changed libtransformer_f.so wide gelu 1e-3)
     bad "float, wide, gelu: exit $rc, failing '$f', changed '$t'"
 # float, GPT-2 init, where the ladder's rung errors and the pilot's worst-case rung decide
 # (before them: the correct model and the attention bug both ended inconclusive, exit 3)
-rc=$(run f-ok libtransformer_f.so gpt2 none 1 --params all)
+rc=$(run f-ok libtransformer_f.so gpt2 none)
 st=$(json "$TMP/f-ok.json" 'd["status"], d["evaluations"] <= 1.1 * 2 * d["model"]["params_total"]')
 [ "$rc" = 0 ] && [ "$st" = "pass True" ] && ok "correct, float, gpt2: exit 0 within 1.1 × 2P" ||
     bad "correct, float, gpt2: exit $rc, $st, $(json "$TMP/f-ok.json" 'd["evaluations"]') evaluations"
 # its suspects' ladders (5 rungs, 10 evaluations in float) take the rung at the check's own
-# points from the check: qkvb's step is the rung 2⁻⁴ (a factor the pilot takes as the rung's
-# nominal step, so every entry's points are that rung's), and each of its re-estimated entries
-# costs 2 + 8 evaluations (with the step as the model had rounded it, 2 + 10 for all 4)
-st=$(json "$TMP/f-ok.json" 'sorted(p["evaluations"] for p in d["params"] if p["block"] == "qkvb" and p["evaluations"] > 2)')
-[ "$st" = "[10, 10, 10, 10]" ] && ok "correct, float, gpt2: a suspect's ladder reuses the check's rung" ||
-    bad "correct, float, gpt2: qkvb's re-estimated entries cost $st"
+# points from the check. The pilot hands the check a rung's nominal step (seed 23: qkvw at
+# 2⁻⁶), so every entry's points are that rung's, and each of the 67 re-estimated entries
+# costs 2 + 8 evaluations (with the step as float had rounded the pilot's sample, 52 of 66
+# missed the rung and cost 2 + 10)
+rc=$(run f-ok23 libtransformer_f.so gpt2 none 23 --params all)
+st=$(json "$TMP/f-ok23.json" 'sorted(set(p["evaluations"] for p in d["params"] if p["block"] == "qkvw" and p["evaluations"] > 2)), sum(p["evaluations"] > 2 for p in d["params"])')
+[ "$rc" = 0 ] && [ "$st" = "[10] 67" ] && ok "correct, float, gpt2, seed 23: every suspect's ladder reuses the check's rung" ||
+    bad "correct, float, gpt2, seed 23: exit $rc, re-estimated entries' evaluations $st"
 # seed 6: the fused attention weights differ by 1.2e-3 at 2⁻⁶ and 1.3e-3 at 2⁻⁴, by 5.6e-4 at
 # 2⁻⁵; the pilot, seeing the two rungs within twice of each other, takes the step between
 # them (each entry's step 2·2⁻⁵), and nothing of qkvw is re-estimated (the old pilot: 151)

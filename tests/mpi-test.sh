@@ -73,8 +73,8 @@ done
 # --- escalation (rank 0 refines the suspects of the gathered slots): a correct float32
 # transformer whose first pass leaves blocks over the threshold (seed 29: 71 of the fused
 # attention weights re-estimated; when the ranks skipped escalation, a correct run failed
-# fcw, exit 1, where the plain run passed), and its attention bug, whose escalation, averaged passes included, decides the
-# failing blocks (seed 7: over 10,000 evaluations)
+# fcw, exit 1, where the plain run passed), and its attention bug, whose escalation,
+# averaged passes included, decides the failing blocks (seed 7: over 10,000 evaluations)
 # escalated NAME BUG SEED MIN: the float transformer with BUG, its ranks against the plain
 # binary, and the plain check's escalation evaluations above MIN (else the case tests nothing)
 escalated() {

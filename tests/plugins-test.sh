@@ -72,7 +72,8 @@ grep -q complex_step "$TMP/out" && bad "float: complex_step suggested: $(grep co
 # double's ε alone on a float model is noise; the escalation's larger steps decide it
 expect_exit "float with double's ε: decided by escalation" 0 "$GCV" "$ROOT/configs/plugins/logreg_float.json" --epsilon 1e-6
 # a step the user names is the step taken, not the float defaults' pilot's (which takes only
-# steps 2⁻⁸·4ᵏ·max(|θ|,1) and the steps between, never 0.01): every entry's step is 2·0.01 as float rounds θ ± 0.01
+# steps 2⁻⁸·4ᵏ·max(|θ|,1) and the steps between, never 0.01): every entry's step is 2·0.01
+# as float rounds θ ± 0.01
 "$GCV" "$ROOT/configs/plugins/logreg_float.json" --quiet --epsilon 0.01 --params all --json "$TMP/feps.json"
 st=$(json "$TMP/feps.json" 'd["check"]["epsilon"], all(abs(p["step"] - 0.02) < 1e-7 for p in d["params"] if p["evaluations"] == 2), sum(p["evaluations"] == 2 for p in d["params"]) > 0')
 [ "$st" = "0.01 True True" ] && ok "float --epsilon 0.01: the step taken is 0.01" ||

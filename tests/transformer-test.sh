@@ -143,6 +143,13 @@ for a in "--shard 1/1" "--budget 100"; do
         bad "seed_testcase with ε = 0.1, $a: '$(failing tcs)'"
 done
 
+# 6 pilot samples in a block of 256 entries or more: at seed 9, 3 samples of the 256 token
+# embeddings missed their truncation, the block took 2⁻⁵ (difference 1.6e-2) and escalation
+# re-estimated 84 of them; with 6 it takes a step that passes them all, none re-estimated
+rc=$(run f-ok9 libtransformer_f.so gpt2 none 9)
+st=$(json "$TMP/f-ok9.json" '[(b["status"], b["escalated"]) for b in d["blocks"] if b["name"] == "wte"]')
+[ "$rc" = 0 ] && [ "$st" = "[('pass', 0)]" ] && ok "correct, float, gpt2, seed 9: wte's step from 6 samples, none re-estimated" ||
+    bad "correct, float, gpt2, seed 9: exit $rc, wte $st"
 # batches sized by need: the correct float model at seed 29 has its fused attention weights
 # decided by their 71 largest errors. A round takes no more suspects than would bring the
 # block to its threshold if they came out exact (at least 4, at most twice the last round),

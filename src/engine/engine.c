@@ -659,20 +659,24 @@ static int check_loop(gcv_loop_ctx *c, void *ws, gcv_param_result *params, size_
         size_t *esc = calloc(nb, sizeof *esc);
         a->noise = noise;
         a->escalated = esc;
-        /* The pilot's ladders meet the noise stencil's points: a memo spares their second
-         * evaluation (memo.c). It is sized for the stencils (6 points for each of up to 3
-         * parameters a block), which come first; without one (no memory) those points are
-         * evaluated again. */
+        /* The noise stencils, the pilot's ladders and the check share points: a memo spares
+         * their second evaluation (memo.c). It is sized for the stencils (6 points for each
+         * of up to 3 parameters a block) and the pilot's ladders (10 for each of up to 6);
+         * without one (no memory) those points are evaluated again. */
         int pilot = c->o->step_pilot && c->o->method == GCV_METHOD_CENTRAL;
-        c->memo = pilot ? gcv_memo_new(6 * 3 * nb) : NULL;
+        c->memo = gcv_memo_new((pilot ? 6 * 3 + 10 * 6 : 6 * 3) * nb);
         int bad = !noise || !esc || measure_noise(c, ws, noise, a) != 0 ||
                   (pilot && !*c->halted && pilot_steps(c, ws, a) != 0);
-        gcv_memo_free(c->memo);
-        c->memo = NULL;
-        if (bad)
+        gcv_memo_freeze(c->memo); /* the loop's threads only read it */
+        if (bad) {
+            gcv_memo_free(c->memo);
+            c->memo = NULL;
             return 0;
+        }
     }
     int used = work ? run_loop(c, params, nt) : 1;
+    gcv_memo_free(c->memo); /* escalation evaluates afresh, as on MPI's rank 0 */
+    c->memo = NULL;
     if (used && noisy && !a->options.share_of_whole && !*c->halted &&
         escalate_suspects(c, params, a->escalated, a, split) != 0)
         return 0;

@@ -57,6 +57,7 @@ struct gcv_escalation {
     size_t **ord;         /* per open block: its suspects, largest error first */
     size_t *n_ord, *done, *batch, *take;
     unsigned char *pass; /* per block, 1 … PASS_MAX */
+    unsigned char *touched; /* per parameter: refined in some pass */
     size_t *list;
 };
 
@@ -110,8 +111,9 @@ static void block_stats(const gcv_escalation *e, const gcv_param_result *params,
 {
     double dd, gg, nn, ff, ll = 0.0;
     block_sums(e, params, b, &dd, &gg, &nn, &ff);
-    size_t refined = e->pass && e->pass[b] > 1 ? e->n_ord[b] : e->done ? e->done[b] : 0;
-    for (size_t k = 0; e->ord && e->ord[b] && k < refined; k++) {
+    for (size_t k = 0; e->ord && e->ord[b] && k < e->n_ord[b]; k++) {
+        if (!e->touched[e->ord[b][k]])
+            continue;
         const gcv_param_result *p = &params[e->ord[b][k]];
         double x = fmax(0.0, p->abs_error - GCV_MARGIN * p->floor);
         ll += x * x;
@@ -133,6 +135,43 @@ static int larger_first(const void *x, const void *y)
     if (p->a != q->a)
         return p->a > q->a ? -1 : 1;
     return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* Open block b's suspects, largest floor first. Returns 0, or -1 when out of memory. */
+static int order_by_floor(gcv_escalation *e, const gcv_param_result *params, size_t b)
+{
+    size_t n = e->n_ord[b];
+    by_err *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        v[k] = (by_err){params[e->ord[b][k]].floor, e->ord[b][k]};
+    qsort(v, n, sizeof *v, larger_first);
+    for (size_t k = 0; k < n; k++)
+        e->ord[b][k] = v[k].i;
+    free(v);
+    return 0;
+}
+
+/* Whether every suspect of open block b was checked at its ladder's highest candidate rung
+ * (the second from the top, whose error the top rung tells) or between it and the top: the
+ * ladder's candidates there are that rung's own difference, those below it (4 and 16 times
+ * its noise) and Richardson's from it and the one below (4.3 times), so where noise, not
+ * truncation, holds the block (within GCV_MARGIN of its floor), a first pass would spend 8
+ * evaluations a suspect on what it already has. Averaging is what lowers that floor. */
+static int noise_bound_at_top(const gcv_escalation *e, const gcv_param_result *params, size_t b)
+{
+    for (size_t k = 0; k < e->n_ord[b]; k++) {
+        const gcv_param_result *p = &params[e->ord[b][k]];
+        double h0;
+        int rungs;
+        ladder(e->m, e->m->theta[e->ord[b][k]], &h0, &rungs);
+        double top = 2.0 * h0 * ldexp(1.0, 2 * (rungs - 1)); /* the top rung's whole step */
+        /* 0.9: the model's rounding of θ ± h moves a step by a few of its last bits */
+        if (!(p->step >= 0.9 * top / 4.0 && p->step < 0.9 * top))
+            return 0;
+    }
+    return 1;
 }
 
 /* Block b's suspects (its parameters in the difference), largest error first. */
@@ -188,13 +227,22 @@ gcv_escalation *gcv_escalation_new(const gcv_model *m, const gcv_options *o,
     e->batch = calloc(nb, sizeof *e->batch);
     e->take = calloc(nb, sizeof *e->take);
     e->pass = calloc(nb, 1);
-    if (!e->state || !e->ord || !e->n_ord || !e->done || !e->batch || !e->take || !e->pass)
+    e->touched = calloc(m->n_params ? m->n_params : 1, 1);
+    if (!e->state || !e->ord || !e->n_ord || !e->done || !e->batch || !e->take || !e->pass ||
+        !e->touched)
         goto nomem;
     for (size_t b = 0; b < nb; b++) {
         double d, fd, lb;
         block_stats(e, params, b, &d, &fd, &lb);
-        if (d > o->threshold && open_block(e, params, b) != 0)
+        if (d <= o->threshold)
+            continue;
+        if (open_block(e, params, b) != 0)
             goto nomem;
+        if (d <= GCV_MARGIN * fd && e->n_ord[b] && noise_bound_at_top(e, params, b)) {
+            e->pass[b] = 2; /* straight to the averaged ladders */
+            if (order_by_floor(e, params, b) != 0)
+                goto nomem;
+        }
     }
     return e;
 nomem:
@@ -243,16 +291,8 @@ static int next_pass(gcv_escalation *e, const gcv_param_result *params, size_t b
     if (e->done[b] < e->n_ord[b] || e->pass[b] >= PASS_MAX || d > GCV_MARGIN * fd ||
         d <= e->threshold)
         return 0;
-    size_t n = e->n_ord[b];
-    by_err *v = malloc(n * sizeof *v);
-    if (!v)
+    if (order_by_floor(e, params, b) != 0)
         return 0; /* no memory for another pass: the verdict stands as it is */
-    for (size_t k = 0; k < n; k++)
-        v[k] = (by_err){params[e->ord[b][k]].floor, e->ord[b][k]};
-    qsort(v, n, sizeof *v, larger_first);
-    for (size_t k = 0; k < n; k++)
-        e->ord[b][k] = v[k].i;
-    free(v);
     e->pass[b]++;
     e->done[b] = 0;
     e->batch[b] = FIRST_BATCH;
@@ -301,6 +341,8 @@ int gcv_escalation_next(gcv_escalation *e, const gcv_param_result *params, const
             continue;
         size_t k = e->take[b] < total - *n ? e->take[b] : total - *n;
         memcpy(e->list + *n, e->ord[b] + e->done[b], k * sizeof *e->list);
+        for (size_t j = 0; j < k; j++)
+            e->touched[e->ord[b][e->done[b] + j]] = 1;
         *n += k;
         e->done[b] += k;
         e->batch[b] *= 2;
@@ -317,12 +359,15 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
     size_t spent = 0;
     for (size_t b = 0; params && b < e->m->n_blocks; b++) {
         if (refined)
-            refined[b] = e->pass[b] > 1 ? e->n_ord[b] : e->done[b];
-        if (e->state[b] != BLOCK_OPEN || e->pass[b] > 1 || decided(e, params, b))
+            refined[b] = 0;
+        for (size_t k = 0; refined && k < e->n_ord[b]; k++)
+            refined[b] += e->touched[e->ord[b][k]];
+        if (e->state[b] != BLOCK_OPEN || decided(e, params, b))
             continue;
-        for (size_t k = e->done[b]; k < e->n_ord[b]; k++) {
+        for (size_t k = 0; k < e->n_ord[b]; k++) {
             gcv_param_result *p = &params[e->ord[b][k]];
-            p->floor = fmax(p->floor, p->abs_error);
+            if (!e->touched[e->ord[b][k]])
+                p->floor = fmax(p->floor, p->abs_error);
         }
     }
     if (params)
@@ -336,6 +381,7 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
     free(e->batch);
     free(e->take);
     free(e->pass);
+    free(e->touched);
     free(e->list);
     free(e);
     return spent;
@@ -422,17 +468,18 @@ static int is_check_rung(const gcv_loop_ctx *c, const gcv_param_result *r, doubl
 }
 
 /* The ladder's central differences at θᵢ (values D, half steps a, noise floors f) from rung
- * first up, its steps scale times the nominal ones; returns how many rungs held (stopping at
- * the first kink or failure), evaluations into *evals. The rung that is the check's own step
- * (r, or NULL) costs nothing. */
+ * first up to below rung stop (or the top), its steps scale times the nominal ones; returns
+ * how many rungs held (stopping at the first kink or failure), evaluations into *evals. The
+ * rung that is the check's own step (r, or NULL) costs nothing. */
 static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
-                      const gcv_param_result *r, double scale, int first, double *D, double *a,
-                      double *f, unsigned *evals)
+                      const gcv_param_result *r, double scale, int first, int stop, double *D,
+                      double *a, double *f, unsigned *evals)
 {
     const double t = c->m->theta[i];
     double h0;
     int rungs, n = 0;
     ladder(c->m, t, &h0, &rungs);
+    rungs = stop < rungs ? stop : rungs;
     h0 *= scale;
     if (c->m->prefetch && c->incremental) {
         /* A worker process answers the whole ladder in one round trip (prefetch.c), the
@@ -474,13 +521,24 @@ static int run_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     return n;
 }
 
-int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *factor,
-                      double *err, unsigned *evals)
+void gcv_ladder_sample_run(const gcv_loop_ctx *c, double *th, void *ws, size_t i, int top,
+                           gcv_ladder_sample *s, unsigned *evals)
 {
-    double D[LADDER_MAX], a[LADDER_MAX], f[LADDER_MAX];
-    int n = run_ladder(c, th, ws, i, NULL, 1.0, 0, D, a, f, evals), signal = 0;
+    double h0;
+    ladder(c->m, c->m->theta[i], &h0, &s->rungs);
+    if (!top)
+        s->n = run_ladder(c, th, ws, i, NULL, 1.0, 0, s->rungs - 1, s->D, s->a, s->f, evals);
+    else if (s->n == s->rungs - 1)
+        s->n += run_ladder(c, th, ws, i, NULL, 1.0, s->n, s->rungs, s->D + s->n, s->a + s->n,
+                           s->f + s->n, evals);
+}
+
+int gcv_ladder_errors(const gcv_loop_ctx *c, const gcv_ladder_sample *s, double *factor,
+                      double *err, double *below_top)
+{
+    int n = s->n, signal = 0;
     for (int k = 0; k < n; k++)
-        signal |= fabs(D[k]) > 2.0 * f[k];
+        signal |= fabs(s->D[k]) > 2.0 * s->f[k];
     if (!signal || n < 3)
         return 0; /* J does not move above its noise: any step would do, none is told */
     /* The rungs' nominal steps per unit of max(|θ|,1), not the steps the model's rounding
@@ -492,8 +550,13 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, dou
     ladder(c->m, 0.0, &h1, &rungs);
     for (int k = 0; k < n; k++) {
         factor[k] = h1 * ldexp(1.0, 2 * k);
-        err[k] = rung_error(D, f, n, k, c->m->precision == GCV_FLOAT, 2.0); /* see there */
+        err[k] = rung_error(s->D, s->f, n, k, c->m->precision == GCV_FLOAT, 2.0); /* see there */
     }
+    /* rung_error's two branches: the sharp estimate passes only where the distance to the
+     * rung below is within it plus the floors (the lower one's times the slack, 2), the other
+     * is at least that distance; both are at least the rung's own floor. */
+    if (n < s->rungs)
+        *below_top = fmax(s->f[n - 1], fabs(s->D[n - 1] - s->D[n - 2]) - 2.0 * s->f[n - 2]);
     return n;
 }
 
@@ -518,8 +581,8 @@ static int averaged_ladder(const gcv_loop_ctx *c, double *th, void *ws, size_t i
     int n = LADDER_MAX;
     for (int j = 0; j < m; j++) {
         double Dj[LADDER_MAX], aj[LADDER_MAX], fj[LADDER_MAX];
-        int nj = run_ladder(c, th, ws, i, NULL, 1.0 + (double)(j + 1) / (2.0 * m), first, Dj,
-                            aj, fj, evals);
+        int nj = run_ladder(c, th, ws, i, NULL, 1.0 + (double)(j + 1) / (2.0 * m), first,
+                            LADDER_MAX, Dj, aj, fj, evals);
         n = nj < n ? nj : n;
         for (int k = 0; k < nj; k++) {
             double dev = Dj[k] - mean[k];
@@ -571,7 +634,7 @@ void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
     int first = c->escalate > 1 ? first_rung(c->m, c->m->theta[i], r->step) : 0;
     int n = c->escalate > 1 ? averaged_ladder(c, th, ws, i, 1 << (2 * (c->escalate - 1)), first,
                                               D, a, f, &evals)
-                            : run_ladder(c, th, ws, i, r, 1.0, 0, D, a, f, &evals);
+                            : run_ladder(c, th, ws, i, r, 1.0, 0, LADDER_MAX, D, a, f, &evals);
     r->evaluations += evals;
     if (n < 3)
         return; /* no three rungs: the check's own estimate stands */

@@ -63,14 +63,15 @@ typedef struct gcv_loop_ctx {
     struct gcv_memo *memo;     /* the serial phases' evaluations, reused (memo.c), or NULL */
 } gcv_loop_ctx;
 
-/* Evaluations kept by (parameter index, value) for the serial phases (memo.c): a table for
+/* Evaluations kept by (parameter index, value) from the serial phases (memo.c): a table for
  * about expected of them, NULL when out of memory; get returns 1 and J and its kinks where
- * (i, v) was put. */
+ * (i, v) was put; after freeze, put keeps nothing and threads may get concurrently. */
 typedef struct gcv_memo gcv_memo;
 gcv_memo *gcv_memo_new(size_t expected);
 void gcv_memo_free(gcv_memo *m);
 int gcv_memo_get(const gcv_memo *m, size_t i, double v, double *j, size_t *kinks);
 void gcv_memo_put(gcv_memo *m, size_t i, double v, double j, size_t kinks);
+void gcv_memo_freeze(gcv_memo *m);
 
 /* The block holding θ index i (blocks may be views, blocks.c). */
 static inline size_t gcv_block_of(const gcv_model *m, size_t i)
@@ -173,15 +174,26 @@ size_t gcv_escalation_finish(gcv_escalation *e, gcv_param_result *params, size_t
 void gcv_refine_param(const gcv_loop_ctx *c, double *th, void *ws, size_t i,
                       gcv_param_result *r);
 
-/* The ladder's rungs at parameter i (escalate.c): for each, its nominal step (h₀·4ᵏ, before
- * the model rounds the points) over max(|θᵢ|, 1) into factor and its estimated error
- * into err (HUGE_VAL at the two ends, which lack a neighbour). Rung k has the same factor
- * at every parameter of a model. Returns the number of rungs taken (a kink or a failed
- * evaluation ends the ladder); 0 when fewer than three could be taken or none shows a slope
- * above the noise. factor and err hold GCV_LADDER_MAX entries. */
+/* A pilot sample's ladder at parameter i (escalate.c): its central differences D, half steps
+ * a and noise floors f, n rungs held of the ladder's rungs. */
 #define GCV_LADDER_MAX 12
-int gcv_ladder_errors(const gcv_loop_ctx *c, double *th, void *ws, size_t i, double *factor,
-                      double *err, unsigned *evals);
+typedef struct gcv_ladder_sample {
+    double D[GCV_LADDER_MAX], a[GCV_LADDER_MAX], f[GCV_LADDER_MAX];
+    int n, rungs;
+} gcv_ladder_sample;
+/* Without top, the rungs below the ladder's top into s (a kink or a failed evaluation ends
+ * it); with top, the top rung as well, where the rungs below held. Evaluations into *evals. */
+void gcv_ladder_sample_run(const gcv_loop_ctx *c, double *th, void *ws, size_t i, int top,
+                           gcv_ladder_sample *s, unsigned *evals);
+/* The sample's rungs: for each, its nominal step (h₀·4ᵏ, before the model rounds the points)
+ * over max(|θᵢ|, 1) into factor and its estimated error into err (HUGE_VAL at the two ends,
+ * which lack a neighbour). Rung k has the same factor at every parameter of a model. Where
+ * the top rung is missing, *below_top gets the least error the rung under it could show
+ * with it. Returns the number of rungs; 0 when fewer than three were taken or none shows a
+ * slope above the noise (and then, where the top rung is missing, it may show one there).
+ * factor and err hold GCV_LADDER_MAX entries. */
+int gcv_ladder_errors(const gcv_loop_ctx *c, const gcv_ladder_sample *s, double *factor,
+                      double *err, double *below_top);
 
 /* Per block, the factor f of the first pass's step f·max(|θᵢ|, 1), from the ladder on the
  * parameters the noise was measured on (steps.c); evaluations added to *evals. */

@@ -128,7 +128,10 @@ void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigm
         for (size_t k = 0; k < tries && !*c->halted; k++) {
             size_t i = gcv_block_index(bl, (2 * k + 1) * n / (2 * tries)); /* spread over the block */
             double t = m->theta[i];
-            double h = c->o->epsilon_auto || !(c->o->epsilon > 0.0)
+            /* A central check's own step, bit for bit, so that the stencil's θᵢ ± h are
+             * its points (memo.c); the other methods' steps are not 1/3 powers of u. */
+            double h = c->o->method == GCV_METHOD_CENTRAL ? gcv_step_for(c, t, i)
+                       : c->o->epsilon_auto || !(c->o->epsilon > 0.0)
                            ? cbrt(2.0 * gcv_model_u(m)) * fmax(fabs(t), 1.0)
                            : c->o->epsilon;
             double s = noise_at(c, th, ws, i, h, evals);

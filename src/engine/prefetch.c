@@ -51,8 +51,12 @@ void gcv_prefetch_chunk(const gcv_loop_ctx *c, void *ws, size_t k, size_t n_iter
                 off[cnt++] = -h;
         }
         for (int e = 0; e < cnt; e++) {
+            double v = gcv_model_offset(m, t, off[e]), held;
+            size_t kinks;
+            if (c->memo && gcv_memo_get(c->memo, i, v, &held, &kinks))
+                continue; /* the serial phases' (memo.c): not asked for again */
             idx[n] = i;
-            val[n++] = gcv_model_offset(m, t, off[e]);
+            val[n++] = v;
         }
     }
     gcv_trace_mark(c->slot, GCV_PHASE_COST_PERTURBED, o->subset ? o->subset[k] : k);

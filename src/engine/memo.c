@@ -7,15 +7,16 @@
  * default ε, 2⁻⁸) and the check's own pair for a central difference at the nominal step;
  * the pilot's ladder holds the check's pair for every sampled parameter of a block that
  * takes a rung's step. Reused, they spare two evaluations per sampled parameter in each
- * phase: on the example transformer in float about 90 of the check's 2P = 13,952 and 36 of
- * the pilot's, about 0.9 % of a run; in double, 2 per noise sample.
+ * phase: on the example transformer in float, 66 of the pilot's and about 90 of the check's
+ * 2P = 13,952 (13,862 on average over 30 seeds); in double, 96 of the check's (2 for each of
+ * the 48 measured parameters).
  *
  * How. Open addressing on (i, the bits of θᵢ), a fixed power-of-two table sized for the two
  * phases; when it is half full, nothing more is kept (a miss only costs an evaluation). The
  * kinks an evaluation crossed are kept with it. Before the check's loop the table is frozen:
  * the loop's threads only read it, so no lock is needed, and what they find is what the
- * serial phases left, the same for any thread count. Escalation runs without it, as the
- * MPI ranks' escalation on rank 0 does (there is none there), so that the counts agree. */
+ * serial phases left, the same for any thread count. Escalation runs without it: an MPI
+ * job escalates on rank 0 after the ranks' checks, with no memo, and the counts agree. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -545,18 +545,19 @@ int gcv_ladder_errors(const gcv_loop_ctx *c, const gcv_ladder_sample *s, double 
      * made of them: a block then takes a rung's step exactly, its check's points are that
      * rung's points for every one of its parameters, and escalation reuses them (a rounded
      * factor made them differ in the last bits for most: 12 evaluations a suspect, not 10). */
+    const double slack = 2.0; /* the pilot's (rung_error) */
     double h1;
     int rungs;
     ladder(c->m, 0.0, &h1, &rungs);
     for (int k = 0; k < n; k++) {
         factor[k] = h1 * ldexp(1.0, 2 * k);
-        err[k] = rung_error(s->D, s->f, n, k, c->m->precision == GCV_FLOAT, 2.0); /* see there */
+        err[k] = rung_error(s->D, s->f, n, k, c->m->precision == GCV_FLOAT, slack);
     }
     /* rung_error's two branches: the sharp estimate passes only where the distance to the
-     * rung below is within it plus the floors (the lower one's times the slack, 2), the other
+     * rung below is within it plus the floors (the lower one's times the slack), the other
      * is at least that distance; both are at least the rung's own floor. */
     if (n < s->rungs)
-        *below_top = fmax(s->f[n - 1], fabs(s->D[n - 1] - s->D[n - 2]) - 2.0 * s->f[n - 2]);
+        *below_top = fmax(s->f[n - 1], fabs(s->D[n - 1] - s->D[n - 2]) - slack * s->f[n - 2]);
     return n;
 }
 

@@ -130,10 +130,11 @@ void gcv_measure_noise(const gcv_loop_ctx *c, double *th, void *ws, double *sigm
             double t = m->theta[i];
             /* A central check's own step, bit for bit, so that the stencil's θᵢ ± h are
              * its points (memo.c); the other methods' steps are not 1/3 powers of u. */
-            double h = c->o->method == GCV_METHOD_CENTRAL ? gcv_step_for(c, t, i)
-                       : c->o->epsilon_auto || !(c->o->epsilon > 0.0)
-                           ? cbrt(2.0 * gcv_model_u(m)) * fmax(fabs(t), 1.0)
-                           : c->o->epsilon;
+            double h = c->o->epsilon;
+            if (c->o->method == GCV_METHOD_CENTRAL)
+                h = gcv_step_for(c, t, i);
+            else if (c->o->epsilon_auto || !(c->o->epsilon > 0.0))
+                h = cbrt(2.0 * gcv_model_u(m)) * fmax(fabs(t), 1.0);
             double s = noise_at(c, th, ws, i, h, evals);
             sigma[b] = s > sigma[b] ? s : sigma[b];
         }

@@ -51,35 +51,65 @@
  * 795 at 1.5, 477 at 2, 585 at 3, 1,233 at 4; at 2 all 160 runs of the matrix stay exact. */
 #define PILOT_MID 2.0
 
-/* Whether the block's samples need their top rung: only where the rung below it could be
- * the block's choice or its neighbour. The top rung is no candidate (nothing above tells its
- * error); it tells the error of the rung below, which is at least below_top (the largest over
- * the samples that have a say). Where that is over PILOT_MID times the smallest worst error
- * of the rungs under it, the rung below the top is neither the least nor within PILOT_MID
- * of it, so the choice below is the same with or without the top rung, bit for bit, and
- * its 2 evaluations a sample are spared (on the example transformer in float, at about 50
- * of a run's 63 samples; the pilot chose the same step for every block of 60 correct runs
- * with the top rung always taken and with this). */
-static int need_top(const gcv_loop_ctx *c, const gcv_ladder_sample *s, size_t ran)
+/* Over the ran samples of a block: the worst error per rung of those that have a say (a
+ * slope above the noise) into worst, each rung's factor into at, the fewest rungs any of
+ * them holds into *rungs, and the largest lower bound on the error of the rung under a
+ * missing top into *below_top (0 where every top was taken). Returns how many have a say. */
+static int block_worst(const gcv_loop_ctx *c, const gcv_ladder_sample *smp, size_t ran,
+                       double *worst, double *at, int *rungs, double *below_top)
 {
-    double worst[GCV_LADDER_MAX] = {0}, lb = 0.0, fac[GCV_LADDER_MAX], err[GCV_LADDER_MAX];
-    int known = GCV_LADDER_MAX; /* rungs 0 … known − 1 have every sample's error */
+    int got = 0;
+    *rungs = GCV_LADDER_MAX;
+    *below_top = 0.0;
+    for (int q = 0; q < GCV_LADDER_MAX; q++)
+        worst[q] = 0.0;
     for (size_t k = 0; k < ran; k++) {
-        double bt = 0.0;
-        int r = gcv_ladder_errors(c, &s[k], fac, err, &bt);
-        if (s[k].n < s[k].rungs - 1)
-            return 1; /* a kink under the top: the usual rules on what the samples hold */
+        double fac[GCV_LADDER_MAX], err[GCV_LADDER_MAX], bt = 0.0;
+        int r = gcv_ladder_errors(c, &smp[k], fac, err, &bt);
         if (r == 0)
-            return 1; /* no slope above the noise under the top: the top may show one */
-        lb = fmax(lb, bt);
-        known = r - 1 < known ? r - 1 : known; /* the rung under the top is not known */
-        for (int q = 0; q < r - 1; q++)
+            continue; /* no slope above the noise here: it has no say */
+        *rungs = r < *rungs ? r : *rungs;
+        *below_top = fmax(*below_top, bt);
+        for (int q = 0; q < r; q++) {
             worst[q] = fmax(worst[q], err[q]);
+            at[q] = fac[q];
+        }
+        got++;
     }
-    double least = HUGE_VAL;
-    for (int q = 0; q < known; q++)
+    return got;
+}
+
+/* Whether the block's samples, which hold every rung under the top, need their top rung:
+ * only where the rung below it could be the block's choice or its neighbour. The top rung
+ * is no candidate (nothing above tells its error); it tells the error of the rung below,
+ * which is at least below_top. Where that is over PILOT_MID times the smallest worst error
+ * of the rungs under it, the rung below the top is neither the least nor within PILOT_MID
+ * of it, so the choice is the same with or without the top rung, bit for bit, and its 2
+ * evaluations a sample are spared (on the example transformer in float, at about 50 of a
+ * run's 63 samples; the pilot chose the same step for every block of 60 correct runs with
+ * the top rung always taken and with this). A sample with a kink under the top, or with no
+ * slope above the noise there (the top may show one), keeps the usual rules. */
+static int need_top(const gcv_loop_ctx *c, const gcv_ladder_sample *smp, size_t ran)
+{
+    for (size_t k = 0; k < ran; k++)
+        if (smp[k].n < smp[k].rungs - 1)
+            return 1;
+    double worst[GCV_LADDER_MAX], at[GCV_LADDER_MAX], lb;
+    int rungs;
+    if ((size_t)block_worst(c, smp, ran, worst, at, &rungs, &lb) < ran)
+        return 1;
+    double least = HUGE_VAL; /* the rung under the top has no error yet: HUGE_VAL */
+    for (int q = 0; q < rungs; q++)
         least = fmin(least, worst[q]);
     return !(lb > PILOT_MID * least);
+}
+
+/* Stops the pilot where a stop or max_seconds says so. */
+static int stopped(const gcv_loop_ctx *c)
+{
+    if (gcv_watch_stopped(&c->watch))
+        *c->halted = 1;
+    return *c->halted;
 }
 
 void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor,
@@ -93,41 +123,18 @@ void gcv_pilot_steps(const gcv_loop_ctx *c, double *th, void *ws, double *factor
             tries = 2 * PILOT_SAMPLE;
         gcv_ladder_sample smp[2 * PILOT_SAMPLE];
         size_t at_i[2 * PILOT_SAMPLE];
+        unsigned e = 0;
         /* Every sample's rungs under the top first; then the top rung, where it can matter. */
-        for (int top = 0; top < 2; top++) {
-            if (top && !need_top(c, smp, ran))
-                break;
-            for (size_t k = 0; k < (top ? ran : tries); k++) {
-                if (gcv_watch_stopped(&c->watch)) {
-                    *c->halted = 1;
-                    break;
-                }
-                if (!top)
-                    at_i[k] = gcv_block_index(bl, (2 * k + 1) * n / (2 * tries));
-                unsigned e = 0;
-                gcv_ladder_sample_run(c, th, ws, at_i[k], top, &smp[k], &e);
-                *evals += e;
-                ran += !top;
-            }
-            if (*c->halted)
-                break;
+        for (; ran < tries && !stopped(c); ran++) {
+            at_i[ran] = gcv_block_index(bl, (2 * ran + 1) * n / (2 * tries));
+            gcv_ladder_sample_run(c, th, ws, at_i[ran], 0, &smp[ran], &e);
         }
-        double worst[GCV_LADDER_MAX], at[GCV_LADDER_MAX];
-        int rungs = GCV_LADDER_MAX, got = 0;
-        for (int k = 0; k < GCV_LADDER_MAX; k++)
-            worst[k] = 0.0;
-        for (size_t k = 0; k < ran; k++) {
-            double fac[GCV_LADDER_MAX], err[GCV_LADDER_MAX], bt;
-            int r = gcv_ladder_errors(c, &smp[k], fac, err, &bt);
-            if (r == 0)
-                continue; /* no slope above the noise here: it has no say */
-            rungs = r < rungs ? r : rungs;
-            for (int q = 0; q < r; q++) {
-                worst[q] = fmax(worst[q], err[q]);
-                at[q] = fac[q];
-            }
-            got++;
-        }
+        if (!*c->halted && need_top(c, smp, ran))
+            for (size_t k = 0; k < ran && !stopped(c); k++)
+                gcv_ladder_sample_run(c, th, ws, at_i[k], 1, &smp[k], &e);
+        *evals += e;
+        double worst[GCV_LADDER_MAX], at[GCV_LADDER_MAX], lb;
+        int rungs, got = block_worst(c, smp, ran, worst, at, &rungs, &lb);
         factor[b] = -1.0;
         double best = HUGE_VAL;
         int pick = -1;

@@ -165,6 +165,31 @@ rc=$(run f-ok12 libtransformer_f.so gpt2 none 12)
 st=$(json "$TMP/f-ok12.json" '[(b["name"], b["status"], b["escalated"]) for b in d["blocks"] if b["escalated"]], d["evaluations_by_purpose"]["escalation"], d["evaluations"] <= 1.1 * 2 * d["model"]["params_total"]')
 [ "$rc" = 0 ] && [ "$st" = "[('ln1w', 'pass', 4)] 128 True" ] && ok "correct, float, gpt2, seed 12: ln1w decided by 4 averaged ladders, within 1.1 × 2P" ||
     bad "correct, float, gpt2, seed 12: exit $rc, $st"
+# the same block under an escalation budget of 100: the averaged ladders (32 evaluations each)
+# take 2 gains, the block stays within its floor and is inconclusive (exit 3); it counts the 2
+# as re-estimated, not its 32 suspects, and the 30 not re-estimated have their floors raised
+# to their errors, as a budget leaves any block
+printf '{"model": {"type": "plugin", "library": "%s/libtransformer_f.so", "options": {"init": "gpt2", "seed": 12}}, "check": {"escalation": {"max_evaluations": 100}}}\n' "$PLUG" >"$TMP/esc12.json"
+expect_exit "seed 12, escalation budget of 100: inconclusive" 3 "$GCV" "$TMP/esc12.json" --params all --json "$TMP/esc12.out.json"
+st=$(json "$TMP/esc12.out.json" '[(b["status"], b["escalated"]) for b in d["blocks"] if b["escalated"]], d["evaluations_by_purpose"]["escalation"], sum(p["evaluations"] <= 2 for p in d["params"] if p["block"] == "ln1w"), all(p["floor"] >= p["abs_error"] for p in d["params"] if p["block"] == "ln1w" and p["evaluations"] <= 2)')
+[ "$st" = "[('inconclusive', 2)] 64 30 True" ] && ok "seed 12, budget 100: 2 gains re-estimated, the other 30 floors raised to their errors" ||
+    bad "seed 12, budget 100: $st"
+# the memo the check reads is frozen, and the pilot serial: the same report for any thread count
+rc=$(run f-ok29t1 libtransformer_f.so gpt2 none 29 --threads 1)
+rc=$(run f-ok29t3 libtransformer_f.so gpt2 none 29 --threads 3)
+st=$(python3 - "$TMP/f-ok29t1.json" "$TMP/f-ok29t3.json" <<'PY'
+import json, sys
+def strip(d):
+    if isinstance(d, dict):
+        return {k: strip(v) for k, v in d.items() if k not in ("seconds", "threads")}
+    return [strip(x) for x in d] if isinstance(d, list) else d
+a, b = (strip(json.load(open(f))) for f in sys.argv[1:])
+for d in (a, b):
+    del d["name"], d["config"]  # the two runs' config files
+print(a == b, a["evaluations"])
+PY
+)
+[ "$st" = "True 15230" ] && ok "float, seed 29: the same report on 1 and 3 threads" || bad "float, seed 29, threads 1 and 3: $st"
 # batches sized by need: the correct float model at seed 29 has its fused attention weights
 # decided by their 71 largest errors. A round takes no more suspects than would bring the
 # block to its threshold if they came out exact (at least 4, at most twice the last round),

@@ -126,6 +126,23 @@ for t in 1 2; do
 done
 
 # ---- a float32 model; mixed precisions refused ----
+# what a worker computes is what gcverify counts: the points the noise measurement already
+# holds (memo.c) are not announced to it again, so the worker's evaluations less the reported
+# ones are the same fixed set-up as in a run that measures no noise (--shard 1/1); with the
+# noise stencil's points announced too, 4 more
+cp "$ROOT/tests/workers/counting.py" "$TMP/"
+extra() { # extra THREADS [OPTION]: the worker's cost calls less the evaluations reported
+    rm -f "$TMP/count.log"
+    printf '{"name": "count", "model": {"type": "process", "command": ["python3", "counting.py"], "options": {"log": "%s/count.log"}}}\n' "$TMP" >"$TMP/count.json"
+    "$GCV" "$TMP/count.json" --threads "$1" ${2:+$2} --quiet \
+        --json "$TMP/count.out.json" >/dev/null 2>&1
+    echo $(($(wc -l <"$TMP/count.log") - $(json "$TMP/count.out.json" 'd["evaluations"]')))
+}
+for t in 1 2; do
+    a=$(extra $t) z=$(extra $t "--shard 1/1")
+    [ "$a" = "$z" ] && ok "a worker on $t thread(s) computes only what is counted (set-up $a)" ||
+        bad "a worker on $t thread(s): $a evaluations beyond those counted, $z without noise"
+done
 cp "$ROOT/tests/workers/float32.py" "$TMP/"
 printf '{"name": "f32", "model": {"type": "process", "command": ["python3", "float32.py"]}}\n' >"$TMP/f32.json"
 expect_exit "float32 worker: exit 0" 0 "$GCV" "$TMP/f32.json"
